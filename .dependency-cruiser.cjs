@@ -1,0 +1,108 @@
+/**
+ * The layering rules of DESIGN §1, checked by `npm run lint` and by `npm test`
+ * (test/lint.test.ts, which also proves against fixtures that each rule fires).
+ *
+ * Inside every package (sdk, core, each plugin):
+ *   common        → nothing of node/, browser/, electron-main/, and no Node built-ins
+ *   browser       → common only (no node/, no electron-main/, no Node built-ins)
+ *   node          → common (not browser/, not electron-main/)
+ *   electron-main → node and common (not browser/)
+ * Plugins import `@cairn/sdk` and their own files only: never the core, never another plugin,
+ * never the SDK's sources by a relative path.
+ */
+const pkg = '^(sdk|core|plugins/[^/]+)';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'common-imports-only-common',
+      comment: 'src/common is shared by every side; it may not import node/, browser/ or electron-main/ code.',
+      severity: 'error',
+      from: { path: `${pkg}/src/common/` },
+      to: { path: '^$1/src/(node|browser|electron-main)/' },
+    },
+    {
+      name: 'common-no-node-builtins',
+      comment: 'src/common runs in the browser too; Node built-ins belong in src/node.',
+      severity: 'error',
+      from: { path: `${pkg}/src/common/` },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'browser-not-node',
+      comment: 'src/browser runs in the renderer; it reaches the host through RPC, not imports.',
+      severity: 'error',
+      from: { path: `${pkg}/src/browser/` },
+      to: { path: '^$1/src/(node|electron-main)/' },
+    },
+    {
+      name: 'browser-no-node-builtins',
+      comment: 'src/browser runs in a sandboxed renderer or a browser tab: no Node built-ins.',
+      severity: 'error',
+      from: { path: `${pkg}/src/browser/` },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'node-not-browser',
+      comment: 'src/node is the host; UI code lives in src/browser.',
+      severity: 'error',
+      from: { path: `${pkg}/src/node/` },
+      to: { path: '^$1/src/(browser|electron-main)/' },
+    },
+    {
+      name: 'electron-main-not-browser',
+      comment: 'src/electron-main imports node/ and common/ only.',
+      severity: 'error',
+      from: { path: `${pkg}/src/electron-main/` },
+      to: { path: '^$1/src/browser/' },
+    },
+    {
+      name: 'plugins-not-core',
+      comment: 'Plugins use the public SDK (@cairn/sdk), never the core.',
+      severity: 'error',
+      from: { path: '^plugins/[^/]+/' },
+      to: { path: '(^|/)node_modules/@cairn/core/|^core/' },
+    },
+    {
+      name: 'plugins-sdk-by-package-name',
+      comment: 'Plugins import the SDK as @cairn/sdk, not by a relative path into its folder.',
+      severity: 'error',
+      from: { path: '^plugins/[^/]+/' },
+      to: { path: '^sdk/' },
+    },
+    {
+      name: 'plugins-not-other-plugins',
+      comment: 'A plugin imports only its own files; plugins talk through commands and the SDK.',
+      severity: 'error',
+      from: { path: '^plugins/([^/]+)/' },
+      to: { path: '^plugins/', pathNot: '^plugins/$1/' },
+    },
+    {
+      name: 'sdk-not-core',
+      comment: 'The SDK is the contract; it may not depend on the host that implements it.',
+      severity: 'error',
+      from: { path: '^sdk/' },
+      to: { path: '(^|/)node_modules/@cairn/core/|^core/' },
+    },
+    {
+      name: 'no-unresolvable',
+      comment: 'An import that does not resolve is a broken build waiting to happen.',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    tsPreCompilationDeps: true,
+    preserveSymlinks: true,
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(sdk|core|plugins/[^/]+|test)/(dist|dist-test)/|^test/fixtures/' },
+    tsConfig: { fileName: 'tsconfig.base.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'types', 'node', 'default'],
+      extensions: ['.ts', '.js', '.mjs', '.cjs', '.d.ts', '.json'],
+    },
+  },
+};

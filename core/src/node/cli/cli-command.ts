@@ -1,0 +1,51 @@
+import type { CliArgumentDeclaration, CliOptionDeclaration } from '@cairn/sdk';
+
+/** Where a command writes: results to stdout, diagnostics to stderr. */
+export interface CliIo {
+  /** `--json`: results as one JSON value on stdout, errors as JSON on stderr. */
+  readonly json: boolean;
+  /** A person is watching (stdout is a terminal and not `--json`): progress bars are welcome. */
+  readonly interactive: boolean;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/**
+ * One `cairn` subcommand. The core contributes its own (`plugins`, `run`, and those of the data
+ * layer); plugins declare theirs in `contributes.cli`.
+ */
+export interface CliCommand {
+  /** The words after `cairn`, e.g. `['plugins', 'list']`. */
+  path: string[];
+  description: string;
+  arguments?: CliArgumentDeclaration[];
+  options?: CliOptionDeclaration[];
+  /**
+   * `bare`: plugins are discovered but none is activated (managing plugins must work even when
+   * one misbehaves). `started`: the startup plugins are activated first, as in the workbench.
+   */
+  host: 'bare' | 'started';
+  /** Receives the parsed arguments and options by camelCase name; the result is printed. */
+  run(input: Record<string, unknown>, io: CliIo): Promise<unknown>;
+  /** Renders the result for people; without it, the result is printed as JSON. */
+  format?(result: unknown): string;
+  /** The plugin that contributes the command; absent for the core's. */
+  plugin?: string;
+  /** Listed in help? Commands of disabled plugins are not, though they still explain themselves. */
+  hidden?: boolean;
+}
+
+/** Extension point for the core's CLI commands (plugins declare theirs in the manifest). */
+export const CliContribution = Symbol.for('cairn.core.CliContribution');
+export interface CliContribution {
+  commands(): CliCommand[];
+}
+
+/** Descriptions of the command groups, for `cairn --help`. */
+export const cliGroupDescriptions: Record<string, string> = {
+  plugins: 'List, enable, disable and install plugins',
+  sync: 'Sync this project with other devices',
+  obs: 'Add, list, edit and delete observations',
+  presets: 'Manage categories',
+  basemap: 'Manage offline basemaps',
+};

@@ -1,0 +1,25 @@
+import { inject, injectable } from 'inversify';
+import { CommandContribution, DisposableStore, type Disposable } from '@cairn/sdk';
+import type { ExtensionPoint } from '../di/contributions.js';
+import { CommandRegistry } from './command-registry.js';
+import { CommandService } from './command-service.js';
+
+/** Feeds `CommandContribution`s of the core and of plugins into the command registry. */
+@injectable()
+export class CommandExtensionPoint implements ExtensionPoint {
+  readonly point = CommandContribution;
+
+  constructor(
+    @inject(CommandRegistry) private readonly registry: CommandRegistry,
+    @inject(CommandService) private readonly service: CommandService,
+  ) {}
+
+  consume(owner: string, contributor: unknown): Disposable {
+    const registrations = new DisposableStore();
+    (contributor as CommandContribution).registerCommands({
+      register: (id, handler) => registrations.add(this.registry.register(owner, id, handler)),
+      execute: (id, ...args) => this.service.execute(id, args),
+    });
+    return registrations;
+  }
+}

@@ -1,0 +1,49 @@
+import { ContainerModule } from 'inversify';
+import { bindContribution, CommandContribution } from '@cairn/sdk';
+import { CoreCliContribution } from './cli/core-cli.js';
+import { CliContribution } from './cli/cli-command.js';
+import { CliRegistry } from './cli/cli-registry.js';
+import { CommandRegistry } from './commands/command-registry.js';
+import { CommandService } from './commands/command-service.js';
+import { CommandExtensionPoint } from './commands/command-extension-point.js';
+import { PluginCommands } from './commands/plugin-commands.js';
+import { ConfigurationService } from './configuration/configuration-service.js';
+import { ExtensionPoint } from './di/contributions.js';
+import { LogService } from './log-service.js';
+import { DefaultPluginContextFactory } from './plugins/plugin-context.js';
+import { PluginContextFactory } from './plugins/plugin-context-factory.js';
+import { PluginHost } from './plugins/plugin-host.js';
+import { ProjectService } from './project/project-service.js';
+import { SyncTransportRegistry } from './sync/sync-transport-registry.js';
+import { SyncTransportExtensionPoint } from './sync/sync-transport-extension-point.js';
+import { ViewRegistry } from './views/view-registry.js';
+
+/** The plugin host and the services every plugin's context is made of. */
+export const pluginHostModule = new ContainerModule(({ bind }) => {
+  bind(LogService).toConstantValue(new LogService());
+  bind(PluginHost).toSelf().inSingletonScope();
+  bind(PluginContextFactory).to(DefaultPluginContextFactory).inSingletonScope();
+  bind(ConfigurationService).toSelf().inSingletonScope();
+  bind(ViewRegistry).toSelf().inSingletonScope();
+  bind(ProjectService).toSelf().inSingletonScope();
+});
+
+export const commandsModule = new ContainerModule(({ bind }) => {
+  bind(CommandRegistry).toSelf().inSingletonScope();
+  bind(CommandService).toSelf().inSingletonScope();
+  bindContribution(bind, ExtensionPoint, CommandExtensionPoint);
+  bindContribution(bind, CommandContribution, PluginCommands);
+});
+
+export const syncModule = new ContainerModule(({ bind }) => {
+  bind(SyncTransportRegistry).toSelf().inSingletonScope();
+  bindContribution(bind, ExtensionPoint, SyncTransportExtensionPoint);
+});
+
+export const cliModule = new ContainerModule(({ bind }) => {
+  bind(CliRegistry).toSelf().inSingletonScope();
+  bindContribution(bind, CliContribution, CoreCliContribution);
+});
+
+/** The root container's modules, in the order they are loaded. */
+export const coreModules = [pluginHostModule, commandsModule, syncModule, cliModule];

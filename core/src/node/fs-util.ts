@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+import { CairnError, ErrorCodes } from '@cairn/sdk';
+
+/**
+ * Writes a file so that readers see either the old or the new content, never a mix:
+ * write a temp file beside it, fsync, rename over the target.
+ */
+export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw ioError(`Could not write ${path}`, error);
+  }
+}
+
+/** Reads and parses a JSON file; `undefined` when it does not exist. */
+export async function readJsonFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw ioError(`Could not read ${path}`, error);
+  }
+  return JSON.parse(text) as unknown;
+}
+
+/** A coded error for a failed file operation, with the system's reason (e.g. `EACCES`). */
+export function ioError(what: string, error: unknown): CairnError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason = code ? `${code}: ${(error as Error).message}` : String(error);
+  return new CairnError(ErrorCodes.IO, `${what} (${reason}). Check that the folder exists and is writable.`, { cause: error });
+}

@@ -1,0 +1,257 @@
+import { isAbsolute, normalize, sep } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import semver from 'semver';
+import { SDK_VERSION, type PluginPackageJson } from '@cairn/sdk';
+
+const idPattern = '^[a-z0-9][a-z0-9._-]*$';
+const activationEventPattern = '^(onStartup|onCommand:\\S+|onView:\\S+|onSyncTransport:\\S+)$';
+const cliWordsPattern = '^[a-z][a-z0-9-]*( [a-z][a-z0-9-]*)*$';
+const optionNamePattern = '^[a-z][a-z0-9-]*$';
+
+/** What a pattern means, for error messages a plugin author can act on. */
+const patternHints: Record<string, string> = {
+  [idPattern]: "lowercase letters, digits, '.', '-' and '_', starting with a letter or digit",
+  [activationEventPattern]: 'onStartup, onCommand:<id>, onView:<id> or onSyncTransport:<id>',
+  [cliWordsPattern]: "lowercase words separated by single spaces, e.g. 'sync file'",
+  [optionNamePattern]: "a lowercase name without leading dashes, e.g. 'wait-peers'",
+  '^\\S+$': 'a non-empty id without spaces',
+};
+
+const text = { type: 'string', minLength: 1 } as const;
+const id = { type: 'string', pattern: idPattern, maxLength: 64 } as const;
+const commandId = { type: 'string', pattern: '^\\S+$' } as const;
+
+const strictObject = (properties: Record<string, unknown>, required: string[] = []) => ({
+  type: 'object',
+  additionalProperties: false,
+  required,
+  properties,
+});
+
+/** JSON schema of the parts of a plugin's package.json that Cairn reads. */
+export const pluginPackageSchema = {
+  type: 'object',
+  required: ['name', 'version', 'cairn'],
+  properties: {
+    name: text,
+    version: text,
+    description: { type: 'string' },
+    cairn: strictObject(
+      {
+        id,
+        displayName: text,
+        description: { type: 'string' },
+        engine: text,
+        main: text,
+        browser: text,
+        activationEvents: { type: 'array', items: { type: 'string', pattern: activationEventPattern } },
+        dependsOn: { type: 'array', items: id, uniqueItems: true },
+        contributes: strictObject({
+          commands: {
+            type: 'array',
+            items: strictObject({ id: commandId, title: text, category: { type: 'string' } }, ['id', 'title']),
+          },
+          views: {
+            type: 'array',
+            items: strictObject(
+              {
+                id: commandId,
+                name: text,
+                location: { enum: ['sidebar', 'panel', 'editor'] },
+                icon: { type: 'string' },
+              },
+              ['id', 'name'],
+            ),
+          },
+          cli: {
+            type: 'array',
+            items: strictObject(
+              {
+                command: { type: 'string', pattern: cliWordsPattern },
+                run: commandId,
+                description: text,
+                arguments: {
+                  type: 'array',
+                  items: strictObject(
+                    {
+                      name: { type: 'string', pattern: optionNamePattern },
+                      description: { type: 'string' },
+                      required: { type: 'boolean' },
+                      variadic: { type: 'boolean' },
+                    },
+                    ['name'],
+                  ),
+                },
+                options: {
+                  type: 'array',
+                  items: strictObject(
+                    {
+                      name: { type: 'string', pattern: optionNamePattern },
+                      type: { enum: ['string', 'number', 'boolean'] },
+                      repeatable: { type: 'boolean' },
+                      required: { type: 'boolean' },
+                      default: { type: ['string', 'number', 'boolean'] },
+                      description: { type: 'string' },
+                      valueName: { type: 'string' },
+                    },
+                    ['name'],
+                  ),
+                },
+              },
+              ['command', 'run', 'description'],
+            ),
+          },
+          configuration: strictObject(
+            {
+              title: { type: 'string' },
+              properties: {
+                type: 'object',
+                additionalProperties: strictObject(
+                  {
+                    type: { enum: ['string', 'number', 'integer', 'boolean', 'array', 'object'] },
+                    default: {},
+                    description: { type: 'string' },
+                    enum: { type: 'array' },
+                    minimum: { type: 'number' },
+                    maximum: { type: 'number' },
+                  },
+                  ['type'],
+                ),
+              },
+            },
+            ['properties'],
+          ),
+          syncTransports: {
+            type: 'array',
+            items: strictObject({ id: commandId, title: text, description: { type: 'string' } }, ['id', 'title']),
+          },
+          keybindings: {
+            type: 'array',
+            items: strictObject(
+              { command: commandId, key: text, mac: { type: 'string' }, when: { type: 'string' } },
+              ['command', 'key'],
+            ),
+          },
+          menus: {
+            type: 'object',
+            additionalProperties: {
+              type: 'array',
+              items: strictObject(
+                { command: commandId, group: { type: 'string' }, when: { type: 'string' } },
+                ['command'],
+              ),
+            },
+          },
+        }),
+      },
+      ['id', 'displayName', 'engine'],
+    ),
+  },
+} as const;
+
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+const validatePackage = ajv.compile(pluginPackageSchema);
+
+/**
+ * Checks a parsed package.json. Returns the problems, each naming the field
+ * (`cairn.engine is required`), or an empty list.
+ */
+export function manifestProblems(packageJson: unknown): string[] {
+  if (!validatePackage(packageJson)) {
+    return (validatePackage.errors ?? []).map(describeSchemaError);
+  }
+  const pkg = packageJson as unknown as PluginPackageJson;
+  const { cairn } = pkg;
+  const problems: string[] = [];
+  if (semver.valid(pkg.version) === null) problems.push(`version '${pkg.version}' is not a semver version`);
+  if (semver.validRange(cairn.engine) === null) {
+    problems.push(`cairn.engine '${cairn.engine}' is not a semver range (write e.g. "^${SDK_VERSION}")`);
+  }
+  if (cairn.main === undefined && cairn.browser === undefined) {
+    problems.push('cairn.main or cairn.browser is required (the entry file of the plugin)');
+  }
+  for (const field of ['main', 'browser'] as const) {
+    const entry = cairn[field];
+    if (entry !== undefined && !isInsidePackage(entry)) {
+      problems.push(`cairn.${field} '${entry}' must be a relative path inside the plugin folder`);
+    }
+  }
+  problems.push(...duplicateIds('cairn.contributes.commands', cairn.contributes?.commands?.map((c) => c.id)));
+  problems.push(...duplicateIds('cairn.contributes.views', cairn.contributes?.views?.map((v) => v.id)));
+  problems.push(...duplicateIds('cairn.contributes.cli', cairn.contributes?.cli?.map((c) => c.command)));
+  problems.push(
+    ...duplicateIds('cairn.contributes.syncTransports', cairn.contributes?.syncTransports?.map((t) => t.id)),
+  );
+  cairn.contributes?.cli?.forEach((cli, index) => {
+    const args = cli.arguments ?? [];
+    args.forEach((argument, position) => {
+      if (argument.variadic && position !== args.length - 1) {
+        problems.push(`cairn.contributes.cli[${index}].arguments[${position}] is variadic but not the last argument`);
+      }
+    });
+  });
+  return problems;
+}
+
+/** The problem with a plugin's `engine` range against this SDK, or null. */
+export function engineProblem(engine: string): string | null {
+  if (semver.validRange(engine) === null) return null; // reported by manifestProblems
+  if (semver.satisfies(SDK_VERSION, engine, { includePrerelease: true })) return null;
+  return `needs SDK ${engine}, but this Cairn provides SDK ${SDK_VERSION}; install a version of the plugin made for SDK ${SDK_VERSION}`;
+}
+
+function isInsidePackage(entry: string): boolean {
+  if (isAbsolute(entry)) return false;
+  const normalized = normalize(entry);
+  return normalized !== '..' && !normalized.startsWith(`..${sep}`);
+}
+
+function duplicateIds(field: string, ids: string[] | undefined): string[] {
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  for (const value of ids ?? []) {
+    if (seen.has(value)) problems.push(`${field} declares '${value}' twice`);
+    seen.add(value);
+  }
+  return problems;
+}
+
+/** `/cairn/contributes/commands/0/id` → `cairn.contributes.commands[0].id`. */
+function fieldPath(instancePath: string): string {
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
+}
+
+function describeSchemaError(error: ErrorObject): string {
+  const field = fieldPath(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  const at = (name: string) => (field ? `${field}.${name}` : name);
+  switch (error.keyword) {
+    case 'required':
+      return `${at(String(params.missingProperty))} is required`;
+    case 'additionalProperties':
+      return `${at(String(params.additionalProperty))} is not a known field`;
+    case 'type':
+      return `${field || 'package.json'} must be ${article(String(params.type))}`;
+    case 'pattern':
+      return `${field} must be ${patternHints[String(params.pattern)] ?? `like ${String(params.pattern)}`}`;
+    case 'minLength':
+      return `${field} must not be empty`;
+    case 'maxLength':
+      return `${field} must be at most ${String(params.limit)} characters`;
+    case 'enum':
+      return `${field} must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'uniqueItems':
+      return `${field} lists the same value twice`;
+    default:
+      return `${field || 'package.json'} ${error.message ?? 'is not valid'}`;
+  }
+}
+
+function article(type: string): string {
+  const kinds = type.split(',');
+  return kinds.map((kind) => (/^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`)).join(' or ');
+}

@@ -1,0 +1,60 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { CliResult, TestHost, TestHostOptions } from '@cairn/sdk/testing';
+import { runCli } from './cli/main.js';
+import { CairnHost } from './host.js';
+
+/**
+ * The implementation behind `startTestHost` of `@cairn/sdk/testing`: a real host in a data dir
+ * of its own, with the given plugins loaded as development plugins (enabled) and the startup
+ * plugins activated.
+ */
+export async function startTestHost(options: TestHostOptions = {}): Promise<TestHost> {
+  const temporary = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'cairn-test-')));
+  const host = new CairnHost({
+    dataDir,
+    ...(!options.builtins && { builtinPluginsDir: null }),
+    developmentPlugins: (options.plugins ?? []).map((plugin) => resolve(plugin)),
+    ...(options.activationTimeoutMs !== undefined && { activationTimeoutMs: options.activationTimeoutMs }),
+    ...(options.deactivationTimeoutMs !== undefined && { deactivationTimeoutMs: options.deactivationTimeoutMs }),
+  });
+  try {
+    await host.start();
+    await host.plugins.activateStartup();
+  } catch (error) {
+    await host.dispose();
+    if (temporary) await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  let disposed = false;
+  return {
+    dataDir,
+    execute: <T>(commandId: string, ...args: unknown[]) => host.commands.execute<T>(commandId, args),
+    commands: () => host.commands.list().map((command) => command.id),
+    plugins: () => host.plugins.list(),
+    plugin: (id) => host.plugins.info(id),
+    enable: (id) => host.plugins.enable(id),
+    disable: (id) => host.plugins.disable(id),
+    cli: async (...args: string[]): Promise<CliResult> => {
+      let stdout = '';
+      let stderr = '';
+      const exitCode = await runCli(args, {
+        host,
+        streams: {
+          stdout: { write: (text: string) => (stdout += text) },
+          stderr: { write: (text: string) => (stderr += text) },
+        },
+      });
+      return { exitCode, stdout, stderr };
+    },
+    logs: () => host.logs.list(),
+    dispose: async () => {
+      if (disposed) return;
+      disposed = true;
+      await host.dispose();
+      if (temporary) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

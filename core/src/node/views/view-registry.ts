@@ -1,0 +1,31 @@
+import { inject, injectable } from 'inversify';
+import { CairnError, ErrorCodes, type ViewDeclaration } from '@cairn/sdk';
+import { PluginHost } from '../plugins/plugin-host.js';
+
+export interface ViewInfo extends ViewDeclaration {
+  owner: string;
+}
+
+/** The views that enabled plugins contribute to the workbench. */
+@injectable()
+export class ViewRegistry {
+  constructor(@inject(PluginHost) private readonly plugins: PluginHost) {}
+
+  list(): ViewInfo[] {
+    return this.plugins
+      .known()
+      .filter((plugin) => plugin.usable)
+      .flatMap((plugin) => (plugin.manifest?.contributes?.views ?? []).map((view) => ({ ...view, owner: plugin.id })));
+  }
+
+  /** Activates the view's plugin (`onView:<id>`) and returns the view. */
+  async open(id: string): Promise<ViewInfo> {
+    const provider = this.plugins.providerOf(`onView:${id}`);
+    const unavailable = provider && this.plugins.unavailableError(provider.id, `View '${id}'`);
+    if (unavailable) throw unavailable;
+    const view = this.list().find((candidate) => candidate.id === id);
+    if (view === undefined) throw new CairnError(ErrorCodes.NOT_FOUND, `There is no view '${id}'.`);
+    await this.plugins.activate(view.owner);
+    return view;
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The plugin manifest: the `cairn` field of a plugin's `package.json`. The host validates it
+ * against a JSON schema before loading anything; see the README's "Writing a plugin".
+ */
+
+/**
+ * When the host activates a plugin. A plugin that contributes commands is also activated when
+ * one of them is run, without listing `onCommand:` for each.
+ */
+export type ActivationEvent =
+  | 'onStartup'
+  | `onCommand:${string}`
+  | `onView:${string}`
+  | `onSyncTransport:${string}`;
+
+export interface CommandDeclaration {
+  /** Unique id, by convention `<plugin id>.<name>`. */
+  id: string;
+  /** Shown in the command palette. */
+  title: string;
+  /** Groups commands in the palette ("Observations: Export…"). */
+  category?: string;
+}
+
+export interface ViewDeclaration {
+  id: string;
+  name: string;
+  /** Where the view lives in the workbench; the side bar by default. */
+  location?: 'sidebar' | 'panel' | 'editor';
+  /** An icon id or a path inside the plugin. */
+  icon?: string;
+}
+
+export interface CliArgumentDeclaration {
+  /** Becomes the key of the handler's input object (dashes become camelCase). */
+  name: string;
+  description?: string;
+  /** Required unless set to false. */
+  required?: boolean;
+  /** Collects the rest of the words into an array; only the last argument may be variadic. */
+  variadic?: boolean;
+}
+
+export interface CliOptionDeclaration {
+  /** Long name without dashes: `wait-peers` is given as `--wait-peers` and read as `waitPeers`. */
+  name: string;
+  /** `boolean` options are flags; the others take a value. Default `string`. */
+  type?: 'string' | 'number' | 'boolean';
+  /** The option may be given several times; the handler gets an array. */
+  repeatable?: boolean;
+  required?: boolean;
+  default?: string | number | boolean;
+  description?: string;
+  /** Name of the value in help (`--timeout <seconds>`). */
+  valueName?: string;
+}
+
+/**
+ * A `cairn` subcommand provided by a plugin. It runs the command `run` with one argument: an
+ * object holding the parsed arguments and options. The result is printed as JSON.
+ */
+export interface CliDeclaration {
+  /** The words after `cairn`, e.g. `"sync file"`. */
+  command: string;
+  /** Id of the command to run. */
+  run: string;
+  description: string;
+  arguments?: CliArgumentDeclaration[];
+  options?: CliOptionDeclaration[];
+}
+
+export interface ConfigurationPropertyDeclaration {
+  type: 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object';
+  default?: unknown;
+  description?: string;
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+}
+
+export interface ConfigurationDeclaration {
+  title?: string;
+  /** Keys by convention `<plugin id>.<name>`. */
+  properties: Record<string, ConfigurationPropertyDeclaration>;
+}
+
+export interface SyncTransportDeclaration {
+  id: string;
+  title: string;
+  description?: string;
+}
+
+export interface KeybindingDeclaration {
+  command: string;
+  /** e.g. `ctrl+shift+e`. */
+  key: string;
+  /** The key on macOS, when it differs. */
+  mac?: string;
+  when?: string;
+}
+
+export interface MenuItemDeclaration {
+  command: string;
+  group?: string;
+  when?: string;
+}
+
+export interface PluginContributions {
+  commands?: CommandDeclaration[];
+  views?: ViewDeclaration[];
+  cli?: CliDeclaration[];
+  configuration?: ConfigurationDeclaration;
+  syncTransports?: SyncTransportDeclaration[];
+  keybindings?: KeybindingDeclaration[];
+  /** Menu id → items, e.g. `"observation/context": [...]`. */
+  menus?: Record<string, MenuItemDeclaration[]>;
+}
+
+export interface PluginManifest {
+  /** Unique id: lowercase letters, digits, `-`, `.` and `_`. */
+  id: string;
+  displayName: string;
+  description?: string;
+  /** Semver range of the SDK this plugin was written against, e.g. `^0.1.0`. */
+  engine: string;
+  /** The host (Node) entry, an ES module relative to the package folder. */
+  main?: string;
+  /** The workbench (browser) entry. */
+  browser?: string;
+  activationEvents?: ActivationEvent[];
+  /** Ids of plugins that must be active before this one. */
+  dependsOn?: string[];
+  contributes?: PluginContributions;
+}
+
+/** The parts of a plugin's `package.json` the host reads. */
+export interface PluginPackageJson {
+  name: string;
+  version: string;
+  description?: string;
+  cairn: PluginManifest;
+}

@@ -1,0 +1,95 @@
+/**
+ * The observation model, shared by the host and the workbench. It maps to Mapeo's notions:
+ * a point (lat/lon), a category (Mapeo's preset id), notes, free-form tags and attachments.
+ */
+
+export type TagValue = string | number | boolean | null | Array<string | number | boolean | null>;
+
+export interface Attachment {
+  /** File name, unique within the observation. */
+  name: string;
+  /** Content hash (hex); the same bytes are stored once. */
+  hash: string;
+  mimeType: string;
+  /** Size in bytes. */
+  size: number;
+}
+
+export interface Observation {
+  id: string;
+  /** Id of this version; every edit makes a new one. */
+  version: string;
+  lat: number;
+  lon: number;
+  /** Id of the category (preset), or null. */
+  category: string | null;
+  notes: string;
+  tags: Record<string, TagValue>;
+  attachments: Attachment[];
+  /** ISO 8601 times. */
+  createdAt: string;
+  updatedAt: string;
+  /** Device id of the author of the first version. */
+  createdBy: string;
+  /** Versions that lost a concurrent edit; empty unless the document is forked. */
+  forks: string[];
+}
+
+export interface AttachmentInput {
+  /** Path of a file to attach; it is streamed, never read whole into memory. */
+  path: string;
+  /** Defaults to the file's base name. */
+  name?: string;
+  /** Defaults to a guess from the name's extension. */
+  mimeType?: string;
+}
+
+export interface ObservationInput {
+  lat: number;
+  lon: number;
+  category?: string | null;
+  notes?: string;
+  tags?: Record<string, TagValue>;
+  attachments?: AttachmentInput[];
+}
+
+/** A partial edit: fields left out stay as they are. */
+export interface ObservationPatch {
+  lat?: number;
+  lon?: number;
+  category?: string | null;
+  notes?: string;
+  /** Tags to set (merged into the existing ones). */
+  tags?: Record<string, TagValue>;
+  /** Tag keys to remove. */
+  untag?: string[];
+  /** Attachments to add. */
+  attachments?: AttachmentInput[];
+}
+
+export interface ObservationFilter {
+  /** West, south, east, north in degrees. */
+  bbox?: [number, number, number, number];
+  category?: string;
+  /** Full-text search in notes. */
+  text?: string;
+  /** ISO 8601 bounds on `createdAt` (inclusive). */
+  from?: string;
+  to?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface ObservationChange {
+  kind: 'created' | 'updated' | 'deleted';
+  id: string;
+  /** Whether the change was made here or arrived by sync. */
+  origin: 'local' | 'sync';
+}
+
+export interface ProjectInfo {
+  projectKey: string;
+  projectName: string;
+  deviceId: string;
+  deviceName: string;
+}

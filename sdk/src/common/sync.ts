@@ -1,0 +1,35 @@
+/** Progress and results of a sync session, as reported to the user. */
+
+export interface HaveWant {
+  /** How many items this device holds of what the session is exchanging. */
+  have: number;
+  /** How many items the session is still to fetch. */
+  want: number;
+}
+
+export interface SyncProgress {
+  documents: HaveWant;
+  attachments: HaveWant;
+  bytes: { sent: number; received: number };
+}
+
+export interface SyncCounts {
+  observations: number;
+  attachments: number;
+  bytes: number;
+}
+
+export interface SyncSummary {
+  sent: SyncCounts;
+  received: SyncCounts;
+  /** The other side, once it has identified itself. */
+  peer?: SyncPeer;
+}
+
+export interface SyncPeer {
+  deviceId: string;
+  deviceName: string;
+  /** e.g. `desktop`, `mobile`, `file`. */
+  deviceType?: string;
+  address?: string;
+}

@@ -1,0 +1,149 @@
+import type { Disposable } from '../common/disposable.js';
+import type { Event } from '../common/event.js';
+import type {
+  Observation,
+  ObservationChange,
+  ObservationFilter,
+  ObservationInput,
+  ObservationPatch,
+  ProjectInfo,
+} from '../common/observation.js';
+import type { SyncPeer, SyncProgress, SyncSummary } from '../common/sync.js';
+
+export interface Logger {
+  debug(message: string, ...details: unknown[]): void;
+  info(message: string, ...details: unknown[]): void;
+  warn(message: string, ...details: unknown[]): void;
+  error(message: string, ...details: unknown[]): void;
+}
+
+// Handlers take any JSON-like arguments; `unknown[]` would force every handler to cast.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CommandHandler = (...args: any[]) => unknown;
+
+export interface CommandsApi {
+  /**
+   * Registers the handler of a command. The id may also be declared in the manifest
+   * (`contributes.commands`), which makes it known before the plugin is active.
+   */
+  register(id: string, handler: CommandHandler): Disposable;
+  /**
+   * Runs a command of any plugin, activating its plugin first when needed.
+   * Rejects with `ERR_NOT_FOUND`, `ERR_PLUGIN_DISABLED` or `ERR_PLUGIN_FAILED`.
+   */
+  execute<T = unknown>(id: string, ...args: unknown[]): Promise<T>;
+}
+
+export interface ConfigurationChange {
+  key: string;
+  value: unknown;
+}
+
+export interface ConfigurationApi {
+  /** The user's value of a setting, else its declared default. */
+  get<T = unknown>(key: string): T | undefined;
+  /** Stores a value; it is checked against the setting's declared schema (`ERR_INVALID_INPUT`). */
+  update(key: string, value: unknown): Promise<void>;
+  readonly onDidChange: Event<ConfigurationChange>;
+}
+
+export interface ObservationsApi {
+  create(input: ObservationInput): Promise<Observation>;
+  update(id: string, patch: ObservationPatch): Promise<Observation>;
+  delete(id: string): Promise<void>;
+  /** Rejects with `ERR_NOT_FOUND` when there is no such observation (or it was deleted). */
+  get(id: string): Promise<Observation>;
+  query(filter?: ObservationFilter): Promise<Observation[]>;
+  /** How many observations match, ignoring `limit` and `offset`. */
+  count(filter?: ObservationFilter): Promise<number>;
+  readonly onDidChange: Event<ObservationChange>;
+}
+
+export interface ProjectApi {
+  /** Rejects with `ERR_NO_PROJECT` when the data dir holds no project. */
+  info(): Promise<ProjectInfo>;
+  readonly observations: ObservationsApi;
+}
+
+/**
+ * The minimal shape of a duplex byte stream the replication service can run over: a TCP
+ * socket, a Hyperswarm connection, an in-process pipe.
+ */
+export interface DuplexStream {
+  write(chunk: Uint8Array): unknown;
+  end(): unknown;
+  destroy(error?: Error): unknown;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+}
+
+export interface ReplicateOptions {
+  /** Exactly one side of a stream is the initiator (the one that dialled). */
+  initiator: boolean;
+  /** What is known of the other side before it identifies itself. */
+  peer?: Partial<SyncPeer>;
+  /** A peer silent this long ends the session with `ERR_TIMEOUT`. Default 30 000. */
+  timeoutMs?: number;
+}
+
+export interface SyncSession {
+  on(event: 'progress', listener: (progress: SyncProgress) => void): Disposable;
+  /** Resolves once both sides hold what the other had; rejects with a coded error otherwise. */
+  readonly done: Promise<SyncSummary>;
+  /** Ends the session; `done` rejects with `ERR_CANCELLED`. */
+  cancel(): void;
+}
+
+/** One sync run through a transport. `target` means what the transport says (a file path, an address). */
+export interface SyncRequest {
+  target?: string;
+  options?: Record<string, unknown>;
+  onProgress?: (progress: SyncProgress, peer?: SyncPeer) => void;
+  signal?: AbortSignal;
+}
+
+export interface SyncPeerResult {
+  peer: SyncPeer;
+  result: 'ok' | 'error';
+  summary?: SyncSummary;
+  error?: { code: string; message: string };
+}
+
+/** Extension point for sync transports: contribute one with `bindContribution(bind, SyncTransport, MyTransport)`. */
+export const SyncTransport = Symbol.for('cairn.SyncTransport');
+
+/**
+ * A way of moving replication bytes between devices: a file, the local network, anything else a
+ * plugin can reach. Transports only move bytes; they hand each stream to `ctx.sync.replicate`.
+ */
+export interface SyncTransport {
+  /** Matches an id the plugin declares in `contributes.syncTransports`. */
+  readonly id: string;
+  readonly title: string;
+  sync(request: SyncRequest): Promise<SyncPeerResult[]>;
+}
+
+export interface SyncApi {
+  /** Runs Cairn's replication protocol over any duplex stream. */
+  replicate(stream: DuplexStream, options: ReplicateOptions): SyncSession;
+  registerTransport(transport: SyncTransport): Disposable;
+}
+
+/** DI token of the plugin's own context, bound in its child container. */
+export const PluginContext = Symbol.for('cairn.PluginContext');
+
+/** What the host hands to a plugin's `activate`. */
+export interface PluginContext {
+  readonly id: string;
+  readonly version: string;
+  /** Folder of the plugin package. */
+  readonly pluginPath: string;
+  /** Released by the host when the plugin is disabled or the host shuts down. */
+  readonly subscriptions: Disposable[];
+  readonly log: Logger;
+  /** A folder of the data dir that belongs to this plugin; it exists when `activate` runs. */
+  readonly storagePath: string;
+  readonly commands: CommandsApi;
+  readonly configuration: ConfigurationApi;
+  readonly project: ProjectApi;
+  readonly sync: SyncApi;
+}

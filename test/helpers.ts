@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CairnHost, type HostOptions } from '@cairn/core';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const cairnBin = join(repoRoot, 'core', 'bin', 'cairn.js');
+export const fixtures = join(repoRoot, 'test', 'fixtures');
+
+/** A folder of fixture plugins, used as the host's built-in plugins folder. */
+export function pluginSet(name: string): string {
+  return join(fixtures, 'plugin-sets', name);
+}
+
+/** Temp dirs made by a test, removed by `cleanup()` in its afterEach. */
+export class TempDirs {
+  private readonly dirs: string[] = [];
+
+  async make(prefix = 'cairn-'): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), prefix));
+    this.dirs.push(dir);
+    return dir;
+  }
+
+  async cleanup(): Promise<void> {
+    await Promise.all(this.dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  }
+}
+
+/** Hosts made by a test, disposed by `cleanup()`. */
+export class Hosts {
+  private readonly hosts: CairnHost[] = [];
+
+  async start(options: HostOptions): Promise<CairnHost> {
+    const host = new CairnHost({ activationTimeoutMs: 2_000, deactivationTimeoutMs: 1_000, ...options });
+    this.hosts.push(host);
+    await host.start();
+    return host;
+  }
+
+  async cleanup(): Promise<void> {
+    for (const host of this.hosts.splice(0)) await host.dispose();
+  }
+}
+
+/** Messages the host logged, in order. */
+export function logMessages(host: CairnHost, source?: string): string[] {
+  return host.logs
+    .list()
+    .filter((record) => source === undefined || record.source === source)
+    .map((record) => record.message);
+}
+
+export interface ProcessResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `cairn` as a real process, as a user would. */
+export function runCairn(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<ProcessResult> {
+  return runProcess(process.execPath, [cairnBin, ...args], options);
+}
+
+export function runProcess(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? repoRoot,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
