@@ -7,8 +7,8 @@
  *   browser       → common only (no node/, no electron-main/, no Node built-ins)
  *   node          → common (not browser/, not electron-main/)
  *   electron-main → node and common (not browser/)
- * Plugins import `@cairn/sdk` and their own files only: never the core, never another plugin,
- * never the SDK's sources by a relative path.
+ * Plugins (and the example plugins) import `@cairn/sdk` and their own files only: never the core,
+ * never another plugin, never the SDK's sources by a relative path.
  */
 const pkg = '^(sdk|core|plugins/[^/]+)';
 
@@ -61,14 +61,14 @@ module.exports = {
       name: 'plugins-not-core',
       comment: 'Plugins use the public SDK (@cairn/sdk), never the core.',
       severity: 'error',
-      from: { path: '^plugins/[^/]+/' },
+      from: { path: '^(plugins|examples)/[^/]+/' },
       to: { path: '(^|/)node_modules/@cairn/core/|^core/' },
     },
     {
       name: 'plugins-sdk-by-package-name',
       comment: 'Plugins import the SDK as @cairn/sdk, not by a relative path into its folder.',
       severity: 'error',
-      from: { path: '^plugins/[^/]+/' },
+      from: { path: '^(plugins|examples)/[^/]+/' },
       to: { path: '^sdk/' },
     },
     {

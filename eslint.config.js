@@ -18,6 +18,15 @@ export default defineConfig(
     },
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['**/test/**/*.{js,ts}'],
+    languageOptions: { globals: { ...globals.mocha } },
+  },
+  {
     // Shared by the host and the browser: neither side's globals.
     files: ['**/src/common/**/*.ts'],
     languageOptions: { globals: { ...globals['shared-node-browser'] } },

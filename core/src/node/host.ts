@@ -1,7 +1,8 @@
+import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Container } from 'inversify';
-import { DisposableStore, errorMessage } from '@cairn/sdk';
+import { CairnError, DisposableStore, ErrorCodes, errorMessage } from '@cairn/sdk';
 import { CliRegistry } from './cli/cli-registry.js';
 import { CommandService } from './commands/command-service.js';
 import { ConfigurationService } from './configuration/configuration-service.js';
@@ -72,6 +73,13 @@ export class CairnHost {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    const dataDir = await stat(this.config.dataDir).catch(() => null);
+    if (dataDir !== null && !dataDir.isDirectory()) {
+      throw new CairnError(
+        ErrorCodes.IO,
+        `The data dir ${this.config.dataDir} is not a folder. Give --data-dir a folder (it is created if missing).`,
+      );
+    }
     const log = this.logs.forSource('core');
     const extensionPoints = resolveContributors<ExtensionPoint>(this.container, ExtensionPoint, (name, error) => {
       log.error(`Extension point ${name} could not be created: ${errorMessage(error)}`);

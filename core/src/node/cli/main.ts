@@ -101,5 +101,5 @@ function printError(io: CliIo, code: string, message: string): void {
 
 function formatLog(record: LogRecord): string {
   const label = record.level === 'warn' ? 'warning' : record.level;
-  return `${label} [${record.source}]: ${record.message}`;
+  return `[${record.source}] ${label}: ${record.message}`;
 }
