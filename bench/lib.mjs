@@ -1,0 +1,29 @@
+// Small helpers shared by the benchmarks: timing, medians, and one table per benchmark.
+
+/** Runs `work` `runs` times after one warm-up; returns the durations in milliseconds. */
+export async function time(runs, work) {
+  await work();
+  const durations = [];
+  for (let run = 0; run < runs; run += 1) {
+    const started = performance.now();
+    await work();
+    durations.push(performance.now() - started);
+  }
+  return durations;
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Prints rows of { what, median, baseline? } with the ratio to the baseline, and peak memory. */
+export function report(title, rows) {
+  console.log(`\n${title}`);
+  for (const row of rows) {
+    const ratio = row.baseline ? `  (${(row.median / row.baseline).toFixed(2)}× baseline)` : '';
+    console.log(`  ${row.what.padEnd(58)} median ${row.median.toFixed(1).padStart(8)} ms${ratio}`);
+  }
+  console.log(`  peak RSS of this process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+}
