@@ -14,6 +14,7 @@ import { DefaultPluginContextFactory } from './plugins/plugin-context.js';
 import { PluginContextFactory } from './plugins/plugin-context-factory.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { ProjectService } from './project/project-service.js';
+import { ProjectCliContribution } from './project/project-cli.js';
 import { SyncTransportRegistry } from './sync/sync-transport-registry.js';
 import { SyncTransportExtensionPoint } from './sync/sync-transport-extension-point.js';
 import { ViewRegistry } from './views/view-registry.js';
@@ -25,7 +26,6 @@ export const pluginHostModule = new ContainerModule(({ bind }) => {
   bind(PluginContextFactory).to(DefaultPluginContextFactory).inSingletonScope();
   bind(ConfigurationService).toSelf().inSingletonScope();
   bind(ViewRegistry).toSelf().inSingletonScope();
-  bind(ProjectService).toSelf().inSingletonScope();
 });
 
 export const commandsModule = new ContainerModule(({ bind }) => {
@@ -45,5 +45,11 @@ export const cliModule = new ContainerModule(({ bind }) => {
   bindContribution(bind, CliContribution, CoreCliContribution);
 });
 
+/** The project of the data dir: store, index, replication, and their CLI. */
+export const projectModule = new ContainerModule(({ bind }) => {
+  bind(ProjectService).toSelf().inSingletonScope();
+  bindContribution(bind, CliContribution, ProjectCliContribution);
+});
+
 /** The root container's modules, in the order they are loaded. */
-export const coreModules = [pluginHostModule, commandsModule, syncModule, cliModule];
+export const coreModules = [pluginHostModule, commandsModule, syncModule, cliModule, projectModule];

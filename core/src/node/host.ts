@@ -97,7 +97,7 @@ export class CairnHost {
     await this.coreContributions.dispose();
     this.syncTransports.dispose();
     this.configuration.dispose();
-    this.container.get(ProjectService).dispose();
+    await this.container.get(ProjectService).dispose();
     this.logs.dispose();
   }
 }

@@ -18,6 +18,10 @@ export const ErrorCodes = {
   /** A peer or file speaks a protocol version this build cannot; the message says who must upgrade. */
   PROTOCOL_VERSION: 'ERR_PROTOCOL_VERSION',
   TIMEOUT: 'ERR_TIMEOUT',
+  /** The connection to a peer closed before the sync finished; a retry sends only what is missing. */
+  DISCONNECTED: 'ERR_DISCONNECTED',
+  /** The data dir is used by another Cairn process (a running `cairn serve`, say). */
+  BUSY: 'ERR_BUSY',
   CANCELLED: 'ERR_CANCELLED',
   /** The plugin that provides what was asked for is disabled; the message says how to enable it. */
   PLUGIN_DISABLED: 'ERR_PLUGIN_DISABLED',

@@ -80,16 +80,55 @@ export interface ObservationFilter {
   offset?: number;
 }
 
-export interface ObservationChange {
+export interface UpdateOptions {
+  /**
+   * The version this edit builds on. Left out, the edit builds on the current version and a fork,
+   * if any, stays. Given (the current version or one of `forks`), the edit applies the patch to
+   * that version and replaces every head: the fork is resolved in its favour.
+   */
+  base?: string;
+}
+
+/** Which documents changed, after a local write or when a sync brought new versions. */
+export interface DocumentChange {
   kind: 'created' | 'updated' | 'deleted';
+  type: DocumentType;
   id: string;
   /** Whether the change was made here or arrived by sync. */
   origin: 'local' | 'sync';
 }
 
+/** Kept for the stable surface: the changes `observations.onDidChange` reports. */
+export type ObservationChange = DocumentChange;
+
+export type DocumentType = 'observation' | 'preset' | 'field' | 'projectSettings' | 'deviceInfo';
+
 export interface ProjectInfo {
   projectKey: string;
-  projectName: string;
+  /** Null on a device that joined and has not yet synced with one that knows the name. */
+  projectName: string | null;
   deviceId: string;
   deviceName: string;
+}
+
+export interface ProjectSettings {
+  name: string | null;
+  description: string | null;
+  /** `#rrggbb`, or null. */
+  color: string | null;
+  /** Category ids offered first, in order. */
+  defaultPresets: string[];
+  /** Where the categories came from (a Mapeo configuration's metadata). */
+  configMetadata: { name: string; version: string | null; importedAt: string } | null;
+}
+
+export type DeviceType = 'desktop' | 'mobile' | 'tablet' | 'server';
+
+/** A device that has written to the project. */
+export interface DeviceInfo {
+  deviceId: string;
+  name: string;
+  deviceType: DeviceType;
+  /** This device. */
+  self: boolean;
 }

@@ -1,12 +1,18 @@
 import type { Disposable } from '../common/disposable.js';
 import type { Event } from '../common/event.js';
+import type { Readable } from 'node:stream';
+import type { Field, FieldInput, Preset, PresetInput } from '../common/categories.js';
 import type {
+  DeviceInfo,
+  DocumentChange,
   Observation,
   ObservationChange,
   ObservationFilter,
   ObservationInput,
   ObservationPatch,
   ProjectInfo,
+  ProjectSettings,
+  UpdateOptions,
 } from '../common/observation.js';
 import type { SyncPeer, SyncProgress, SyncSummary } from '../common/sync.js';
 
@@ -48,21 +54,53 @@ export interface ConfigurationApi {
 }
 
 export interface ObservationsApi {
+  /** Rejects with `ERR_INVALID_INPUT` naming the field when the input is not valid. */
   create(input: ObservationInput): Promise<Observation>;
-  update(id: string, patch: ObservationPatch): Promise<Observation>;
+  /**
+   * Creates many at once, far faster than one by one (imports, generators). All are validated
+   * first: one invalid input rejects the whole call and nothing is written.
+   */
+  createMany(inputs: ObservationInput[]): Promise<Observation[]>;
+  update(id: string, patch: ObservationPatch, options?: UpdateOptions): Promise<Observation>;
+  /** Deletes (a tombstone that replaces every head, so no stale device brings it back). */
   delete(id: string): Promise<void>;
   /** Rejects with `ERR_NOT_FOUND` when there is no such observation (or it was deleted). */
   get(id: string): Promise<Observation>;
+  /** One version by id, current or not (e.g. one of `forks`). */
+  getVersion(version: string): Promise<Observation>;
   query(filter?: ObservationFilter): Promise<Observation[]>;
   /** How many observations match, ignoring `limit` and `offset`. */
   count(filter?: ObservationFilter): Promise<number>;
+  /** The bytes of an attachment, streamed. `ERR_NOT_FOUND` if it is not (yet) on this device. */
+  readAttachment(id: string, name: string): Promise<Readable>;
   readonly onDidChange: Event<ObservationChange>;
+}
+
+/** Categories and fields: the same operations for each kind of document. */
+export interface DocumentsApi<T, TInput> {
+  create(input: TInput): Promise<T>;
+  update(id: string, patch: Partial<TInput>, options?: UpdateOptions): Promise<T>;
+  delete(id: string): Promise<void>;
+  get(id: string): Promise<T>;
+  list(): Promise<T[]>;
+}
+
+export interface ProjectSettingsApi {
+  get(): Promise<ProjectSettings>;
+  update(patch: Partial<ProjectSettings>): Promise<ProjectSettings>;
 }
 
 export interface ProjectApi {
   /** Rejects with `ERR_NO_PROJECT` when the data dir holds no project. */
   info(): Promise<ProjectInfo>;
   readonly observations: ObservationsApi;
+  readonly presets: DocumentsApi<Preset, PresetInput>;
+  readonly fields: DocumentsApi<Field, FieldInput>;
+  readonly settings: ProjectSettingsApi;
+  /** The devices that have written to the project, this one included. */
+  devices(): Promise<DeviceInfo[]>;
+  /** Any document changed: an observation, a category, a field, the settings, a device. */
+  readonly onDidChange: Event<DocumentChange>;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { isAbsolute, normalize, sep } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv } from 'ajv';
 import semver from 'semver';
 import { SDK_VERSION, type PluginPackageJson } from '@cairn/sdk';
+import { describeSchemaError } from '../json-schema.js';
 
 const idPattern = '^[a-z0-9][a-z0-9._-]*$';
 const activationEventPattern = '^(onStartup|onCommand:\\S+|onView:\\S+|onSyncTransport:\\S+)$';
@@ -158,7 +159,7 @@ const validatePackage = ajv.compile(pluginPackageSchema);
  */
 export function manifestProblems(packageJson: unknown): string[] {
   if (!validatePackage(packageJson)) {
-    return (validatePackage.errors ?? []).map(describeSchemaError);
+    return (validatePackage.errors ?? []).map((error) => describeSchemaError(error, patternHints, 'package.json'));
   }
   const pkg = packageJson as unknown as PluginPackageJson;
   const { cairn } = pkg;
@@ -214,44 +215,4 @@ function duplicateIds(field: string, ids: string[] | undefined): string[] {
     seen.add(value);
   }
   return problems;
-}
-
-/** `/cairn/contributes/commands/0/id` → `cairn.contributes.commands[0].id`. */
-function fieldPath(instancePath: string): string {
-  return instancePath
-    .split('/')
-    .slice(1)
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
-}
-
-function describeSchemaError(error: ErrorObject): string {
-  const field = fieldPath(error.instancePath);
-  const params = error.params as Record<string, unknown>;
-  const at = (name: string) => (field ? `${field}.${name}` : name);
-  switch (error.keyword) {
-    case 'required':
-      return `${at(String(params.missingProperty))} is required`;
-    case 'additionalProperties':
-      return `${at(String(params.additionalProperty))} is not a known field`;
-    case 'type':
-      return `${field || 'package.json'} must be ${article(String(params.type))}`;
-    case 'pattern':
-      return `${field} must be ${patternHints[String(params.pattern)] ?? `like ${String(params.pattern)}`}`;
-    case 'minLength':
-      return `${field} must not be empty`;
-    case 'maxLength':
-      return `${field} must be at most ${String(params.limit)} characters`;
-    case 'enum':
-      return `${field} must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'uniqueItems':
-      return `${field} lists the same value twice`;
-    default:
-      return `${field || 'package.json'} ${error.message ?? 'is not valid'}`;
-  }
-}
-
-function article(type: string): string {
-  const kinds = type.split(',');
-  return kinds.map((kind) => (/^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`)).join(' or ');
 }

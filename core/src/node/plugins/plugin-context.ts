@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import type { Event, PluginContext } from '@cairn/sdk';
+import type { DocumentChange, Event, PluginContext } from '@cairn/sdk';
 import { CommandRegistry } from '../commands/command-registry.js';
 import { CommandService } from '../commands/command-service.js';
 import { ConfigurationService } from '../configuration/configuration-service.js';
@@ -21,13 +21,15 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
   create(options: PluginContextOptions): PluginContext {
     const { id, registrations } = options;
     const { commands, commandService, configuration, transports, projects } = this;
-    const open = () => projects.current();
+    const open = () => projects.open();
     // Subscriptions made through the context are withdrawn with the plugin.
     const tracked = <T>(event: Event<T>): Event<T> => (listener, disposables) => {
       const subscription = registrations.add(event(listener));
       disposables?.push(subscription);
       return subscription;
     };
+    const observationChanges: Event<DocumentChange> = (listener, disposables) =>
+      projects.onDidChange((change) => change.type === 'observation' && listener(change), disposables);
     return {
       id,
       version: options.version,
@@ -45,19 +47,42 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
         onDidChange: tracked(configuration.onDidChange),
       },
       project: {
-        info: async () => open().info(),
+        info: async () => (await open()).info(),
         observations: {
-          create: async (input) => open().observations.create(input),
-          update: async (observationId, patch) => open().observations.update(observationId, patch),
-          delete: async (observationId) => open().observations.delete(observationId),
-          get: async (observationId) => open().observations.get(observationId),
-          query: async (filter) => open().observations.query(filter),
-          count: async (filter) => open().observations.count(filter),
-          onDidChange: tracked(projects.onDidChangeObservations),
+          create: async (input) => (await (await open()).createObservations([input]))[0]!,
+          createMany: async (inputs) => (await open()).createObservations(inputs),
+          update: async (observationId, patch, updateOptions) => (await open()).updateObservation(observationId, patch, updateOptions),
+          delete: async (observationId) => (await open()).deleteDocument('observation', observationId),
+          get: async (observationId) => (await open()).getObservation(observationId),
+          getVersion: async (version) => (await open()).getObservationVersion(version),
+          query: async (filter) => (await open()).queryObservations(filter),
+          count: async (filter) => (await open()).countObservations(filter),
+          readAttachment: async (observationId, name) => (await open()).readAttachment(observationId, name),
+          onDidChange: tracked(observationChanges),
         },
+        presets: {
+          create: async (input) => (await open()).createPreset(input),
+          update: async (presetId, patch, updateOptions) => (await open()).updatePreset(presetId, patch, updateOptions),
+          delete: async (presetId) => (await open()).deleteDocument('preset', presetId),
+          get: async (presetId) => (await open()).getPreset(presetId),
+          list: async () => (await open()).listPresets(),
+        },
+        fields: {
+          create: async (input) => (await open()).createField(input),
+          update: async (fieldId, patch, updateOptions) => (await open()).updateField(fieldId, patch, updateOptions),
+          delete: async (fieldId) => (await open()).deleteDocument('field', fieldId),
+          get: async (fieldId) => (await open()).getField(fieldId),
+          list: async () => (await open()).listFields(),
+        },
+        settings: {
+          get: async () => (await open()).settings(),
+          update: async (patch) => (await open()).updateSettings(patch),
+        },
+        devices: async () => (await open()).devices(),
+        onDidChange: tracked(projects.onDidChange),
       },
       sync: {
-        replicate: (stream, replicateOptions) => open().replicate(stream, replicateOptions),
+        replicate: (stream, replicateOptions) => projects.replicate(stream, replicateOptions),
         registerTransport: (transport) => registrations.add(transports.register(id, transport)),
       },
     };

@@ -1,44 +1,105 @@
 import { inject, injectable } from 'inversify';
 import {
   CairnError,
+  DisposableStore,
   Emitter,
   ErrorCodes,
+  type DocumentChange,
   type DuplexStream,
-  type ObservationChange,
-  type ObservationsApi,
-  type ProjectInfo,
+  type Logger,
   type ReplicateOptions,
   type SyncSession,
 } from '@cairn/sdk';
 import { HostConfig } from '../host-config.js';
-
-/** What an open project offers the rest of the host. */
-export interface OpenProject {
-  info(): Promise<ProjectInfo>;
-  readonly observations: Omit<ObservationsApi, 'onDidChange'>;
-  replicate(stream: DuplexStream, options: ReplicateOptions): SyncSession;
-}
+import { LogService } from '../log-service.js';
+import { Project, type CreateProjectOptions } from './project.js';
 
 /**
- * The project of the data dir, the one the plugins' `ctx.project` and `ctx.sync.replicate`
- * reach.
+ * The project of the data dir, opened on first use (managing plugins never needs it), shared by
+ * the CLI, the workbench and every plugin's `ctx.project` and `ctx.sync`.
  */
 @injectable()
 export class ProjectService {
-  private readonly onDidChangeObservationsEmitter = new Emitter<ObservationChange>();
-  readonly onDidChangeObservations = this.onDidChangeObservationsEmitter.event;
+  private opening: Promise<Project> | null = null;
+  private readonly log: Logger;
+  private readonly onDidChangeEmitter = new Emitter<DocumentChange>();
+  /** Any document of the project changed, here or by sync. */
+  readonly onDidChange = this.onDidChangeEmitter.event;
+  private closed = false;
 
-  constructor(@inject(HostConfig) private readonly config: HostConfig) {}
+  constructor(
+    @inject(HostConfig) private readonly config: HostConfig,
+    @inject(LogService) logs: LogService,
+  ) {
+    this.log = logs.forSource('core');
+  }
 
-  /** The open project; `ERR_NO_PROJECT` while the data dir holds none. */
-  current(): OpenProject {
-    throw new CairnError(
+  /** The open project; `ERR_NO_PROJECT` when the data dir holds none. */
+  open(): Promise<Project> {
+    if (this.closed) return Promise.reject(new CairnError(ErrorCodes.INTERNAL, 'The host is shutting down.'));
+    this.opening ??= (async () => {
+      const project = await Project.open(this.config.dataDir, this.log);
+      if (project === null) throw this.noProject();
+      return this.adopt(project);
+    })();
+    // A failed open (no project yet, a busy data dir) may succeed later.
+    this.opening.catch(() => {
+      this.opening = null;
+    });
+    return this.opening;
+  }
+
+  /** `cairn init`: creates (or joins) the project of the data dir. */
+  async create(options: CreateProjectOptions): Promise<Project> {
+    const existing = await this.open().catch((error: unknown) => {
+      if ((error as CairnError).code === ErrorCodes.NO_PROJECT) return null;
+      throw error;
+    });
+    if (existing !== null) {
+      throw new CairnError(
+        ErrorCodes.INVALID_INPUT,
+        `${this.config.dataDir} already holds a project (\`cairn project\` shows it). One data dir holds one project: use another --data-dir.`,
+      );
+    }
+    const project = await Project.create(this.config.dataDir, options, this.log);
+    this.opening = Promise.resolve(this.adopt(project));
+    return project;
+  }
+
+  /**
+   * Starts a sync session at once, even before the project is open (plugins hand streams over
+   * synchronously); the session waits for the project.
+   */
+  replicate(stream: DuplexStream, options: ReplicateOptions): SyncSession {
+    const session = this.open().then((project) => project.replicate(stream, options));
+    session.catch(() => (stream as { destroy?: () => void }).destroy?.());
+    return {
+      on: (event, listener) => {
+        const subscription = new DisposableStore();
+        void session.then((started) => subscription.add(started.on(event, listener))).catch(() => undefined);
+        return subscription;
+      },
+      done: session.then((started) => started.done),
+      cancel: () => void session.then((started) => started.cancel()).catch(() => undefined),
+    };
+  }
+
+  async dispose(): Promise<void> {
+    this.closed = true;
+    const project = await this.opening?.catch(() => null);
+    await project?.close();
+    this.onDidChangeEmitter.dispose();
+  }
+
+  private adopt(project: Project): Project {
+    project.onDidChange((change) => this.onDidChangeEmitter.fire(change));
+    return project;
+  }
+
+  private noProject(): CairnError {
+    return new CairnError(
       ErrorCodes.NO_PROJECT,
       `There is no project in ${this.config.dataDir}. Create one with \`cairn init --name NAME\`, or join one with \`cairn init --join PROJECT_KEY\`.`,
     );
-  }
-
-  dispose(): void {
-    this.onDidChangeObservationsEmitter.dispose();
   }
 }

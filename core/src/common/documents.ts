@@ -1,0 +1,135 @@
+import type {
+  Attachment,
+  DeviceInfo,
+  DocumentType,
+  Field,
+  Observation,
+  Preset,
+  ProjectSettings,
+  TagValue,
+} from '@cairn/sdk/common';
+
+/**
+ * How documents are kept. Every edit of a document appends a version that lists the versions it
+ * replaces (`links`); deleting appends a tombstone. The versions nobody links are the document's
+ * heads; more than one head is a fork, and every device picks the same winner (see `pickWinner`).
+ */
+
+/** An attachment as stored: which device's drive holds its bytes is kept, but not shown. */
+export interface StoredAttachment extends Attachment {
+  /** Key (hex) of the Hyperdrive holding the bytes, under `/blobs/<hash>`. */
+  drive: string;
+}
+
+export interface ObservationValue {
+  lat: number;
+  lon: number;
+  category: string | null;
+  notes: string;
+  tags: Record<string, TagValue>;
+  attachments: StoredAttachment[];
+}
+
+export type PresetValue = Omit<Preset, 'id' | 'version' | 'createdAt' | 'updatedAt'>;
+export type FieldValue = Omit<Field, 'id' | 'version' | 'createdAt' | 'updatedAt'>;
+export type ProjectSettingsValue = ProjectSettings;
+export type DeviceInfoValue = Pick<DeviceInfo, 'name' | 'deviceType'>;
+
+export interface DocumentValues {
+  observation: ObservationValue;
+  preset: PresetValue;
+  field: FieldValue;
+  projectSettings: ProjectSettingsValue;
+  deviceInfo: DeviceInfoValue;
+}
+
+/** One version of one document, as written into a device's document log. */
+export interface StoredVersion<T extends DocumentType = DocumentType> {
+  type: T;
+  docId: string;
+  /** Versions this one replaces: the heads it was made from. */
+  links: string[];
+  /** Of the document's first version; carried by every version. */
+  createdAt: string;
+  createdBy: string;
+  /** When this version was made. */
+  updatedAt: string;
+  /** A tombstone. */
+  deleted: boolean;
+  value: DocumentValues[T] | null;
+}
+
+/** A version together with where it lives. */
+export interface LocatedVersion<T extends DocumentType = DocumentType> extends StoredVersion<T> {
+  versionId: string;
+}
+
+/**
+ * A block of a document log holds a batch of versions (one block per version would cap sync at
+ * a few thousand documents a second).
+ */
+export interface StoredBlock {
+  v: 1;
+  entries: StoredVersion[];
+}
+
+/** `<core key hex>/<block>.<entry>`: unique, stable, and says where to read the version. */
+export function versionIdOf(coreKey: string, block: number, entry: number): string {
+  return `${coreKey}/${block}.${entry}`;
+}
+
+export function parseVersionId(versionId: string): { coreKey: string; block: number; entry: number } | null {
+  const match = /^([0-9a-f]{64})\/(\d+)\.(\d+)$/.exec(versionId);
+  if (match === null) return null;
+  return { coreKey: match[1]!, block: Number(match[2]), entry: Number(match[3]) };
+}
+
+export interface HeadSummary {
+  versionId: string;
+  updatedAt: string;
+  deleted: boolean;
+}
+
+/**
+ * The winner among a document's heads, the same on every device: a tombstone first (so a device
+ * that missed a deletion cannot bring the document back by editing its stale copy), then the
+ * latest `updatedAt`, then the greater version id.
+ */
+export function pickWinner<T extends HeadSummary>(heads: readonly T[]): T {
+  if (heads.length === 0) throw new Error('a document without heads has no winner');
+  return heads.reduce((best, head) => (compareHeads(head, best) > 0 ? head : best));
+}
+
+function compareHeads(a: HeadSummary, b: HeadSummary): number {
+  if (a.deleted !== b.deleted) return a.deleted ? 1 : -1;
+  if (a.updatedAt !== b.updatedAt) return a.updatedAt > b.updatedAt ? 1 : -1;
+  if (a.versionId === b.versionId) return 0;
+  return a.versionId > b.versionId ? 1 : -1;
+}
+
+/** An observation as printed and returned to plugins (DESIGN §7's shape). */
+export function toObservation(version: LocatedVersion<'observation'>, forks: string[]): Observation {
+  const value = version.value!;
+  return {
+    id: version.docId,
+    version: version.versionId,
+    lat: value.lat,
+    lon: value.lon,
+    category: value.category,
+    notes: value.notes,
+    tags: value.tags,
+    attachments: value.attachments.map(({ name, hash, mimeType, size }) => ({ name, hash, mimeType, size })),
+    createdAt: version.createdAt,
+    updatedAt: version.updatedAt,
+    createdBy: version.createdBy,
+    forks,
+  };
+}
+
+export function toPreset(version: LocatedVersion<'preset'>): Preset {
+  return { id: version.docId, version: version.versionId, ...version.value!, createdAt: version.createdAt, updatedAt: version.updatedAt };
+}
+
+export function toField(version: LocatedVersion<'field'>): Field {
+  return { id: version.docId, version: version.versionId, ...version.value!, createdAt: version.createdAt, updatedAt: version.updatedAt };
+}

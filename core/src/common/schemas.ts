@@ -1,0 +1,147 @@
+/**
+ * JSON schemas of what users and plugins may write. Plain data, so the host validates with them
+ * and the workbench can hand them to an editor (Monaco) for live validation.
+ */
+
+const tagScalar = { type: ['string', 'number', 'boolean', 'null'] } as const;
+
+export const tagValueSchema = {
+  description: 'must be a string, a number, true/false, null, or a list of those',
+  anyOf: [tagScalar, { type: 'array', items: tagScalar }],
+} as const;
+
+const tags = {
+  type: 'object',
+  propertyNames: { minLength: 1, maxLength: 200 },
+  additionalProperties: tagValueSchema,
+} as const;
+
+const attachmentInput = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['path'],
+  properties: {
+    path: { type: 'string', minLength: 1 },
+    name: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^/\\\\]+$' },
+    mimeType: { type: 'string', minLength: 1, maxLength: 255 },
+  },
+} as const;
+
+const observationFields = {
+  lat: { type: 'number', minimum: -90, maximum: 90 },
+  lon: { type: 'number', minimum: -180, maximum: 180 },
+  category: { type: ['string', 'null'], maxLength: 200 },
+  notes: { type: 'string', maxLength: 100_000 },
+  tags,
+  attachments: { type: 'array', maxItems: 1000, items: attachmentInput },
+} as const;
+
+export const observationInputSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['lat', 'lon'],
+  properties: observationFields,
+} as const;
+
+export const observationPatchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...observationFields,
+    untag: { type: 'array', items: { type: 'string', minLength: 1 } },
+  },
+} as const;
+
+/** Ids users choose (a Mapeo preset id such as `animal`): no spaces or slashes. */
+const userId = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\s/]+$' } as const;
+const color = { type: ['string', 'null'], pattern: '^#[0-9a-fA-F]{6}$' } as const;
+const scalarTags = { type: 'object', additionalProperties: tagScalar } as const;
+
+const presetFields = {
+  name: { type: 'string', minLength: 1, maxLength: 500 },
+  geometry: {
+    type: 'array',
+    items: { enum: ['point', 'vertex', 'line', 'area', 'relation'] },
+    uniqueItems: true,
+  },
+  tags: scalarTags,
+  addTags: scalarTags,
+  removeTags: scalarTags,
+  fields: { type: 'array', items: userId },
+  icon: { type: ['string', 'null'], maxLength: 500 },
+  color,
+  terms: { type: 'array', items: { type: 'string' } },
+  sort: { type: ['number', 'null'] },
+} as const;
+
+export const presetInputSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: { id: userId, ...presetFields },
+} as const;
+
+export const presetPatchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: presetFields,
+} as const;
+
+const fieldFields = {
+  key: { type: 'string', minLength: 1, maxLength: 200 },
+  type: { enum: ['text', 'number', 'select_one', 'select_multiple', 'date', 'datetime', 'boolean'] },
+  label: { type: 'string', minLength: 1, maxLength: 500 },
+  placeholder: { type: ['string', 'null'] },
+  helperText: { type: ['string', 'null'] },
+  options: {
+    type: 'array',
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['label', 'value'],
+      properties: { label: { type: 'string' }, value: tagScalar },
+    },
+  },
+  appearance: { enum: ['singleline', 'multiline', null] },
+  universal: { type: 'boolean' },
+} as const;
+
+export const fieldInputSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['key', 'type', 'label'],
+  properties: { id: userId, ...fieldFields },
+} as const;
+
+export const fieldPatchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: fieldFields,
+} as const;
+
+export const projectSettingsPatchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    name: { type: ['string', 'null'], maxLength: 500 },
+    description: { type: ['string', 'null'] },
+    color,
+    defaultPresets: { type: 'array', items: userId },
+    configMetadata: {
+      anyOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name', 'version', 'importedAt'],
+          properties: {
+            name: { type: 'string' },
+            version: { type: ['string', 'null'] },
+            importedAt: { type: 'string' },
+          },
+        },
+      ],
+      description: 'must be null or { name, version, importedAt }',
+    },
+  },
+} as const;

@@ -1,0 +1,232 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { inject, injectable } from 'inversify';
+import { CairnError, ErrorCodes, type Observation, type ObservationFilter, type TagValue } from '@cairn/sdk';
+import type { CliCommand, CliContribution } from '../cli/cli-command.js';
+import { table } from '../cli/format.js';
+import { ioError } from '../fs-util.js';
+import { ProjectService } from './project-service.js';
+
+/** `cairn init`, `cairn project` and `cairn obs …` (DESIGN §7). */
+@injectable()
+export class ProjectCliContribution implements CliContribution {
+  constructor(@inject(ProjectService) private readonly projects: ProjectService) {}
+
+  commands(): CliCommand[] {
+    const projects = this.projects;
+    const open = () => projects.open();
+    const id = [{ name: 'id', description: 'the observation id' }];
+    const editable = [
+      { name: 'lat', type: 'number' as const, valueName: 'degrees', description: 'latitude, -90 to 90' },
+      { name: 'lon', type: 'number' as const, valueName: 'degrees', description: 'longitude, -180 to 180' },
+      { name: 'category', valueName: 'id', description: 'the category (preset) id' },
+      { name: 'notes', valueName: 'text', description: 'free text' },
+      { name: 'tag', repeatable: true, valueName: 'key=value', description: 'set a tag (repeatable)' },
+    ];
+    return [
+      {
+        path: ['init'],
+        description: 'Create a project in the data dir (--name), or join one by its key (--join)',
+        options: [
+          { name: 'name', valueName: 'name', description: 'name of a new project' },
+          { name: 'join', valueName: 'project-key', description: 'key of the project to join (64 hex characters)' },
+          { name: 'device-name', valueName: 'name', description: "this device's name (default: the computer's name)" },
+        ],
+        host: 'bare',
+        run: async ({ name, join: key, deviceName }) => {
+          const project = await projects.create({
+            ...(name !== undefined && { name: String(name) }),
+            ...(key !== undefined && { join: String(key) }),
+            ...(deviceName !== undefined && { deviceName: String(deviceName) }),
+          });
+          return project.info();
+        },
+      },
+      {
+        path: ['project'],
+        description: 'Show the project of the data dir: key, name, this device, observation count',
+        host: 'bare',
+        run: async () => {
+          const project = await open();
+          return { ...project.info(), observations: project.countObservations() };
+        },
+      },
+      {
+        path: ['obs', 'add'],
+        description: 'Add an observation',
+        options: [
+          { ...editable[0]!, required: true },
+          { ...editable[1]!, required: true },
+          ...editable.slice(2),
+          { name: 'photo', repeatable: true, valueName: 'path', description: 'attach a file (repeatable)' },
+        ],
+        host: 'bare',
+        run: async ({ lat, lon, category, notes, tag, photo }) => {
+          const [observation] = await (await open()).createObservations([
+            {
+              lat: lat as number,
+              lon: lon as number,
+              ...(category !== undefined && { category: String(category) }),
+              ...(notes !== undefined && { notes: String(notes) }),
+              ...(tag !== undefined && { tags: parseTags(tag as string[]) }),
+              ...(photo !== undefined && { attachments: (photo as string[]).map((path) => ({ path: resolve(path) })) }),
+            },
+          ]);
+          return { id: observation!.id, version: observation!.version };
+        },
+      },
+      {
+        path: ['obs', 'list'],
+        description: 'List observations, newest first',
+        options: [
+          { name: 'bbox', valueName: 'w,s,e,n', description: 'only inside this box (degrees)' },
+          { name: 'category', valueName: 'id', description: 'only of this category' },
+          { name: 'text', valueName: 'words', description: 'only those whose notes contain these words' },
+          { name: 'from', valueName: 'iso-date', description: 'created at or after' },
+          { name: 'to', valueName: 'iso-date', description: 'created at or before' },
+          { name: 'limit', type: 'number', valueName: 'n', description: 'at most this many' },
+          { name: 'offset', type: 'number', valueName: 'n', description: 'skip this many' },
+        ],
+        host: 'bare',
+        run: async (input) => (await open()).queryObservations(parseFilter(input)),
+        format: (result) => formatObservations(result as Observation[]),
+      },
+      {
+        path: ['obs', 'get'],
+        description: 'Show one observation, with its forks',
+        arguments: id,
+        host: 'bare',
+        run: async ({ id: observationId }) => (await open()).getObservation(String(observationId)),
+      },
+      {
+        path: ['obs', 'edit'],
+        description: 'Edit an observation (a new version)',
+        arguments: id,
+        options: [
+          ...editable,
+          { name: 'untag', repeatable: true, valueName: 'key', description: 'remove a tag (repeatable)' },
+          {
+            name: 'resolve',
+            valueName: 'version',
+            description: 'resolve a fork: build on this version (the current one or one of its forks) and replace them all',
+          },
+        ],
+        host: 'bare',
+        run: async ({ id: observationId, lat, lon, category, notes, tag, untag, resolve: base }) =>
+          (await open()).updateObservation(
+            String(observationId),
+            {
+              ...(lat !== undefined && { lat: lat as number }),
+              ...(lon !== undefined && { lon: lon as number }),
+              ...(category !== undefined && { category: String(category) }),
+              ...(notes !== undefined && { notes: String(notes) }),
+              ...(tag !== undefined && { tags: parseTags(tag as string[]) }),
+              ...(untag !== undefined && { untag: untag as string[] }),
+            },
+            base === undefined ? {} : { base: String(base) },
+          ),
+      },
+      {
+        path: ['obs', 'delete'],
+        description: 'Delete an observation (on every device, once synced)',
+        arguments: id,
+        host: 'bare',
+        run: async ({ id: observationId }) => {
+          await (await open()).deleteDocument('observation', String(observationId));
+          return { id: String(observationId), deleted: true };
+        },
+      },
+      {
+        path: ['obs', 'attachment'],
+        description: "Write an attachment's bytes to a file",
+        arguments: [...id, { name: 'name', description: 'the attachment name (see `cairn obs get`)' }],
+        options: [{ name: 'out', required: true, valueName: 'path', description: 'the file to write' }],
+        host: 'bare',
+        run: async ({ id: observationId, name, out }) => {
+          const source = await (await open()).readAttachment(String(observationId), String(name));
+          const target = resolve(String(out));
+          return { file: target, bytes: await writeStreamAtomic(source, target) };
+        },
+      },
+    ];
+  }
+}
+
+/** `--tag key=value` → `{ key: "value" }`. Values stay text; the first `=` splits. */
+function parseTags(pairs: readonly string[]): Record<string, TagValue> {
+  const tags: Record<string, TagValue> = {};
+  for (const pair of pairs) {
+    const split = pair.indexOf('=');
+    if (split <= 0) throw new CairnError(ErrorCodes.INVALID_INPUT, `--tag must be KEY=VALUE; got '${pair}'.`);
+    tags[pair.slice(0, split)] = pair.slice(split + 1);
+  }
+  return tags;
+}
+
+function parseFilter(input: Record<string, unknown>): ObservationFilter {
+  const filter: ObservationFilter = {};
+  if (input.bbox !== undefined) {
+    const parts = String(input.bbox).split(',').map((part) => Number(part.trim()));
+    if (parts.length !== 4 || parts.some((part) => !Number.isFinite(part))) {
+      throw new CairnError(ErrorCodes.INVALID_INPUT, `--bbox must be four numbers WEST,SOUTH,EAST,NORTH; got '${String(input.bbox)}'.`);
+    }
+    const [west, south, east, north] = parts as [number, number, number, number];
+    if (south > north || south < -90 || north > 90 || west < -180 || east > 180) {
+      throw new CairnError(ErrorCodes.INVALID_INPUT, '--bbox must have south ≤ north within -90..90 and west, east within -180..180.');
+    }
+    filter.bbox = [west, south, east, north];
+  }
+  for (const key of ['category', 'text', 'from', 'to'] as const) {
+    if (input[key] !== undefined) filter[key] = String(input[key]);
+  }
+  for (const key of ['limit', 'offset'] as const) {
+    const value = input[key];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || (value as number) < 0) {
+      throw new CairnError(ErrorCodes.INVALID_INPUT, `--${key} must be a whole number ≥ 0; got ${String(value)}.`);
+    }
+    filter[key] = value as number;
+  }
+  return filter;
+}
+
+function formatObservations(observations: Observation[]): string {
+  if (observations.length === 0) return 'No observations.';
+  return table(
+    ['ID', 'CREATED', 'CATEGORY', 'LAT', 'LON', 'NOTES'],
+    observations.map((observation) => [
+      observation.id,
+      observation.createdAt.slice(0, 16).replace('T', ' '),
+      observation.category ?? '',
+      observation.lat.toFixed(5),
+      observation.lon.toFixed(5),
+      (observation.notes.split('\n')[0] ?? '').slice(0, 60),
+    ]),
+  );
+}
+
+/** Streams into a temp file beside `target`, then renames: the target is never half-written. */
+async function writeStreamAtomic(source: NodeJS.ReadableStream, target: string): Promise<number> {
+  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
+  let bytes = 0;
+  try {
+    const file = createWriteStream(temp);
+    source.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    await pipeline(source, file);
+    const written = await open(temp, 'r+');
+    try {
+      await written.sync();
+    } finally {
+      await written.close();
+    }
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    if (error instanceof CairnError) throw error;
+    throw ioError(`Could not write ${target}`, error);
+  }
+  return bytes;
+}

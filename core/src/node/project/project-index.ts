@@ -1,0 +1,319 @@
+import Database from 'better-sqlite3';
+import type { DocumentType, ObservationFilter } from '@cairn/sdk';
+import {
+  pickWinner,
+  versionIdOf,
+  type LocatedVersion,
+  type ObservationValue,
+  type StoredVersion,
+} from '../../common/documents.js';
+
+/** Bumped when the tables change; an index of another version is rebuilt from the cores. */
+const INDEX_VERSION = '1';
+
+export interface IndexedCore {
+  blocks: number;
+  entries: number;
+  observations: number;
+}
+
+export interface IndexChange {
+  kind: 'created' | 'updated' | 'deleted';
+  type: DocumentType;
+  id: string;
+}
+
+export interface CurrentDocument<T extends DocumentType = DocumentType> {
+  version: LocatedVersion<T>;
+  /** The other heads: versions that lost a concurrent edit. */
+  forks: string[];
+}
+
+interface HeadRow {
+  version_id: string;
+  updated_at: string;
+  deleted: number;
+  json: string;
+}
+
+/**
+ * The index: a materialized view of every document's heads and winner, in SQLite, for fast
+ * queries (R*Tree for the bounding box, FTS5 for notes). The cores are the truth: the index
+ * can be deleted at any time and is rebuilt from them, and it is updated from new blocks only.
+ */
+export class ProjectIndex {
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    // The index can always be rebuilt, so a lost last transaction on power failure is acceptable.
+    this.db.pragma('synchronous = NORMAL');
+    const version = this.readVersion();
+    if (version !== INDEX_VERSION) this.dropTables();
+    this.createTables();
+    this.statements = this.prepare();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** How far a core has been indexed. */
+  indexed(coreKey: string): IndexedCore {
+    const row = this.statements.getCore.get(coreKey) as IndexedCore | undefined;
+    return row ?? { blocks: 0, entries: 0, observations: 0 };
+  }
+
+  /**
+   * Indexes consecutive blocks of one core, starting at `firstBlock`, in one transaction.
+   * Blocks already indexed are skipped, so replaying is harmless. Returns what changed.
+   */
+  applyBlocks(coreKey: string, firstBlock: number, blocks: ReadonlyArray<ReadonlyArray<StoredVersion | null>>): IndexChange[] {
+    const apply = this.db.transaction((): IndexChange[] => {
+      const done = this.indexed(coreKey);
+      const dirty = new Map<string, { type: DocumentType; docId: string }>();
+      let entries = done.entries;
+      let observations = done.observations;
+      blocks.forEach((versions, offset) => {
+        const block = firstBlock + offset;
+        if (block < done.blocks) return;
+        versions.forEach((version, entry) => {
+          if (version === null) return;
+          this.applyVersion(versionIdOf(coreKey, block, entry), version);
+          dirty.set(`${version.type}\u0000${version.docId}`, { type: version.type, docId: version.docId });
+          entries += 1;
+          if (version.type === 'observation') observations += 1;
+        });
+      });
+      const blocksDone = Math.max(done.blocks, firstBlock + blocks.length);
+      this.statements.putCore.run(coreKey, blocksDone, entries, observations);
+      const changes: IndexChange[] = [];
+      for (const { type, docId } of dirty.values()) {
+        const change = this.refreshDocument(type, docId);
+        if (change !== null) changes.push(change);
+      }
+      return changes;
+    });
+    return apply();
+  }
+
+  /** The winner and forks of a document, deleted or not; null if no version is known. */
+  current<T extends DocumentType>(type: T, docId: string): (CurrentDocument<T> & { deleted: boolean }) | null {
+    const row = this.statements.getDoc.get(type, docId) as { json: string; forks: string; deleted: number } | undefined;
+    if (row === undefined) return null;
+    return {
+      version: JSON.parse(row.json) as LocatedVersion<T>,
+      forks: JSON.parse(row.forks) as string[],
+      deleted: row.deleted === 1,
+    };
+  }
+
+  /** The version ids of a document's heads. */
+  heads(type: DocumentType, docId: string): string[] {
+    return (this.statements.headsOf.all(type, docId) as HeadRow[]).map((row) => row.version_id);
+  }
+
+  /** The live (not deleted) documents of a type, oldest first. */
+  list<T extends DocumentType>(type: T): CurrentDocument<T>[] {
+    return (this.statements.listType.all(type) as Array<{ json: string; forks: string }>).map((row) => ({
+      version: JSON.parse(row.json) as LocatedVersion<T>,
+      forks: JSON.parse(row.forks) as string[],
+    }));
+  }
+
+  queryObservations(filter: ObservationFilter = {}): CurrentDocument<'observation'>[] {
+    const { sql, params } = observationQuery(filter, 'SELECT d.json, d.forks');
+    const limit = filter.limit ?? -1;
+    const offset = filter.offset ?? 0;
+    const rows = this.db
+      .prepare(`${sql} ORDER BY d.created_at DESC, d.doc_id LIMIT ? OFFSET ?`)
+      .all(...params, limit, offset) as Array<{ json: string; forks: string }>;
+    return rows.map((row) => ({
+      version: JSON.parse(row.json) as LocatedVersion<'observation'>,
+      forks: JSON.parse(row.forks) as string[],
+    }));
+  }
+
+  countObservations(filter: ObservationFilter = {}): number {
+    const { sql, params } = observationQuery(filter, 'SELECT count(*) AS n');
+    return (this.db.prepare(sql).get(...params) as { n: number }).n;
+  }
+
+  /** Every document row and head, in a stable order: two indexes of the same cores compare equal. */
+  snapshot(): { docs: unknown[]; heads: unknown[]; cores: unknown[] } {
+    return {
+      docs: this.db.prepare('SELECT type, doc_id, version_id, deleted, created_at, updated_at, category, forks, json FROM docs ORDER BY type, doc_id').all(),
+      heads: this.db.prepare('SELECT version_id, type, doc_id, updated_at, deleted FROM heads ORDER BY version_id').all(),
+      cores: this.db.prepare('SELECT core_key, blocks, entries, observations FROM cores ORDER BY core_key').all(),
+    };
+  }
+
+  private applyVersion(versionId: string, version: StoredVersion): void {
+    const { statements } = this;
+    const superseded = statements.isLinked.get(versionId) !== undefined;
+    for (const link of version.links) {
+      statements.link.run(link);
+      statements.deleteHead.run(link);
+    }
+    if (!superseded) {
+      const located: LocatedVersion = { ...version, versionId };
+      statements.putHead.run(versionId, version.type, version.docId, version.updatedAt, version.deleted ? 1 : 0, JSON.stringify(located));
+    }
+  }
+
+  /** Recomputes a document's winner from its heads and updates its row and search tables. */
+  private refreshDocument(type: DocumentType, docId: string): IndexChange | null {
+    const { statements } = this;
+    const heads = (statements.headsOf.all(type, docId) as HeadRow[]).map((row) => ({
+      versionId: row.version_id,
+      updatedAt: row.updated_at,
+      deleted: row.deleted === 1,
+      json: row.json,
+    }));
+    const previous = statements.getDoc.get(type, docId) as { rowid: number; deleted: number } | undefined;
+    if (heads.length === 0) return null;
+    const winner = pickWinner(heads);
+    const forks = heads.filter((head) => head !== winner).map((head) => head.versionId).sort();
+    const version = JSON.parse(winner.json) as LocatedVersion;
+    const category = type === 'observation' && version.value ? (version.value as ObservationValue).category : null;
+    const { rowid } = statements.putDoc.get(
+      type,
+      docId,
+      winner.versionId,
+      winner.deleted ? 1 : 0,
+      version.createdAt,
+      version.updatedAt,
+      category,
+      JSON.stringify(forks),
+      winner.json,
+    ) as { rowid: number };
+
+    if (type === 'observation') {
+      statements.deleteSpatial.run(rowid);
+      if (previous !== undefined && previous.deleted === 0) statements.deleteText.run(rowid);
+      if (!winner.deleted) {
+        const value = version.value as ObservationValue;
+        statements.putSpatial.run(rowid, value.lon, value.lon, value.lat, value.lat);
+        statements.putText.run(rowid, value.notes);
+      }
+    }
+
+    if (previous === undefined) return winner.deleted ? null : { kind: 'created', type, id: docId };
+    if (winner.deleted) return previous.deleted === 1 ? null : { kind: 'deleted', type, id: docId };
+    return { kind: previous.deleted === 1 ? 'created' : 'updated', type, id: docId };
+  }
+
+  private readVersion(): string | null {
+    const exists = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+    if (exists === undefined) return null;
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'version'").get() as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+
+  private dropTables(): void {
+    this.db.exec(`
+      DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS cores; DROP TABLE IF EXISTS linked;
+      DROP TABLE IF EXISTS heads; DROP TABLE IF EXISTS docs; DROP TABLE IF EXISTS obs_rtree;
+      DROP TABLE IF EXISTS obs_fts;
+    `);
+  }
+
+  private createTables(): void {
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      INSERT OR REPLACE INTO meta (key, value) VALUES ('version', '${INDEX_VERSION}');
+      CREATE TABLE IF NOT EXISTS cores (
+        core_key TEXT PRIMARY KEY, blocks INTEGER NOT NULL, entries INTEGER NOT NULL, observations INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      -- Versions some known version replaces; they can never be heads again.
+      CREATE TABLE IF NOT EXISTS linked (version_id TEXT PRIMARY KEY) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS heads (
+        version_id TEXT PRIMARY KEY, type TEXT NOT NULL, doc_id TEXT NOT NULL,
+        updated_at TEXT NOT NULL, deleted INTEGER NOT NULL, json TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS heads_by_doc ON heads (type, doc_id);
+      CREATE TABLE IF NOT EXISTS docs (
+        rowid INTEGER PRIMARY KEY, type TEXT NOT NULL, doc_id TEXT NOT NULL, version_id TEXT NOT NULL,
+        deleted INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, category TEXT,
+        forks TEXT NOT NULL, json TEXT NOT NULL, UNIQUE (type, doc_id)
+      );
+      CREATE INDEX IF NOT EXISTS docs_by_created ON docs (type, deleted, created_at);
+      CREATE INDEX IF NOT EXISTS docs_by_category ON docs (type, deleted, category, created_at);
+      CREATE VIRTUAL TABLE IF NOT EXISTS obs_rtree USING rtree (id, min_lon, max_lon, min_lat, max_lat);
+      CREATE VIRTUAL TABLE IF NOT EXISTS obs_fts USING fts5 (notes, content = '', contentless_delete = 1);
+    `);
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      getCore: db.prepare('SELECT blocks, entries, observations FROM cores WHERE core_key = ?'),
+      putCore: db.prepare('INSERT OR REPLACE INTO cores (core_key, blocks, entries, observations) VALUES (?, ?, ?, ?)'),
+      isLinked: db.prepare('SELECT 1 FROM linked WHERE version_id = ?'),
+      link: db.prepare('INSERT OR IGNORE INTO linked (version_id) VALUES (?)'),
+      deleteHead: db.prepare('DELETE FROM heads WHERE version_id = ?'),
+      putHead: db.prepare(
+        'INSERT OR REPLACE INTO heads (version_id, type, doc_id, updated_at, deleted, json) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      headsOf: db.prepare('SELECT version_id, updated_at, deleted, json FROM heads WHERE type = ? AND doc_id = ?'),
+      getDoc: db.prepare('SELECT rowid, json, forks, deleted FROM docs WHERE type = ? AND doc_id = ?'),
+      putDoc: db.prepare(`
+        INSERT INTO docs (type, doc_id, version_id, deleted, created_at, updated_at, category, forks, json)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (type, doc_id) DO UPDATE SET version_id = excluded.version_id, deleted = excluded.deleted,
+          created_at = excluded.created_at, updated_at = excluded.updated_at, category = excluded.category,
+          forks = excluded.forks, json = excluded.json
+        RETURNING rowid`),
+      listType: db.prepare('SELECT json, forks FROM docs WHERE type = ? AND deleted = 0 ORDER BY created_at, doc_id'),
+      deleteSpatial: db.prepare('DELETE FROM obs_rtree WHERE id = ?'),
+      putSpatial: db.prepare('INSERT INTO obs_rtree (id, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)'),
+      deleteText: db.prepare('DELETE FROM obs_fts WHERE rowid = ?'),
+      putText: db.prepare('INSERT INTO obs_fts (rowid, notes) VALUES (?, ?)'),
+    };
+  }
+}
+
+/** The FROM/WHERE of an observation query and its parameters. */
+function observationQuery(filter: ObservationFilter, select: string): { sql: string; params: unknown[] } {
+  const where = ["d.type = 'observation'", 'd.deleted = 0'];
+  const params: unknown[] = [];
+  if (filter.bbox !== undefined) {
+    const [west, south, east, north] = filter.bbox;
+    // A box across the antimeridian (west > east) is two boxes.
+    const spans = west <= east ? [[west, east]] : [[west, 180], [-180, east]];
+    const conditions = spans.map(() => '(r.min_lon <= ? AND r.max_lon >= ?)').join(' OR ');
+    where.push(`d.rowid IN (SELECT r.id FROM obs_rtree r WHERE (${conditions}) AND r.min_lat <= ? AND r.max_lat >= ?)`);
+    for (const [from, to] of spans) params.push(to, from);
+    params.push(north, south);
+  }
+  if (filter.category !== undefined) {
+    where.push('d.category = ?');
+    params.push(filter.category);
+  }
+  if (filter.from !== undefined) {
+    where.push('d.created_at >= ?');
+    params.push(filter.from);
+  }
+  if (filter.to !== undefined) {
+    where.push('d.created_at <= ?');
+    params.push(filter.to);
+  }
+  const text = filter.text === undefined ? '' : ftsQuery(filter.text);
+  if (text !== '') {
+    where.push('d.rowid IN (SELECT rowid FROM obs_fts WHERE obs_fts MATCH ?)');
+    params.push(text);
+  }
+  return { sql: `${select} FROM docs d WHERE ${where.join(' AND ')}`, params };
+}
+
+/** Words of a search box as an FTS5 query: every word must appear, as a word or a word's start. */
+function ftsQuery(text: string): string {
+  return text
+    .split(/\s+/)
+    .map((word) => word.replace(/"/g, ''))
+    .filter((word) => word.length > 0)
+    .map((word) => `"${word}"*`)
+    .join(' ');
+}

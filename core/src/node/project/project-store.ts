@@ -1,0 +1,320 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import Corestore from 'corestore';
+import type Hypercore from 'hypercore';
+import Hyperdrive from 'hyperdrive';
+import { CairnError, Emitter, ErrorCodes, errorMessage, type DocumentChange, type Logger } from '@cairn/sdk';
+import type { LocatedVersion, StoredBlock, StoredVersion } from '../../common/documents.js';
+import { parseVersionId, versionIdOf } from '../../common/documents.js';
+import { projectKeys, type ProjectKeys } from './keys.js';
+import { readDevicesFile, writeDevicesFile, type DeviceRecord } from './project-files.js';
+import { ProjectIndex } from './project-index.js';
+
+/** A device's cores, as opened here. */
+export interface DeviceCores {
+  record: DeviceRecord;
+  docs: Hypercore;
+  drive: Hyperdrive;
+  own: boolean;
+}
+
+/** At most this many versions, or about this many bytes, go in one block of a document log. */
+const MAX_ENTRIES_PER_BLOCK = 256;
+const MAX_BLOCK_BYTES = 256 * 1024;
+/** Blocks indexed per SQLite transaction. */
+const INDEX_BATCH = 64;
+
+const documentTypes = new Set(['observation', 'preset', 'field', 'projectSettings', 'deviceInfo']);
+
+/**
+ * The storage of one project on one device: one Corestore; this device's document log and
+ * Hyperdrive, which only it writes; the other devices' cores as learned through sync, all
+ * encrypted with the key derived from the project key; and the index kept up to date from
+ * every document log's new blocks.
+ */
+export class ProjectStore {
+  readonly keys: ProjectKeys;
+  readonly index: ProjectIndex;
+  private readonly devices = new Map<string, DeviceCores>();
+  private ownDevice: DeviceCores | null = null;
+  private writing: Promise<unknown> = Promise.resolve();
+  private readonly catchUps = new Map<string, { running: Promise<void>; again: boolean }>();
+  private readonly onDidChangeEmitter = new Emitter<DocumentChange>();
+  /** Fires for every document that changed, after it is indexed. */
+  readonly onDidChange = this.onDidChangeEmitter.event;
+  private readonly onDidAddDeviceEmitter = new Emitter<DeviceCores>();
+  readonly onDidAddDevice = this.onDidAddDeviceEmitter.event;
+  private closed = false;
+
+  private constructor(
+    private readonly dataDir: string,
+    private readonly corestore: Corestore,
+    projectKey: Buffer,
+    private readonly log: Logger,
+  ) {
+    this.keys = projectKeys(projectKey);
+    this.index = new ProjectIndex(join(dataDir, 'index.db'));
+  }
+
+  /** Opens (creating when new) the store of the project `projectKey` in `dataDir`. */
+  static async open(dataDir: string, projectKey: Buffer, log: Logger): Promise<ProjectStore> {
+    await mkdir(dataDir, { recursive: true });
+    const corestore = new Corestore(join(dataDir, 'corestore'));
+    try {
+      await corestore.ready();
+    } catch (error) {
+      throw storeOpenError(dataDir, error);
+    }
+    let store: ProjectStore | null = null;
+    try {
+      store = new ProjectStore(dataDir, corestore, projectKey, log);
+      await store.openOwnCores();
+      for (const record of await readDevicesFile(dataDir)) {
+        if (record.deviceId !== store.deviceId) await store.openDevice(record, false);
+      }
+      // Blocks written or received before a crash may not be indexed yet.
+      await Promise.all([...store.devices.keys()].map((deviceId) => store!.catchUp(deviceId)));
+      return store;
+    } catch (error) {
+      if (store !== null) await store.close();
+      else await corestore.close();
+      throw error;
+    }
+  }
+
+  get deviceId(): string {
+    return this.own.record.deviceId;
+  }
+
+  get own(): DeviceCores {
+    if (this.ownDevice === null) throw new Error('the store is not open');
+    return this.ownDevice;
+  }
+
+  /** Every device whose cores are open here, this one first. */
+  allDevices(): DeviceCores[] {
+    return [...this.devices.values()].sort((a, b) => Number(b.own) - Number(a.own));
+  }
+
+  device(deviceId: string): DeviceCores | undefined {
+    return this.devices.get(deviceId);
+  }
+
+  /** The Corestore, for replication. */
+  get cores(): Corestore {
+    return this.corestore;
+  }
+
+  /**
+   * Appends the versions `build` returns to this device's document log and indexes them before
+   * resolving. Writes run one at a time, so `build` sees the heads as they are.
+   */
+  write(build: () => StoredVersion[] | Promise<StoredVersion[]>): Promise<LocatedVersion[]> {
+    const run = this.writing.then(async () => {
+      if (this.closed) throw new CairnError(ErrorCodes.INTERNAL, 'The project store is closed.');
+      const versions = await build();
+      if (versions.length === 0) return [];
+      const docs = this.own.docs;
+      const blocks = packBlocks(versions);
+      const first = docs.length;
+      await docs.append(blocks.map((entries) => Buffer.from(JSON.stringify({ v: 1, entries } satisfies StoredBlock))));
+      await this.catchUp(this.deviceId);
+      const located: LocatedVersion[] = [];
+      blocks.forEach((entries, offset) =>
+        entries.forEach((version, entry) => located.push({ ...version, versionId: versionIdOf(this.deviceId, first + offset, entry) })),
+      );
+      return located;
+    });
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Reads one version straight from the log that holds it. */
+  async readVersion(versionId: string): Promise<LocatedVersion | null> {
+    const location = parseVersionId(versionId);
+    if (location === null) return null;
+    const device = this.devices.get(location.coreKey);
+    if (device === undefined || location.block >= device.docs.contiguousLength) return null;
+    const block = decodeBlock(await device.docs.get(location.block, { wait: false }));
+    const version = block?.[location.entry];
+    return version ? { ...version, versionId } : null;
+  }
+
+  /**
+   * Opens another device's cores (learned through sync) and remembers it, so that it is synced
+   * onwards to other devices: that is what makes sync transitive.
+   */
+  async addDevice(record: DeviceRecord): Promise<DeviceCores> {
+    const existing = this.devices.get(record.deviceId);
+    if (existing !== undefined) return existing;
+    const device = await this.openDevice(record, true);
+    await writeDevicesFile(
+      this.dataDir,
+      this.allDevices().filter((candidate) => !candidate.own).map((candidate) => candidate.record),
+    );
+    this.onDidAddDeviceEmitter.fire(device);
+    return device;
+  }
+
+  /** Indexes the blocks of a device's log that are not indexed yet. Runs once at a time per log. */
+  catchUp(deviceId: string): Promise<void> {
+    const current = this.catchUps.get(deviceId);
+    if (current !== undefined) {
+      current.again = true;
+      return current.running;
+    }
+    const state = { running: Promise.resolve(), again: false };
+    state.running = (async () => {
+      try {
+        do {
+          state.again = false;
+          await this.indexNewBlocks(deviceId);
+        } while (state.again && !this.closed);
+      } finally {
+        this.catchUps.delete(deviceId);
+      }
+    })();
+    this.catchUps.set(deviceId, state);
+    return state.running;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.writing;
+    await Promise.all([...this.catchUps.values()].map((state) => state.running.catch(() => undefined)));
+    for (const device of this.devices.values()) await device.drive.close().catch(() => undefined);
+    await this.corestore.close();
+    this.index.close();
+    this.onDidChangeEmitter.dispose();
+    this.onDidAddDeviceEmitter.dispose();
+  }
+
+  private async openOwnCores(): Promise<void> {
+    const encryption = { key: this.keys.encryptionKey };
+    const docs = this.corestore.get({ name: 'cairn/documents', encryption });
+    await docs.ready();
+    const drive = new Hyperdrive(this.corestore.namespace('cairn/attachments'), null, { encryptionKey: this.keys.encryptionKey });
+    await drive.ready();
+    const record = { deviceId: docs.key.toString('hex'), driveKey: drive.key.toString('hex') };
+    this.ownDevice = { record, docs, drive, own: true };
+    this.devices.set(record.deviceId, this.ownDevice);
+    this.watch(this.ownDevice);
+  }
+
+  private async openDevice(record: DeviceRecord, download: boolean): Promise<DeviceCores> {
+    const docs = this.corestore.get({ key: Buffer.from(record.deviceId, 'hex'), encryption: { key: this.keys.encryptionKey } });
+    await docs.ready();
+    const drive = new Hyperdrive(this.corestore, Buffer.from(record.driveKey, 'hex'), { encryptionKey: this.keys.encryptionKey });
+    const device: DeviceCores = { record, docs, drive, own: false };
+    this.devices.set(record.deviceId, device);
+    this.watch(device);
+    // The drive's blobs core is named in its header, which may not have arrived yet.
+    void drive.ready().catch((error: unknown) => this.log.warn(`Attachments of device ${record.deviceId.slice(0, 8)}: ${errorMessage(error)}`));
+    if (download) this.downloadAll(device);
+    return device;
+  }
+
+  /** Every device's data is wanted in full: sync moves ALL data of the project. */
+  downloadAll(device: DeviceCores): void {
+    if (device.own) return;
+    device.docs.download({ start: 0, end: -1 });
+    device.drive.core.download({ start: 0, end: -1 });
+    void device.drive
+      .getBlobs()
+      .then((blobs) => blobs?.core.download({ start: 0, end: -1 }))
+      .catch(() => undefined);
+  }
+
+  private watch(device: DeviceCores): void {
+    const again = () => void this.catchUp(device.record.deviceId).catch((error: unknown) => {
+      if (!this.closed) this.log.error(`Indexing device ${device.record.deviceId.slice(0, 8)} failed: ${errorMessage(error)}`);
+    });
+    device.docs.on('append', again);
+    device.docs.on('download', again);
+  }
+
+  private async indexNewBlocks(deviceId: string): Promise<void> {
+    const device = this.devices.get(deviceId);
+    if (device === undefined) return;
+    const origin = device.own ? 'local' : 'sync';
+    for (;;) {
+      if (this.closed) return;
+      const from = this.index.indexed(deviceId).blocks;
+      const to = Math.min(device.docs.contiguousLength, from + INDEX_BATCH);
+      if (from >= to) return;
+      const blocks: Array<Array<StoredVersion | null>> = [];
+      for (let block = from; block < to; block += 1) {
+        const decoded = decodeBlock(await device.docs.get(block, { wait: false }));
+        if (decoded === null) this.log.warn(`Block ${block} of device ${deviceId.slice(0, 8)} is not a document block; skipped.`);
+        blocks.push(decoded ?? []);
+      }
+      if (this.closed) return;
+      for (const change of this.index.applyBlocks(deviceId, from, blocks)) {
+        this.onDidChangeEmitter.fire({ ...change, origin });
+      }
+    }
+  }
+}
+
+/** Splits versions into blocks of at most MAX_ENTRIES_PER_BLOCK entries and about MAX_BLOCK_BYTES. */
+function packBlocks(versions: StoredVersion[]): StoredVersion[][] {
+  const blocks: StoredVersion[][] = [];
+  let current: StoredVersion[] = [];
+  let bytes = 0;
+  for (const version of versions) {
+    const size = JSON.stringify(version).length;
+    if (current.length > 0 && (current.length >= MAX_ENTRIES_PER_BLOCK || bytes + size > MAX_BLOCK_BYTES)) {
+      blocks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(version);
+    bytes += size;
+  }
+  if (current.length > 0) blocks.push(current);
+  return blocks;
+}
+
+/**
+ * Parses a block of a document log. Entries that are not well-formed versions (a newer format, or
+ * damage) become nulls, which index as nothing while keeping the positions, and with them the
+ * version ids, of the others.
+ */
+export function decodeBlock(buffer: Buffer | null): Array<StoredVersion | null> | null {
+  if (buffer === null) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(buffer.toString('utf8'));
+  } catch {
+    return null;
+  }
+  const entries = (parsed as Partial<StoredBlock>)?.entries;
+  if (!Array.isArray(entries)) return null;
+  return entries.map((entry: unknown) => (isStoredVersion(entry) ? entry : null));
+}
+
+function isStoredVersion(entry: unknown): entry is StoredVersion {
+  const version = entry as Partial<StoredVersion>;
+  return (
+    typeof version === 'object' && version !== null &&
+    typeof version.type === 'string' && documentTypes.has(version.type) &&
+    typeof version.docId === 'string' && Array.isArray(version.links) &&
+    version.links.every((link) => typeof link === 'string') &&
+    typeof version.createdAt === 'string' && typeof version.updatedAt === 'string' &&
+    typeof version.createdBy === 'string' && typeof version.deleted === 'boolean' &&
+    (version.deleted || (typeof version.value === 'object' && version.value !== null))
+  );
+}
+
+function storeOpenError(dataDir: string, error: unknown): CairnError {
+  const message = errorMessage(error);
+  if (/lock/i.test(message)) {
+    return new CairnError(
+      ErrorCodes.BUSY,
+      `The data dir ${dataDir} is in use by another Cairn process (a running \`cairn serve\`?). Close it, or use that process.`,
+      { cause: error },
+    );
+  }
+  return new CairnError(ErrorCodes.IO, `Could not open the project store in ${dataDir}: ${message}`, { cause: error });
+}

@@ -1,0 +1,527 @@
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import {
+  CairnError,
+  Emitter,
+  ErrorCodes,
+  type AttachmentInput,
+  type DeviceInfo,
+  type DeviceType,
+  type DocumentChange,
+  type DocumentType,
+  type DuplexStream,
+  type Field,
+  type FieldInput,
+  type Logger,
+  type Observation,
+  type ObservationFilter,
+  type ObservationInput,
+  type ObservationPatch,
+  type Preset,
+  type PresetInput,
+  type ProjectInfo,
+  type ProjectSettings,
+  type ReplicateOptions,
+  type UpdateOptions,
+} from '@cairn/sdk';
+import {
+  toField,
+  toObservation,
+  toPreset,
+  type DocumentValues,
+  type FieldValue,
+  type LocatedVersion,
+  type PresetValue,
+  type StoredAttachment,
+  type StoredVersion,
+} from '../../common/documents.js';
+import {
+  fieldInputSchema,
+  fieldPatchSchema,
+  observationInputSchema,
+  observationPatchSchema,
+  presetInputSchema,
+  presetPatchSchema,
+  projectSettingsPatchSchema,
+} from '../../common/schemas.js';
+import { Attachments } from './attachments.js';
+import { newProjectKey, parseProjectKey } from './keys.js';
+import { readProjectFile, writeProjectFile, type ProjectFile } from './project-files.js';
+import { ProjectStore } from './project-store.js';
+import { ReplicationSession, type ReplicationOptions } from './replication.js';
+import { validator } from './validation.js';
+
+const SETTINGS_ID = 'settings';
+
+const checkObservation = validator<ObservationInput>(observationInputSchema, 'observation');
+const checkObservationPatch = validator<ObservationPatch>(observationPatchSchema, 'observation edit');
+const checkPreset = validator<PresetInput>(presetInputSchema, 'category');
+const checkPresetPatch = validator<Partial<PresetInput>>(presetPatchSchema, 'category edit');
+const checkField = validator<FieldInput>(fieldInputSchema, 'field');
+const checkFieldPatch = validator<Partial<FieldInput>>(fieldPatchSchema, 'field edit');
+const checkSettingsPatch = validator<Partial<ProjectSettings>>(projectSettingsPatchSchema, 'project settings');
+
+const defaultSettings: ProjectSettings = { name: null, description: null, color: null, defaultPresets: [], configMetadata: null };
+
+export interface CreateProjectOptions {
+  /** A new project with this name, or … */
+  name?: string;
+  /** … join the project with this key (hex). */
+  join?: string;
+  deviceName?: string;
+  deviceType?: DeviceType;
+}
+
+/**
+ * A project as the rest of the host sees it: documents with their versions, forks and winners,
+ * attachments, devices, settings, and sync sessions. One per data dir.
+ */
+export class Project {
+  readonly attachments: Attachments;
+  private readonly onDidChangeEmitter = new Emitter<DocumentChange>();
+  readonly onDidChange = this.onDidChangeEmitter.event;
+
+  private constructor(
+    readonly store: ProjectStore,
+    private readonly file: ProjectFile,
+  ) {
+    this.attachments = new Attachments(store);
+    store.onDidChange((change) => this.onDidChangeEmitter.fire(change));
+  }
+
+  /** Creates the project of a data dir (a new one, or joined by key). */
+  static async create(dataDir: string, options: CreateProjectOptions, log: Logger): Promise<Project> {
+    if ((await readProjectFile(dataDir)) !== null) {
+      throw new CairnError(
+        ErrorCodes.INVALID_INPUT,
+        `${dataDir} already holds a project (\`cairn project\` shows it). One data dir holds one project: use another --data-dir.`,
+      );
+    }
+    if ((options.name === undefined) === (options.join === undefined)) {
+      throw new CairnError(ErrorCodes.INVALID_INPUT, 'Give either a name for a new project (--name) or the key of one to join (--join).');
+    }
+    if (options.name !== undefined && options.name.trim() === '') {
+      throw new CairnError(ErrorCodes.INVALID_INPUT, 'The project name must not be empty.');
+    }
+    const projectKey = options.join !== undefined ? parseProjectKey(options.join) : newProjectKey();
+    const deviceName = options.deviceName?.trim() || hostname() || 'Cairn device';
+    const file: ProjectFile = {
+      version: 1,
+      projectKey: projectKey.toString('hex'),
+      deviceName,
+      deviceType: options.deviceType ?? 'desktop',
+      createdAt: new Date().toISOString(),
+    };
+    // The store first, then the file that says there is a project: a crash in between leaves none,
+    // and what such an interrupted init left behind held nothing anyone was told exists.
+    await removeUnclaimedStore(dataDir);
+    const store = await ProjectStore.open(dataDir, projectKey, log);
+    const project = new Project(store, file);
+    try {
+      await project.writeDeviceInfo();
+      if (options.name !== undefined) await project.updateSettings({ name: options.name.trim() });
+      await writeProjectFile(dataDir, file);
+    } catch (error) {
+      await project.close();
+      throw error;
+    }
+    return project;
+  }
+
+  /** Opens the project of a data dir; null when it holds none. */
+  static async open(dataDir: string, log: Logger): Promise<Project | null> {
+    const file = await readProjectFile(dataDir);
+    if (file === null) return null;
+    const store = await ProjectStore.open(dataDir, Buffer.from(file.projectKey, 'hex'), log);
+    const project = new Project(store, file);
+    try {
+      await project.writeDeviceInfo();
+    } catch (error) {
+      await project.close();
+      throw error;
+    }
+    return project;
+  }
+
+  get deviceName(): string {
+    return this.file.deviceName;
+  }
+
+  info(): ProjectInfo {
+    return {
+      projectKey: this.file.projectKey,
+      projectName: this.settings().name,
+      deviceId: this.store.deviceId,
+      deviceName: this.file.deviceName,
+    };
+  }
+
+  // Observations -------------------------------------------------------------------------
+
+  async createObservations(inputs: readonly ObservationInput[]): Promise<Observation[]> {
+    const checked = inputs.map((input, index) =>
+      inputs.length === 1 ? checkObservation(input) : withIndex(index, () => checkObservation(input)),
+    );
+    const attachments: StoredAttachment[][] = [];
+    for (const input of checked) attachments.push(await this.storeAttachments(input.attachments));
+    const now = new Date().toISOString();
+    const versions = await this.store.write(() =>
+      checked.map((input, index): StoredVersion<'observation'> => ({
+        type: 'observation',
+        docId: newId(),
+        links: [],
+        createdAt: now,
+        createdBy: this.store.deviceId,
+        updatedAt: now,
+        deleted: false,
+        value: {
+          lat: input.lat,
+          lon: input.lon,
+          category: input.category ?? null,
+          notes: input.notes ?? '',
+          tags: input.tags ?? {},
+          attachments: attachments[index]!,
+        },
+      })),
+    );
+    return versions.map((version) => toObservation(version as LocatedVersion<'observation'>, []));
+  }
+
+  async updateObservation(id: string, patch: ObservationPatch, options: UpdateOptions = {}): Promise<Observation> {
+    const checked = checkObservationPatch(patch);
+    const added = await this.storeAttachments(checked.attachments);
+    await this.edit('observation', id, options, (value) => {
+      const tags = { ...value.tags, ...checked.tags };
+      for (const key of checked.untag ?? []) delete tags[key];
+      const byName = new Map(value.attachments.map((attachment) => [attachment.name, attachment]));
+      for (const attachment of added) byName.set(attachment.name, attachment);
+      return {
+        lat: checked.lat ?? value.lat,
+        lon: checked.lon ?? value.lon,
+        category: checked.category === undefined ? value.category : checked.category,
+        notes: checked.notes ?? value.notes,
+        tags,
+        attachments: [...byName.values()],
+      };
+    });
+    return this.getObservation(id);
+  }
+
+  getObservation(id: string): Observation {
+    const current = this.store.index.current('observation', id);
+    if (current === null || current.deleted) throw notFound('observation', id);
+    return toObservation(current.version, current.forks);
+  }
+
+  async getObservationVersion(versionId: string): Promise<Observation> {
+    const version = await this.store.readVersion(versionId);
+    if (version === null || version.type !== 'observation' || version.deleted) {
+      throw new CairnError(ErrorCodes.NOT_FOUND, `There is no observation version '${versionId}' on this device.`);
+    }
+    return toObservation(version as LocatedVersion<'observation'>, []);
+  }
+
+  queryObservations(filter: ObservationFilter = {}): Observation[] {
+    return this.store.index.queryObservations(filter).map(({ version, forks }) => toObservation(version, forks));
+  }
+
+  countObservations(filter: ObservationFilter = {}): number {
+    return this.store.index.countObservations(filter);
+  }
+
+  async readAttachment(id: string, name: string): Promise<Readable> {
+    const current = this.store.index.current('observation', id);
+    if (current === null || current.deleted) throw notFound('observation', id);
+    const attachment = current.version.value!.attachments.find((candidate) => candidate.name === name);
+    if (attachment === undefined) {
+      const names = current.version.value!.attachments.map((candidate) => candidate.name);
+      throw new CairnError(
+        ErrorCodes.NOT_FOUND,
+        `Observation ${id} has no attachment '${name}'${names.length ? `; it has: ${names.join(', ')}` : ''}.`,
+      );
+    }
+    return this.attachments.read(attachment);
+  }
+
+  // Categories and fields -----------------------------------------------------------------
+
+  async createPreset(input: PresetInput): Promise<Preset> {
+    const checked = checkPreset(input);
+    const tags = checked.tags ?? {};
+    const addTags = checked.addTags ?? tags;
+    const value: PresetValue = {
+      name: checked.name,
+      geometry: checked.geometry ?? ['point'],
+      tags,
+      addTags,
+      removeTags: checked.removeTags ?? addTags,
+      fields: checked.fields ?? [],
+      icon: checked.icon ?? null,
+      color: checked.color ?? null,
+      terms: checked.terms ?? [],
+      sort: checked.sort ?? null,
+    };
+    const [version] = await this.createDocument('preset', checked.id, value);
+    return toPreset(version as LocatedVersion<'preset'>);
+  }
+
+  async updatePreset(id: string, patch: Partial<PresetInput>, options: UpdateOptions = {}): Promise<Preset> {
+    const checked = checkPresetPatch(patch);
+    const version = await this.edit('preset', id, options, (value) => ({ ...value, ...checked }));
+    return toPreset(version);
+  }
+
+  async createField(input: FieldInput): Promise<Field> {
+    const checked = checkField(input);
+    const value: FieldValue = {
+      key: checked.key,
+      type: checked.type,
+      label: checked.label,
+      placeholder: checked.placeholder ?? null,
+      helperText: checked.helperText ?? null,
+      options: checked.options ?? [],
+      appearance: checked.appearance ?? null,
+      universal: checked.universal ?? false,
+    };
+    const [version] = await this.createDocument('field', checked.id, value);
+    return toField(version as LocatedVersion<'field'>);
+  }
+
+  async updateField(id: string, patch: Partial<FieldInput>, options: UpdateOptions = {}): Promise<Field> {
+    const checked = checkFieldPatch(patch);
+    const version = await this.edit('field', id, options, (value) => ({ ...value, ...checked }));
+    return toField(version);
+  }
+
+  getPreset(id: string): Preset {
+    const current = this.store.index.current('preset', id);
+    if (current === null || current.deleted) throw notFound('category', id);
+    return toPreset(current.version);
+  }
+
+  getField(id: string): Field {
+    const current = this.store.index.current('field', id);
+    if (current === null || current.deleted) throw notFound('field', id);
+    return toField(current.version);
+  }
+
+  listPresets(): Preset[] {
+    return this.store.index.list('preset').map(({ version }) => toPreset(version));
+  }
+
+  listFields(): Field[] {
+    return this.store.index.list('field').map(({ version }) => toField(version));
+  }
+
+  /** Deletes any document: a tombstone replacing every head. */
+  async deleteDocument(type: DocumentType, id: string): Promise<void> {
+    await this.store.write(() => {
+      const current = this.store.index.current(type, id);
+      if (current === null || current.deleted) throw notFound(describe(type), id);
+      return [
+        {
+          type,
+          docId: id,
+          links: this.store.index.heads(type, id),
+          createdAt: current.version.createdAt,
+          createdBy: current.version.createdBy,
+          updatedAt: new Date().toISOString(),
+          deleted: true,
+          value: null,
+        },
+      ];
+    });
+  }
+
+  // Settings and devices --------------------------------------------------------------------
+
+  settings(): ProjectSettings {
+    const current = this.store.index.current('projectSettings', SETTINGS_ID);
+    return current === null || current.deleted ? { ...defaultSettings } : { ...defaultSettings, ...current.version.value };
+  }
+
+  async updateSettings(patch: Partial<ProjectSettings>): Promise<ProjectSettings> {
+    const checked = checkSettingsPatch(patch);
+    await this.store.write(() => {
+      const current = this.store.index.current('projectSettings', SETTINGS_ID);
+      const now = new Date().toISOString();
+      return [
+        {
+          type: 'projectSettings',
+          docId: SETTINGS_ID,
+          // Settings edits always settle concurrent ones: there is one set of settings.
+          links: this.store.index.heads('projectSettings', SETTINGS_ID),
+          createdAt: current?.version.createdAt ?? now,
+          createdBy: current?.version.createdBy ?? this.store.deviceId,
+          updatedAt: now,
+          deleted: false,
+          value: { ...this.settings(), ...checked },
+        },
+      ];
+    });
+    return this.settings();
+  }
+
+  devices(): DeviceInfo[] {
+    const infos = new Map(this.store.index.list('deviceInfo').map(({ version }) => [version.docId, version.value!]));
+    return this.store.allDevices().map((device) => {
+      const info = infos.get(device.record.deviceId);
+      return {
+        deviceId: device.record.deviceId,
+        name: info?.name ?? 'Unknown device',
+        deviceType: info?.deviceType ?? 'desktop',
+        self: device.own,
+      };
+    });
+  }
+
+  // Sync --------------------------------------------------------------------------------------
+
+  replicate(stream: DuplexStream, options: ReplicateOptions | ReplicationOptions): ReplicationSession {
+    return new ReplicationSession(
+      { store: this.store, deviceName: this.file.deviceName, deviceType: this.file.deviceType },
+      stream,
+      options,
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+    this.onDidChangeEmitter.dispose();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private async storeAttachments(inputs: readonly AttachmentInput[] | undefined): Promise<StoredAttachment[]> {
+    const stored: StoredAttachment[] = [];
+    for (const [index, input] of (inputs ?? []).entries()) {
+      stored.push(await this.attachments.add(input, `attachments[${index}]`));
+    }
+    return stored;
+  }
+
+  private async createDocument<T extends 'preset' | 'field'>(type: T, id: string | undefined, value: DocumentValues[T]): Promise<LocatedVersion[]> {
+    return this.store.write(() => {
+      const docId = id ?? newId();
+      const existing = this.store.index.current(type, docId);
+      if (existing !== null && !existing.deleted) {
+        throw new CairnError(ErrorCodes.INVALID_INPUT, `A ${describe(type)} with id '${docId}' exists already; edit it instead.`);
+      }
+      const now = new Date().toISOString();
+      return [
+        {
+          type,
+          docId,
+          // Re-creating a deleted id replaces its tombstone.
+          links: existing === null ? [] : this.store.index.heads(type, docId),
+          createdAt: now,
+          createdBy: this.store.deviceId,
+          updatedAt: now,
+          deleted: false,
+          value,
+        },
+      ];
+    });
+  }
+
+  /**
+   * Appends an edit of a live document. Without `base` it builds on the winner and replaces
+   * only the winner (a fork stays, for the user to see); with `base` it builds on that head and
+   * replaces every head, which resolves the fork.
+   */
+  private async edit<T extends DocumentType>(
+    type: T,
+    id: string,
+    options: UpdateOptions,
+    change: (value: DocumentValues[T]) => DocumentValues[T],
+  ): Promise<LocatedVersion<T>> {
+    const [version] = await this.store.write(async () => {
+      const current = this.store.index.current(type, id);
+      if (current === null || current.deleted) throw notFound(describe(type), id);
+      let base: LocatedVersion<T> = current.version;
+      let links = [current.version.versionId];
+      if (options.base !== undefined) {
+        links = this.store.index.heads(type, id);
+        if (!links.includes(options.base)) {
+          throw new CairnError(
+            ErrorCodes.INVALID_INPUT,
+            `'${options.base}' is not a current version of ${describe(type)} ${id}; its current versions are: ${links.join(', ')}.`,
+          );
+        }
+        const chosen = await this.store.readVersion(options.base);
+        if (chosen === null || chosen.deleted) throw notFound(describe(type), id);
+        base = chosen as LocatedVersion<T>;
+      }
+      return [
+        {
+          type,
+          docId: id,
+          links,
+          createdAt: base.createdAt,
+          createdBy: base.createdBy,
+          updatedAt: new Date().toISOString(),
+          deleted: false,
+          value: change(base.value!),
+        },
+      ];
+    });
+    return version as LocatedVersion<T>;
+  }
+
+  /** Records this device's name and type in the project, so other devices can show them. */
+  private async writeDeviceInfo(): Promise<void> {
+    const id = this.store.deviceId;
+    const current = this.store.index.current('deviceInfo', id);
+    const wanted = { name: this.file.deviceName, deviceType: this.file.deviceType };
+    if (current !== null && !current.deleted && JSON.stringify(current.version.value) === JSON.stringify(wanted)) return;
+    await this.store.write(() => {
+      const now = new Date().toISOString();
+      return [
+        {
+          type: 'deviceInfo',
+          docId: id,
+          links: this.store.index.heads('deviceInfo', id),
+          createdAt: current?.version.createdAt ?? now,
+          createdBy: id,
+          updatedAt: now,
+          deleted: false,
+          value: wanted,
+        },
+      ];
+    });
+  }
+}
+
+async function removeUnclaimedStore(dataDir: string): Promise<void> {
+  for (const leftover of ['corestore', 'index.db', 'index.db-wal', 'index.db-shm', 'devices.json']) {
+    await rm(join(dataDir, leftover), { recursive: true, force: true });
+  }
+}
+
+function newId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+function describe(type: DocumentType): string {
+  return { observation: 'observation', preset: 'category', field: 'field', projectSettings: 'project settings', deviceInfo: 'device' }[type];
+}
+
+function notFound(what: string, id: string): CairnError {
+  return new CairnError(ErrorCodes.NOT_FOUND, `There is no ${what} '${id}' (it may have been deleted).`);
+}
+
+/** Prefixes a validation error with the position of the bad input in a batch. */
+function withIndex<T>(index: number, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof CairnError) {
+      throw new CairnError(error.code, error.message.replace(/^Invalid observation:/, `Invalid observation [${index}]:`));
+    }
+    throw error;
+  }
+}
+

@@ -1,0 +1,438 @@
+import NoiseSecretStream from '@hyperswarm/secret-stream';
+import c from 'compact-encoding';
+import Hypercore, { type ProtocolStream } from 'hypercore';
+import type Protomux from 'protomux';
+import type { ProtomuxMessage } from 'protomux';
+import {
+  CairnError,
+  Emitter,
+  ErrorCodes,
+  errorMessage,
+  toDisposable,
+  type Disposable,
+  type DuplexStream,
+  type ErrorCode,
+  type ReplicateOptions,
+  type SyncCounts,
+  type SyncPeer,
+  type SyncProgress,
+  type SyncSession,
+  type SyncSummary,
+} from '@cairn/sdk';
+import { membershipProof } from './keys.js';
+import type { DeviceCores, ProjectStore } from './project-store.js';
+
+/** The version of Cairn's sync protocol this build speaks, and the oldest it still accepts. */
+export const SYNC_PROTOCOL_VERSION = 1;
+export const MIN_SYNC_PROTOCOL_VERSION = 1;
+/** The Protomux protocol of Cairn's channel; constant across versions, so versions can meet and talk. */
+export const SYNC_CHANNEL = 'cairn/sync';
+
+/** The first thing each side says, once the Noise handshake is done. */
+export interface SyncHandshake {
+  protocol: 'cairn-sync';
+  version: number;
+  minVersion: number;
+  /** Hex; public. Another project's peer is told apart before anything else. */
+  discoveryKey: string;
+  /** Hex; proves knowledge of the project key for this very connection (see `membershipProof`). */
+  proof: string;
+  device: { deviceId: string; name: string; deviceType: string };
+}
+
+/** One device's cores as the sender holds them: what the receiver must fetch to have it all. */
+export interface CoreAdvert {
+  deviceId: string;
+  driveKey: string;
+  docsLength: number;
+  entries: number;
+  observations: number;
+  driveLength: number;
+  blobsLength: number;
+}
+
+export interface SyncStatus {
+  /** The sender holds everything the receiver advertised. */
+  synced: boolean;
+  /** What the sender received in this session (so: what the receiver sent). */
+  received: SyncCounts;
+}
+
+export interface SyncErrorMessage {
+  code: ErrorCode;
+  message: string;
+  /** For protocol mismatches: whose Cairn is too old, from the sender's point of view. */
+  mustUpgrade?: 'sender' | 'receiver';
+}
+
+/** Everything a session needs from the open project. */
+export interface ReplicationContext {
+  store: ProjectStore;
+  deviceName: string;
+  deviceType: string;
+}
+
+export interface ReplicationOptions extends ReplicateOptions {
+  /** How often the watchdog and progress run. Default 250 ms. */
+  tickMs?: number;
+}
+
+const zeroCounts = (): SyncCounts => ({ observations: 0, attachments: 0, bytes: 0 });
+
+/**
+ * One sync with one peer over one duplex stream: Noise handshake (by secret-stream), then on
+ * Cairn's Protomux channel a version check and a proof of the project key bound to the
+ * handshake, and only then the list of every device's cores, which both sides fetch in full.
+ * `done` resolves once each side holds everything the other advertised.
+ */
+export class ReplicationSession implements SyncSession {
+  readonly done: Promise<SyncSummary>;
+  private resolveDone!: (summary: SyncSummary) => void;
+  private rejectDone!: (error: CairnError) => void;
+  private finished = false;
+  private readonly progressEmitter = new Emitter<SyncProgress>();
+  private readonly noise: NoiseSecretStream;
+  private outer: ProtocolStream | null = null;
+  private messages: { cores: ProtomuxMessage; status: ProtomuxMessage; error: ProtomuxMessage } | null = null;
+  private remote: SyncHandshake | null = null;
+  private wanted: CoreAdvert[] | null = null;
+  private start: Map<string, { observations: number; driveLength: number }> = new Map();
+  private localSynced = false;
+  private remoteStatus: SyncStatus | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private lastActivity = Date.now();
+  private lastBytesRead = 0;
+  private lastProgress = '';
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly context: ReplicationContext,
+    stream: DuplexStream,
+    private readonly options: ReplicationOptions,
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.done = new Promise<SyncSummary>((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.rejectDone = reject;
+    });
+    // A caller that only awaits `done` later must not see an unhandled rejection in between.
+    this.done.catch(() => undefined);
+    const given = stream as unknown as { noiseStream?: NoiseSecretStream };
+    this.noise = given.noiseStream ?? new NoiseSecretStream(options.initiator, stream);
+    void this.run().catch((error: unknown) => this.fail(asCairnError(error)));
+  }
+
+  on(event: 'progress', listener: (progress: SyncProgress) => void): Disposable {
+    if (event !== 'progress') return toDisposable(() => undefined);
+    return this.progressEmitter.event(listener);
+  }
+
+  cancel(): void {
+    this.fail(new CairnError(ErrorCodes.CANCELLED, 'The sync was cancelled.'));
+  }
+
+  private async run(): Promise<void> {
+    const { noise } = this;
+    noise.on('close', () => {
+      this.fail(
+        new CairnError(
+          ErrorCodes.DISCONNECTED,
+          `The connection to ${this.peerName()} closed before the sync finished. Retry: only what is missing will be sent.`,
+        ),
+      );
+    });
+    noise.on('error', () => undefined); // reported by 'close'
+    this.outer = Hypercore.createProtocolStream(noise);
+    this.timer = setInterval(() => this.tick(), this.options.tickMs ?? 250);
+    if (!(await noise.opened) || this.finished) return;
+
+    const mux = noise.userData as Protomux;
+    const channel = mux.createChannel({
+      protocol: SYNC_CHANNEL,
+      handshake: c.json,
+      onopen: (handshake: SyncHandshake) => this.onOpen(handshake),
+      onclose: () => {
+        if (!this.finished) {
+          this.fail(new CairnError(ErrorCodes.DISCONNECTED, `${this.peerName()} closed the sync before it finished. Retry to continue.`));
+        }
+      },
+    });
+    if (channel === null) throw new CairnError(ErrorCodes.INTERNAL, 'A sync is already running on this connection.');
+    this.messages = {
+      cores: channel.addMessage({ encoding: c.json, onmessage: (message: { devices: CoreAdvert[] }) => void this.onCores(message) }),
+      status: channel.addMessage({ encoding: c.json, onmessage: (message: SyncStatus) => this.onStatus(message) }),
+      error: channel.addMessage({ encoding: c.json, onmessage: (message: SyncErrorMessage) => this.onRemoteError(message) }),
+    };
+    const { store, deviceName, deviceType } = this.context;
+    const handshake: SyncHandshake = {
+      protocol: 'cairn-sync',
+      version: SYNC_PROTOCOL_VERSION,
+      minVersion: MIN_SYNC_PROTOCOL_VERSION,
+      discoveryKey: store.keys.discoveryKey.toString('hex'),
+      proof: membershipProof(store.keys.projectKey, noise.handshakeHash!, noise.isInitiator).toString('hex'),
+      device: { deviceId: store.deviceId, name: deviceName, deviceType },
+    };
+    channel.open(handshake);
+  }
+
+  private onOpen(remote: SyncHandshake): void {
+    if (this.finished) return;
+    this.remote = remote;
+    this.touch();
+    const problem = this.checkHandshake(remote);
+    if (problem !== null) {
+      this.messages!.error.send(problem.toPeer);
+      this.fail(problem.here);
+      return;
+    }
+    const { store } = this.context;
+    // Only now, with the peer proven a member, do the project's cores join the connection.
+    store.cores.replicate(this.outer);
+    for (const device of store.allDevices()) {
+      this.start.set(device.record.deviceId, {
+        observations: store.index.indexed(device.record.deviceId).observations,
+        driveLength: device.drive.core.contiguousLength,
+      });
+    }
+    this.messages!.cores.send({ devices: store.allDevices().map((device) => this.advert(device)) });
+  }
+
+  private checkHandshake(remote: SyncHandshake): { here: CairnError; toPeer: SyncErrorMessage } | null {
+    const { store } = this.context;
+    const peer = this.peerName();
+    if (typeof remote?.version !== 'number' || typeof remote.minVersion !== 'number') {
+      const message = `${peer} does not speak Cairn's sync protocol.`;
+      return { here: new CairnError(ErrorCodes.PROTOCOL_VERSION, message), toPeer: { code: ErrorCodes.PROTOCOL_VERSION, message } };
+    }
+    if (remote.version < MIN_SYNC_PROTOCOL_VERSION) {
+      return {
+        here: new CairnError(
+          ErrorCodes.PROTOCOL_VERSION,
+          `${peer} runs sync protocol ${remote.version}, older than this device accepts (${MIN_SYNC_PROTOCOL_VERSION} or later): update Cairn on ${peer}.`,
+        ),
+        toPeer: { code: ErrorCodes.PROTOCOL_VERSION, message: 'protocol too old', mustUpgrade: 'receiver' },
+      };
+    }
+    if (remote.minVersion > SYNC_PROTOCOL_VERSION) {
+      return {
+        here: new CairnError(
+          ErrorCodes.PROTOCOL_VERSION,
+          `${peer} needs sync protocol ${remote.minVersion} or later; this device runs ${SYNC_PROTOCOL_VERSION}: update Cairn on this device.`,
+        ),
+        toPeer: { code: ErrorCodes.PROTOCOL_VERSION, message: 'protocol too new', mustUpgrade: 'sender' },
+      };
+    }
+    const mismatch = (message: string) => ({
+      here: new CairnError(ErrorCodes.PROJECT_MISMATCH, message),
+      toPeer: { code: ErrorCodes.PROJECT_MISMATCH, message: 'project mismatch' } satisfies SyncErrorMessage,
+    });
+    if (remote.discoveryKey !== store.keys.discoveryKey.toString('hex')) {
+      return mismatch(`${peer} belongs to another project; nothing was exchanged.`);
+    }
+    const expected = membershipProof(store.keys.projectKey, this.noise.handshakeHash!, !this.noise.isInitiator);
+    if (typeof remote.proof !== 'string' || remote.proof !== expected.toString('hex')) {
+      return mismatch(`${peer} could not prove it knows the project key; nothing was exchanged.`);
+    }
+    return null;
+  }
+
+  private async onCores(message: { devices: CoreAdvert[] }): Promise<void> {
+    if (this.finished || this.remote === null) return;
+    this.touch();
+    const { store } = this.context;
+    const adverts = (Array.isArray(message?.devices) ? message.devices : []).filter(isAdvert);
+    for (const advert of adverts) {
+      const known = store.device(advert.deviceId);
+      const device = known ?? (await store.addDevice({ deviceId: advert.deviceId, driveKey: advert.driveKey }));
+      if (known !== undefined) store.downloadAll(device);
+      if (!this.start.has(advert.deviceId)) {
+        this.start.set(advert.deviceId, { observations: store.index.indexed(advert.deviceId).observations, driveLength: 0 });
+      }
+    }
+    this.wanted = adverts;
+    this.tick();
+  }
+
+  private onStatus(status: SyncStatus): void {
+    this.touch();
+    if (status?.synced === true) this.remoteStatus = status;
+    this.tick();
+  }
+
+  private onRemoteError(message: SyncErrorMessage): void {
+    const peer = this.peerName();
+    if (message?.code === ErrorCodes.PROTOCOL_VERSION) {
+      const text =
+        message.mustUpgrade === 'receiver'
+          ? `${peer} does not accept this device's sync protocol ${SYNC_PROTOCOL_VERSION}: update Cairn on this device.`
+          : `${peer} runs a sync protocol this device does not accept: update Cairn on ${peer}.`;
+      this.fail(new CairnError(ErrorCodes.PROTOCOL_VERSION, text));
+    } else if (message?.code === ErrorCodes.PROJECT_MISMATCH) {
+      this.fail(new CairnError(ErrorCodes.PROJECT_MISMATCH, `${peer} is not a member of this project (or this device is not of its); nothing was exchanged.`));
+    } else {
+      this.fail(new CairnError(ErrorCodes.DISCONNECTED, `${peer} ended the sync: ${String(message?.message ?? 'no reason given')}`));
+    }
+  }
+
+  /** Runs often: the watchdog, progress, and the check that this side holds everything. */
+  private tick(): void {
+    if (this.finished) return;
+    if (this.noise.rawBytesRead !== this.lastBytesRead) {
+      this.lastBytesRead = this.noise.rawBytesRead;
+      this.touch();
+    }
+    if (Date.now() - this.lastActivity > this.timeoutMs) {
+      this.fail(
+        new CairnError(
+          ErrorCodes.TIMEOUT,
+          `${this.peerName()} stopped responding for ${Math.round(this.timeoutMs / 1000)} s. Retry: only what is missing will be sent.`,
+        ),
+      );
+      return;
+    }
+    if (this.wanted === null || this.messages === null) return;
+    const progress = this.progress();
+    const serialized = JSON.stringify(progress);
+    if (serialized !== this.lastProgress) {
+      this.lastProgress = serialized;
+      this.progressEmitter.fire(progress);
+    }
+    if (!this.localSynced && this.holdsEverything()) this.localSynced = true;
+    // Sent every tick while unfinished: it doubles as a heartbeat for the peer's watchdog.
+    this.messages.status.send({ synced: this.localSynced, received: this.received() } satisfies SyncStatus);
+    if (this.localSynced && this.remoteStatus !== null) this.finish();
+  }
+
+  private holdsEverything(): boolean {
+    const { store } = this.context;
+    return this.wanted!.every((advert) => {
+      const device = store.device(advert.deviceId);
+      if (device === undefined) return false;
+      if (device.own) return true;
+      const blobs = device.drive.blobs;
+      return (
+        device.docs.contiguousLength >= advert.docsLength &&
+        store.index.indexed(advert.deviceId).blocks >= advert.docsLength &&
+        device.drive.core.contiguousLength >= advert.driveLength &&
+        (advert.blobsLength === 0 || (blobs !== null && blobs.core.contiguousLength >= advert.blobsLength))
+      );
+    });
+  }
+
+  private progress(): SyncProgress {
+    const { store } = this.context;
+    let documentsHave = 0;
+    let documentsWant = 0;
+    let attachmentsHave = 0;
+    let attachmentsWant = 0;
+    for (const advert of this.wanted ?? []) {
+      const device = store.device(advert.deviceId);
+      const indexed = store.index.indexed(advert.deviceId).entries;
+      const files = Math.max(0, (device?.drive.core.contiguousLength ?? 0) - 1);
+      documentsHave += indexed;
+      documentsWant += Math.max(0, advert.entries - indexed);
+      attachmentsHave += files;
+      attachmentsWant += Math.max(0, advert.driveLength - 1 - files);
+    }
+    return {
+      documents: { have: documentsHave, want: documentsWant },
+      attachments: { have: attachmentsHave, want: attachmentsWant },
+      bytes: { sent: this.noise.rawBytesWritten, received: this.noise.rawBytesRead },
+    };
+  }
+
+  /** What arrived from this peer in this session. */
+  private received(): SyncCounts {
+    const { store } = this.context;
+    const counts = zeroCounts();
+    for (const advert of this.wanted ?? []) {
+      const device = store.device(advert.deviceId);
+      const start = this.start.get(advert.deviceId);
+      if (device === undefined || device.own || start === undefined) continue;
+      counts.observations += Math.max(0, store.index.indexed(advert.deviceId).observations - start.observations);
+      counts.attachments += Math.max(0, device.drive.core.contiguousLength - Math.max(1, start.driveLength));
+    }
+    counts.bytes = this.noise.rawBytesRead;
+    return counts;
+  }
+
+  private advert(device: DeviceCores): CoreAdvert {
+    const indexed = this.context.store.index.indexed(device.record.deviceId);
+    // Only what is held without gaps is advertised: that is what the peer can be sure to get.
+    const docsLength = Math.min(device.docs.contiguousLength, indexed.blocks);
+    return {
+      deviceId: device.record.deviceId,
+      driveKey: device.record.driveKey,
+      docsLength,
+      entries: docsLength === indexed.blocks ? indexed.entries : 0,
+      observations: indexed.observations,
+      driveLength: device.drive.core.contiguousLength,
+      blobsLength: device.drive.blobs?.core.contiguousLength ?? 0,
+    };
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.stopTimer();
+    const received = this.received();
+    const sent = { ...zeroCounts(), ...this.remoteStatus!.received, bytes: this.noise.rawBytesWritten };
+    const summary: SyncSummary = { sent, received };
+    const peer = this.peer();
+    if (peer !== undefined) summary.peer = peer;
+    this.progressEmitter.fire(this.progress());
+    this.progressEmitter.dispose();
+    // The last status must reach the peer before the channel goes: it is what completes its side.
+    this.messages!.status.send({ synced: true, received } satisfies SyncStatus);
+    this.resolveDone(summary);
+  }
+
+  private fail(error: CairnError): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.stopTimer();
+    this.progressEmitter.dispose();
+    this.rejectDone(error);
+    // Give a last message (an error for the peer) a moment to leave before the connection goes.
+    this.noise.end();
+    setTimeout(() => this.noise.destroy(), 500).unref();
+  }
+
+  private stopTimer(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private touch(): void {
+    this.lastActivity = Date.now();
+  }
+
+  private peer(): SyncPeer | undefined {
+    const remote = this.remote;
+    if (remote?.device === undefined) return undefined;
+    const peer: SyncPeer = { deviceId: String(remote.device.deviceId), deviceName: String(remote.device.name), deviceType: String(remote.device.deviceType) };
+    if (this.options.peer?.address !== undefined) peer.address = this.options.peer.address;
+    return peer;
+  }
+
+  private peerName(): string {
+    const name = this.remote?.device?.name ?? this.options.peer?.deviceName ?? this.options.peer?.address;
+    return name ? `the peer '${name}'` : 'the peer';
+  }
+}
+
+function isAdvert(value: unknown): value is CoreAdvert {
+  const advert = value as Partial<CoreAdvert>;
+  const hex = (text: unknown) => typeof text === 'string' && /^[0-9a-f]{64}$/.test(text);
+  const count = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+  return (
+    typeof advert === 'object' && advert !== null && hex(advert.deviceId) && hex(advert.driveKey) &&
+    count(advert.docsLength) && count(advert.entries) && count(advert.observations) &&
+    count(advert.driveLength) && count(advert.blobsLength)
+  );
+}
+
+function asCairnError(error: unknown): CairnError {
+  if (error instanceof CairnError) return error;
+  return new CairnError(ErrorCodes.INTERNAL, `Sync failed: ${errorMessage(error)}`, { cause: error });
+}
