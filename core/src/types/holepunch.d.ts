@@ -111,6 +111,8 @@ declare module 'protomux' {
 
   export default class Protomux {
     static from(stream: unknown): Protomux;
+    pair(options: { protocol: string; id?: Buffer | null }, notify: (id: Buffer | null) => unknown): void;
+    unpair(options: { protocol: string; id?: Buffer | null }): void;
     createChannel(options: {
       protocol: string;
       id?: Buffer | null;

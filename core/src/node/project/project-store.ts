@@ -227,11 +227,19 @@ export class ProjectStore {
   }
 
   private watch(device: DeviceCores): void {
-    const again = () => void this.catchUp(device.record.deviceId).catch((error: unknown) => {
-      if (!this.closed) this.log.error(`Indexing device ${device.record.deviceId.slice(0, 8)} failed: ${errorMessage(error)}`);
-    });
+    // Deferred: a core may emit 'download' before its contiguous length counts the block.
+    const again = () => setImmediate(() => void this.catchUpLogged(device.record.deviceId));
     device.docs.on('append', again);
     device.docs.on('download', again);
+  }
+
+  /** Catches up unless it is done already; errors are logged, never thrown. */
+  async catchUpLogged(deviceId: string): Promise<void> {
+    const device = this.devices.get(deviceId);
+    if (device === undefined || this.closed || this.index.indexed(deviceId).blocks >= device.docs.contiguousLength) return;
+    await this.catchUp(deviceId).catch((error: unknown) => {
+      if (!this.closed) this.log.error(`Indexing device ${deviceId.slice(0, 8)} failed: ${errorMessage(error)}`);
+    });
   }
 
   private async indexNewBlocks(deviceId: string): Promise<void> {

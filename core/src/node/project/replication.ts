@@ -144,9 +144,23 @@ export class ReplicationSession implements SyncSession {
     noise.on('error', () => undefined); // reported by 'close'
     this.outer = Hypercore.createProtocolStream(noise);
     this.timer = setInterval(() => this.tick(), this.options.tickMs ?? 250);
-    if (!(await noise.opened) || this.finished) return;
-
     const mux = noise.userData as Protomux;
+    // The peer's channel may open before ours (a fast pipe, say); holding the pairing until ours
+    // is open keeps Protomux from turning it away.
+    let channelReady!: () => void;
+    const ready = new Promise<void>((resolve) => (channelReady = resolve));
+    mux.pair({ protocol: SYNC_CHANNEL }, () => ready);
+    try {
+      if (!(await noise.opened) || this.finished) return;
+      this.openChannel(mux);
+    } finally {
+      channelReady();
+      mux.unpair({ protocol: SYNC_CHANNEL });
+    }
+  }
+
+  private openChannel(mux: Protomux): void {
+    const { noise } = this;
     const channel = mux.createChannel({
       protocol: SYNC_CHANNEL,
       handshake: c.json,
@@ -309,6 +323,7 @@ export class ReplicationSession implements SyncSession {
       const device = store.device(advert.deviceId);
       if (device === undefined) return false;
       if (device.own) return true;
+      void store.catchUpLogged(advert.deviceId);
       const blobs = device.drive.blobs;
       return (
         device.docs.contiguousLength >= advert.docsLength &&
