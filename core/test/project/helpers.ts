@@ -66,8 +66,6 @@ export class Devices {
  * handlers call each other without end).
  */
 export function duplexPair(): [Duplex, Duplex] {
-  let left!: Duplex;
-  let right!: Duplex;
   const make = (peer: () => Duplex) =>
     new Duplex({
       read() {},
@@ -89,8 +87,8 @@ export function duplexPair(): [Duplex, Duplex] {
         callback(error);
       },
     });
-  left = make(() => right);
-  right = make(() => left);
+  const left: Duplex = make(() => right);
+  const right: Duplex = make(() => left);
   return [left, right];
 }
 

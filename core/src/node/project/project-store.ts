@@ -253,11 +253,14 @@ export class ProjectStore {
       if (from >= to) return;
       const blocks: Array<Array<StoredVersion | null>> = [];
       for (let block = from; block < to; block += 1) {
-        const decoded = decodeBlock(await device.docs.get(block, { wait: false }));
+        const buffer = await device.docs.get(block, { wait: false });
+        // Counted as held but not readable yet: stop here, and come back on the next event.
+        if (buffer === null) break;
+        const decoded = decodeBlock(buffer);
         if (decoded === null) this.log.warn(`Block ${block} of device ${deviceId.slice(0, 8)} is not a document block; skipped.`);
         blocks.push(decoded ?? []);
       }
-      if (this.closed) return;
+      if (this.closed || blocks.length === 0) return;
       for (const change of this.index.applyBlocks(deviceId, from, blocks)) {
         this.onDidChangeEmitter.fire({ ...change, origin });
       }

@@ -257,11 +257,10 @@ export class ReplicationSession implements SyncSession {
     const adverts = (Array.isArray(message?.devices) ? message.devices : []).filter(isAdvert);
     for (const advert of adverts) {
       const known = store.device(advert.deviceId);
+      // A device new to this one had nothing here; its blocks may arrive while it is being opened.
+      if (known === undefined) this.start.set(advert.deviceId, { observations: 0, driveLength: 0 });
       const device = known ?? (await store.addDevice({ deviceId: advert.deviceId, driveKey: advert.driveKey }));
       if (known !== undefined) store.downloadAll(device);
-      if (!this.start.has(advert.deviceId)) {
-        this.start.set(advert.deviceId, { observations: store.index.indexed(advert.deviceId).observations, driveLength: 0 });
-      }
     }
     this.wanted = adverts;
     this.tick();

@@ -2,7 +2,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { CairnError, ErrorCodes } from '@cairn/sdk';
 import { describeSchemaErrors } from '../json-schema.js';
 
-const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, verbose: true });
 const hints: Record<string, string> = {
   '^[^\\s/]+$': 'an id without spaces or slashes',
   '^[^/\\\\]+$': 'a file name without slashes',
