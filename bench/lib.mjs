@@ -27,3 +27,12 @@ export function report(title, rows) {
   }
   console.log(`  peak RSS of this process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 }
+
+/** p-th percentile (0–100) of a list of numbers. */
+export function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export const mib = (bytes) => bytes / (1024 * 1024);
+export const peakRssMiB = () => process.resourceUsage().maxRSS / 1024;

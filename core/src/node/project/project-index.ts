@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import type { DocumentType, ObservationFilter } from '@cairn/sdk';
 import {
   pickWinner,
+  type HeadSummary,
   versionIdOf,
   type LocatedVersion,
   type ObservationValue,
@@ -9,7 +10,7 @@ import {
 } from '../../common/documents.js';
 
 /** Bumped when the tables change; an index of another version is rebuilt from the cores. */
-const INDEX_VERSION = '1';
+const INDEX_VERSION = '2';
 
 export interface IndexedCore {
   blocks: number;
@@ -33,7 +34,15 @@ interface HeadRow {
   version_id: string;
   updated_at: string;
   deleted: number;
-  json: string;
+}
+
+/** A document touched by a batch, with the heads the batch added. */
+interface DirtyDocument {
+  type: DocumentType;
+  docId: string;
+  heads: LocatedVersion[];
+  /** One version in the batch, linking nothing: if the document is new, its only head. */
+  simple: boolean;
 }
 
 /**
@@ -73,7 +82,7 @@ export class ProjectIndex {
   applyBlocks(coreKey: string, firstBlock: number, blocks: ReadonlyArray<ReadonlyArray<StoredVersion | null>>): IndexChange[] {
     const apply = this.db.transaction((): IndexChange[] => {
       const done = this.indexed(coreKey);
-      const dirty = new Map<string, { type: DocumentType; docId: string }>();
+      const dirty = new Map<string, DirtyDocument>();
       let entries = done.entries;
       let observations = done.observations;
       blocks.forEach((versions, offset) => {
@@ -81,8 +90,16 @@ export class ProjectIndex {
         if (block < done.blocks) return;
         versions.forEach((version, entry) => {
           if (version === null) return;
-          this.applyVersion(versionIdOf(coreKey, block, entry), version);
-          dirty.set(`${version.type}\u0000${version.docId}`, { type: version.type, docId: version.docId });
+          const versionId = versionIdOf(coreKey, block, entry);
+          const head = this.applyVersion(versionId, version);
+          const key = `${version.type}\u0000${version.docId}`;
+          const known = dirty.get(key);
+          if (known === undefined) {
+            dirty.set(key, { type: version.type, docId: version.docId, heads: head ? [head] : [], simple: version.links.length === 0 });
+          } else {
+            // More than one version of a document in this batch: read its heads back from the table.
+            known.simple = false;
+          }
           entries += 1;
           if (version.type === 'observation') observations += 1;
         });
@@ -90,8 +107,8 @@ export class ProjectIndex {
       const blocksDone = Math.max(done.blocks, firstBlock + blocks.length);
       this.statements.putCore.run(coreKey, blocksDone, entries, observations);
       const changes: IndexChange[] = [];
-      for (const { type, docId } of dirty.values()) {
-        const change = this.refreshDocument(type, docId);
+      for (const document of dirty.values()) {
+        const change = this.refreshDocument(document);
         if (change !== null) changes.push(change);
       }
       return changes;
@@ -124,7 +141,7 @@ export class ProjectIndex {
   }
 
   queryObservations(filter: ObservationFilter = {}): CurrentDocument<'observation'>[] {
-    const { sql, params } = observationQuery(filter, 'SELECT d.json, d.forks');
+    const { sql, params } = observationQuery(filter, 'SELECT h.json, d.forks', 'JOIN heads h ON h.version_id = d.version_id');
     const limit = filter.limit ?? -1;
     const offset = filter.offset ?? 0;
     const rows = this.db
@@ -144,55 +161,62 @@ export class ProjectIndex {
   /** Every document row and head, in a stable order: two indexes of the same cores compare equal. */
   snapshot(): { docs: unknown[]; heads: unknown[]; cores: unknown[] } {
     return {
-      docs: this.db.prepare('SELECT type, doc_id, version_id, deleted, created_at, updated_at, category, forks, json FROM docs ORDER BY type, doc_id').all(),
+      docs: this.db.prepare('SELECT type, doc_id, version_id, deleted, created_at, updated_at, category, forks FROM docs ORDER BY type, doc_id').all(),
       heads: this.db.prepare('SELECT version_id, type, doc_id, updated_at, deleted FROM heads ORDER BY version_id').all(),
       cores: this.db.prepare('SELECT core_key, blocks, entries, observations FROM cores ORDER BY core_key').all(),
     };
   }
 
-  private applyVersion(versionId: string, version: StoredVersion): void {
+  /** Records a version; returns it as a head unless a version already known replaces it. */
+  private applyVersion(versionId: string, version: StoredVersion): LocatedVersion | null {
     const { statements } = this;
     const superseded = statements.isLinked.get(versionId) !== undefined;
     for (const link of version.links) {
       statements.link.run(link);
       statements.deleteHead.run(link);
     }
-    if (!superseded) {
-      const located: LocatedVersion = { ...version, versionId };
-      statements.putHead.run(versionId, version.type, version.docId, version.updatedAt, version.deleted ? 1 : 0, JSON.stringify(located));
-    }
+    if (superseded) return null;
+    const located: LocatedVersion = { ...version, versionId };
+    statements.putHead.run(versionId, version.type, version.docId, version.updatedAt, version.deleted ? 1 : 0, JSON.stringify(located));
+    return located;
   }
 
   /** Recomputes a document's winner from its heads and updates its row and search tables. */
-  private refreshDocument(type: DocumentType, docId: string): IndexChange | null {
+  private refreshDocument(document: DirtyDocument): IndexChange | null {
     const { statements } = this;
-    const heads = (statements.headsOf.all(type, docId) as HeadRow[]).map((row) => ({
-      versionId: row.version_id,
-      updatedAt: row.updated_at,
-      deleted: row.deleted === 1,
-      json: row.json,
-    }));
-    const previous = statements.getDoc.get(type, docId) as { rowid: number; deleted: number } | undefined;
+    const { type, docId } = document;
+    const previous = statements.getDocState.get(type, docId) as { rowid: number; deleted: number } | undefined;
+    // The common case (a new document, its first version) needs no reading back.
+    const fresh = previous === undefined && document.simple && document.heads.length === 1;
+    const heads: HeadSummary[] = fresh
+      ? document.heads.map((head) => ({ versionId: head.versionId, updatedAt: head.updatedAt, deleted: head.deleted }))
+      : (statements.headsOf.all(type, docId) as HeadRow[]).map((row) => ({
+          versionId: row.version_id,
+          updatedAt: row.updated_at,
+          deleted: row.deleted === 1,
+        }));
     if (heads.length === 0) return null;
     const winner = pickWinner(heads);
     const forks = heads.filter((head) => head !== winner).map((head) => head.versionId).sort();
-    const version = JSON.parse(winner.json) as LocatedVersion;
+    const version =
+      document.heads.find((head) => head.versionId === winner.versionId) ??
+      (JSON.parse((statements.headJson.get(winner.versionId) as { json: string }).json) as LocatedVersion);
     const category = type === 'observation' && version.value ? (version.value as ObservationValue).category : null;
-    const { rowid } = statements.putDoc.get(
-      type,
-      docId,
-      winner.versionId,
-      winner.deleted ? 1 : 0,
-      version.createdAt,
-      version.updatedAt,
-      category,
-      JSON.stringify(forks),
-      winner.json,
-    ) as { rowid: number };
+    const row = [winner.versionId, winner.deleted ? 1 : 0, version.createdAt, version.updatedAt, category, JSON.stringify(forks)];
+    let rowid: number;
+    if (previous === undefined) {
+      rowid = Number(statements.insertDoc.run(type, docId, ...row).lastInsertRowid);
+    } else {
+      rowid = previous.rowid;
+      statements.updateDoc.run(...row, rowid);
+    }
 
     if (type === 'observation') {
-      statements.deleteSpatial.run(rowid);
-      if (previous !== undefined && previous.deleted === 0) statements.deleteText.run(rowid);
+      const wasLive = previous !== undefined && previous.deleted === 0;
+      if (wasLive) {
+        statements.deleteSpatial.run(rowid);
+        statements.deleteText.run(rowid);
+      }
       if (!winner.deleted) {
         const value = version.value as ObservationValue;
         statements.putSpatial.run(rowid, value.lon, value.lon, value.lat, value.lat);
@@ -237,7 +261,7 @@ export class ProjectIndex {
       CREATE TABLE IF NOT EXISTS docs (
         rowid INTEGER PRIMARY KEY, type TEXT NOT NULL, doc_id TEXT NOT NULL, version_id TEXT NOT NULL,
         deleted INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, category TEXT,
-        forks TEXT NOT NULL, json TEXT NOT NULL, UNIQUE (type, doc_id)
+        forks TEXT NOT NULL, UNIQUE (type, doc_id)
       );
       CREATE INDEX IF NOT EXISTS docs_by_created ON docs (type, deleted, created_at);
       CREATE INDEX IF NOT EXISTS docs_by_category ON docs (type, deleted, category, created_at);
@@ -257,16 +281,21 @@ export class ProjectIndex {
       putHead: db.prepare(
         'INSERT OR REPLACE INTO heads (version_id, type, doc_id, updated_at, deleted, json) VALUES (?, ?, ?, ?, ?, ?)',
       ),
-      headsOf: db.prepare('SELECT version_id, updated_at, deleted, json FROM heads WHERE type = ? AND doc_id = ?'),
-      getDoc: db.prepare('SELECT rowid, json, forks, deleted FROM docs WHERE type = ? AND doc_id = ?'),
-      putDoc: db.prepare(`
-        INSERT INTO docs (type, doc_id, version_id, deleted, created_at, updated_at, category, forks, json)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (type, doc_id) DO UPDATE SET version_id = excluded.version_id, deleted = excluded.deleted,
-          created_at = excluded.created_at, updated_at = excluded.updated_at, category = excluded.category,
-          forks = excluded.forks, json = excluded.json
-        RETURNING rowid`),
-      listType: db.prepare('SELECT json, forks FROM docs WHERE type = ? AND deleted = 0 ORDER BY created_at, doc_id'),
+      headsOf: db.prepare('SELECT version_id, updated_at, deleted FROM heads WHERE type = ? AND doc_id = ?'),
+      headJson: db.prepare('SELECT json FROM heads WHERE version_id = ?'),
+      getDocState: db.prepare('SELECT rowid, deleted FROM docs WHERE type = ? AND doc_id = ?'),
+      getDoc: db.prepare(
+        'SELECT h.json, d.forks, d.deleted FROM docs d JOIN heads h ON h.version_id = d.version_id WHERE d.type = ? AND d.doc_id = ?',
+      ),
+      insertDoc: db.prepare(
+        'INSERT INTO docs (type, doc_id, version_id, deleted, created_at, updated_at, category, forks) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      updateDoc: db.prepare(
+        'UPDATE docs SET version_id = ?, deleted = ?, created_at = ?, updated_at = ?, category = ?, forks = ? WHERE rowid = ?',
+      ),
+      listType: db.prepare(
+        'SELECT h.json, d.forks FROM docs d JOIN heads h ON h.version_id = d.version_id WHERE d.type = ? AND d.deleted = 0 ORDER BY d.created_at, d.doc_id',
+      ),
       deleteSpatial: db.prepare('DELETE FROM obs_rtree WHERE id = ?'),
       putSpatial: db.prepare('INSERT INTO obs_rtree (id, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)'),
       deleteText: db.prepare('DELETE FROM obs_fts WHERE rowid = ?'),
@@ -276,7 +305,7 @@ export class ProjectIndex {
 }
 
 /** The FROM/WHERE of an observation query and its parameters. */
-function observationQuery(filter: ObservationFilter, select: string): { sql: string; params: unknown[] } {
+function observationQuery(filter: ObservationFilter, select: string, join = ''): { sql: string; params: unknown[] } {
   const where = ["d.type = 'observation'", 'd.deleted = 0'];
   const params: unknown[] = [];
   if (filter.bbox !== undefined) {
@@ -305,7 +334,7 @@ function observationQuery(filter: ObservationFilter, select: string): { sql: str
     where.push('d.rowid IN (SELECT rowid FROM obs_fts WHERE obs_fts MATCH ?)');
     params.push(text);
   }
-  return { sql: `${select} FROM docs d WHERE ${where.join(' AND ')}`, params };
+  return { sql: `${select} FROM docs d ${join} WHERE ${where.join(' AND ')}`, params };
 }
 
 /** Words of a search box as an FTS5 query: every word must appear, as a word or a word's start. */
