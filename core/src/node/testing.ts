@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { CliResult, TestHost, TestHostOptions } from '@cairn/sdk/testing';
 import { runCli } from './cli/main.js';
 import { CairnHost } from './host.js';
+import { ProjectService } from './project/project-service.js';
 
 /**
  * The implementation behind `startTestHost` of `@cairn/sdk/testing`: a real host in a data dir
@@ -22,6 +23,10 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
   });
   try {
     await host.start();
+    if (options.project) {
+      const name = typeof options.project === 'string' ? options.project : 'Test project';
+      await host.container.get(ProjectService).create({ name, deviceName: 'test-device' });
+    }
     await host.plugins.activateStartup();
   } catch (error) {
     await host.dispose();

@@ -32,3 +32,17 @@ describe('hello plugin', () => {
     await assert.rejects(host.execute('hello.greet', 'Ada'), { code: 'ERR_PLUGIN_DISABLED' });
   });
 });
+
+describe('hello plugin with a project', () => {
+  it('runs with a project in its data dir', async () => {
+    const host = await startTestHost({ plugins: [pluginDir], project: 'Sample survey' });
+    try {
+      await assert.rejects(host.execute('hello.greet', { name: '' }), { code: 'ERR_INVALID_INPUT' });
+      const { exitCode, stdout } = await host.cli('project', '--json');
+      assert.equal(exitCode, 0);
+      assert.equal(JSON.parse(stdout).projectName, 'Sample survey');
+    } finally {
+      await host.dispose();
+    }
+  });
+});

@@ -20,6 +20,11 @@ export interface TestHostOptions {
   dataDir?: string;
   /** Also load Cairn's built-in plugins. Default false, so a test sees only its own plugins. */
   builtins?: boolean;
+  /**
+   * Create a project in the data dir before the plugins start, so `ctx.project` works: `true` for
+   * a new one, or its name. Left out, the data dir has no project (`ERR_NO_PROJECT`).
+   */
+  project?: boolean | string;
   /** Bounds on `activate` and `deactivate`, in milliseconds. */
   activationTimeoutMs?: number;
   deactivationTimeoutMs?: number;
