@@ -27,6 +27,11 @@ export default defineConfig(
     languageOptions: { globals: { ...globals.mocha } },
   },
   {
+    // The workbench: the browser's globals, not Node's.
+    files: ['**/src/browser/**/*.ts', 'test/fixtures/plugin-sets/*/*/browser.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // Shared by the host and the browser: neither side's globals.
     files: ['**/src/common/**/*.ts'],
     languageOptions: { globals: { ...globals['shared-node-browser'] } },

@@ -12,6 +12,7 @@ const only = process.argv.slice(2);
 const node = (args) => spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
 
 if (node([require.resolve('typescript/bin/tsc'), '-b']) !== 0) process.exit(1);
+if (node([fileURLToPath(new URL('./bundle.mjs', import.meta.url))]) !== 0) process.exit(1);
 const benches = readdirSync(new URL('../bench', import.meta.url))
   .filter((file) => file.endsWith('.bench.mjs'))
   .filter((file) => only.length === 0 || only.some((name) => file.includes(name)))

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// `npm test`: build (which type-checks every package and test), then run every suite with mocha.
-// Lint, including the layering rules, runs inside the suites (test/lint.test.ts).
+// `npm test`: install what the suites need from Debian's packages (as root, when missing), build
+// (which type-checks every package and test, and bundles the workbench), then run every suite
+// with mocha. Lint, including the layering rules, runs inside the suites (test/lint.test.ts).
 // The output always ends with the line CI reads: `tests: N passed, N failed`.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -23,12 +25,29 @@ function run(script, args) {
   });
 }
 
-const typescript = require.resolve('typescript/bin/tsc');
-const build = await run(typescript, ['-b']);
-if (build.code !== 0) {
-  process.stdout.write('\nThe build (type check) failed; no suite was run.\ntests: 0 passed, 1 failed\n');
+function fail(message) {
+  process.stdout.write(`\n${message}\ntests: 0 passed, 1 failed\n`);
   process.exit(1);
 }
+
+/** Debian packages the suites run for real: Chromium for the workbench's end-to-end tests. */
+const systemPackages = [{ name: 'chromium', file: '/usr/bin/chromium' }];
+const missing = systemPackages.filter((pkg) => !existsSync(pkg.file));
+if (missing.length > 0) {
+  const names = missing.map((pkg) => pkg.name).join(' ');
+  if (process.getuid?.() !== 0) fail(`Missing system packages: ${names}. Install them (e.g. \`sudo apt-get install ${names}\`) and run npm test again.`);
+  process.stdout.write(`Installing ${names} from Debian's packages…\n`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+  const install = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing.map((pkg) => pkg.name)], { stdio: 'inherit', env });
+  if (update.status !== 0 || install.status !== 0 || missing.some((pkg) => !existsSync(pkg.file))) fail(`Could not install ${names} with apt-get.`);
+}
+
+const typescript = require.resolve('typescript/bin/tsc');
+const build = await run(typescript, ['-b']);
+if (build.code !== 0) fail('The build (type check) failed; no suite was run.');
+const bundle = await run(fileURLToPath(new URL('./bundle.mjs', import.meta.url)), []);
+if (bundle.code !== 0) fail('Bundling the workbench failed; no suite was run.');
 
 const mocha = require.resolve('mocha/bin/mocha.js');
 const suites = await run(mocha, process.argv.slice(2));

@@ -14,7 +14,9 @@ import { DefaultPluginContextFactory } from './plugins/plugin-context.js';
 import { PluginContextFactory } from './plugins/plugin-context-factory.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { ProjectService } from './project/project-service.js';
+import { ServiceRegistry } from './services/service-registry.js';
 import { ProjectCliContribution } from './project/project-cli.js';
+import { ServeCliContribution } from './server/serve-cli.js';
 import { SyncTransportRegistry } from './sync/sync-transport-registry.js';
 import { SyncTransportExtensionPoint } from './sync/sync-transport-extension-point.js';
 import { ViewRegistry } from './views/view-registry.js';
@@ -26,6 +28,7 @@ export const pluginHostModule = new ContainerModule(({ bind }) => {
   bind(PluginContextFactory).to(DefaultPluginContextFactory).inSingletonScope();
   bind(ConfigurationService).toSelf().inSingletonScope();
   bind(ViewRegistry).toSelf().inSingletonScope();
+  bind(ServiceRegistry).toSelf().inSingletonScope();
 });
 
 export const commandsModule = new ContainerModule(({ bind }) => {
@@ -51,5 +54,10 @@ export const projectModule = new ContainerModule(({ bind }) => {
   bindContribution(bind, CliContribution, ProjectCliContribution);
 });
 
+/** The workbench: browser mode's server (the Electron window uses the same RPC binding). */
+export const workbenchModule = new ContainerModule(({ bind }) => {
+  bindContribution(bind, CliContribution, ServeCliContribution);
+});
+
 /** The root container's modules, in the order they are loaded. */
-export const coreModules = [pluginHostModule, commandsModule, syncModule, cliModule, projectModule];
+export const coreModules = [pluginHostModule, commandsModule, syncModule, cliModule, projectModule, workbenchModule];

@@ -7,11 +7,12 @@ import { CliRegistry } from './cli/cli-registry.js';
 import { CommandService } from './commands/command-service.js';
 import { ConfigurationService } from './configuration/configuration-service.js';
 import { coreModules } from './core-modules.js';
-import { connectContributions, ExtensionPoint, resolveContributors, RootContainer } from './di/contributions.js';
+import { connectContributions, CurrentHost, ExtensionPoint, resolveContributors, RootContainer } from './di/contributions.js';
 import { HostConfig } from './host-config.js';
 import { LogService } from './log-service.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { ProjectService } from './project/project-service.js';
+import { ServiceRegistry } from './services/service-registry.js';
 import { SyncTransportRegistry } from './sync/sync-transport-registry.js';
 import { ViewRegistry } from './views/view-registry.js';
 
@@ -43,6 +44,7 @@ export class CairnHost {
     const container = new Container();
     container.bind(RootContainer).toConstantValue(container);
     container.bind(HostConfig).toConstantValue(this.config);
+    container.bind(CurrentHost).toConstantValue(this);
     container.load(...coreModules, ...this.config.modules);
     this.container = container;
   }
@@ -67,6 +69,12 @@ export class CairnHost {
   }
   get views(): ViewRegistry {
     return this.container.get(ViewRegistry);
+  }
+  get services(): ServiceRegistry {
+    return this.container.get(ServiceRegistry);
+  }
+  get projects(): ProjectService {
+    return this.container.get(ProjectService);
   }
 
   /** Connects the core's own contributions and discovers the plugins; activates none yet. */
@@ -97,7 +105,7 @@ export class CairnHost {
     await this.coreContributions.dispose();
     this.syncTransports.dispose();
     this.configuration.dispose();
-    await this.container.get(ProjectService).dispose();
+    await this.projects.dispose();
     this.logs.dispose();
   }
 }

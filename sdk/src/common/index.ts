@@ -6,4 +6,5 @@ export * from './plugin-info.js';
 export * from './observation.js';
 export * from './categories.js';
 export * from './sync.js';
+export * from './services.js';
 export { SDK_VERSION } from './version.js';

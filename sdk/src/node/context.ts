@@ -166,6 +166,15 @@ export interface SyncApi {
   registerTransport(transport: SyncTransport): Disposable;
 }
 
+export interface ServicesApi {
+  /**
+   * Exposes an object to this plugin's workbench side (and to others'), which calls it with
+   * `ctx.services.get<T>(name)`. Methods take JSON arguments, then an `InvocationContext`; they
+   * return JSON (or a promise of it). Throw a `CairnError` for errors the user should read.
+   */
+  register(name: string, service: object): Disposable;
+}
+
 /** DI token of the plugin's own context, bound in its child container. */
 export const PluginContext = Symbol.for('cairn.PluginContext');
 
@@ -184,4 +193,5 @@ export interface PluginContext {
   readonly configuration: ConfigurationApi;
   readonly project: ProjectApi;
   readonly sync: SyncApi;
+  readonly services: ServicesApi;
 }

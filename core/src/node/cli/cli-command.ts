@@ -27,6 +27,8 @@ export interface CliCommand {
   host: 'bare' | 'started';
   /** Receives the parsed arguments and options by camelCase name; the result is printed. */
   run(input: Record<string, unknown>, io: CliIo): Promise<unknown>;
+  /** `none` for a command that writes for itself (a server printing its URL); default `result`. */
+  output?: 'result' | 'none';
   /** Renders the result for people; without it, the result is printed as JSON. */
   format?(result: unknown): string;
   /** The plugin that contributes the command; absent for the core's. */

@@ -55,6 +55,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     const program = buildProgram(started.cli.commands(), io, version, async (command, input) => {
       if (command.host === 'started') await started.plugins.activateStartup();
       const result = await command.run(input, io);
+      if (command.output === 'none') return;
       if (io.json) io.out(`${JSON.stringify(result ?? null)}\n`);
       else io.out(`${command.format ? command.format(result) : JSON.stringify(result ?? null, null, 2)}\n`);
     });

@@ -111,7 +111,9 @@ function inputOf(command: CliCommand, leaf: Command): Record<string, unknown> {
   const values = leaf.opts<Record<string, unknown>>();
   for (const declared of command.options ?? []) {
     const key = camelCase(declared.name);
-    const value = values[key];
+    // Commander reads `--no-open` as `open: false`.
+    const negated = declared.type === 'boolean' && declared.name.startsWith('no-');
+    const value = negated ? (values[camelCase(declared.name.slice(3))] === false ? true : undefined) : values[key];
     if (value === undefined) continue;
     input[key] = declared.type === 'number' ? toNumbers(declared.name, value) : value;
   }

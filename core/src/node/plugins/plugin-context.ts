@@ -4,6 +4,7 @@ import { CommandRegistry } from '../commands/command-registry.js';
 import { CommandService } from '../commands/command-service.js';
 import { ConfigurationService } from '../configuration/configuration-service.js';
 import { ProjectService } from '../project/project-service.js';
+import { ServiceRegistry } from '../services/service-registry.js';
 import { SyncTransportRegistry } from '../sync/sync-transport-registry.js';
 import type { PluginContextFactory, PluginContextOptions } from './plugin-context-factory.js';
 
@@ -16,11 +17,12 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
     @inject(ConfigurationService) private readonly configuration: ConfigurationService,
     @inject(SyncTransportRegistry) private readonly transports: SyncTransportRegistry,
     @inject(ProjectService) private readonly projects: ProjectService,
+    @inject(ServiceRegistry) private readonly services: ServiceRegistry,
   ) {}
 
   create(options: PluginContextOptions): PluginContext {
     const { id, registrations } = options;
-    const { commands, commandService, configuration, transports, projects } = this;
+    const { commands, commandService, configuration, transports, projects, services } = this;
     const open = () => projects.open();
     // Subscriptions made through the context are withdrawn with the plugin.
     const tracked = <T>(event: Event<T>): Event<T> => (listener, disposables) => {
@@ -84,6 +86,9 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
       sync: {
         replicate: (stream, replicateOptions) => projects.replicate(stream, replicateOptions),
         registerTransport: (transport) => registrations.add(transports.register(id, transport)),
+      },
+      services: {
+        register: (name, service) => registrations.add(services.register(id, name, service)),
       },
     };
   }

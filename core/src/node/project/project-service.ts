@@ -25,6 +25,9 @@ export class ProjectService {
   private readonly onDidChangeEmitter = new Emitter<DocumentChange>();
   /** Any document of the project changed, here or by sync. */
   readonly onDidChange = this.onDidChangeEmitter.event;
+  private readonly onDidOpenEmitter = new Emitter<Project>();
+  /** The project was opened, created or joined. */
+  readonly onDidOpen = this.onDidOpenEmitter.event;
   private closed = false;
 
   constructor(
@@ -89,10 +92,12 @@ export class ProjectService {
     const project = await this.opening?.catch(() => null);
     await project?.close();
     this.onDidChangeEmitter.dispose();
+    this.onDidOpenEmitter.dispose();
   }
 
   private adopt(project: Project): Project {
     project.onDidChange((change) => this.onDidChangeEmitter.fire(change));
+    this.onDidOpenEmitter.fire(project);
     return project;
   }
 

@@ -1,0 +1,2 @@
+// Stylesheets are bundled by esbuild into shell.css.
+declare module '*.css';

@@ -1,0 +1,44 @@
+/** A small helper to build DOM without a framework: `h('button', { class: 'x', onclick }, 'Label')`. */
+export type Child = Node | string | number | null | undefined | false;
+
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, unknown> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on') && typeof value === 'function') {
+      element.addEventListener(name.slice(2), value as EventListener);
+    } else if (name === 'class') {
+      element.className = String(value);
+    } else if (name === 'dataset' && typeof value === 'object') {
+      Object.assign(element.dataset, value);
+    } else if (value === true) {
+      element.setAttribute(name, '');
+    } else {
+      element.setAttribute(name, String(value));
+    }
+  }
+  append(element, ...children);
+  return element;
+}
+
+export function append(parent: Node, ...children: Child[]): void {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    parent.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
+  }
+}
+
+export function clear(element: Element): void {
+  while (element.firstChild) element.firstChild.remove();
+}
+
+let counter = 0;
+/** A unique id for ARIA relationships. */
+export function uid(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${counter}`;
+}

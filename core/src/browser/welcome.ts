@@ -1,0 +1,102 @@
+import { errorMessage, type ProgressReport } from '@cairn/sdk/browser';
+import { WorkbenchRpc, type ProjectSummary } from '../common/workbench-protocol.js';
+import { h, uid } from './dom.js';
+import type { HostClient } from './rpc-client.js';
+
+interface WelcomeServices {
+  client: HostClient;
+  withProgress<T>(title: string, task: (report: (progress: ProgressReport) => void, signal: AbortSignal) => Promise<T>): Promise<T>;
+  notify(level: 'info' | 'warn' | 'error', message: string): void;
+}
+
+const SAMPLE_SIZE = 2000;
+
+/** First run: create a project, join one with its key, or load sample data to look around. */
+export function renderWelcome(container: HTMLElement, services: WelcomeServices): void {
+  const { client } = services;
+  const field = (label: string, input: HTMLInputElement) => {
+    input.id = uid('welcome-field');
+    return h('div', { class: 'field' }, h('label', { for: input.id }, label), input);
+  };
+  const form = (
+    title: string,
+    description: string,
+    fields: HTMLElement[],
+    action: string,
+    submit: () => Promise<unknown>,
+  ) => {
+    const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+    const button = h('button', { type: 'submit', class: 'primary' }, action);
+    const element = h('form', { class: 'welcome-card', 'aria-label': title }, h('h2', {}, title), h('p', {}, description), ...fields, error, button);
+    element.addEventListener('submit', (event) => {
+      event.preventDefault();
+      error.hidden = true;
+      button.disabled = true;
+      void submit()
+        .catch((failure: unknown) => {
+          error.textContent = errorMessage(failure);
+          error.hidden = false;
+        })
+        .finally(() => (button.disabled = false));
+    });
+    return element;
+  };
+
+  const name = h('input', { type: 'text', required: true, placeholder: 'e.g. River survey 2026', autocomplete: 'off' });
+  const deviceName = h('input', { type: 'text', placeholder: "This computer's name", autocomplete: 'off' });
+  const key = h('input', { type: 'text', required: true, placeholder: '64 hexadecimal characters', autocomplete: 'off', spellcheck: 'false' });
+  const joinDeviceName = h('input', { type: 'text', placeholder: "This computer's name", autocomplete: 'off' });
+  const device = (input: HTMLInputElement) => (input.value.trim() ? { deviceName: input.value.trim() } : {});
+
+  container.append(
+    h(
+      'div',
+      { class: 'welcome' },
+      h('h1', {}, 'Welcome to Cairn'),
+      h('p', { class: 'welcome-lead' }, 'Collect, map and share field observations — and sync them between devices with no internet, over Wi-Fi or with a file.'),
+      h(
+        'div',
+        { class: 'welcome-cards' },
+        form('Create a project', 'Start a new project on this device. Share its key with the people you collect with.', [field('Project name', name), field('Device name', deviceName)], 'Create project', () =>
+          client.request(WorkbenchRpc.createProject, { name: name.value, ...device(deviceName) }),
+        ),
+        form('Join a project', 'Paste the project key a member gave you, then sync to receive its data.', [field('Project key', key), field('Device name', joinDeviceName)], 'Join project', () =>
+          client.request(WorkbenchRpc.joinProject, { projectKey: key.value, ...device(joinDeviceName) }),
+        ),
+        form('Explore with sample data', `Load ${SAMPLE_SIZE.toLocaleString()} generated observations into a sample project, to see the workbench at work.`, [], 'Load sample data', () =>
+          services.withProgress('Loading sample data', (report, signal) =>
+            client.request(WorkbenchRpc.loadSampleData, { count: SAMPLE_SIZE }, { signal, onProgress: report }),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** With a project open and no editor: what it is, and where to go from here. */
+export function renderHome(container: HTMLElement, project: ProjectSummary, openPalette: () => void): void {
+  const { info, observations } = project;
+  const keyField = h('code', { class: 'project-key' }, info.projectKey);
+  const copy = h('button', { class: 'secondary', 'aria-label': 'Copy the project key' }, 'Copy key');
+  copy.addEventListener('click', () => void navigator.clipboard?.writeText(info.projectKey).then(() => (copy.textContent = 'Copied')));
+  const palette = h('button', { class: 'link-button' }, 'command palette');
+  palette.addEventListener('click', openPalette);
+  container.append(
+    h(
+      'div',
+      { class: 'home' },
+      h('h1', {}, info.projectName ?? 'Unnamed project'),
+      h(
+        'dl',
+        { class: 'home-facts' },
+        h('dt', {}, 'Observations'),
+        h('dd', {}, observations.toLocaleString()),
+        h('dt', {}, 'This device'),
+        h('dd', {}, info.deviceName),
+        h('dt', {}, 'Project key'),
+        h('dd', {}, keyField, ' ', copy),
+      ),
+      h('p', { class: 'home-hint' }, 'Anyone with the project key can join it and sync all of its data: share it only with your team. Open the ', palette, ' (F1) to see everything you can do.'),
+    ),
+  );
+}

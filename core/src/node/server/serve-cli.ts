@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { inject, injectable } from 'inversify';
+import type { Container } from 'inversify';
+import { CurrentHost, RootContainer } from '../di/contributions.js';
+import type { CliCommand, CliContribution } from '../cli/cli-command.js';
+import type { CairnHost } from '../host.js';
+import { WorkbenchServer } from './workbench-server.js';
+
+/** `cairn serve`: the workbench in a browser, served by this process until it is stopped. */
+@injectable()
+export class ServeCliContribution implements CliContribution {
+  constructor(@inject(RootContainer) private readonly root: Container) {}
+
+  commands(): CliCommand[] {
+    return [
+      {
+        path: ['serve'],
+        description: 'Serve the workbench on loopback and print its URL (with its token); runs until Ctrl+C',
+        options: [
+          { name: 'host', valueName: 'address', default: '127.0.0.1', description: 'a loopback address to listen on' },
+          { name: 'port', type: 'number', valueName: 'port', description: 'the port (default: a free one)' },
+          { name: 'no-open', type: 'boolean', description: 'do not open a browser' },
+        ],
+        host: 'started',
+        output: 'none',
+        run: async ({ host, port, noOpen }, io) => {
+          const cairn = this.root.get<CairnHost>(CurrentHost);
+          const server = new WorkbenchServer(cairn, {
+            host: String(host),
+            ...(port !== undefined && { port: port as number }),
+          });
+          const url = await server.listen();
+          io.out(io.json ? `${JSON.stringify({ url })}\n` : `Cairn workbench: ${url}\n`);
+          if (noOpen !== true) openBrowser(url);
+          await untilStopped();
+          await server.close();
+          return undefined;
+        },
+      },
+    ];
+  }
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/** Opens the default browser when there is a desktop to open it on; quietly does nothing otherwise. */
+export function openBrowser(url: string): void {
+  const command =
+    process.platform === 'darwin' ? ['open', url] : process.platform === 'win32' ? ['cmd', '/c', 'start', '', url] : ['xdg-open', url];
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return;
+  try {
+    const child = spawn(command[0]!, command.slice(1), { detached: true, stdio: 'ignore' });
+    child.on('error', () => undefined);
+    child.unref();
+  } catch {
+    // No browser to open: the printed URL is enough.
+  }
+}

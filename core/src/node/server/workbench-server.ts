@@ -1,0 +1,237 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { dirname, extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CairnError, ErrorCodes, type Disposable } from '@cairn/sdk';
+import type { CairnHost } from '../host.js';
+import { connectionOver } from '../../common/rpc-transport.js';
+import { bindWorkbench } from './workbench-binding.js';
+
+/** The bundled workbench (esbuild output of `src/browser` and the SDK's browser side). */
+export const workbenchAssetsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'workbench');
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.wasm': 'application/wasm',
+  '.pbf': 'application/x-protobuf',
+};
+
+export interface WorkbenchServerOptions {
+  /** Loopback only: 127.0.0.1 (default), ::1 or localhost. */
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** The per-run secret; random when left out. */
+  token?: string;
+}
+
+const loopback = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * Browser mode: serves the workbench and its RPC on loopback only. Every HTTP and WebSocket
+ * request must carry the run's random token (in the URL, or in the cookie the first page load
+ * sets); requests without it, from a foreign `Origin`, or for a foreign `Host` get 403.
+ */
+export class WorkbenchServer {
+  readonly token: string;
+  private readonly server: Server;
+  private readonly sockets = new WebSocketServer({ noServer: true });
+  private readonly connections = new Set<{ socket: WebSocket; binding: Disposable }>();
+  private readonly listenHost: string;
+  private port = 0;
+
+  constructor(
+    private readonly host: CairnHost,
+    private readonly options: WorkbenchServerOptions = {},
+  ) {
+    this.listenHost = options.host ?? '127.0.0.1';
+    if (!loopback.has(this.listenHost)) {
+      throw new CairnError(
+        ErrorCodes.INVALID_INPUT,
+        `--host must be a loopback address (127.0.0.1, ::1 or localhost); the workbench is never served to the network. Got '${this.listenHost}'.`,
+      );
+    }
+    this.token = options.token ?? randomBytes(24).toString('hex');
+    this.server = createServer((request, response) => void this.onRequest(request, response));
+    this.server.on('upgrade', (request, socket, head) => this.onUpgrade(request, socket, head));
+  }
+
+  /** Starts listening; resolves with the URL to open (it carries the token). */
+  async listen(): Promise<string> {
+    await new Promise<void>((resolvePromise, reject) => {
+      this.server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new CairnError(ErrorCodes.IO, `Port ${this.options.port} is in use; choose another with --port, or leave it out for a free one.`)
+            : error,
+        ),
+      );
+      this.server.listen(this.options.port ?? 0, this.listenHost, () => resolvePromise());
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+    return `${this.origin()}/?token=${this.token}`;
+  }
+
+  origin(): string {
+    const host = this.listenHost.includes(':') ? `[${this.listenHost}]` : this.listenHost;
+    return `http://${host}:${this.port}`;
+  }
+
+  async close(): Promise<void> {
+    for (const { socket, binding } of this.connections) {
+      await binding.dispose();
+      socket.terminate();
+    }
+    this.connections.clear();
+    this.sockets.close();
+    await new Promise<void>((resolvePromise) => this.server.close(() => resolvePromise()));
+    this.server.closeAllConnections();
+  }
+
+  private allowed(request: IncomingMessage, url: URL): boolean {
+    const hostHeader = request.headers.host ?? '';
+    const validHosts = [`127.0.0.1:${this.port}`, `localhost:${this.port}`, `[::1]:${this.port}`];
+    // A foreign Host is DNS rebinding: a page of another site resolving its name to loopback.
+    if (!validHosts.includes(hostHeader)) return false;
+    const origin = request.headers.origin;
+    if (origin !== undefined && !validHosts.some((valid) => origin === `http://${valid}`)) return false;
+    const given = url.searchParams.get('token') ?? readCookie(request.headers.cookie, 'cairn_token');
+    return given !== null && safeEqual(given, this.token);
+  }
+
+  private async onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://local');
+    if (!this.allowed(request, url)) return deny(response);
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    try {
+      if (url.pathname === '/' || url.pathname === '/index.html') return await this.sendIndex(response);
+      if (url.pathname.startsWith('/static/')) {
+        return await sendFile(response, workbenchAssetsDir, decodeURIComponent(url.pathname.slice('/static/'.length)));
+      }
+      const plugin = /^\/plugins\/([^/]+)\/(.+)$/.exec(url.pathname);
+      if (plugin !== null) {
+        const id = decodeURIComponent(plugin[1]!);
+        const known = this.host.plugins.known().find((candidate) => candidate.id === id);
+        // Only the files of a plugin that may run are served.
+        if (known === undefined || !known.usable) return notFound(response);
+        return await sendFile(response, known.info.path, decodeURIComponent(plugin[2]!));
+      }
+      notFound(response);
+    } catch {
+      if (!response.headersSent) response.writeHead(500).end();
+    }
+  }
+
+  private async sendIndex(response: ServerResponse): Promise<void> {
+    const nonce = randomBytes(16).toString('base64');
+    const template = await readFile(join(workbenchAssetsDir, 'index.html'), 'utf8');
+    const html = template.replaceAll('{{nonce}}', nonce);
+    response.writeHead(200, {
+      'Content-Type': contentTypes['.html']!,
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy': contentSecurityPolicy(nonce, this.origin().replace(/^http/, 'ws')),
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      // The token travels on as a cookie, so assets and the WebSocket need not repeat it.
+      'Set-Cookie': `cairn_token=${this.token}; HttpOnly; SameSite=Strict; Path=/`,
+    });
+    response.end(html);
+  }
+
+  private onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(request.url ?? '/', 'http://local');
+    if (url.pathname !== '/rpc' || !this.allowed(request, url)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    this.sockets.handleUpgrade(request, socket, head, (webSocket) => {
+      const connection = connectionOver({
+        send: (text) => webSocket.send(text),
+        onMessage: (listener) => webSocket.on('message', (data) => listener(String(data))),
+        onClose: (listener) => webSocket.on('close', listener),
+        close: () => webSocket.close(),
+      });
+      const entry = { socket: webSocket, binding: bindWorkbench(connection, this.host) };
+      this.connections.add(entry);
+      webSocket.on('close', () => {
+        this.connections.delete(entry);
+        void entry.binding.dispose();
+        connection.dispose();
+      });
+    });
+  }
+}
+
+/** Scripts only from this server (plus the import map, by nonce); nothing from anywhere else. */
+export function contentSecurityPolicy(nonce: string, socketOrigin: string): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}'`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    `connect-src 'self' ${socketOrigin}`,
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+async function sendFile(response: ServerResponse, root: string, relative: string): Promise<void> {
+  const base = resolve(root);
+  const file = resolve(base, relative);
+  if (file !== base && !file.startsWith(`${base}${sep}`)) return notFound(response);
+  const info = await stat(file).catch(() => null);
+  if (info === null || !info.isFile()) return notFound(response);
+  response.writeHead(200, {
+    'Content-Type': contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Length': info.size,
+    'Cache-Control': 'no-cache',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  createReadStream(file).pipe(response);
+}
+
+function deny(response: ServerResponse): void {
+  response.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Forbidden: open the workbench with the URL `cairn serve` printed.\n');
+}
+
+function notFound(response: ServerResponse): void {
+  response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
+}
+
+function readCookie(header: string | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return null;
+}
+
+function safeEqual(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

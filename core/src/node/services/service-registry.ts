@@ -1,0 +1,52 @@
+import { injectable } from 'inversify';
+import { CairnError, ErrorCodes, toDisposable, type Disposable, type InvocationContext } from '@cairn/sdk';
+
+interface RegisteredService {
+  owner: string;
+  service: object;
+}
+
+/**
+ * Host services by name, for the workbench to call over the RPC: plugins register theirs with
+ * `ctx.services.register`, the core its own. Only a service's own and inherited methods can be
+ * called, never its other properties.
+ */
+@injectable()
+export class ServiceRegistry {
+  private readonly services = new Map<string, RegisteredService>();
+
+  register(owner: string, name: string, service: object): Disposable {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new CairnError(ErrorCodes.INVALID_INPUT, 'A service name must be a non-empty string.');
+    }
+    if (typeof service !== 'object' || service === null) {
+      throw new CairnError(ErrorCodes.INVALID_INPUT, `Service '${name}' must be an object with methods.`);
+    }
+    const existing = this.services.get(name);
+    if (existing !== undefined) {
+      throw new CairnError(ErrorCodes.INVALID_INPUT, `Service '${name}' is already registered by '${existing.owner}'.`);
+    }
+    const entry = { owner, service };
+    this.services.set(name, entry);
+    return toDisposable(() => {
+      if (this.services.get(name) === entry) this.services.delete(name);
+    });
+  }
+
+  has(name: string): boolean {
+    return this.services.has(name);
+  }
+
+  async invoke(name: string, method: string, args: unknown[], context: InvocationContext): Promise<unknown> {
+    const entry = this.services.get(name);
+    if (entry === undefined) {
+      throw new CairnError(ErrorCodes.NOT_FOUND, `There is no service '${name}' (is the plugin that provides it enabled and active?).`);
+    }
+    const target = entry.service as Record<string, unknown>;
+    const callable = method !== 'constructor' && !method.startsWith('_') && typeof target[method] === 'function';
+    if (!callable || Object.prototype.hasOwnProperty.call(Object.prototype, method)) {
+      throw new CairnError(ErrorCodes.NOT_FOUND, `Service '${name}' has no method '${method}'.`);
+    }
+    return (target[method] as (...parameters: unknown[]) => unknown).call(entry.service, ...args, context);
+  }
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// Bundles the workbench for the browser with esbuild (after `tsc -b` has type-checked the host):
+// the shell, and the SDK's browser side as a module of its own, which the shell and every
+// plugin's browser entry import through the page's import map, so they share one copy.
+import { spawnSync } from 'node:child_process';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const require = createRequire(import.meta.url);
+const out = `${root}core/dist/workbench`;
+
+// The browser code is type-checked with the DOM library, apart from the host's.
+const check = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', `${root}core/tsconfig.browser.json`], { stdio: 'inherit' });
+if (check.status !== 0) process.exit(check.status ?? 1);
+
+await mkdir(out, { recursive: true });
+const common = {
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  sourcemap: true,
+  minify: true,
+  logLevel: 'warning',
+};
+await build({ ...common, entryPoints: { sdk: `${root}sdk/dist/browser/index.js` }, outdir: out });
+await build({
+  ...common,
+  entryPoints: { shell: `${root}core/src/browser/main.ts` },
+  outdir: out,
+  // Shared with plugins through the import map, never copied into the shell.
+  external: ['@cairn/sdk/browser'],
+  alias: { '@cairn/sdk/common': '@cairn/sdk/browser' },
+  loader: { '.css': 'css' },
+});
+await copyFile(`${root}core/src/browser/index.html`, `${out}/index.html`);
+await copyFile(`${root}core/src/browser/icon.svg`, `${out}/icon.svg`);

@@ -1,0 +1,304 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { CairnHost } from '@cairn/core';
+import { WorkbenchServer } from '@cairn/core/node/server/workbench-server.js';
+import { pluginSet, repoRoot, TempDirs } from '../helpers.js';
+import { launchBrowser, pngHasContent } from './browser.js';
+
+const artifacts = join(repoRoot, 'test', 'artifacts');
+
+interface Served {
+  host: CairnHost;
+  server: WorkbenchServer;
+  url: string;
+}
+
+/** GET with raw headers (fetch would not let a test forge Host). */
+function get(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function socketStatus(url: string, headers: Record<string, string> = {}): Promise<number | 'open'> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, { headers });
+    socket.on('open', () => {
+      socket.close();
+      resolve('open');
+    });
+    socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+    socket.on('error', () => undefined);
+  });
+}
+
+describe('workbench (headless Chromium)', function () {
+  this.timeout(120_000);
+  let browser: Browser;
+  const temp = new TempDirs();
+  const running: Served[] = [];
+
+  before(async () => {
+    browser = await launchBrowser();
+    await mkdir(artifacts, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    for (const served of running.splice(0)) {
+      await served.server.close();
+      await served.host.dispose();
+    }
+    await temp.cleanup();
+  });
+
+  async function serve(options: { project?: boolean; plugins?: string } = {}): Promise<Served> {
+    const host = new CairnHost({ dataDir: await temp.make(), builtinPluginsDir: pluginSet(options.plugins ?? 'workbench') });
+    await host.start();
+    if (options.project) await host.projects.create({ name: 'River survey', deviceName: 'field laptop' });
+    await host.plugins.activateStartup();
+    const server = new WorkbenchServer(host);
+    const url = await server.listen();
+    const served = { host, server, url };
+    running.push(served);
+    return served;
+  }
+
+  async function open(served: Served, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: options.colorScheme ?? 'light' });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(served.url);
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(problems, 'no script errors').to.deep.equal([]);
+    return page;
+  }
+
+  /** Shows a view in the side bar (a click on the active tab would hide the side bar instead). */
+  async function showView(page: Page, name: string): Promise<void> {
+    const tab = page.getByRole('tab', { name });
+    if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
+  }
+
+  async function screenshot(page: Page, name: string): Promise<void> {
+    const png = await page.screenshot();
+    await writeFile(join(artifacts, `${name}.png`), png);
+    const { width, height, distinct } = pngHasContent(png);
+    expect([width, height]).to.deep.equal([1280, 800]);
+    expect(distinct, `${name}.png is not blank`).to.be.greaterThan(5);
+  }
+
+  it('refuses every request without the token, from a foreign origin or for a foreign host', async () => {
+    const served = await serve();
+    const origin = served.server.origin();
+    const port = new URL(origin).port;
+    expect(await get(`${origin}/`)).to.equal(403);
+    expect(await get(`${origin}/static/shell.js`)).to.equal(403);
+    expect(await get(`${origin}/?token=wrong`)).to.equal(403);
+    expect(await get(served.url)).to.equal(200);
+    expect(await get(`${origin}/static/shell.js?token=${served.server.token}`)).to.equal(200);
+    expect(await get(served.url, { Host: `evil.example:${port}` }), 'DNS rebinding').to.equal(403);
+    expect(await get(served.url, { Origin: 'http://evil.example' })).to.equal(403);
+    const ws = origin.replace('http', 'ws');
+    expect(await socketStatus(`${ws}/rpc`)).to.equal(403);
+    expect(await socketStatus(`${ws}/rpc?token=${served.server.token}`, { Origin: 'http://evil.example' })).to.equal(403);
+    expect(await socketStatus(`${ws}/rpc?token=${served.server.token}`, { Origin: origin })).to.equal('open');
+    expect(await socketStatus(`${ws}/rpc`, { Cookie: `cairn_token=${served.server.token}`, Origin: origin })).to.equal('open');
+  });
+
+  it('welcomes a newcomer: create a project, join one, or load sample data', async () => {
+    const served = await serve();
+    const page = await open(served);
+    expect(await page.getByRole('heading', { name: 'Welcome to Cairn' }).isVisible()).to.equal(true);
+    await screenshot(page, 'welcome');
+
+    const join = page.getByRole('form', { name: 'Join a project' });
+    await join.getByLabel('Project key').fill('f'.repeat(64).slice(0, 60) + 'zzzz');
+    await join.getByRole('button', { name: 'Join project' }).click();
+    expect(await join.getByRole('alert').textContent()).to.contain('64 hexadecimal characters');
+
+    const create = page.getByRole('form', { name: 'Create a project' });
+    await create.getByLabel('Project name').fill('River survey');
+    await create.getByLabel('Device name').fill('field laptop');
+    await create.getByRole('button', { name: 'Create project' }).click();
+    await page.getByRole('heading', { name: 'River survey' }).waitFor();
+    const status = page.getByRole('status', { name: 'Status Bar' });
+    expect(await status.textContent()).to.contain('River survey');
+    expect(await status.textContent()).to.contain('0 observations');
+  });
+
+  it('loads sample data with progress, and the status bar follows the count', async () => {
+    const served = await serve();
+    const page = await open(served);
+    await page.getByRole('button', { name: 'Load sample data' }).click();
+    await page.getByRole('progressbar', { name: 'Loading sample data' }).waitFor();
+    await page.getByRole('heading', { name: 'Sample project' }).waitFor({ timeout: 60_000 });
+    const status = page.getByRole('status', { name: 'Status Bar' });
+    await page.waitForFunction(() => document.querySelector('[aria-label="Status Bar"]')?.textContent?.includes('2,000 observations'));
+    expect(await status.textContent()).to.contain('Sample project');
+    expect(await served.host.projects.open().then((project) => project.countObservations())).to.equal(2000);
+  });
+
+  it('lays out the shell with the ARIA contract', async () => {
+    const served = await serve({ project: true });
+    const page = await open(served);
+    const activity = page.getByRole('tablist', { name: 'Activity Bar' });
+    expect(await activity.getByRole('tab').evaluateAll((tabs) => tabs.map((tab) => tab.getAttribute('aria-label')))).to.deep.equal([
+      'Plugins',
+      'Notes',
+    ]);
+    expect(await page.getByRole('status', { name: 'Status Bar' }).textContent()).to.contain('River survey');
+    expect(await page.getByRole('main', { name: 'Editor Area' }).count()).to.equal(1);
+    await page.keyboard.press('F1');
+    const palette = page.getByRole('dialog', { name: 'Command Palette' });
+    await palette.waitFor();
+    expect(await palette.getByRole('combobox').count()).to.equal(1);
+    expect(await palette.getByRole('option').count()).to.be.greaterThan(5);
+    await page.keyboard.press('Escape');
+    await palette.waitFor({ state: 'hidden' });
+    await page.getByRole('tab', { name: 'Notes' }).click();
+    await page.getByRole('region', { name: 'Notes' }).waitFor();
+    await page.keyboard.press('Control+j');
+    await page.getByRole('log', { name: 'Output' }).waitFor();
+    await screenshot(page, 'workbench');
+  });
+
+  it('searches and runs commands from the palette, with their keybindings', async () => {
+    const served = await serve({ project: true });
+    const page = await open(served);
+    await page.keyboard.press('Control+Shift+P');
+    const palette = page.getByRole('dialog', { name: 'Command Palette' });
+    await palette.getByRole('combobox').fill('notes hello');
+    const options = palette.getByRole('option');
+    expect(await options.count()).to.equal(1);
+    expect(await options.first().textContent()).to.equal('Notes: Say helloCtrl+Alt+H');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Hello from the notes plugin' }).waitFor();
+    expect(await page.getByRole('status', { name: 'Status Bar' }).textContent()).to.contain('Notes said hello');
+
+    // A host command, through the same palette.
+    await page.keyboard.press('F1');
+    await palette.getByRole('combobox').fill('count observations');
+    await page.keyboard.press('Enter');
+    // And a keybinding straight from the keyboard.
+    await page.keyboard.press('Control+Alt+H');
+    await page.getByRole('status').filter({ hasText: 'Hello from the notes plugin' }).first().waitFor();
+  });
+
+  it('shows a plugin view, follows live data, and withdraws it on disable without a reload', async () => {
+    const served = await serve({ project: true });
+    const page = await open(served);
+    await page.getByRole('tab', { name: 'Notes' }).click();
+    const notes = page.getByRole('region', { name: 'Notes' });
+    await notes.getByText('0 observations').waitFor();
+    const project = await served.host.projects.open();
+    await project.createObservations([{ lat: 1, lon: 2, notes: 'seen from the CLI' }]);
+    await notes.getByText('1 observations').waitFor();
+
+    await page.getByRole('tab', { name: 'Plugins' }).click();
+    await page.getByRole('button', { name: 'Disable Notes view' }).click();
+    await page.getByRole('tab', { name: 'Notes' }).waitFor({ state: 'detached' });
+    expect(await page.getByRole('status', { name: 'Status Bar' }).textContent()).not.to.contain('Notes ready');
+    await page.getByRole('button', { name: 'Enable Notes view' }).click();
+    await page.getByRole('tab', { name: 'Notes' }).click();
+    await page.getByRole('region', { name: 'Notes' }).getByText('1 observations').waitFor();
+  });
+
+  it('shows a failing plugin with its error while the rest works', async () => {
+    const served = await serve({ project: true });
+    const page = await open(served);
+    await page.getByRole('alert').filter({ hasText: "Plugin 'Broken plugin' failed: the survey database is unreachable" }).waitFor();
+    await showView(page, 'Plugins');
+    const broken = page.locator('[data-plugin="broken-ui"]');
+    expect(await broken.locator('.plugin-state').textContent()).to.equal('failed');
+    expect(await broken.getByRole('note').textContent()).to.equal('the survey database is unreachable');
+    await page.getByRole('tab', { name: 'Notes' }).click();
+    await page.getByRole('region', { name: 'Notes' }).waitFor();
+    await screenshot(page, 'failed-plugin');
+  });
+
+  it('can be driven from the keyboard: activity bar arrows, Enter, F6', async () => {
+    const served = await serve({ project: true });
+    const page = await open(served);
+    const plugins = page.getByRole('tab', { name: 'Plugins' });
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.id);
+    await plugins.focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await focused()).to.equal('Notes');
+    await page.keyboard.press('Home');
+    expect(await focused()).to.equal('Plugins');
+    await page.keyboard.press('End');
+    expect(await focused()).to.equal('Notes');
+    await page.keyboard.press('ArrowDown');
+    expect(await focused(), 'wraps around').to.equal('Plugins');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Enter');
+    expect(await page.getByRole('tab', { name: 'Notes' }).getAttribute('aria-selected')).to.equal('true');
+    expect(await focused(), 'the chosen view takes the focus').to.equal('side-bar');
+    await page.getByRole('region', { name: 'Notes' }).waitFor();
+    await page.keyboard.press('F6');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).to.equal('Editor');
+    await page.keyboard.press('Shift+F6');
+    await page.keyboard.press('Shift+F6');
+    expect(await focused(), 'F6 cycles back to the activity bar').to.equal('Notes');
+  });
+
+  it('remembers the layout, follows the OS theme, and can be switched', async () => {
+    const served = await serve({ project: true });
+    const dark = await open(served, { colorScheme: 'dark' });
+    expect(await dark.evaluate(() => document.documentElement.dataset.theme)).to.equal('dark');
+    await screenshot(dark, 'dark');
+    await dark.getByRole('tab', { name: 'Notes' }).click();
+    await dark.keyboard.press('Control+b');
+    await dark.keyboard.press('Control+j');
+    await dark.keyboard.press('F1');
+    await dark.getByRole('combobox').fill('toggle light');
+    await dark.keyboard.press('Enter');
+    expect(await dark.evaluate(() => document.documentElement.dataset.theme)).to.equal('light');
+    await new Promise((resolve) => setTimeout(resolve, 600)); // the layout is saved after a short pause
+    const again = await open(served, { colorScheme: 'dark' });
+    expect(await again.evaluate(() => document.documentElement.dataset.theme)).to.equal('light');
+    expect(await again.locator('#side-bar').isHidden()).to.equal(true);
+    expect(await again.getByRole('log', { name: 'Output' }).isVisible()).to.equal(true);
+    expect(await again.getByRole('tab', { name: 'Notes' }).getAttribute('aria-selected')).to.equal('false');
+    await again.keyboard.press('Control+b');
+    expect(await again.getByRole('tab', { name: 'Notes' }).getAttribute('aria-selected')).to.equal('true');
+  });
+
+  it('shows progress of a long host task called through a service proxy', async () => {
+    const served = await serve({ project: true });
+    const page = await open(served);
+    await page.keyboard.press('F1');
+    await page.getByRole('combobox').fill('count slowly');
+    await page.keyboard.press('Enter');
+    const bar = page.getByRole('progressbar', { name: 'Counting slowly' });
+    await bar.waitFor();
+    await page.waitForFunction(() => Number(document.querySelector('[role="progressbar"]')?.getAttribute('aria-valuenow')) >= 50);
+    await page.getByRole('status', { name: 'Status Bar' }).getByText('Counted 0').waitFor();
+    await bar.waitFor({ state: 'detached' });
+  });
+
+  if (process.env.CAIRN_README_SCREENSHOT) {
+    it('makes the README screenshot', async () => {
+      const served = await serve({ project: true });
+      const project = await served.host.projects.open();
+      const { generateObservations } = await import('@cairn/core/common/sample-data.js');
+      await project.createObservations(generateObservations(2000, 20_260_101));
+      const page = await open(served);
+      await page.getByRole('tab', { name: 'Notes' }).click();
+      await page.keyboard.press('Control+j');
+      await page.getByRole('region', { name: 'Notes' }).getByText('2000 observations').waitFor();
+      await page.screenshot({ path: join(repoRoot, 'docs', 'workbench.png') });
+    });
+  }
+});
