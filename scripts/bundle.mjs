@@ -16,6 +16,18 @@ const out = `${root}core/dist/workbench`;
 const check = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', `${root}core/tsconfig.browser.json`], { stdio: 'inherit' });
 if (check.status !== 0) process.exit(check.status ?? 1);
 
+// One file instead of inversify's hundreds of modules (see sdk/src/node/inversify.ts).
+await build({
+  entryPoints: [require.resolve('inversify', { paths: [`${root}sdk`] })],
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  outfile: `${root}sdk/dist/node/inversify.js`,
+  allowOverwrite: true,
+  logLevel: 'warning',
+});
+
 await mkdir(out, { recursive: true });
 const common = {
   bundle: true,
@@ -35,6 +47,16 @@ await build({
   external: ['@cairn/sdk/browser'],
   alias: { '@cairn/sdk/common': '@cairn/sdk/browser' },
   loader: { '.css': 'css' },
+});
+// Sandboxed preloads cannot import: the Electron window's preload is one CommonJS file.
+await build({
+  ...common,
+  platform: 'node',
+  format: 'cjs',
+  minify: false,
+  entryPoints: [`${root}core/src/electron-main/preload.ts`],
+  outfile: `${root}core/dist/electron-main/preload.cjs`,
+  external: ['electron'],
 });
 await copyFile(`${root}core/src/browser/index.html`, `${out}/index.html`);
 await copyFile(`${root}core/src/browser/icon.svg`, `${out}/icon.svg`);

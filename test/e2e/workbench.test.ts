@@ -294,6 +294,7 @@ describe('workbench (headless Chromium)', function () {
       const project = await served.host.projects.open();
       const { generateObservations } = await import('@cairn/core/common/sample-data.js');
       await project.createObservations(generateObservations(2000, 20_260_101));
+      await served.host.plugins.disable('broken-ui');
       const page = await open(served);
       await page.getByRole('tab', { name: 'Notes' }).click();
       await page.keyboard.press('Control+j');

@@ -8,8 +8,12 @@ import { Workbench } from './workbench.js';
 async function main(): Promise<void> {
   const container = document.getElementById('workbench')!;
   try {
+    // Marks for the start-up benchmark: script running, connected, first state drawn.
+    performance.mark('cairn:script');
     const client = await HostClient.connect();
+    performance.mark('cairn:connected');
     await new Workbench(container, client).start();
+    performance.mark('cairn:ready');
   } catch (error) {
     container.removeAttribute('aria-busy');
     container.textContent = `Cairn could not start: ${errorMessage(error)}`;

@@ -1,4 +1,4 @@
-import { ContainerModule } from 'inversify';
+import { ContainerModule } from '@cairn/sdk/inversify';
 import { bindContribution, CommandContribution } from '@cairn/sdk';
 import { CoreCliContribution } from './cli/core-cli.js';
 import { CliContribution } from './cli/cli-command.js';

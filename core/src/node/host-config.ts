@@ -1,4 +1,4 @@
-import type { ContainerModule } from 'inversify';
+import type { ContainerModule } from '@cairn/sdk/inversify';
 
 /** How a host is set up; bound as a constant in the root container. */
 export interface HostConfig {

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Container } from 'inversify';
+import { Container } from '@cairn/sdk/inversify';
 import { CairnError, DisposableStore, ErrorCodes, errorMessage } from '@cairn/sdk';
 import { CliRegistry } from './cli/cli-registry.js';
 import { CommandService } from './commands/command-service.js';

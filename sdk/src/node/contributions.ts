@@ -1,4 +1,4 @@
-import type { Bind, Newable } from 'inversify';
+import type { Bind, Newable } from './inversify.js';
 import type { CommandsApi } from './context.js';
 
 /**

@@ -19,4 +19,4 @@ export {
   type ContainerModuleLoadOptions,
   type Newable,
   type ServiceIdentifier,
-} from 'inversify';
+} from './inversify.js';

@@ -1,4 +1,4 @@
-import type { ContainerModule } from 'inversify';
+import type { ContainerModule } from './inversify.js';
 import type { PluginContext } from './context.js';
 
 /**

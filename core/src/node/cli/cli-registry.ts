@@ -1,4 +1,4 @@
-import { inject, injectable, type Container } from 'inversify';
+import { inject, injectable, type Container } from '@cairn/sdk/inversify';
 import { errorMessage, type Logger } from '@cairn/sdk';
 import { CommandService } from '../commands/command-service.js';
 import { resolveContributors, RootContainer } from '../di/contributions.js';

@@ -1,4 +1,4 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable } from '@cairn/sdk/inversify';
 import { CairnError, ErrorCodes, type PluginInfo } from '@cairn/sdk';
 import { activationEventsOf } from '../../common/activation-events.js';
 import { CommandService, type CommandInfo } from '../commands/command-service.js';

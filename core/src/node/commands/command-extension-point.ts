@@ -1,4 +1,4 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable } from '@cairn/sdk/inversify';
 import { CommandContribution, DisposableStore, type Disposable } from '@cairn/sdk';
 import type { ExtensionPoint } from '../di/contributions.js';
 import { CommandRegistry } from './command-registry.js';

@@ -1,4 +1,4 @@
-import { injectable } from 'inversify';
+import { injectable } from '@cairn/sdk/inversify';
 import { CairnError, Emitter, ErrorCodes, toDisposable, type CommandHandler, type Disposable } from '@cairn/sdk';
 
 export interface RegisteredCommand {

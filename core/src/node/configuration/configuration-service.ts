@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { inject, injectable } from 'inversify';
+import { inject, injectable } from '@cairn/sdk/inversify';
 import {
   CairnError,
   Emitter,

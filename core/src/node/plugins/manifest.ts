@@ -1,6 +1,8 @@
 import { isAbsolute, normalize, sep } from 'node:path';
 import { Ajv } from 'ajv';
-import semver from 'semver';
+import satisfies from 'semver/functions/satisfies.js';
+import valid from 'semver/functions/valid.js';
+import validRange from 'semver/ranges/valid.js';
 import { SDK_VERSION, type PluginPackageJson } from '@cairn/sdk';
 import { describeSchemaError } from '../json-schema.js';
 
@@ -164,8 +166,8 @@ export function manifestProblems(packageJson: unknown): string[] {
   const pkg = packageJson as unknown as PluginPackageJson;
   const { cairn } = pkg;
   const problems: string[] = [];
-  if (semver.valid(pkg.version) === null) problems.push(`version '${pkg.version}' is not a semver version`);
-  if (semver.validRange(cairn.engine) === null) {
+  if (valid(pkg.version) === null) problems.push(`version '${pkg.version}' is not a semver version`);
+  if (validRange(cairn.engine) === null) {
     problems.push(`cairn.engine '${cairn.engine}' is not a semver range (write e.g. "^${SDK_VERSION}")`);
   }
   if (cairn.main === undefined && cairn.browser === undefined) {
@@ -196,8 +198,8 @@ export function manifestProblems(packageJson: unknown): string[] {
 
 /** The problem with a plugin's `engine` range against this SDK, or null. */
 export function engineProblem(engine: string): string | null {
-  if (semver.validRange(engine) === null) return null; // reported by manifestProblems
-  if (semver.satisfies(SDK_VERSION, engine, { includePrerelease: true })) return null;
+  if (validRange(engine) === null) return null; // reported by manifestProblems
+  if (satisfies(SDK_VERSION, engine, { includePrerelease: true })) return null;
   return `needs SDK ${engine}, but this Cairn provides SDK ${SDK_VERSION}; install a version of the plugin made for SDK ${SDK_VERSION}`;
 }
 

@@ -1,4 +1,4 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable } from '@cairn/sdk/inversify';
 import type { DocumentChange, Event, PluginContext } from '@cairn/sdk';
 import { CommandRegistry } from '../commands/command-registry.js';
 import { CommandService } from '../commands/command-service.js';

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { inject, injectable, type Container } from 'inversify';
+import { inject, injectable, type Container } from '@cairn/sdk/inversify';
 import {
   CairnError,
   Emitter,

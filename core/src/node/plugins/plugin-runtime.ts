@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Container } from 'inversify';
+import { Container } from '@cairn/sdk/inversify';
 import {
   CairnError,
   DisposableStore,

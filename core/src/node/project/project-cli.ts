@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { inject, injectable } from 'inversify';
+import { inject, injectable } from '@cairn/sdk/inversify';
 import { CairnError, ErrorCodes, type Observation, type ObservationFilter, type TagValue } from '@cairn/sdk';
 import type { CliCommand, CliContribution } from '../cli/cli-command.js';
 import { table } from '../cli/format.js';

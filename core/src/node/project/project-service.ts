@@ -1,4 +1,4 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable } from '@cairn/sdk/inversify';
 import {
   CairnError,
   DisposableStore,
@@ -12,7 +12,10 @@ import {
 } from '@cairn/sdk';
 import { HostConfig } from '../host-config.js';
 import { LogService } from '../log-service.js';
-import { Project, type CreateProjectOptions } from './project.js';
+import type { CreateProjectOptions, Project } from './project.js';
+
+/** The data layer (Corestore, Hyperdrive, SQLite) is loaded on first use: commands that never touch a project start faster. */
+const loadProject = async () => (await import('./project.js')).Project;
 
 /**
  * The project of the data dir, opened on first use (managing plugins never needs it), shared by
@@ -41,7 +44,7 @@ export class ProjectService {
   open(): Promise<Project> {
     if (this.closed) return Promise.reject(new CairnError(ErrorCodes.INTERNAL, 'The host is shutting down.'));
     this.opening ??= (async () => {
-      const project = await Project.open(this.config.dataDir, this.log);
+      const project = await (await loadProject()).open(this.config.dataDir, this.log);
       if (project === null) throw this.noProject();
       return this.adopt(project);
     })();
@@ -64,7 +67,7 @@ export class ProjectService {
         `${this.config.dataDir} already holds a project (\`cairn project\` shows it). One data dir holds one project: use another --data-dir.`,
       );
     }
-    const project = await Project.create(this.config.dataDir, options, this.log);
+    const project = await (await loadProject()).create(this.config.dataDir, options, this.log);
     this.opening = Promise.resolve(this.adopt(project));
     return project;
   }

@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import { inject, injectable } from 'inversify';
-import type { Container } from 'inversify';
+import { inject, injectable } from '@cairn/sdk/inversify';
+import type { Container } from '@cairn/sdk/inversify';
 import { CurrentHost, RootContainer } from '../di/contributions.js';
 import type { CliCommand, CliContribution } from '../cli/cli-command.js';
 import type { CairnHost } from '../host.js';
-import { WorkbenchServer } from './workbench-server.js';
 
 /** `cairn serve`: the workbench in a browser, served by this process until it is stopped. */
 @injectable()
@@ -24,15 +23,21 @@ export class ServeCliContribution implements CliContribution {
         host: 'started',
         output: 'none',
         run: async ({ host, port, noOpen }, io) => {
+          // Listening for Ctrl+C before the URL is out: a stop right after it is still clean.
+          const stopped = untilStopped();
           const cairn = this.root.get<CairnHost>(CurrentHost);
+          // Loaded here, not at start-up: other commands need no web server.
+          const { WorkbenchServer } = await import('./workbench-server.js');
           const server = new WorkbenchServer(cairn, {
             host: String(host),
             ...(port !== undefined && { port: port as number }),
           });
           const url = await server.listen();
           io.out(io.json ? `${JSON.stringify({ url })}\n` : `Cairn workbench: ${url}\n`);
+          // Open the project while the browser starts, so the first page does not wait for it.
+          void cairn.projects.open().catch(() => undefined);
           if (noOpen !== true) openBrowser(url);
-          await untilStopped();
+          await stopped;
           await server.close();
           return undefined;
         },

@@ -1,37 +1,15 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { dirname, extname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CairnError, ErrorCodes, type Disposable } from '@cairn/sdk';
 import type { CairnHost } from '../host.js';
 import { connectionOver } from '../../common/rpc-transport.js';
+import { assetFile, contentTypeOf, workbenchIndex } from './workbench-assets.js';
 import { bindWorkbench } from './workbench-binding.js';
-
-/** The bundled workbench (esbuild output of `src/browser` and the SDK's browser side). */
-export const workbenchAssetsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'workbench');
-
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.pbf': 'application/x-protobuf',
-};
 
 export interface WorkbenchServerOptions {
   /** Loopback only: 127.0.0.1 (default), ::1 or localhost. */
@@ -125,18 +103,9 @@ export class WorkbenchServer {
     }
     try {
       if (url.pathname === '/' || url.pathname === '/index.html') return await this.sendIndex(response);
-      if (url.pathname.startsWith('/static/')) {
-        return await sendFile(response, workbenchAssetsDir, decodeURIComponent(url.pathname.slice('/static/'.length)));
-      }
-      const plugin = /^\/plugins\/([^/]+)\/(.+)$/.exec(url.pathname);
-      if (plugin !== null) {
-        const id = decodeURIComponent(plugin[1]!);
-        const known = this.host.plugins.known().find((candidate) => candidate.id === id);
-        // Only the files of a plugin that may run are served.
-        if (known === undefined || !known.usable) return notFound(response);
-        return await sendFile(response, known.info.path, decodeURIComponent(plugin[2]!));
-      }
-      notFound(response);
+      const file = await assetFile(this.host, url.pathname);
+      if (file === null) return notFound(response);
+      await sendFile(response, file);
     } catch {
       if (!response.headersSent) response.writeHead(500).end();
     }
@@ -144,10 +113,9 @@ export class WorkbenchServer {
 
   private async sendIndex(response: ServerResponse): Promise<void> {
     const nonce = randomBytes(16).toString('base64');
-    const template = await readFile(join(workbenchAssetsDir, 'index.html'), 'utf8');
-    const html = template.replaceAll('{{nonce}}', nonce);
+    const html = await workbenchIndex(nonce);
     response.writeHead(200, {
-      'Content-Type': contentTypes['.html']!,
+      'Content-Type': contentTypeOf('index.html'),
       'Cache-Control': 'no-store',
       'Content-Security-Policy': contentSecurityPolicy(nonce, this.origin().replace(/^http/, 'ws')),
       'X-Content-Type-Options': 'nosniff',
@@ -199,14 +167,10 @@ export function contentSecurityPolicy(nonce: string, socketOrigin: string): stri
   ].join('; ');
 }
 
-async function sendFile(response: ServerResponse, root: string, relative: string): Promise<void> {
-  const base = resolve(root);
-  const file = resolve(base, relative);
-  if (file !== base && !file.startsWith(`${base}${sep}`)) return notFound(response);
-  const info = await stat(file).catch(() => null);
-  if (info === null || !info.isFile()) return notFound(response);
+async function sendFile(response: ServerResponse, file: string): Promise<void> {
+  const info = await stat(file);
   response.writeHead(200, {
-    'Content-Type': contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Type': contentTypeOf(file),
     'Content-Length': info.size,
     'Cache-Control': 'no-cache',
     'X-Content-Type-Options': 'nosniff',

@@ -1,4 +1,4 @@
-import { injectable } from 'inversify';
+import { injectable } from '@cairn/sdk/inversify';
 import { CairnError, ErrorCodes, toDisposable, type Disposable, type InvocationContext } from '@cairn/sdk';
 
 interface RegisteredService {

@@ -1,4 +1,4 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable } from '@cairn/sdk/inversify';
 import { CairnError, Emitter, ErrorCodes, toDisposable, type Disposable, type SyncTransport } from '@cairn/sdk';
 import { PluginHost } from '../plugins/plugin-host.js';
 

@@ -1,4 +1,4 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable } from '@cairn/sdk/inversify';
 import { CairnError, ErrorCodes, type ViewDeclaration } from '@cairn/sdk';
 import { PluginHost } from '../plugins/plugin-host.js';
 

@@ -1,0 +1,108 @@
+// The desktop app: the host runs in Electron's main process; the workbench in a sandboxed window
+// that reaches it only through the preload's IPC bridge. Started by `npm start` when the Electron
+// binary is available (see scripts/start.mjs).
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, ipcMain, protocol, session, type IpcMainEvent, type WebContents } from 'electron';
+import { errorMessage, type Disposable } from '@cairn/sdk';
+import { connectionOver } from '../common/rpc-transport.js';
+import { CairnHost } from '../node/host.js';
+import { defaultDataDir } from '../node/paths.js';
+import { assetFile, contentTypeOf, workbenchIndex } from '../node/server/workbench-assets.js';
+import { bindWorkbench } from '../node/server/workbench-binding.js';
+import { appContentSecurityPolicy, appScheme, ipcChannels, isAppUrl, windowOptions } from './security.js';
+
+const preload = join(fileURLToPath(new URL('.', import.meta.url)), 'preload.cjs');
+const [rpcChannel] = ipcChannels;
+
+protocol.registerSchemesAsPrivileged([{ scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+function dataDirFromArgs(argv: readonly string[]): string {
+  const index = argv.indexOf('--data-dir');
+  if (index >= 0 && argv[index + 1]) return argv[index + 1]!;
+  const inline = argv.find((arg) => arg.startsWith('--data-dir='));
+  return inline ? inline.slice('--data-dir='.length) : defaultDataDir();
+}
+
+async function main(): Promise<void> {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  await app.whenReady();
+  const host = new CairnHost({ dataDir: dataDirFromArgs(process.argv) });
+  await host.start();
+  await host.plugins.activateStartup();
+
+  // No permission (camera, location, notifications…) is granted to the page without a reason.
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  protocol.handle(appScheme, async (request) => {
+    const url = new URL(request.url);
+    if (url.pathname === '/' || url.pathname === '/index.html') {
+      const nonce = randomBytes(16).toString('base64');
+      return new Response(await workbenchIndex(nonce), {
+        headers: { 'Content-Type': contentTypeOf('index.html'), 'Content-Security-Policy': appContentSecurityPolicy(nonce) },
+      });
+    }
+    const file = await assetFile(host, url.pathname);
+    if (file === null) return new Response('Not found', { status: 404 });
+    return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, { headers: { 'Content-Type': contentTypeOf(file) } });
+  });
+
+  // One RPC connection per window, over the whitelisted channel.
+  const connections = new Map<number, { deliver: (text: string) => void; binding: Disposable }>();
+  const connect = (contents: WebContents) => {
+    const listeners: Array<(text: string) => void> = [];
+    const closers: Array<() => void> = [];
+    const connection = connectionOver({
+      send: (text) => {
+        if (!contents.isDestroyed()) contents.send(rpcChannel, text);
+      },
+      onMessage: (listener) => void listeners.push(listener),
+      onClose: (listener) => void closers.push(listener),
+      close: () => undefined,
+    });
+    const entry = { deliver: (text: string) => listeners.forEach((listener) => listener(text)), binding: bindWorkbench(connection, host) };
+    connections.set(contents.id, entry);
+    contents.once('destroyed', () => {
+      connections.delete(contents.id);
+      closers.forEach((close) => close());
+      void entry.binding.dispose();
+      connection.dispose();
+    });
+  };
+  ipcMain.on(rpcChannel, (event: IpcMainEvent, text: unknown) => {
+    if (typeof text !== 'string' || !isAppUrl(event.senderFrame?.url ?? '')) return;
+    if (!connections.has(event.sender.id)) connect(event.sender);
+    connections.get(event.sender.id)!.deliver(text);
+  });
+
+  const window = new BrowserWindow(windowOptions(preload));
+  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  window.webContents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  window.once('ready-to-show', () => window.show());
+  await window.loadURL(`${appScheme}://app/`);
+
+  // Closing: the store is closed (and plugins deactivated) before the process exits.
+  let closing = false;
+  app.on('before-quit', (event) => {
+    if (closing) return;
+    closing = true;
+    event.preventDefault();
+    void host
+      .dispose()
+      .catch((error: unknown) => console.error(`Cairn could not close cleanly: ${errorMessage(error)}`))
+      .finally(() => app.exit(0));
+  });
+  app.on('window-all-closed', () => app.quit());
+}
+
+main().catch((error: unknown) => {
+  console.error(`Cairn could not start: ${errorMessage(error)}`);
+  app.exit(1);
+});
