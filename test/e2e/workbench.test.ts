@@ -288,6 +288,44 @@ describe('workbench (headless Chromium)', function () {
     await bar.waitFor({ state: 'detached' });
   });
 
+  it('opens editors in tabs from a view title action, and closes them', async () => {
+    const served = await serve({ project: true });
+    const page = await open(served);
+    await showView(page, 'Notes');
+    const action = page.getByRole('toolbar', { name: 'View actions' }).getByRole('button', { name: 'Open a note' });
+    await action.click();
+    await action.click();
+    const tabs = page.getByRole('tablist', { name: 'Editor Tabs' }).getByRole('tab');
+    expect(await tabs.allTextContents()).to.deep.equal(['Note 1×', 'Note 2×']);
+    expect(await tabs.nth(1).getAttribute('aria-selected')).to.equal('true');
+    await page.getByText('This is note 2').waitFor();
+    await page.getByRole('button', { name: 'Close Note 2' }).click();
+    expect(await tabs.first().getAttribute('aria-selected')).to.equal('true');
+    await page.getByText('This is note 1').waitFor();
+    await page.getByRole('button', { name: 'Close Note 1' }).click();
+    await page.getByRole('heading', { name: 'River survey' }).waitFor();
+    // The Plugins view has no such action.
+    await showView(page, 'Plugins');
+    expect(await page.getByRole('toolbar', { name: 'View actions' }).getByRole('button').count()).to.equal(0);
+  });
+
+  it('cancels a long host task from its progress notification', async () => {
+    const served = await serve({ project: true });
+    const page = await open(served);
+    await page.keyboard.press('F1');
+    await page.getByRole('combobox').fill('count slowly');
+    await page.keyboard.press('Enter');
+    await page.getByRole('progressbar', { name: 'Counting slowly' }).waitFor();
+    await page.getByRole('button', { name: 'Cancel Counting slowly' }).click();
+    await page.getByRole('status').filter({ hasText: 'Counting slowly: cancelled.' }).waitFor();
+    await page.getByRole('progressbar', { name: 'Counting slowly' }).waitFor({ state: 'detached' });
+    expect(await page.getByRole('status', { name: 'Status Bar' }).textContent()).not.to.contain('Counted');
+    // The host's service saw the cancellation and stopped; its log line reaches the Output panel.
+    const output = page.getByRole('log', { name: 'Output', includeHidden: true });
+    await output.getByText(/slowCount stopped at step \d: the caller cancelled/).waitFor({ state: 'attached' });
+    expect(await page.getByRole('alert').filter({ hasText: /cancel/i }).count(), 'no error for a cancellation').to.equal(0);
+  });
+
   if (process.env.CAIRN_README_SCREENSHOT) {
     it('makes the README screenshot', async () => {
       const served = await serve({ project: true });

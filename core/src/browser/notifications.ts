@@ -34,8 +34,8 @@ export class Notifications {
     return toast;
   }
 
-  /** A notification with a progress bar, until `done()`. */
-  progress(title: string): ProgressHandle {
+  /** A notification with a progress bar, until `done()`; with a Cancel button when `cancel` is given. */
+  progress(title: string, cancel?: () => void): ProgressHandle {
     const bar = h('div', { class: 'progress-bar', role: 'progressbar', 'aria-label': title, 'aria-valuemin': '0', 'aria-valuemax': '100' });
     const detail = h('span', { class: 'notification-detail' });
     const toast = h(
@@ -44,6 +44,14 @@ export class Notifications {
       h('span', { class: 'notification-message' }, title, ' ', detail),
       h('div', { class: 'progress-track' }, bar),
     );
+    if (cancel !== undefined) {
+      const button = h('button', { class: 'secondary', 'aria-label': `Cancel ${title}` }, 'Cancel');
+      button.addEventListener('click', () => {
+        button.disabled = true;
+        cancel();
+      });
+      toast.append(button);
+    }
     this.region.append(toast);
     return {
       report: (message, percent) => {

@@ -84,6 +84,7 @@ export class Workbench {
   private readonly activityBar: HTMLElement;
   private readonly sideBar: HTMLElement;
   private readonly sideBarTitle: HTMLElement;
+  private readonly sideBarActions: HTMLElement;
   private readonly sideBarBody: HTMLElement;
   private readonly editorTabs: HTMLElement;
   private readonly editorBody: HTMLElement;
@@ -104,8 +105,14 @@ export class Workbench {
 
     this.activityBar = h('div', { class: 'activity-bar', role: 'tablist', 'aria-label': 'Activity Bar', 'aria-orientation': 'vertical' });
     this.sideBarTitle = h('h2', { class: 'side-bar-title', id: uid('side-bar-title') });
+    this.sideBarActions = h('div', { class: 'side-bar-actions', role: 'toolbar', 'aria-label': 'View actions' });
     this.sideBarBody = h('div', { class: 'side-bar-body' });
-    this.sideBar = h('section', { class: 'side-bar', id: 'side-bar', role: 'tabpanel', 'aria-labelledby': this.sideBarTitle.id, tabindex: '-1' }, this.sideBarTitle, this.sideBarBody);
+    this.sideBar = h(
+      'section',
+      { class: 'side-bar', id: 'side-bar', role: 'tabpanel', 'aria-labelledby': this.sideBarTitle.id, tabindex: '-1' },
+      h('div', { class: 'side-bar-header' }, this.sideBarTitle, this.sideBarActions),
+      this.sideBarBody,
+    );
     const sash = h('div', { class: 'sash', role: 'separator', 'aria-orientation': 'vertical', 'aria-label': 'Resize side bar', tabindex: '0' });
     this.editorTabs = h('div', { class: 'editor-tabs', role: 'tablist', 'aria-label': 'Editor Tabs' });
     this.placeholder = h('div', { class: 'editor-placeholder' });
@@ -289,6 +296,22 @@ export class Workbench {
     const active = this.layout.activeView ? this.views.get(this.layout.activeView) : undefined;
     this.sideBarTitle.textContent = active?.view.name ?? '';
     if (active) this.sideBar.setAttribute('aria-labelledby', active.tab.id);
+    this.renderViewActions(active?.view.id ?? null);
+  }
+
+  /** The `view/title` menu: buttons beside the view's title, for items whose `when` names this view. */
+  private renderViewActions(viewId: string | null): void {
+    clear(this.sideBarActions);
+    if (viewId === null || this.state === undefined) return;
+    for (const item of this.state.menus['view/title'] ?? []) {
+      const when = /^view\s*==\s*(\S+)$/.exec(item.when ?? '');
+      if (when !== null && when[1] !== viewId) continue;
+      const command = this.state.commands.find((candidate) => candidate.id === item.command);
+      const title = command?.title ?? item.command;
+      this.sideBarActions.append(
+        h('button', { class: 'view-action', title, 'aria-label': title, onclick: () => void this.run(item.command) }, title),
+      );
+    }
   }
 
   /** Renders the active view if it is not yet: core views at once, plugin views once their plugin is loaded. */
@@ -487,7 +510,7 @@ export class Workbench {
 
   private async withProgress<T>(title: string, task: (report: (progress: ProgressReport) => void, signal: AbortSignal) => Promise<T>): Promise<T> {
     const controller = new AbortController();
-    const toast = this.notifications.progress(title);
+    const toast = this.notifications.progress(title, () => controller.abort());
     this.progressItem.hidden = false;
     this.progressItem.replaceChildren(icon('progress'), ` ${title}`);
     toast.report(undefined, undefined);
@@ -496,6 +519,12 @@ export class Workbench {
         toast.report(progress.message, progress.percent);
         this.progressItem.replaceChildren(icon('progress'), ` ${title}${progress.percent !== undefined ? ` ${Math.round(progress.percent)}%` : ''}`);
       }, controller.signal);
+    } catch (error) {
+      if (controller.signal.aborted) {
+        this.notifications.show('info', `${title}: cancelled.`);
+        throw new CairnError('ERR_CANCELLED', `${title} was cancelled.`);
+      }
+      throw error;
     } finally {
       toast.done();
       this.progressItem.hidden = true;
@@ -645,7 +674,8 @@ export class Workbench {
       }
       await this.commands.execute(id);
     } catch (error) {
-      this.notifications.show('error', errorMessage(error));
+      // A cancelled task was the user's choice, and withProgress has said so already.
+      if ((error as CairnError).code !== 'ERR_CANCELLED') this.notifications.show('error', errorMessage(error));
     }
   }
 

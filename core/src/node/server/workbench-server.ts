@@ -79,8 +79,10 @@ export class WorkbenchServer {
     }
     this.connections.clear();
     this.sockets.close();
-    await new Promise<void>((resolvePromise) => this.server.close(() => resolvePromise()));
+    const closed = new Promise<void>((resolvePromise) => this.server.close(() => resolvePromise()));
+    // Browsers keep connections alive; close waits for them unless they are closed too.
     this.server.closeAllConnections();
+    await closed;
   }
 
   private allowed(request: IncomingMessage, url: URL): boolean {
