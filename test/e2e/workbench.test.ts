@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
@@ -27,6 +28,17 @@ function get(url: string, headers: Record<string, string> = {}): Promise<number>
     req.on('error', reject);
     req.end();
   });
+}
+
+/** Two ends of a loopback TCP connection. */
+async function socketPair(): Promise<[Socket, Socket]> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const accepted = new Promise<Socket>((resolve) => server.once('connection', resolve));
+  const client = connect((server.address() as AddressInfo).port, '127.0.0.1');
+  const socket = await accepted;
+  server.close();
+  return [client, socket];
 }
 
 function socketStatus(url: string, headers: Record<string, string> = {}): Promise<number | 'open'> {
@@ -324,6 +336,28 @@ describe('workbench (headless Chromium)', function () {
     const output = page.getByRole('log', { name: 'Output', includeHidden: true });
     await output.getByText(/slowCount stopped at step \d: the caller cancelled/).waitFor({ state: 'attached' });
     expect(await page.getByRole('alert').filter({ hasText: /cancel/i }).count(), 'no error for a cancellation').to.equal(0);
+  });
+
+  it('follows every sync of the host, and shows what it brought', async () => {
+    const served = await serve({ project: true });
+    const page = await open(served);
+    const { Project } = await import('@cairn/core/node/project/project.js');
+    const log = { debug() {}, info() {}, warn() {}, error() {} };
+    const other = await Project.create(await temp.make(), { join: (await served.host.projects.open()).info().projectKey, deviceName: 'tablet' }, log);
+    try {
+      const { generateObservations } = await import('@cairn/core/common/sample-data.js');
+      await other.createObservations(generateObservations(300, 7));
+      const [left, right] = await socketPair();
+      const served$ = served.host.projects.replicate(left, { initiator: true, peer: { address: 'loopback' } });
+      const theirs = other.replicate(right, { initiator: false });
+      await Promise.all([served$.done, theirs.done]);
+      left.destroy();
+      right.destroy();
+      await page.getByRole('status').filter({ hasText: 'Synced with tablet: received 300 observations and 0 attachments, sent 0 and 0.' }).waitFor();
+      await page.getByRole('status', { name: 'Status Bar' }).getByText('300 observations').waitFor();
+    } finally {
+      await other.close();
+    }
   });
 
   if (process.env.CAIRN_README_SCREENSHOT) {

@@ -13,6 +13,7 @@ import {
   type ProgressReport,
   type Remote,
   type StatusBarItem,
+  type SyncActivity,
   type StatusBarItemOptions,
   type ViewRenderer,
 } from '@cairn/sdk/browser';
@@ -33,6 +34,7 @@ export interface WorkbenchFacilities {
   log(source: string, level: LogLevel, message: string): void;
   onDidChangeData: Event<DocumentChange[]>;
   onDidChangePlugins: Event<PluginInfo[]>;
+  onDidSync: Event<SyncActivity>;
 }
 
 interface LoadedPlugin {
@@ -144,6 +146,7 @@ export class BrowserPlugins {
       events: {
         onDidChangeData: tracked(facilities.onDidChangeData),
         onDidChangePlugins: tracked(facilities.onDidChangePlugins),
+        onDidSync: tracked(facilities.onDidSync),
       },
     };
   }

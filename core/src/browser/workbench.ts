@@ -13,6 +13,7 @@ import {
   type ProgressReport,
   type StatusBarItem,
   type StatusBarItemOptions,
+  type SyncActivity,
   type ViewRenderer,
 } from '@cairn/sdk/browser';
 import { defaultLayout, WorkbenchRpc, type LayoutState, type WorkbenchState, type WorkbenchView } from '../common/workbench-protocol.js';
@@ -75,6 +76,8 @@ export class Workbench {
   private readonly statusItems = new Map<string, { element: HTMLElement; options: StatusBarItemOptions }>();
   private readonly onDidChangeDataEmitter = new Emitter<DocumentChange[]>();
   private readonly onDidChangePluginsEmitter = new Emitter<PluginInfo[]>();
+  private readonly onDidSyncEmitter = new Emitter<SyncActivity>();
+  private readonly syncing = new Map<number, SyncActivity>();
   private readonly failedNotified = new Set<string>();
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly disposables = new DisposableStore();
@@ -96,6 +99,7 @@ export class Workbench {
   private readonly projectItem: HTMLButtonElement;
   private readonly countItem: HTMLElement;
   private readonly progressItem: HTMLElement;
+  private readonly syncItem: HTMLElement;
 
   constructor(
     container: HTMLElement,
@@ -133,7 +137,8 @@ export class Workbench {
     this.projectItem = h('button', { class: 'status-item', title: 'Project' });
     this.countItem = h('span', { class: 'status-item', 'aria-label': 'Observations' });
     this.progressItem = h('span', { class: 'status-item status-progress', hidden: true });
-    this.statusLeft = h('div', { class: 'status-left' }, this.projectItem, this.progressItem);
+    this.syncItem = h('span', { class: 'status-item status-sync', hidden: true });
+    this.statusLeft = h('div', { class: 'status-left' }, this.projectItem, this.progressItem, this.syncItem);
     this.statusRight = h('div', { class: 'status-right' }, this.countItem);
     const statusBar = h('footer', { class: 'status-bar', role: 'status', 'aria-label': 'Status Bar' }, this.statusLeft, this.statusRight);
     this.root = h('div', { class: 'workbench' }, this.activityBar, this.sideBar, sash, editor, this.panel, statusBar);
@@ -152,6 +157,7 @@ export class Workbench {
       log: (source, level, message) => this.appendLog({ time: new Date().toISOString(), source, level, message }),
       onDidChangeData: this.onDidChangeDataEmitter.event,
       onDidChangePlugins: this.onDidChangePluginsEmitter.event,
+      onDidSync: this.onDidSyncEmitter.event,
     });
     this.disposables.add(this.plugins.onDidLoad(() => this.renderActiveView()));
     this.registerCoreCommands();
@@ -165,6 +171,7 @@ export class Workbench {
     this.client.onNotification<WorkbenchState>(WorkbenchRpc.changed, (state) => void this.apply(state));
     this.client.onNotification<DocumentChange[]>(WorkbenchRpc.dataChanged, (changes) => this.onDidChangeDataEmitter.fire(changes));
     this.client.onNotification<LogRecord>(WorkbenchRpc.log, (record) => this.appendLog(record));
+    this.client.onNotification<SyncActivity>(WorkbenchRpc.sync, (activity) => this.onSync(activity));
     this.client.onClose(() => this.notifications.show('error', 'The connection to the Cairn host was lost. Restart `cairn serve` and reload.'));
     const [state, logs] = await Promise.all([
       this.client.request<WorkbenchState>(WorkbenchRpc.state),
@@ -544,6 +551,28 @@ export class Workbench {
     this.output.append(line);
     while (this.output.childElementCount > 2000) this.output.firstElementChild?.remove();
     this.output.scrollTop = this.output.scrollHeight;
+  }
+
+  /** Every sync of the host, whatever started it: in the status bar while it runs, then its result. */
+  private onSync(activity: SyncActivity): void {
+    this.onDidSyncEmitter.fire(activity);
+    const peer = activity.peer.deviceName ?? activity.peer.address ?? 'a peer';
+    if (activity.state === 'running') {
+      this.syncing.set(activity.sessionId, activity);
+      const progress = activity.progress;
+      const remaining = progress ? progress.documents.want + progress.attachments.want : null;
+      this.syncItem.hidden = false;
+      this.syncItem.replaceChildren(icon('sync'), ` Syncing with ${peer}${remaining !== null && remaining > 0 ? ` (${remaining} to go)` : ''}`);
+      return;
+    }
+    this.syncing.delete(activity.sessionId);
+    if (this.syncing.size === 0) this.syncItem.hidden = true;
+    if (activity.state === 'done' && activity.summary) {
+      const { sent, received } = activity.summary;
+      this.notifications.show('info', `Synced with ${peer}: received ${received.observations} observations and ${received.attachments} attachments, sent ${sent.observations} and ${sent.attachments}.`);
+    } else if (activity.state === 'failed' && activity.error) {
+      this.notifications.show('error', `Sync with ${peer} failed: ${activity.error.message}`);
+    }
   }
 
   private togglePanel(visible = !this.layout.panelVisible): void {

@@ -43,6 +43,8 @@ export const WorkbenchRpc = {
   dataChanged: 'data/changed',
   /** (LogRecord) */
   log: 'log/record',
+  /** (SyncActivity): a sync session started, progressed or ended */
+  sync: 'sync/activity',
 } as const;
 
 export interface ProjectSummary {

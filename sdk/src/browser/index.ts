@@ -16,6 +16,7 @@ import type { Event } from '../common/event.js';
 import type { DocumentChange } from '../common/observation.js';
 import type { PluginInfo, LogLevel } from '../common/plugin-info.js';
 import type { ProgressReport, Remote } from '../common/services.js';
+import type { SyncActivity } from '../common/sync.js';
 
 export * from '../common/index.js';
 
@@ -92,6 +93,8 @@ export interface BrowserPluginContext {
     readonly onDidChangeData: Event<DocumentChange[]>;
     /** Plugins were enabled, disabled, activated or failed. */
     readonly onDidChangePlugins: Event<PluginInfo[]>;
+    /** A sync session of the host started, made progress or ended (any transport). */
+    readonly onDidSync: Event<SyncActivity>;
   };
 }
 

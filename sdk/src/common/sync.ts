@@ -33,3 +33,15 @@ export interface SyncPeer {
   deviceType?: string;
   address?: string;
 }
+
+/** A sync session as the workbench follows it: every session of the host, whichever transport started it. */
+export interface SyncActivity {
+  /** Unique per session, for as long as the host runs. */
+  sessionId: number;
+  state: 'running' | 'done' | 'failed';
+  /** What is known of the other side (its name once it has said it). */
+  peer: Partial<SyncPeer>;
+  progress: SyncProgress | null;
+  summary: SyncSummary | null;
+  error: { code: string; message: string } | null;
+}

@@ -8,6 +8,7 @@ import {
   type DuplexStream,
   type Logger,
   type ReplicateOptions,
+  type SyncActivity,
   type SyncSession,
 } from '@cairn/sdk';
 import { HostConfig } from '../host-config.js';
@@ -28,6 +29,10 @@ export class ProjectService {
   private readonly onDidChangeEmitter = new Emitter<DocumentChange>();
   /** Any document of the project changed, here or by sync. */
   readonly onDidChange = this.onDidChangeEmitter.event;
+  private readonly onDidSyncEmitter = new Emitter<SyncActivity>();
+  /** Any sync session of this host started, made progress, ended. */
+  readonly onDidSync = this.onDidSyncEmitter.event;
+  private sessions = 0;
   private readonly onDidOpenEmitter = new Emitter<Project>();
   /** The project was opened, created or joined. */
   readonly onDidOpen = this.onDidOpenEmitter.event;
@@ -79,6 +84,7 @@ export class ProjectService {
   replicate(stream: DuplexStream, options: ReplicateOptions): SyncSession {
     const session = this.open().then((project) => project.replicate(stream, options));
     session.catch(() => (stream as { destroy?: () => void }).destroy?.());
+    this.follow(session, options);
     return {
       on: (event, listener) => {
         const subscription = new DisposableStore();
@@ -90,11 +96,37 @@ export class ProjectService {
     };
   }
 
+  /** Reports a session's progress and end to `onDidSync` (the workbench shows them). */
+  private follow(session: Promise<SyncSession>, options: ReplicateOptions): void {
+    this.sessions += 1;
+    const activity: SyncActivity = {
+      sessionId: this.sessions,
+      state: 'running',
+      peer: { ...options.peer },
+      progress: null,
+      summary: null,
+      error: null,
+    };
+    const report = (change: Partial<SyncActivity>) => this.onDidSyncEmitter.fire(Object.assign(activity, change));
+    report({});
+    void session
+      .then(async (started) => {
+        started.on('progress', (progress) => report({ progress }));
+        const summary = await started.done;
+        report({ state: 'done', summary, peer: { ...activity.peer, ...summary.peer } });
+      })
+      .catch((error: unknown) => {
+        const { code, message } = error as CairnError;
+        report({ state: 'failed', error: { code: String(code ?? ErrorCodes.INTERNAL), message: String(message) } });
+      });
+  }
+
   async dispose(): Promise<void> {
     this.closed = true;
     const project = await this.opening?.catch(() => null);
     await project?.close();
     this.onDidChangeEmitter.dispose();
+    this.onDidSyncEmitter.dispose();
     this.onDidOpenEmitter.dispose();
   }
 

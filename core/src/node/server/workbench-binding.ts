@@ -139,6 +139,18 @@ export function bindWorkbench(connection: MessageConnection, host: CairnHost): D
     }),
   );
 
+  // … sync sessions, whichever transport runs them (throttled per session) …
+  const lastSent = new Map<number, number>();
+  subscriptions.add(
+    host.projects.onDidSync((activity) => {
+      const now = Date.now();
+      if (activity.state === 'running' && activity.progress !== null && now - (lastSent.get(activity.sessionId) ?? 0) < 200) return;
+      lastSent.set(activity.sessionId, now);
+      if (activity.state !== 'running') lastSent.delete(activity.sessionId);
+      void connection.sendNotification(WorkbenchRpc.sync, activity);
+    }),
+  );
+
   // … and the log, for the Output panel.
   subscriptions.add(
     host.logs.onDidLog((record) => {
