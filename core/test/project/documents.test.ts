@@ -3,16 +3,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import Corestore from 'corestore';
 import { Project } from '@cairn/core/node/project/project.js';
-import { Devices, quietLog, sha256Of } from './helpers.js';
-
-async function rejection(work: Promise<unknown> | (() => unknown)): Promise<{ code: string; message: string }> {
-  try {
-    await (typeof work === 'function' ? work() : work);
-  } catch (error) {
-    return error as { code: string; message: string };
-  }
-  throw new Error('expected an error');
-}
+import { Devices, quietLog, sha256Of, rejection } from './helpers.js';
 
 describe('project documents', function () {
   this.timeout(60_000);

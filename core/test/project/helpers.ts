@@ -140,3 +140,13 @@ export async function sha256Of(stream: AsyncIterable<unknown>): Promise<string> 
   for await (const chunk of stream) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
+
+/** The error a promise (or function) rejects with; fails the test when it does not. */
+export async function rejection(work: Promise<unknown> | (() => unknown)): Promise<{ code: string; message: string }> {
+  try {
+    await (typeof work === 'function' ? work() : work);
+  } catch (error) {
+    return error as { code: string; message: string };
+  }
+  throw new Error('expected an error');
+}

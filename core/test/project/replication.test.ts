@@ -13,16 +13,7 @@ import {
   type SyncErrorMessage,
   type SyncHandshake,
 } from '@cairn/core/node/project/replication.js';
-import { connect, Devices, sha256Of, state, sync, type Transport } from './helpers.js';
-
-async function rejection(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { code: string; message: string };
-  }
-  throw new Error('expected the sync to fail');
-}
+import { connect, Devices, sha256Of, state, sync, type Transport, rejection } from './helpers.js';
 
 describe('replication', function () {
   this.timeout(60_000);

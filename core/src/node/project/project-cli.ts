@@ -1,13 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { resolve } from 'node:path';
 import { inject, injectable } from '@cairn/sdk/inversify';
 import { CairnError, ErrorCodes, type Observation, type ObservationFilter, type TagValue } from '@cairn/sdk';
 import type { CliCommand, CliContribution } from '../cli/cli-command.js';
 import { table } from '../cli/format.js';
-import { ioError } from '../fs-util.js';
+import { writeFileAtomic } from '../fs-util.js';
 import { ProjectService } from './project-service.js';
 
 /** `cairn init`, `cairn project` and `cairn obs …` (DESIGN §7). */
@@ -148,7 +144,7 @@ export class ProjectCliContribution implements CliContribution {
         run: async ({ id: observationId, name, out }) => {
           const source = await (await open()).readAttachment(String(observationId), String(name));
           const target = resolve(String(out));
-          return { file: target, bytes: await writeStreamAtomic(source, target) };
+          return { file: target, bytes: await writeFileAtomic(target, source) };
         },
       },
     ];
@@ -206,27 +202,4 @@ function formatObservations(observations: Observation[]): string {
       (observation.notes.split('\n')[0] ?? '').slice(0, 60),
     ]),
   );
-}
-
-/** Streams into a temp file beside `target`, then renames: the target is never half-written. */
-async function writeStreamAtomic(source: NodeJS.ReadableStream, target: string): Promise<number> {
-  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
-  let bytes = 0;
-  try {
-    const file = createWriteStream(temp);
-    source.on('data', (chunk: Buffer) => (bytes += chunk.length));
-    await pipeline(source, file);
-    const written = await open(temp, 'r+');
-    try {
-      await written.sync();
-    } finally {
-      await written.close();
-    }
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true });
-    if (error instanceof CairnError) throw error;
-    throw ioError(`Could not write ${target}`, error);
-  }
-  return bytes;
 }
