@@ -107,7 +107,7 @@ export class ProjectService {
       summary: null,
       error: null,
     };
-    const report = (change: Partial<SyncActivity>) => this.onDidSyncEmitter.fire(Object.assign(activity, change));
+    const report = (change: Partial<SyncActivity>) => this.onDidSyncEmitter.fire({ ...Object.assign(activity, change) });
     report({});
     void session
       .then(async (started) => {
