@@ -15,6 +15,7 @@ import { PluginContextFactory } from './plugins/plugin-context-factory.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { ProjectService } from './project/project-service.js';
 import { ServiceRegistry } from './services/service-registry.js';
+import { ProgressService } from './progress-service.js';
 import { ProjectCliContribution } from './project/project-cli.js';
 import { ServeCliContribution } from './server/serve-cli.js';
 import { SyncTransportRegistry } from './sync/sync-transport-registry.js';
@@ -29,6 +30,7 @@ export const pluginHostModule = new ContainerModule(({ bind }) => {
   bind(ConfigurationService).toSelf().inSingletonScope();
   bind(ViewRegistry).toSelf().inSingletonScope();
   bind(ServiceRegistry).toSelf().inSingletonScope();
+  bind(ProgressService).toSelf().inSingletonScope();
 });
 
 export const commandsModule = new ContainerModule(({ bind }) => {

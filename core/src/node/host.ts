@@ -13,6 +13,7 @@ import { LogService } from './log-service.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { ProjectService } from './project/project-service.js';
 import { ServiceRegistry } from './services/service-registry.js';
+import { ProgressService } from './progress-service.js';
 import { SyncTransportRegistry } from './sync/sync-transport-registry.js';
 import { ViewRegistry } from './views/view-registry.js';
 
@@ -76,6 +77,9 @@ export class CairnHost {
   get projects(): ProjectService {
     return this.container.get(ProjectService);
   }
+  get progress(): ProgressService {
+    return this.container.get(ProgressService);
+  }
 
   /** Connects the core's own contributions and discovers the plugins; activates none yet. */
   async start(): Promise<void> {
@@ -106,6 +110,7 @@ export class CairnHost {
     this.syncTransports.dispose();
     this.configuration.dispose();
     await this.projects.dispose();
+    this.progress.dispose();
     this.logs.dispose();
   }
 }

@@ -14,6 +14,7 @@ import type {
   ProjectSettings,
   UpdateOptions,
 } from '../common/observation.js';
+import type { ProgressReport } from '../common/services.js';
 import type { SyncPeer, SyncProgress, SyncSummary } from '../common/sync.js';
 
 export interface Logger {
@@ -99,6 +100,8 @@ export interface ProjectApi {
   readonly settings: ProjectSettingsApi;
   /** The devices that have written to the project, this one included. */
   devices(): Promise<DeviceInfo[]>;
+  /** Bytes the project's data takes on this device (its store and index); the store is not opened. */
+  storageSize(): Promise<number>;
   /** Any document changed: an observation, a category, a field, the settings, a device. */
   readonly onDidChange: Event<DocumentChange>;
 }
@@ -160,10 +163,28 @@ export interface SyncTransport {
   sync(request: SyncRequest): Promise<SyncPeerResult[]>;
 }
 
+/**
+ * A relay: a store of the project's data that is no device — the content of a sync file. Open it
+ * on a folder (empty for a new one), sync with it like with a peer, close it; the folder then holds
+ * the union of what it had and what this device had, encrypted as the devices wrote it.
+ */
+export interface SyncRelay {
+  replicate(stream: DuplexStream, options: ReplicateOptions): SyncSession;
+  /** Writes down what it holds and closes its store; says whether it holds anything new. */
+  close(): Promise<{ changed: boolean }>;
+}
+
 export interface SyncApi {
   /** Runs Cairn's replication protocol over any duplex stream. */
   replicate(stream: DuplexStream, options: ReplicateOptions): SyncSession;
   registerTransport(transport: SyncTransport): Disposable;
+  /**
+   * The project's discovery key (hex): public, it names the project on networks and in sync files
+   * without revealing the key. Reading it does not open the store. `ERR_NO_PROJECT` without one.
+   */
+  discoveryKey(): Promise<string>;
+  /** Opens a relay on a folder; see {@link SyncRelay}. */
+  openRelay(directory: string): Promise<SyncRelay>;
 }
 
 export interface ServicesApi {
@@ -177,6 +198,12 @@ export interface ServicesApi {
 
 /** DI token of the plugin's own context, bound in its child container. */
 export const PluginContext = Symbol.for('cairn.PluginContext');
+
+/**
+ * Shows progress of long host work wherever the user is: a bar on the terminal for a CLI command,
+ * a notification in the workbench. Resolves with the task's result.
+ */
+export type ProgressApi = <T>(title: string, task: (report: (progress: ProgressReport) => void) => Promise<T>) => Promise<T>;
 
 /** What the host hands to a plugin's `activate`. */
 export interface PluginContext {
@@ -194,4 +221,5 @@ export interface PluginContext {
   readonly project: ProjectApi;
   readonly sync: SyncApi;
   readonly services: ServicesApi;
+  readonly progress: ProgressApi;
 }

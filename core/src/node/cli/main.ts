@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import { ErrorCodes, errorMessage, isCairnError, type LogRecord } from '@cairn/sdk';
 import { CairnHost, type HostOptions } from '../host.js';
 import { isAtLeast } from '../log-service.js';
+import type { ProgressEvent } from '../progress-service.js';
 import { defaultDataDir } from '../paths.js';
 import type { CliIo } from './cli-command.js';
 import { buildProgram, readGlobalOptions } from './program.js';
@@ -48,7 +49,12 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     const subscription = host.logs.onDidLog((record) => {
       if (isAtLeast(record.level, minimum)) io.err(`${formatLog(record)}\n`);
     });
-    stopLogging = () => subscription.dispose();
+    // Long work draws a bar on the terminal, when a person is watching it.
+    const progress = io.interactive ? host.progress.onDidProgress((event) => drawProgress(streams.stderr, event)) : null;
+    stopLogging = () => {
+      subscription.dispose();
+      progress?.dispose();
+    };
     if (ownHost) await host.start();
 
     const started = host;
@@ -98,6 +104,19 @@ function report(error: unknown, io: CliIo, verbose: boolean): number {
 function printError(io: CliIo, code: string, message: string): void {
   if (io.json) io.err(`${JSON.stringify({ error: { code, message } })}\n`);
   else io.err(`error [${code}]: ${message}\n`);
+}
+
+/** One line, redrawn in place: `Syncing with x.cairnsync [#######.......] 52% 1200 to go`. */
+function drawProgress(stream: CliStreams['stderr'], event: ProgressEvent): void {
+  if (event.done) {
+    stream.write('\r\x1b[2K');
+    return;
+  }
+  const width = 24;
+  const filled = event.percent === undefined ? 0 : Math.round((Math.max(0, Math.min(100, event.percent)) / 100) * width);
+  const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+  const percent = event.percent === undefined ? '' : ` ${Math.round(event.percent)}%`;
+  stream.write(`\r\x1b[2K${event.title} ${bar}${percent}${event.message ? ` ${event.message}` : ''}`);
 }
 
 function formatLog(record: LogRecord): string {

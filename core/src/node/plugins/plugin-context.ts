@@ -4,6 +4,7 @@ import { CommandRegistry } from '../commands/command-registry.js';
 import { CommandService } from '../commands/command-service.js';
 import { ConfigurationService } from '../configuration/configuration-service.js';
 import { ProjectService } from '../project/project-service.js';
+import { ProgressService } from '../progress-service.js';
 import { ServiceRegistry } from '../services/service-registry.js';
 import { SyncTransportRegistry } from '../sync/sync-transport-registry.js';
 import type { PluginContextFactory, PluginContextOptions } from './plugin-context-factory.js';
@@ -18,11 +19,12 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
     @inject(SyncTransportRegistry) private readonly transports: SyncTransportRegistry,
     @inject(ProjectService) private readonly projects: ProjectService,
     @inject(ServiceRegistry) private readonly services: ServiceRegistry,
+    @inject(ProgressService) private readonly progress: ProgressService,
   ) {}
 
   create(options: PluginContextOptions): PluginContext {
     const { id, registrations } = options;
-    const { commands, commandService, configuration, transports, projects, services } = this;
+    const { commands, commandService, configuration, transports, projects, services, progress } = this;
     const open = () => projects.open();
     // Subscriptions made through the context are withdrawn with the plugin.
     const tracked = <T>(event: Event<T>): Event<T> => (listener, disposables) => {
@@ -81,15 +83,19 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
           update: async (patch) => (await open()).updateSettings(patch),
         },
         devices: async () => (await open()).devices(),
+        storageSize: () => projects.storageSize(),
         onDidChange: tracked(projects.onDidChange),
       },
       sync: {
         replicate: (stream, replicateOptions) => projects.replicate(stream, replicateOptions),
         registerTransport: (transport) => registrations.add(transports.register(id, transport)),
+        discoveryKey: async () => (await projects.discoveryKey()).toString('hex'),
+        openRelay: (directory) => projects.openRelay(directory),
       },
       services: {
         register: (name, service) => registrations.add(services.register(id, name, service)),
       },
+      progress: (title, task) => progress.run(title, task),
     };
   }
 }

@@ -1,3 +1,5 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { inject, injectable } from '@cairn/sdk/inversify';
 import {
   CairnError,
@@ -9,11 +11,14 @@ import {
   type Logger,
   type ReplicateOptions,
   type SyncActivity,
+  type SyncRelay,
   type SyncSession,
 } from '@cairn/sdk';
 import { HostConfig } from '../host-config.js';
 import { LogService } from '../log-service.js';
 import type { CreateProjectOptions, Project } from './project.js';
+import type { ProjectKeys } from './keys.js';
+import { readProjectFile } from './project-files.js';
 
 /** The data layer (Corestore, Hyperdrive, SQLite) is loaded on first use: commands that never touch a project start faster. */
 const loadProject = async () => (await import('./project.js')).Project;
@@ -94,6 +99,42 @@ export class ProjectService {
       done: session.then((started) => started.done),
       cancel: () => void session.then((started) => started.cancel()).catch(() => undefined),
     };
+  }
+
+  /** Bytes of the project's store and index on disk, counted without opening them. */
+  async storageSize(): Promise<number> {
+    if ((await readProjectFile(this.config.dataDir)) === null) throw this.noProject();
+    let total = 0;
+    const walk = async (path: string): Promise<void> => {
+      const info = await stat(path).catch(() => null);
+      if (info === null) return;
+      if (info.isDirectory()) for (const entry of await readdir(path)) await walk(join(path, entry));
+      else total += info.size;
+    };
+    for (const part of ['corestore', 'index.db', 'index.db-wal']) await walk(join(this.config.dataDir, part));
+    return total;
+  }
+
+  /** The discovery key, from `project.json`: the store is not opened. */
+  async discoveryKey(): Promise<Buffer> {
+    return (await this.keys()).discoveryKey;
+  }
+
+  /** A relay on a folder (a sync file's content), syncing through the same sessions as the project. */
+  async openRelay(directory: string): Promise<SyncRelay> {
+    const [{ RelayStore }, { ReplicationSession }] = await Promise.all([import('./relay-store.js'), import('./replication.js')]);
+    const relay = await RelayStore.open(directory, await this.keys(), this.log);
+    return {
+      replicate: (stream, options) => new ReplicationSession({ store: relay, deviceName: 'Sync file', deviceType: 'file' }, stream, options),
+      close: () => relay.close(),
+    };
+  }
+
+  private async keys(): Promise<ProjectKeys> {
+    const file = await readProjectFile(this.config.dataDir);
+    if (file === null) throw this.noProject();
+    const { projectKeys } = await import('./keys.js');
+    return projectKeys(Buffer.from(file.projectKey, 'hex'));
   }
 
   /** Reports a session's progress and end to `onDidSync` (the workbench shows them). */

@@ -8,7 +8,8 @@ import type { LocatedVersion, StoredBlock, StoredVersion } from '../../common/do
 import { parseVersionId, versionIdOf } from '../../common/documents.js';
 import { projectKeys, type ProjectKeys } from './keys.js';
 import { readDevicesFile, writeDevicesFile, type DeviceRecord } from './project-files.js';
-import { ProjectIndex } from './project-index.js';
+import { ProjectIndex, type IndexedCore } from './project-index.js';
+import type { ReplicaStore } from './replication.js';
 
 /** A device's cores, as opened here. */
 export interface DeviceCores {
@@ -32,7 +33,7 @@ const documentTypes = new Set(['observation', 'preset', 'field', 'projectSetting
  * encrypted with the key derived from the project key; and the index kept up to date from
  * every document log's new blocks.
  */
-export class ProjectStore {
+export class ProjectStore implements ReplicaStore {
   readonly keys: ProjectKeys;
   readonly index: ProjectIndex;
   private readonly devices = new Map<string, DeviceCores>();
@@ -103,6 +104,19 @@ export class ProjectStore {
   /** The Corestore, for replication. */
   get cores(): Corestore {
     return this.corestore;
+  }
+
+  counts(deviceId: string): IndexedCore {
+    return this.index.indexed(deviceId);
+  }
+
+  /** Held and indexed (the index catches up when it lags behind what arrived). */
+  holds(deviceId: string, length: number): boolean {
+    const device = this.devices.get(deviceId);
+    if (device === undefined) return false;
+    if (device.own) return true;
+    void this.catchUpLogged(deviceId);
+    return device.docs.contiguousLength >= length && this.index.indexed(deviceId).blocks >= length;
   }
 
   /**
@@ -203,27 +217,16 @@ export class ProjectStore {
   }
 
   private async openDevice(record: DeviceRecord, download: boolean): Promise<DeviceCores> {
-    const docs = this.corestore.get({ key: Buffer.from(record.deviceId, 'hex'), encryption: { key: this.keys.encryptionKey } });
-    await docs.ready();
-    const drive = new Hyperdrive(this.corestore, Buffer.from(record.driveKey, 'hex'), { encryptionKey: this.keys.encryptionKey });
-    const device: DeviceCores = { record, docs, drive, own: false };
+    const device = await openDeviceCores(this.corestore, record, this.keys, this.log);
     this.devices.set(record.deviceId, device);
     this.watch(device);
-    // The drive's blobs core is named in its header, which may not have arrived yet.
-    void drive.ready().catch((error: unknown) => this.log.warn(`Attachments of device ${record.deviceId.slice(0, 8)}: ${errorMessage(error)}`));
     if (download) this.downloadAll(device);
     return device;
   }
 
   /** Every device's data is wanted in full: sync moves ALL data of the project. */
   downloadAll(device: DeviceCores): void {
-    if (device.own) return;
-    device.docs.download({ start: 0, end: -1 });
-    device.drive.core.download({ start: 0, end: -1 });
-    void device.drive
-      .getBlobs()
-      .then((blobs) => blobs?.core.download({ start: 0, end: -1 }))
-      .catch(() => undefined);
+    if (!device.own) downloadDevice(device);
   }
 
   private watch(device: DeviceCores): void {
@@ -266,6 +269,26 @@ export class ProjectStore {
       }
     }
   }
+}
+
+/** Opens another device's document log and drive (both encrypted with the project's key). */
+export async function openDeviceCores(corestore: Corestore, record: DeviceRecord, keys: ProjectKeys, log: Logger): Promise<DeviceCores> {
+  const docs = corestore.get({ key: Buffer.from(record.deviceId, 'hex'), encryption: { key: keys.encryptionKey } });
+  await docs.ready();
+  const drive = new Hyperdrive(corestore, Buffer.from(record.driveKey, 'hex'), { encryptionKey: keys.encryptionKey });
+  // The drive's blobs core is named in its header, which may not have arrived yet.
+  void drive.ready().catch((error: unknown) => log.warn(`Attachments of device ${record.deviceId.slice(0, 8)}: ${errorMessage(error)}`));
+  return { record, docs, drive, own: false };
+}
+
+/** Fetches every block of a device's cores, as they grow. */
+export function downloadDevice(device: DeviceCores): void {
+  device.docs.download({ start: 0, end: -1 });
+  device.drive.core.download({ start: 0, end: -1 });
+  void device.drive
+    .getBlobs()
+    .then((blobs) => blobs?.core.download({ start: 0, end: -1 }))
+    .catch(() => undefined);
 }
 
 /** Splits versions into blocks of at most MAX_ENTRIES_PER_BLOCK entries and about MAX_BLOCK_BYTES. */

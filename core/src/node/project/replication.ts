@@ -20,7 +20,11 @@ import {
   type SyncSummary,
 } from '@cairn/sdk';
 import { membershipProof } from './keys.js';
-import type { DeviceCores, ProjectStore } from './project-store.js';
+import type { ProjectKeys } from './keys.js';
+import type { IndexedCore } from './project-index.js';
+import type { DeviceCores } from './project-store.js';
+import type { DeviceRecord } from './project-files.js';
+import type Corestore from 'corestore';
 
 /** The version of Cairn's sync protocol this build speaks, and the oldest it still accepts. */
 export const SYNC_PROTOCOL_VERSION = 1;
@@ -65,9 +69,32 @@ export interface SyncErrorMessage {
   mustUpgrade?: 'sender' | 'receiver';
 }
 
-/** Everything a session needs from the open project. */
+/**
+ * What a session needs of the side it runs for: a device's project store, or a relay (a sync
+ * file's store, which holds other devices' cores and writes none of its own).
+ */
+export interface ReplicaStore {
+  readonly keys: ProjectKeys;
+  readonly cores: Corestore;
+  /** The id this side gives in the handshake. */
+  readonly deviceId: string;
+  /** Every device whose cores this side holds, its own first. */
+  allDevices(): DeviceCores[];
+  device(deviceId: string): DeviceCores | undefined;
+  addDevice(record: DeviceRecord): Promise<DeviceCores>;
+  /** Fetches all of a device's cores from whoever has them. */
+  downloadAll(device: DeviceCores): void;
+  /** What this side knows of a device's document log: blocks processed, and the versions in them. */
+  counts(deviceId: string): IndexedCore;
+  /** Whether a device's document log is here, and processed, up to `length` blocks. */
+  holds(deviceId: string, length: number): boolean;
+  /** The peer advertised these cores and this side now holds them (a relay records the counts). */
+  received?(adverts: readonly CoreAdvert[]): void;
+}
+
+/** Everything a session needs from the side it runs for. */
 export interface ReplicationContext {
-  store: ProjectStore;
+  store: ReplicaStore;
   deviceName: string;
   deviceType: string;
 }
@@ -204,7 +231,7 @@ export class ReplicationSession implements SyncSession {
     store.cores.replicate(this.outer);
     for (const device of store.allDevices()) {
       this.start.set(device.record.deviceId, {
-        observations: store.index.indexed(device.record.deviceId).observations,
+        observations: store.counts(device.record.deviceId).observations,
         driveLength: device.drive.core.contiguousLength,
       });
     }
@@ -310,7 +337,10 @@ export class ReplicationSession implements SyncSession {
       this.lastProgress = serialized;
       this.progressEmitter.fire(progress);
     }
-    if (!this.localSynced && this.holdsEverything()) this.localSynced = true;
+    if (!this.localSynced && this.holdsEverything()) {
+      this.localSynced = true;
+      this.context.store.received?.(this.wanted);
+    }
     // Sent every tick while unfinished: it doubles as a heartbeat for the peer's watchdog.
     this.messages.status.send({ synced: this.localSynced, received: this.received() } satisfies SyncStatus);
     if (this.localSynced && this.remoteStatus !== null) this.finish();
@@ -322,11 +352,9 @@ export class ReplicationSession implements SyncSession {
       const device = store.device(advert.deviceId);
       if (device === undefined) return false;
       if (device.own) return true;
-      void store.catchUpLogged(advert.deviceId);
       const blobs = device.drive.blobs;
       return (
-        device.docs.contiguousLength >= advert.docsLength &&
-        store.index.indexed(advert.deviceId).blocks >= advert.docsLength &&
+        store.holds(advert.deviceId, advert.docsLength) &&
         device.drive.core.contiguousLength >= advert.driveLength &&
         (advert.blobsLength === 0 || (blobs !== null && blobs.core.contiguousLength >= advert.blobsLength))
       );
@@ -341,7 +369,7 @@ export class ReplicationSession implements SyncSession {
     let attachmentsWant = 0;
     for (const advert of this.wanted ?? []) {
       const device = store.device(advert.deviceId);
-      const indexed = store.index.indexed(advert.deviceId).entries;
+      const indexed = store.counts(advert.deviceId).entries;
       const files = Math.max(0, (device?.drive.core.contiguousLength ?? 0) - 1);
       documentsHave += indexed;
       documentsWant += Math.max(0, advert.entries - indexed);
@@ -363,7 +391,7 @@ export class ReplicationSession implements SyncSession {
       const device = store.device(advert.deviceId);
       const start = this.start.get(advert.deviceId);
       if (device === undefined || device.own || start === undefined) continue;
-      counts.observations += Math.max(0, store.index.indexed(advert.deviceId).observations - start.observations);
+      counts.observations += Math.max(0, store.counts(advert.deviceId).observations - start.observations);
       counts.attachments += Math.max(0, device.drive.core.contiguousLength - Math.max(1, start.driveLength));
     }
     counts.bytes = this.noise.rawBytesRead;
@@ -371,7 +399,7 @@ export class ReplicationSession implements SyncSession {
   }
 
   private advert(device: DeviceCores): CoreAdvert {
-    const indexed = this.context.store.index.indexed(device.record.deviceId);
+    const indexed = this.context.store.counts(device.record.deviceId);
     // Only what is held without gaps is advertised: that is what the peer can be sure to get.
     const docsLength = Math.min(device.docs.contiguousLength, indexed.blocks);
     return {

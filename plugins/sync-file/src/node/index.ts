@@ -1,0 +1,66 @@
+import { basename } from 'node:path';
+import { CairnError, ErrorCodes, type PluginContext, type SyncProgress } from '@cairn/sdk';
+import { syncWithFile, type FileSyncResult } from './sync-file.js';
+
+/** `partBytes` can be lowered for tests (FAT32's 4 GiB limit is otherwise hard to reach). */
+const partBytes = Number(process.env.CAIRN_SYNC_FILE_PART_BYTES) || undefined;
+
+export function activate(ctx: PluginContext): void {
+  const sync = (path: string, onProgress?: (progress: SyncProgress) => void, signal?: AbortSignal) =>
+    ctx.progress(`Syncing with ${basename(path)}`, (report) =>
+      syncWithFile(ctx, path, {
+        ...(partBytes && { partBytes }),
+        ...(signal && { signal }),
+        onProgress: (progress) => {
+          onProgress?.(progress);
+          const want = progress.documents.want + progress.attachments.want;
+          const have = progress.documents.have + progress.attachments.have;
+          report({ message: `${want} to go`, percent: have + want === 0 ? 100 : (100 * have) / (have + want) });
+        },
+      }),
+    );
+
+  // `cairn sync file PATH`, the command palette, and `cairn run sync-file.sync '"PATH"'`.
+  ctx.subscriptions.push(
+    ctx.commands.register('sync-file.sync', (input: unknown): Promise<FileSyncResult> => sync(pathOf(input))),
+  );
+
+  // The transport: how the Sync view (and any other plugin) syncs with a file.
+  ctx.subscriptions.push(
+    ctx.sync.registerTransport({
+      id: 'file',
+      title: 'Sync with a file',
+      async sync({ target, onProgress, signal }) {
+        const path = pathOf(target);
+        const peer = { deviceId: '', deviceName: basename(path), deviceType: 'file', address: path };
+        try {
+          const result = await sync(path, onProgress ? (progress) => onProgress(progress, peer) : undefined, signal);
+          return [{ peer: { ...peer, address: result.file }, result: 'ok', summary: { sent: result.sent, received: result.received } }];
+        } catch (error) {
+          const { code, message } = error as CairnError;
+          return [{ peer, result: 'error', error: { code: String(code ?? ErrorCodes.INTERNAL), message: String(message) } }];
+        }
+      },
+    }),
+  );
+
+  // For the workbench's Sync view.
+  ctx.subscriptions.push(
+    ctx.services.register('sync-file', {
+      sync: (path: string, invocation: { signal: AbortSignal; progress(report: { message?: string; percent?: number }): void }) =>
+        sync(pathOf(path), (progress) => {
+          const want = progress.documents.want + progress.attachments.want;
+          const have = progress.documents.have + progress.attachments.have;
+          invocation.progress({ message: `${want} to go`, percent: have + want === 0 ? 100 : (100 * have) / (have + want) });
+        }, invocation.signal),
+    }),
+  );
+}
+
+function pathOf(input: unknown): string {
+  const path = typeof input === 'string' ? input : (input as { path?: unknown } | undefined)?.path;
+  if (typeof path !== 'string' || path.trim() === '') {
+    throw new CairnError(ErrorCodes.INVALID_INPUT, 'Give the path of the sync file, e.g. /media/usb/survey.cairnsync.');
+  }
+  return path;
+}
