@@ -3,7 +3,8 @@
 // the shell, and the SDK's browser side as a module of its own, which the shell and every
 // plugin's browser entry import through the page's import map, so they share one copy.
 import { spawnSync } from 'node:child_process';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -59,4 +60,20 @@ await build({
   external: ['electron'],
 });
 await copyFile(`${root}core/src/browser/index.html`, `${out}/index.html`);
+
+// Each built-in plugin's workbench part: type-checked with the DOM library, then bundled with
+// the SDK left to the page's import map.
+for (const plugin of await readdir(`${root}plugins`, { withFileTypes: true })) {
+  const dir = `${root}plugins/${plugin.name}`;
+  if (!plugin.isDirectory() || !existsSync(`${dir}/src/browser/index.ts`)) continue;
+  const checked = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', `${dir}/tsconfig.browser.json`], { stdio: 'inherit' });
+  if (checked.status !== 0) process.exit(checked.status ?? 1);
+  await build({
+    ...common,
+    entryPoints: [`${dir}/src/browser/index.ts`],
+    outfile: `${dir}/dist/browser/index.js`,
+    external: ['@cairn/sdk/browser'],
+    alias: { '@cairn/sdk/common': '@cairn/sdk/browser' },
+  });
+}
 await copyFile(`${root}core/src/browser/icon.svg`, `${out}/icon.svg`);

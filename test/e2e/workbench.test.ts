@@ -166,6 +166,7 @@ describe('workbench (headless Chromium)', function () {
     const page = await open(served);
     const activity = page.getByRole('tablist', { name: 'Activity Bar' });
     expect(await activity.getByRole('tab').evaluateAll((tabs) => tabs.map((tab) => tab.getAttribute('aria-label')))).to.deep.equal([
+      'Sync',
       'Plugins',
       'Notes',
     ]);
@@ -248,11 +249,11 @@ describe('workbench (headless Chromium)', function () {
     await page.keyboard.press('ArrowDown');
     expect(await focused()).to.equal('Notes');
     await page.keyboard.press('Home');
-    expect(await focused()).to.equal('Plugins');
+    expect(await focused()).to.equal('Sync');
     await page.keyboard.press('End');
     expect(await focused()).to.equal('Notes');
     await page.keyboard.press('ArrowDown');
-    expect(await focused(), 'wraps around').to.equal('Plugins');
+    expect(await focused(), 'wraps around').to.equal('Sync');
     await page.keyboard.press('ArrowUp');
     await page.keyboard.press('Enter');
     expect(await page.getByRole('tab', { name: 'Notes' }).getAttribute('aria-selected')).to.equal('true');

@@ -15,6 +15,8 @@ import {
   type StatusBarItem,
   type SyncActivity,
   type StatusBarItemOptions,
+  type SyncSectionOptions,
+  type ChooseFileOptions,
   type ViewRenderer,
 } from '@cairn/sdk/browser';
 import type { WorkbenchPlugin } from '../common/workbench-protocol.js';
@@ -28,6 +30,8 @@ export interface WorkbenchFacilities {
   commands: BrowserCommands;
   registerView(owner: string, viewId: string, render: ViewRenderer): Disposable;
   openEditor(owner: string, options: EditorOptions): Disposable;
+  addSyncSection(owner: string, options: SyncSectionOptions): Disposable;
+  chooseFile(options: ChooseFileOptions): Promise<string | null>;
   createStatusItem(owner: string, options: StatusBarItemOptions): StatusBarItem;
   notify(level: 'info' | 'warn' | 'error', message: string): void;
   withProgress<T>(title: string, task: (report: (progress: ProgressReport) => void, signal: AbortSignal) => Promise<T>): Promise<T>;
@@ -135,6 +139,8 @@ export class BrowserPlugins {
         execute: <T>(commandId: string, ...args: unknown[]) => facilities.commands.execute<T>(commandId, ...args),
       },
       statusBar: { createItem: (options) => registrations.add(facilities.createStatusItem(id, options)) },
+      sync: { addSection: (options) => registrations.add(facilities.addSyncSection(id, options)) },
+      dialogs: { chooseFile: (options) => facilities.chooseFile(options) },
       services: { get: <T extends object>(name: string) => serviceProxy<T>(facilities.client, name) },
       notifications: {
         info: (message) => facilities.notify('info', message),

@@ -13,6 +13,8 @@ import {
   type ProgressReport,
   type StatusBarItem,
   type StatusBarItemOptions,
+  type SyncSectionOptions,
+  type ChooseFileOptions,
   type SyncActivity,
   type ViewRenderer,
 } from '@cairn/sdk/browser';
@@ -26,6 +28,8 @@ import { BrowserPlugins } from './plugin-runtime.js';
 import type { HostClient } from './rpc-client.js';
 import { renderHome, renderWelcome } from './welcome.js';
 import { renderPluginsView } from './plugins-view.js';
+import { renderSyncView } from './sync-view.js';
+import { chooseHostFile } from './file-chooser.js';
 import { hasIcon, icon } from './icons.js';
 
 /** A view in the activity bar: the core's own, or one a plugin declares. */
@@ -45,7 +49,10 @@ interface EditorSlot {
   rendered: Disposable | null;
 }
 
-const coreViews: WorkbenchView[] = [{ id: 'workbench.plugins', name: 'Plugins', owner: 'core', location: 'sidebar', icon: 'plugins' }];
+const coreViews: WorkbenchView[] = [
+  { id: 'workbench.sync', name: 'Sync', owner: 'core', location: 'sidebar', icon: 'sync' },
+  { id: 'workbench.plugins', name: 'Plugins', owner: 'core', location: 'sidebar', icon: 'plugins' },
+];
 
 const coreKeybindings = [
   { key: 'f1', command: 'workbench.action.showCommands' },
@@ -70,6 +77,9 @@ export class Workbench {
   private readonly notifications: Notifications;
   private readonly palette: CommandPalette;
   private readonly viewRenderers = new Map<string, { owner: string; render: ViewRenderer }>();
+  private readonly syncSections = new Map<string, SyncSectionOptions & { owner: string }>();
+  private readonly onDidChangeSyncSectionsEmitter = new Emitter<void>();
+  private lastFolder: string | null = null;
   private readonly views = new Map<string, ViewSlot>();
   private readonly editors = new Map<string, EditorSlot>();
   private activeEditor: string | null = null;
@@ -151,6 +161,8 @@ export class Workbench {
       commands: this.commands,
       registerView: (owner, viewId, render) => this.registerView(owner, viewId, render),
       openEditor: (owner, options) => this.openEditor(owner, options),
+      addSyncSection: (owner, options) => this.addSyncSection(owner, options),
+      chooseFile: (options) => this.chooseFile(options),
       createStatusItem: (owner, options) => this.createStatusItem(owner, options),
       notify: (level, message) => void this.notifications.show(level, message),
       withProgress: (title, task) => this.withProgress(title, task),
@@ -326,6 +338,16 @@ export class Workbench {
     const slot = this.layout.activeView ? this.views.get(this.layout.activeView) : undefined;
     if (slot === undefined || slot.rendered !== null || !this.layout.sidebarVisible) return;
     const { view } = slot;
+    if (view.id === 'workbench.sync') {
+      slot.rendered = renderSyncView(slot.body, {
+        sections: () => [...this.syncSections.values()].sort((a, b) => (a.order ?? 50) - (b.order ?? 50)),
+        onDidChange: this.onDidChangeSyncSectionsEmitter.event,
+        hasTransports: () => this.state.transports.length > 0,
+      });
+      // Opening the Sync view is when the transports' plugins are wanted.
+      void this.client.request(WorkbenchRpc.activateTransports).catch((error: unknown) => this.notifications.show('error', errorMessage(error)));
+      return;
+    }
     if (view.owner === 'core') {
       slot.rendered = renderPluginsView(slot.body, {
         plugins: () => this.state.plugins,
@@ -383,6 +405,25 @@ export class Workbench {
         clear(slot.body);
       }
     });
+  }
+
+  private addSyncSection(owner: string, options: SyncSectionOptions): Disposable {
+    if (this.syncSections.has(options.id)) throw new CairnError('ERR_INVALID_INPUT', `Sync section '${options.id}' exists already.`);
+    this.syncSections.set(options.id, { ...options, owner });
+    this.onDidChangeSyncSectionsEmitter.fire();
+    return toDisposable(() => {
+      this.syncSections.delete(options.id);
+      this.onDidChangeSyncSectionsEmitter.fire();
+    });
+  }
+
+  /** The system's dialog in the desktop app; otherwise the workbench's own browser of the host's folders. */
+  private async chooseFile(options: ChooseFileOptions): Promise<string | null> {
+    const chosen = this.state.nativeDialogs
+      ? await this.client.request<string | null>(WorkbenchRpc.chooseFile, options)
+      : await chooseHostFile(this.root.parentElement ?? document.body, this.client, options, this.lastFolder);
+    if (chosen !== null) this.lastFolder = chosen.replace(/[\\/][^\\/]*$/, '') || null;
+    return chosen;
   }
 
   // Editor area ------------------------------------------------------------------------------

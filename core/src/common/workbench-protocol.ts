@@ -35,6 +35,12 @@ export const WorkbenchRpc = {
   loadSampleData: 'project/sample',
   /** () → LogRecord[] */
   logs: 'logs/list',
+  /** () → void: activates the plugins that contribute sync transports (the Sync view is open) */
+  activateTransports: 'sync/activateTransports',
+  /** ({ path? }) → FolderListing: the host's folders, for the file chooser of browser mode */
+  listFolder: 'files/list',
+  /** (ChooseFileRequest) → string | null: the system's file dialog (desktop app only) */
+  chooseFile: 'dialogs/chooseFile',
 
   // Host → workbench notifications.
   /** (WorkbenchState): plugins, views, commands or the project changed */
@@ -91,11 +97,35 @@ export const defaultLayout: LayoutState = {
   theme: 'system',
 };
 
+export interface FolderEntry {
+  name: string;
+  kind: 'folder' | 'file';
+  size: number;
+}
+
+export interface FolderListing {
+  path: string;
+  /** Null at the root. */
+  parent: string | null;
+  entries: FolderEntry[];
+}
+
+export interface ChooseFileRequest {
+  title: string;
+  mode: 'open' | 'save';
+  extensions?: string[];
+  defaultName?: string;
+}
+
 export interface WorkbenchState {
   dataDir: string;
+  /** The host can show the system's file dialogs (the desktop app). */
+  nativeDialogs: boolean;
   project: ProjectSummary | null;
   plugins: WorkbenchPlugin[];
   views: WorkbenchView[];
+  /** The ways to sync that enabled plugins offer (declared, or registered). */
+  transports: Array<{ id: string; title: string; owner: string }>;
   commands: WorkbenchCommand[];
   keybindings: WorkbenchKeybinding[];
   menus: Record<string, Array<MenuItemDeclaration & { owner: string }>>;

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, protocol, session, type IpcMainEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, type IpcMainEvent, type WebContents } from 'electron';
 import { errorMessage, type Disposable } from '@cairn/sdk';
 import { connectionOver } from '../common/rpc-transport.js';
 import { CairnHost } from '../node/host.js';
@@ -65,7 +65,23 @@ async function main(): Promise<void> {
       onClose: (listener) => void closers.push(listener),
       close: () => undefined,
     });
-    const entry = { deliver: (text: string) => listeners.forEach((listener) => listener(text)), binding: bindWorkbench(connection, host) };
+    const owner = BrowserWindow.fromWebContents(contents);
+    const binding = bindWorkbench(connection, host, {
+      chooseFile: async ({ title, mode, extensions, defaultName }) => {
+        const filters = extensions?.length ? [{ name: title, extensions }] : [];
+        if (mode === 'save') {
+          const result = owner
+            ? await dialog.showSaveDialog(owner, { title, filters, ...(defaultName && { defaultPath: defaultName }) })
+            : await dialog.showSaveDialog({ title, filters });
+          return result.canceled || !result.filePath ? null : result.filePath;
+        }
+        const result = owner
+          ? await dialog.showOpenDialog(owner, { title, filters, properties: ['openFile'] })
+          : await dialog.showOpenDialog({ title, filters, properties: ['openFile'] });
+        return result.canceled ? null : (result.filePaths[0] ?? null);
+      },
+    });
+    const entry = { deliver: (text: string) => listeners.forEach((listener) => listener(text)), binding };
     connections.set(contents.id, entry);
     contents.once('destroyed', () => {
       connections.delete(contents.id);

@@ -16,7 +16,7 @@ import { PluginHost } from './plugins/plugin-host.js';
 import { ProjectService } from './project/project-service.js';
 import { ServiceRegistry } from './services/service-registry.js';
 import { ProgressService } from './progress-service.js';
-import { ProjectCliContribution } from './project/project-cli.js';
+import { ProjectCliContribution, ProjectCommands } from './project/project-cli.js';
 import { ServeCliContribution } from './server/serve-cli.js';
 import { SyncTransportRegistry } from './sync/sync-transport-registry.js';
 import { SyncTransportExtensionPoint } from './sync/sync-transport-extension-point.js';
@@ -54,6 +54,7 @@ export const cliModule = new ContainerModule(({ bind }) => {
 export const projectModule = new ContainerModule(({ bind }) => {
   bind(ProjectService).toSelf().inSingletonScope();
   bindContribution(bind, CliContribution, ProjectCliContribution);
+  bindContribution(bind, CommandContribution, ProjectCommands);
 });
 
 /** The workbench: browser mode's server (the Electron window uses the same RPC binding). */

@@ -23,7 +23,9 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
   });
   try {
     await host.start();
-    if (options.project) {
+    if (typeof options.project === 'object') {
+      await host.container.get(ProjectService).create({ join: options.project.join, deviceName: options.project.deviceName ?? 'test-device' });
+    } else if (options.project) {
       const name = typeof options.project === 'string' ? options.project : 'Test project';
       await host.container.get(ProjectService).create({ name, deviceName: 'test-device' });
     }

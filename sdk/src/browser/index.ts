@@ -52,6 +52,25 @@ export interface EditorOptions {
   render: ViewRenderer;
 }
 
+export interface SyncSectionOptions {
+  /** Unique, e.g. the transport id. */
+  id: string;
+  title: string;
+  /** Lower comes first. */
+  order?: number;
+  render: ViewRenderer;
+}
+
+export interface ChooseFileOptions {
+  title: string;
+  /** `save`: a file to create or overwrite; `open`: an existing file. */
+  mode: 'open' | 'save';
+  /** Extensions offered, without the dot, e.g. `['cairnsync']`. */
+  extensions?: string[];
+  /** Suggested name in `save` mode. */
+  defaultName?: string;
+}
+
 export interface BrowserCommandsApi {
   /** A command handled in the workbench (it appears in the command palette if declared). */
   register(id: string, handler: (...args: never[]) => unknown): Disposable;
@@ -78,6 +97,17 @@ export interface BrowserPluginContext {
   readonly services: {
     /** A typed proxy to a host service registered with `ctx.services.register(name, …)` on the host. */
     get<T extends object>(name: string): Remote<T>;
+  };
+  readonly sync: {
+    /** Adds a section to the workbench's Sync view (where each transport offers its way to sync). */
+    addSection(options: SyncSectionOptions): Disposable;
+  };
+  readonly dialogs: {
+    /**
+     * Asks for a file on the host: the system's dialog in the desktop app, the workbench's own
+     * browser of the host's folders in browser mode. Resolves with its path, or null if cancelled.
+     */
+    chooseFile(options: ChooseFileOptions): Promise<string | null>;
   };
   readonly notifications: {
     info(message: string): void;

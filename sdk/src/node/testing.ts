@@ -22,9 +22,10 @@ export interface TestHostOptions {
   builtins?: boolean;
   /**
    * Create a project in the data dir before the plugins start, so `ctx.project` works: `true` for
-   * a new one, or its name. Left out, the data dir has no project (`ERR_NO_PROJECT`).
+   * a new one, its name, or `{ join: key }` to join one (a second device). Left out, the data dir
+   * has no project (`ERR_NO_PROJECT`).
    */
-  project?: boolean | string;
+  project?: boolean | string | { join: string; deviceName?: string };
   /** Bounds on `activate` and `deactivate`, in milliseconds. */
   activationTimeoutMs?: number;
   deactivationTimeoutMs?: number;

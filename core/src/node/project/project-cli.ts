@@ -1,10 +1,26 @@
 import { resolve } from 'node:path';
 import { inject, injectable } from '@cairn/sdk/inversify';
-import { CairnError, ErrorCodes, type Observation, type ObservationFilter, type TagValue } from '@cairn/sdk';
+import { CairnError, ErrorCodes, type CommandContribution, type CommandsApi, type Observation, type ObservationFilter, type TagValue } from '@cairn/sdk';
 import type { CliCommand, CliContribution } from '../cli/cli-command.js';
 import { table } from '../cli/format.js';
 import { writeFileAtomic } from '../fs-util.js';
 import { ProjectService } from './project-service.js';
+
+/** The project's commands for the palette and `cairn run`. */
+@injectable()
+export class ProjectCommands implements CommandContribution {
+  constructor(@inject(ProjectService) private readonly projects: ProjectService) {}
+
+  registerCommands(commands: CommandsApi): void {
+    commands.register('cairn.project.loadSampleData', async (count: unknown = 2000) => {
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
+        throw new CairnError(ErrorCodes.INVALID_INPUT, `The number of sample observations must be a whole number ≥ 1; got ${JSON.stringify(count)}.`);
+      }
+      const project = await this.projects.loadSampleData(count);
+      return { ...project.info(), observations: project.countObservations() };
+    });
+  }
+}
 
 /** `cairn init`, `cairn project` and `cairn obs …` (DESIGN §7). */
 @injectable()

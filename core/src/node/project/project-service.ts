@@ -20,6 +20,9 @@ import type { CreateProjectOptions, Project } from './project.js';
 import type { ProjectKeys } from './keys.js';
 import { readProjectFile } from './project-files.js';
 
+/** Seed of the sample data, so every newcomer sees the same living workbench. */
+const SAMPLE_SEED = 20_260_101;
+
 /** The data layer (Corestore, Hyperdrive, SQLite) is loaded on first use: commands that never touch a project start faster. */
 const loadProject = async () => (await import('./project.js')).Project;
 
@@ -99,6 +102,26 @@ export class ProjectService {
       done: session.then((started) => started.done),
       cancel: () => void session.then((started) => started.cancel()).catch(() => undefined),
     };
+  }
+
+  /**
+   * Adds seeded sample observations (the same ones every time), into a new "Sample project" when
+   * the data dir holds none: for a newcomer to see the workbench at work, and for demos.
+   */
+  async loadSampleData(count: number, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<Project> {
+    const total = Math.max(1, Math.min(Math.floor(count), 200_000));
+    const project = await this.open().catch((error: unknown) => {
+      if ((error as CairnError).code !== ErrorCodes.NO_PROJECT) throw error;
+      return this.create({ name: 'Sample project' });
+    });
+    const { generateObservations } = await import('../../common/sample-data.js');
+    const batch = 1000;
+    for (let offset = 0; offset < total; offset += batch) {
+      if (signal?.aborted) throw new CairnError(ErrorCodes.CANCELLED, 'Loading sample data was cancelled.');
+      await project.createObservations(generateObservations(Math.min(batch, total - offset), SAMPLE_SEED + offset));
+      onProgress?.(Math.min(total, offset + batch), total);
+    }
+    return project;
   }
 
   /** Bytes of the project's store and index on disk, counted without opening them. */

@@ -128,10 +128,11 @@ export class RelayStore implements ReplicaStore {
     for (const device of this.devices.values()) {
       if (lengthsOf(device) !== this.openedWith.get(device.record.deviceId)) changed = true;
     }
-    for (const device of this.devices.values()) await device.drive.close().catch(() => undefined);
     // Flushed to immutable table files, the next sync can carry only the new ones (RocksDB would
-    // otherwise keep recent data in its write-ahead log, which is rewritten every time).
+    // otherwise keep recent data in its write-ahead log, which is rewritten every time). Before
+    // the drives close: closing one closes the store it was opened on.
     await (this.corestore as unknown as { storage?: { db?: { flush?(): Promise<void> } } }).storage?.db?.flush?.();
+    for (const device of this.devices.values()) await device.drive.close().catch(() => undefined);
     await this.corestore.close();
     const devices = [...this.devices.values()].map(({ record }) => ({
       ...record,

@@ -1,4 +1,6 @@
-import { join, normalize } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, normalize, resolve } from 'node:path';
 import { CancellationToken, ProgressType, ResponseError, type MessageConnection } from 'vscode-jsonrpc/node';
 import {
   CairnError,
@@ -12,10 +14,12 @@ import {
   type Logger,
   type ProgressReport,
 } from '@cairn/sdk';
-import { generateObservations } from '../../common/sample-data.js';
 import {
   defaultLayout,
   WorkbenchRpc,
+  type ChooseFileRequest,
+  type FolderEntry,
+  type FolderListing,
   type LayoutState,
   type ProjectSummary,
   type WorkbenchState,
@@ -23,15 +27,18 @@ import {
 import { readJsonFile, writeFileAtomic } from '../fs-util.js';
 import type { CairnHost } from '../host.js';
 
-/** Seed of the sample data, so every newcomer sees the same living workbench. */
-const SAMPLE_SEED = 20_260_101;
 const progressType = new ProgressType<ProgressReport>();
 
 /**
  * Serves one workbench window over a JSON-RPC connection (WebSocket or Electron IPC): answers its
  * requests with the host's services, and tells it when plugins, views or data change.
  */
-export function bindWorkbench(connection: MessageConnection, host: CairnHost): Disposable {
+export interface WorkbenchWindow {
+  /** The system's file dialog, where there is one (the desktop app). */
+  chooseFile?(request: ChooseFileRequest): Promise<string | null>;
+}
+
+export function bindWorkbench(connection: MessageConnection, host: CairnHost, window: WorkbenchWindow = {}): Disposable {
   const log = host.logs.forSource('workbench');
   const subscriptions = new DisposableStore();
   const layoutFile = join(host.config.dataDir, 'workbench.json');
@@ -46,7 +53,7 @@ export function bindWorkbench(connection: MessageConnection, host: CairnHost): D
     });
   };
 
-  const state = () => workbenchState(host, layoutFile);
+  const state = () => workbenchState(host, layoutFile, window.chooseFile !== undefined);
 
   handle(WorkbenchRpc.state, () => state());
   handle(WorkbenchRpc.saveLayout, async (layout: LayoutState) => {
@@ -87,26 +94,31 @@ export function bindWorkbench(connection: MessageConnection, host: CairnHost): D
     return project.info();
   });
   handle(WorkbenchRpc.loadSampleData, async ({ count, progressToken }: { count?: number; progressToken?: string }, token) => {
-    const total = Math.max(1, Math.min(Number(count ?? 2000), 200_000));
-    const project = await host.projects.open().catch((error: unknown) => {
-      if ((error as CairnError).code !== ErrorCodes.NO_PROJECT) throw error;
-      return host.projects.create({ name: 'Sample project' });
-    });
-    const batch = 1000;
-    for (let offset = 0; offset < total; offset += batch) {
-      if (token.isCancellationRequested) throw new CairnError(ErrorCodes.CANCELLED, 'Loading sample data was cancelled.');
-      await project.createObservations(generateObservations(Math.min(batch, total - offset), SAMPLE_SEED + offset));
-      if (progressToken !== undefined) {
-        const done = Math.min(total, offset + batch);
-        void connection.sendProgress(progressType, progressToken, {
-          message: `${done} of ${total} observations`,
-          percent: Math.round((done / total) * 100),
-        });
-      }
+    const controller = new AbortController();
+    const cancelled = token.onCancellationRequested(() => controller.abort());
+    try {
+      const project = await host.projects.loadSampleData(
+        Number(count ?? 2000),
+        (done, total) => {
+          if (progressToken === undefined) return;
+          void connection.sendProgress(progressType, progressToken, { message: `${done} of ${total} observations`, percent: Math.round((done / total) * 100) });
+        },
+        controller.signal,
+      );
+      return project.info();
+    } finally {
+      cancelled.dispose();
     }
-    return project.info();
   });
   handle(WorkbenchRpc.logs, () => host.logs.list('info'));
+  handle(WorkbenchRpc.activateTransports, async () => {
+    await Promise.all(host.syncTransports.list().map((transport) => host.syncTransports.get(transport.id).catch(() => undefined)));
+  });
+  handle(WorkbenchRpc.listFolder, ({ path }: { path?: string }) => listFolder(path));
+  handle(WorkbenchRpc.chooseFile, (request: ChooseFileRequest) => {
+    if (window.chooseFile === undefined) throw new CairnError(ErrorCodes.NOT_FOUND, 'This window has no system file dialog.');
+    return window.chooseFile(request);
+  });
 
   // Host → workbench: state changes (debounced: a sync or an enable can fire many at once) …
   let stateTimer: NodeJS.Timeout | null = null;
@@ -169,7 +181,7 @@ export function bindWorkbench(connection: MessageConnection, host: CairnHost): D
 }
 
 /** Everything the workbench needs to draw itself. */
-export async function workbenchState(host: CairnHost, layoutFile: string): Promise<WorkbenchState> {
+export async function workbenchState(host: CairnHost, layoutFile: string, nativeDialogs = false): Promise<WorkbenchState> {
   let project: ProjectSummary | null = null;
   try {
     const open = await host.projects.open();
@@ -182,12 +194,14 @@ export async function workbenchState(host: CairnHost, layoutFile: string): Promi
   const stored = await readJsonFile(layoutFile).catch(() => undefined);
   return {
     dataDir: host.config.dataDir,
+    nativeDialogs,
     project,
     plugins: known.map((plugin) => ({
       ...plugin.info,
       browser: plugin.manifest?.browser ? `/plugins/${encodeURIComponent(plugin.id)}/${normalize(plugin.manifest.browser).replace(/^\.\//, '')}` : null,
     })),
     views: host.views.list(),
+    transports: host.syncTransports.list().map(({ id, title, owner }) => ({ id, title, owner })),
     commands: host.commands.list().map(({ id, title, category, owner }) => ({ id, title, category, owner })),
     keybindings: usable.flatMap((plugin) => (plugin.manifest!.contributes?.keybindings ?? []).map((binding) => ({ ...binding, owner: plugin.id }))),
     menus: usable.reduce<WorkbenchState['menus']>((menus, plugin) => {
@@ -198,6 +212,26 @@ export async function workbenchState(host: CairnHost, layoutFile: string): Promi
     }, {}),
     layout: { ...defaultLayout, ...(typeof stored === 'object' && stored !== null ? (stored as Partial<LayoutState>) : {}) },
   };
+}
+
+/** A folder of the host, for browser mode's file chooser: folders first, hidden entries left out. */
+async function listFolder(requested: string | undefined): Promise<FolderListing> {
+  const path = resolve(requested && requested.trim() ? requested : homedir());
+  let entries;
+  try {
+    entries = await readdir(path, { withFileTypes: true });
+  } catch (error) {
+    throw new CairnError(ErrorCodes.IO, `Cannot open the folder ${path} (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}).`);
+  }
+  const listed: FolderEntry[] = [];
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    if (entry.isDirectory()) listed.push({ name: entry.name, kind: 'folder', size: 0 });
+    else if (entry.isFile()) listed.push({ name: entry.name, kind: 'file', size: (await stat(join(path, entry.name)).catch(() => null))?.size ?? 0 });
+  }
+  listed.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'folder' ? -1 : 1));
+  const parent = dirname(path);
+  return { path, parent: parent === path ? null : parent, entries: listed };
 }
 
 function toResponseError(error: unknown, log: Logger): ResponseError<{ code: string }> {

@@ -2,10 +2,9 @@ import { basename } from 'node:path';
 import { CairnError, ErrorCodes, type PluginContext, type SyncProgress } from '@cairn/sdk';
 import { syncWithFile, type FileSyncResult } from './sync-file.js';
 
-/** `partBytes` can be lowered for tests (FAT32's 4 GiB limit is otherwise hard to reach). */
-const partBytes = Number(process.env.CAIRN_SYNC_FILE_PART_BYTES) || undefined;
-
 export function activate(ctx: PluginContext): void {
+  // The part size can be lowered (FAT32's 4 GiB limit is otherwise hard to reach in a test).
+  const partBytes = Number(process.env.CAIRN_SYNC_FILE_PART_BYTES) || undefined;
   const sync = (path: string, onProgress?: (progress: SyncProgress) => void, signal?: AbortSignal) =>
     ctx.progress(`Syncing with ${basename(path)}`, (report) =>
       syncWithFile(ctx, path, {

@@ -112,7 +112,7 @@ async function checkWritable(path: string, currentSize: number, storeSize: numbe
   } finally {
     await rm(probe, { force: true });
   }
-  const needed = currentSize + storeSize + 1024 * 1024;
+  const needed = currentSize + storeSize + 256 * 1024;
   const space = await statfs(directory).catch(() => null);
   if (space !== null) {
     const free = Number(space.bavail) * Number(space.bsize);

@@ -1,0 +1,113 @@
+import { errorMessage, type ChooseFileOptions } from '@cairn/sdk/browser';
+import { WorkbenchRpc, type FolderListing } from '../common/workbench-protocol.js';
+import { clear, h, uid } from './dom.js';
+import type { HostClient } from './rpc-client.js';
+
+/**
+ * Browser mode's file chooser: the page cannot see the host's disk, so it browses the host's
+ * folders over the RPC. Folders open on click; a file's name fills the name field; Enter chooses,
+ * Escape cancels.
+ */
+export function chooseHostFile(host: HTMLElement, client: HostClient, options: ChooseFileOptions, startFolder: string | null): Promise<string | null> {
+  return new Promise((resolve) => {
+    const titleId = uid('chooser-title');
+    const folder = h('input', { type: 'text', class: 'chooser-folder', 'aria-label': 'Folder', spellcheck: 'false' });
+    const up = h('button', { class: 'secondary', type: 'button', 'aria-label': 'Parent folder' }, 'Up');
+    const list = h('ul', { class: 'chooser-list', role: 'listbox', 'aria-label': 'Files and folders', tabindex: '0' });
+    const name = h('input', { type: 'text', 'aria-label': 'File name', spellcheck: 'false', value: options.defaultName ?? '' });
+    const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+    const choose = h('button', { class: 'primary', type: 'submit' }, options.mode === 'save' ? 'Choose' : 'Open');
+    const cancel = h('button', { class: 'secondary', type: 'button' }, 'Cancel');
+    const form = h(
+      'form',
+      { class: 'chooser' },
+      h('div', { class: 'chooser-bar' }, up, folder),
+      list,
+      h('label', { class: 'field' }, 'File name', name),
+      error,
+      h('div', { class: 'chooser-actions' }, cancel, choose),
+    );
+    const dialog = h('div', { class: 'modal', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': titleId }, h('h2', { id: titleId }, options.title), form);
+    const backdrop = h('div', { class: 'modal-backdrop' }, dialog);
+    host.append(backdrop);
+    const returnFocus = document.activeElement as HTMLElement | null;
+
+    let current: FolderListing | null = null;
+    const separator = () => (current?.path.includes('\\') ? '\\' : '/');
+    const pathOf = (entry: string) => (current === null ? entry : `${current.path.replace(/[\\/]+$/, '')}${separator()}${entry}`);
+    const finish = (result: string | null) => {
+      backdrop.remove();
+      returnFocus?.focus?.();
+      resolve(result);
+    };
+    const show = (message: string | null) => {
+      error.textContent = message ?? '';
+      error.hidden = message === null;
+    };
+    let latest = 0;
+    const open = async (path: string | null) => {
+      // Only the folder asked for last is shown, however the answers come back.
+      const request = ++latest;
+      let listing: FolderListing;
+      try {
+        listing = await client.request<FolderListing>(WorkbenchRpc.listFolder, path === null ? {} : { path });
+      } catch (failure) {
+        if (request === latest) show(errorMessage(failure));
+        return;
+      }
+      if (request !== latest) return;
+      current = listing;
+      show(null);
+      folder.value = current.path;
+      up.disabled = current.parent === null;
+      clear(list);
+      const wanted = (options.extensions ?? []).map((extension) => `.${extension.toLowerCase()}`);
+      for (const entry of current.entries) {
+        if (entry.kind === 'file' && wanted.length > 0 && !wanted.some((extension) => entry.name.toLowerCase().endsWith(extension))) continue;
+        const option = h(
+          'li',
+          { role: 'option', class: `chooser-entry chooser-${entry.kind}`, 'aria-selected': 'false', tabindex: '-1', dataset: { name: entry.name } },
+          entry.kind === 'folder' ? `${entry.name}/` : entry.name,
+        );
+        option.addEventListener('click', () => {
+          if (entry.kind === 'folder') void open(pathOf(entry.name));
+          else {
+            name.value = entry.name;
+            for (const other of list.querySelectorAll('[aria-selected="true"]')) other.setAttribute('aria-selected', 'false');
+            option.setAttribute('aria-selected', 'true');
+          }
+        });
+        option.addEventListener('dblclick', () => entry.kind === 'file' && finish(pathOf(entry.name)));
+        list.append(option);
+      }
+      if (list.childElementCount === 0) list.append(h('li', { class: 'view-message', role: 'presentation' }, 'Empty folder'));
+    };
+
+    up.addEventListener('click', () => current?.parent && void open(current.parent));
+    folder.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') {
+        event.preventDefault();
+        void open(folder.value);
+      }
+    });
+    cancel.addEventListener('click', () => finish(null));
+    dialog.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        finish(null);
+      }
+    });
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      let chosen = name.value.trim();
+      if (chosen === '' || /[\\/]/.test(chosen)) return show('Type a file name (without folders), or pick a file from the list.');
+      const extension = options.extensions?.[0];
+      if (options.mode === 'save' && extension && !chosen.toLowerCase().endsWith(`.${extension}`)) chosen = `${chosen}.${extension}`;
+      if (options.mode === 'open' && !current?.entries.some((entry) => entry.kind === 'file' && entry.name === chosen)) {
+        return show(`There is no file '${chosen}' in this folder.`);
+      }
+      finish(pathOf(chosen));
+    });
+    void open(startFolder).then(() => name.focus());
+  });
+}

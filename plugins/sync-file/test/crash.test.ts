@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { expect } from 'chai';
+import { cairn, cairnBin, cairnJson, device, TempDirs } from './helpers.js';
+
+/** Starts `cairn sync file` and kills it with SIGKILL after `delayMs` (unless it ends first). */
+function killMidway(dataDir: string, file: string, delayMs: number): Promise<'killed' | 'finished'> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cairnBin, '--data-dir', dataDir, 'sync', 'file', file], { stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+    child.on('exit', (_code, signal) => {
+      clearTimeout(timer);
+      resolve(signal === 'SIGKILL' ? 'killed' : 'finished');
+    });
+  });
+}
+
+describe('sync with a file, killed at random points', function () {
+  this.timeout(600_000);
+  const temp = new TempDirs();
+  after(() => temp.cleanup());
+
+  it('loses nothing and damages nothing: 20 kill -9s, each followed by a retry', async () => {
+    const a = await temp.make();
+    const b = await temp.make();
+    const key = await device(a, 'a');
+    await device(b, 'b', key);
+    const usb = await temp.make('cairn-usb-');
+    const file = join(usb, 'crash.cairnsync');
+    for (let index = 0; index < 6; index += 1) {
+      const photo = join(usb, `photo-${index}.jpg`);
+      await writeFile(photo, randomBytes(250_000));
+      await cairnJson(a, 'obs', 'add', '--lat', '1', '--lon', String(index), '--photo', photo);
+    }
+    await cairnJson(a, 'run', 'cairn.project.loadSampleData', '2000');
+    await cairnJson(b, 'run', 'cairn.project.loadSampleData', '1000');
+
+    let killed = 0;
+    for (let round = 0; round < 20; round += 1) {
+      const dataDir = round % 2 === 0 ? a : b;
+      // Something new to carry each time, so every kill can land in the middle of real work.
+      await cairnJson(dataDir, 'run', 'cairn.project.loadSampleData', '150');
+      const outcome = await killMidway(dataDir, file, 100 + Math.floor(Math.random() * 1400));
+      if (outcome === 'killed') killed += 1;
+      const retry = await cairn(dataDir, ['sync', 'file', file, '--json']);
+      expect(retry.code, `round ${round}: the retry works (${retry.stderr})`).to.equal(0);
+    }
+    expect(killed, 'most rounds were interrupted').to.be.greaterThan(10);
+
+    // Both devices meet the file once more; then they hold the same, complete data.
+    await cairnJson(a, 'sync', 'file', file);
+    await cairnJson(b, 'sync', 'file', file);
+    await cairnJson(a, 'sync', 'file', file);
+    const countA = (await cairnJson<{ observations: number }>(a, 'project')).observations;
+    const countB = (await cairnJson<{ observations: number }>(b, 'project')).observations;
+    expect(countA).to.equal(6 + 2000 + 1000 + 20 * 150);
+    expect(countB).to.equal(countA);
+    // No half-written file is left beside the sync file.
+    expect((await readdir(usb)).filter((name) => name.includes('crash.cairnsync'))).to.deep.equal(['crash.cairnsync']);
+  });
+});
