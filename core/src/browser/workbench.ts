@@ -23,7 +23,7 @@ import { BrowserCommands, type PaletteCommand } from './commands.js';
 import { CommandPalette } from './command-palette.js';
 import { clear, h, uid } from './dom.js';
 import { Keybindings } from './keybindings.js';
-import { Notifications } from './notifications.js';
+import { Notifications, type ProgressHandle } from './notifications.js';
 import { BrowserPlugins } from './plugin-runtime.js';
 import type { HostClient } from './rpc-client.js';
 import { renderHome, renderWelcome } from './welcome.js';
@@ -47,6 +47,12 @@ interface EditorSlot {
   tab: HTMLElement;
   body: HTMLElement;
   rendered: Disposable | null;
+}
+
+interface HostProgress extends ProgressReport {
+  id: number;
+  title: string;
+  done: boolean;
 }
 
 const coreViews: WorkbenchView[] = [
@@ -88,6 +94,7 @@ export class Workbench {
   private readonly onDidChangePluginsEmitter = new Emitter<PluginInfo[]>();
   private readonly onDidSyncEmitter = new Emitter<SyncActivity>();
   private readonly syncing = new Map<number, SyncActivity>();
+  private readonly hostProgress = new Map<number, ProgressHandle>();
   private readonly failedNotified = new Set<string>();
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly disposables = new DisposableStore();
@@ -184,6 +191,7 @@ export class Workbench {
     this.client.onNotification<DocumentChange[]>(WorkbenchRpc.dataChanged, (changes) => this.onDidChangeDataEmitter.fire(changes));
     this.client.onNotification<LogRecord>(WorkbenchRpc.log, (record) => this.appendLog(record));
     this.client.onNotification<SyncActivity>(WorkbenchRpc.sync, (activity) => this.onSync(activity));
+    this.client.onNotification<HostProgress>(WorkbenchRpc.progress, (event) => this.onHostProgress(event));
     this.client.onClose(() => this.notifications.show('error', 'The connection to the Cairn host was lost. Restart `cairn serve` and reload.'));
     const [state, logs] = await Promise.all([
       this.client.request<WorkbenchState>(WorkbenchRpc.state),
@@ -592,6 +600,21 @@ export class Workbench {
     this.output.append(line);
     while (this.output.childElementCount > 2000) this.output.firstElementChild?.remove();
     this.output.scrollTop = this.output.scrollHeight;
+  }
+
+  /** Long host work started elsewhere (a command, another window): a progress notification until done. */
+  private onHostProgress(event: HostProgress): void {
+    let toast = this.hostProgress.get(event.id);
+    if (event.done) {
+      toast?.done();
+      this.hostProgress.delete(event.id);
+      return;
+    }
+    if (toast === undefined) {
+      toast = this.notifications.progress(event.title);
+      this.hostProgress.set(event.id, toast);
+    }
+    toast.report(event.message, event.percent);
   }
 
   /** Every sync of the host, whatever started it: in the status bar while it runs, then its result. */

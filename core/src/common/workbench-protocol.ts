@@ -51,6 +51,8 @@ export const WorkbenchRpc = {
   log: 'log/record',
   /** (SyncActivity): a sync session started, progressed or ended */
   sync: 'sync/activity',
+  /** ({ id, title, message?, percent?, done }): long host work, from wherever it was started */
+  progress: 'progress/activity',
 } as const;
 
 export interface ProjectSummary {

@@ -163,6 +163,9 @@ export function bindWorkbench(connection: MessageConnection, host: CairnHost, wi
     }),
   );
 
+  // … long host work …
+  subscriptions.add(host.progress.onDidProgress((event) => void connection.sendNotification(WorkbenchRpc.progress, event)));
+
   // … and the log, for the Output panel.
   subscriptions.add(
     host.logs.onDidLog((record) => {

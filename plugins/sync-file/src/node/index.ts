@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
-import { CairnError, ErrorCodes, type PluginContext, type SyncProgress } from '@cairn/sdk';
+import { CairnError, ErrorCodes, type InvocationContext, type PluginContext, type ProgressReport, type SyncProgress } from '@cairn/sdk';
+import { SYNC_FILE_SERVICE, type SyncFileService } from '../common/protocol.js';
 import { syncWithFile, type FileSyncResult } from './sync-file.js';
 
 export function activate(ctx: PluginContext): void {
@@ -12,9 +13,7 @@ export function activate(ctx: PluginContext): void {
         ...(signal && { signal }),
         onProgress: (progress) => {
           onProgress?.(progress);
-          const want = progress.documents.want + progress.attachments.want;
-          const have = progress.documents.have + progress.attachments.have;
-          report({ message: `${want} to go`, percent: have + want === 0 ? 100 : (100 * have) / (have + want) });
+          report(toReport(progress));
         },
       }),
     );
@@ -43,17 +42,24 @@ export function activate(ctx: PluginContext): void {
     }),
   );
 
-  // For the workbench's Sync view.
+  // For the workbench's Sync view, which shows the progress it is sent (not the host's own).
   ctx.subscriptions.push(
-    ctx.services.register('sync-file', {
-      sync: (path: string, invocation: { signal: AbortSignal; progress(report: { message?: string; percent?: number }): void }) =>
-        sync(pathOf(path), (progress) => {
-          const want = progress.documents.want + progress.attachments.want;
-          const have = progress.documents.have + progress.attachments.have;
-          invocation.progress({ message: `${want} to go`, percent: have + want === 0 ? 100 : (100 * have) / (have + want) });
-        }, invocation.signal),
-    }),
+    ctx.services.register(SYNC_FILE_SERVICE, {
+      sync: (path: string, invocation: InvocationContext) =>
+        syncWithFile(ctx, pathOf(path), {
+          ...(partBytes && { partBytes }),
+          signal: invocation.signal,
+          onProgress: (progress) => invocation.progress(toReport(progress)),
+        }),
+    } satisfies SyncFileService),
   );
+}
+
+/** Documents and attachments still to move, as a percentage of all. */
+function toReport(progress: SyncProgress): ProgressReport {
+  const want = progress.documents.want + progress.attachments.want;
+  const have = progress.documents.have + progress.attachments.have;
+  return { message: `${want} to go`, percent: have + want === 0 ? 100 : (100 * have) / (have + want) };
 }
 
 function pathOf(input: unknown): string {
