@@ -126,21 +126,33 @@ export async function openContainer(path: string, expectedDiscoveryKey: string):
 
 /** Writes every stored file into `dir`, checking each against its SHA-256. */
 export async function extractContainer(container: OpenedContainer, dir: string): Promise<void> {
+  await readStoredFiles(container, dir);
+}
+
+/** Checks every stored file against its SHA-256 without writing anything. */
+export async function verifyContainer(container: OpenedContainer): Promise<void> {
+  await readStoredFiles(container, null);
+}
+
+async function readStoredFiles(container: OpenedContainer, dir: string | null): Promise<void> {
   const reader = new PartReader(container.partPaths, container.partSizes);
   try {
     for (const file of container.index.files) {
-      const target = join(dir, file.name);
-      await mkdir(dirname(target), { recursive: true });
-      const out = await open(target, 'w');
+      let out: FileHandle | null = null;
+      if (dir !== null) {
+        const target = join(dir, file.name);
+        await mkdir(dirname(target), { recursive: true });
+        out = await open(target, 'w');
+      }
       const hash = createHash('sha256');
       try {
         for (let offset = 0; offset < file.size; offset += CHUNK) {
           const chunk = await reader.read(file.offset + offset, Math.min(CHUNK, file.size - offset));
           hash.update(chunk);
-          await out.write(chunk);
+          await out?.write(chunk);
         }
       } finally {
-        await out.close();
+        await out?.close();
       }
       if (hash.digest('hex') !== file.sha256) throw corrupt(container.path, `its copy of ${file.name} is damaged`);
     }
@@ -149,8 +161,17 @@ export async function extractContainer(container: OpenedContainer, dir: string):
   }
 }
 
+/** What is known of a stored file without reading it again: its SHA-256 while size and mtime match. */
+export interface Fingerprint {
+  size: number;
+  mtimeMs: number;
+  sha256: string;
+}
+
 export interface WriteOptions {
   discoveryKey: string;
+  /** Files whose size and mtime still match are not hashed again. */
+  fingerprints?: ReadonlyMap<string, Fingerprint>;
   /** The folder whose files to store (a closed relay store). */
   dir: string;
   /** The container as it was before this sync, to append to; null for a new file. */
@@ -159,6 +180,9 @@ export interface WriteOptions {
 }
 
 export interface WriteResult {
+  generation: string;
+  /** Every stored file as it now is. */
+  fingerprints: Map<string, Fingerprint>;
   /** Bytes written to disk for this update (a copy made by the kernel counts as not written). */
   bytesWritten: number;
   /** The file was rewritten whole (new, compacted, or in parts) rather than appended to. */
@@ -179,10 +203,16 @@ export async function writeContainer(path: string, options: WriteOptions): Promi
   const known = new Map((previous?.index.files ?? []).map((file) => [file.name, file]));
   const changed: Array<{ name: string; size: number; sha256: string }> = [];
   const kept: StoredFile[] = [];
+  const fingerprints = new Map<string, Fingerprint>();
   for (const name of files) {
     const full = join(options.dir, name);
-    const size = (await stat(full)).size;
-    const digest = (await hashFile(full)).toString('hex');
+    const { size, mtimeMs } = await stat(full);
+    const remembered = options.fingerprints?.get(name);
+    const digest =
+      remembered !== undefined && remembered.size === size && remembered.mtimeMs === mtimeMs
+        ? remembered.sha256
+        : (await hashFile(full)).toString('hex');
+    fingerprints.set(name, { size, mtimeMs, sha256: digest });
     const old = known.get(name);
     if (old !== undefined && old.sha256 === digest && old.size === size) kept.push(old);
     else changed.push({ name, size, sha256: digest });
@@ -243,7 +273,7 @@ export async function writeContainer(path: string, options: WriteOptions): Promi
     await writer.commit();
     // The old generation's parts are no longer referred to.
     if (previous !== null) for (const old of previous.partPaths.slice(1)) await rm(old, { force: true });
-    return { bytesWritten, rewritten: !append, size };
+    return { generation, fingerprints, bytesWritten, rewritten: !append, size };
   } catch (error) {
     await writer.abandon();
     throw error;

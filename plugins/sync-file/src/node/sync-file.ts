@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { access, mkdir, open, rm, stat, statfs } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { access, mkdir, open, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Duplex } from 'node:stream';
 import { CairnError, ErrorCodes, errorMessage, type PluginContext, type SyncProgress, type SyncSummary } from '@cairn/sdk';
-import { extractContainer, openContainer, removeLeftovers, writeContainer, type OpenedContainer } from './container.js';
+import { extractContainer, openContainer, removeLeftovers, verifyContainer, writeContainer, type Fingerprint, type OpenedContainer } from './container.js';
 
 export const EXTENSION = '.cairnsync';
 
@@ -39,20 +39,87 @@ export async function syncWithFile(ctx: PluginContext, target: string, options: 
   await removeLeftovers(path, previous?.partPaths ?? []);
   await checkWritable(path, existing?.size ?? 0, await ctx.project.storageSize());
 
-  const scratch = join(ctx.storagePath, 'scratch', randomBytes(6).toString('hex'));
-  await mkdir(scratch, { recursive: true });
+  const cache = await openCache(ctx.storagePath, path, previous);
+  let finished = false;
   try {
-    if (previous !== null) await extractContainer(previous, scratch);
-    const { summary, changed } = await syncWithRelay(ctx, scratch, path, options);
+    const { summary, changed } = await syncWithRelay(ctx, cache.store, path, options);
     // Nothing new for the file: it is left as it is, not even rewritten.
     if (previous === null || changed) {
-      const written = await writeContainer(path, { discoveryKey, dir: scratch, previous, ...(options.partBytes && { partBytes: options.partBytes }) });
+      const written = await writeContainer(path, {
+        discoveryKey,
+        dir: cache.store,
+        previous,
+        fingerprints: cache.fingerprints,
+        ...(options.partBytes && { partBytes: options.partBytes }),
+      });
+      await cache.save(written.generation, written.fingerprints);
       ctx.log.info(`${path}: ${written.rewritten ? 'written' : 'appended to'} (${written.bytesWritten} bytes written, ${written.size} in all)`);
+    } else {
+      await cache.save(previous.header.generation, cache.fingerprints);
     }
+    finished = true;
     return { file: path, created: previous === null, sent: summary.sent, received: summary.received };
   } finally {
-    await rm(scratch, { recursive: true, force: true });
+    // A sync that did not reach the file leaves the cache holding more than the file: next time
+    // it is extracted again.
+    if (!finished) await cache.forget();
   }
+}
+
+interface CacheState {
+  version: 1;
+  file: string;
+  generation: string;
+  fingerprints: Record<string, Fingerprint>;
+}
+
+interface Cache {
+  /** The relay store's folder. */
+  store: string;
+  fingerprints: Map<string, Fingerprint>;
+  save(generation: string, fingerprints: Map<string, Fingerprint>): Promise<void>;
+  forget(): Promise<void>;
+}
+
+/**
+ * The file's content, extracted, kept in the plugin's storage between syncs: when the file has not
+ * changed since this device last wrote it (same generation), it is not extracted again, and the
+ * files already hashed are not hashed again. A file changed elsewhere is extracted afresh.
+ */
+async function openCache(storagePath: string, path: string, previous: OpenedContainer | null): Promise<Cache> {
+  const dir = join(storagePath, 'cache', createHash('sha256').update(path).digest('hex').slice(0, 16));
+  const stateFile = join(dir, 'state.json');
+  const store = join(dir, 'store');
+  const state = (await readFile(stateFile, 'utf8').then(JSON.parse, () => null)) as CacheState | null;
+  const valid = previous !== null && state?.version === 1 && state.file === path && state.generation === previous.header.generation;
+  if (valid) {
+    // The copy at hand spares writing the content out again, not checking the file: a damaged
+    // file is reported, never silently replaced.
+    await verifyContainer(previous!);
+  } else {
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(store, { recursive: true });
+    if (previous !== null) await extractContainer(previous, store);
+  }
+  const fingerprints = new Map(Object.entries(valid ? state!.fingerprints : {}));
+  if (!valid && previous !== null) {
+    // Just extracted: the stored hashes are known, with the files' fresh mtimes.
+    for (const file of previous.index.files) {
+      const { size, mtimeMs } = await stat(join(store, file.name));
+      fingerprints.set(file.name, { size, mtimeMs, sha256: file.sha256 });
+    }
+  }
+  // Until a sync writes the file, the folder may hold more than the file says.
+  await rm(stateFile, { force: true });
+  return {
+    store,
+    fingerprints,
+    save: async (generation, updated) => {
+      const next: CacheState = { version: 1, file: path, generation, fingerprints: Object.fromEntries(updated) };
+      await writeFile(stateFile, JSON.stringify(next));
+    },
+    forget: () => rm(dir, { recursive: true, force: true }),
+  };
 }
 
 /** Runs one replication session between the project and the relay in `dir`. */
@@ -154,4 +221,3 @@ function pipePair(): [Duplex, Duplex] {
   return [a, b];
 }
 
-export type { OpenedContainer };
