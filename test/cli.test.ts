@@ -46,7 +46,8 @@ describe('cairn CLI', function () {
       expect((await runCairn(['plugins', 'install', helloExample], { env: { CAIRN_DATA_DIR: byEnv } })).code).to.equal(0);
       for (const dataDir of [byFlag, byEnv]) {
         const list = await runCairn(['plugins', 'list', '--json', '--data-dir', dataDir]);
-        expect((JSON.parse(list.stdout) as Array<{ id: string }>).map((plugin) => plugin.id)).to.deep.equal(['hello']);
+        const installed = (JSON.parse(list.stdout) as Array<{ id: string; source: string }>).filter((plugin) => plugin.source === 'installed');
+        expect(installed.map((plugin) => plugin.id)).to.deep.equal(['hello']);
       }
     });
 
@@ -105,7 +106,7 @@ describe('cairn CLI', function () {
       expect(JSON.parse(ran.stdout)).to.deep.equal({ greeting: 'Hello, Ada!', greetings: 1 });
 
       const listed = await cairn('plugins', 'list', '--json');
-      expect(JSON.parse(listed.stdout)).to.deep.equal([
+      expect((JSON.parse(listed.stdout) as Array<{ source: string }>).filter((plugin) => plugin.source === 'installed')).to.deep.equal([
         {
           id: 'hello',
           version: '1.0.0',
@@ -120,7 +121,9 @@ describe('cairn CLI', function () {
         },
       ]);
       const table = await cairn('plugins', 'list');
-      expect(table.stdout).to.equal('ID     VERSION  SOURCE     STATE     ERROR\nhello  1.0.0    installed  inactive\n');
+      expect(table.stdout.split('\n')[0]).to.match(/^ID +VERSION +SOURCE +STATE +ERROR$/);
+      expect(table.stdout).to.match(/\nhello +1\.0\.0 +installed +inactive\n/);
+      expect(table.stdout).to.match(/\nsync-file +0\.1\.0 +builtin +inactive\n/);
 
       expect((await cairn('plugins', 'disable', 'hello')).code).to.equal(0);
       expect((await cairn('run', 'hello.greet')).code).to.equal(1);
@@ -140,7 +143,8 @@ describe('cairn CLI', function () {
       expect(missing.stderr).to.equal(`error [ERR_NOT_FOUND]: There is no plugin folder at ${join(broken, 'nope')}.\n`);
       const file = await runCairn(['--data-dir', dataDir, 'plugins', 'install', join(broken, 'index.js')]);
       expect(file.stderr).to.contain('[ERR_INVALID_PLUGIN]');
-      expect((await runCairn(['--data-dir', dataDir, 'plugins', 'list', '--json'])).stdout).to.equal('[]\n');
+      const after = JSON.parse((await runCairn(['--data-dir', dataDir, 'plugins', 'list', '--json'])).stdout) as Array<{ source: string }>;
+      expect(after.filter((plugin) => plugin.source === 'installed'), 'nothing was installed').to.deep.equal([]);
     });
 
     it('contains a throwing plugin and a malformed one dropped into the data dir', async () => {
@@ -156,7 +160,9 @@ describe('cairn CLI', function () {
       expect(enabled.stderr).to.equal("[core] error: Plugin 'thrower' failed to activate: cannot reach the widget service\n");
 
       const list = await runCairn(['--data-dir', dataDir, 'plugins', 'list', '--json']);
-      const plugins = JSON.parse(list.stdout) as Array<{ id: string; state: string; error: string | null }>;
+      const plugins = (JSON.parse(list.stdout) as Array<{ id: string; state: string; error: string | null; source: string }>).filter(
+        (plugin) => plugin.source === 'installed',
+      );
       expect(plugins.map(({ id, state }) => [id, state])).to.deep.equal([
         ['hello', 'inactive'],
         ['thrower', 'failed'],
@@ -203,7 +209,9 @@ describe('cairn CLI', function () {
       const dataDir = await temp.make();
       const list = await runCairn(['--data-dir', dataDir, 'run', 'cairn.plugins.list']);
       expect(list.code).to.equal(0);
-      expect(JSON.parse(list.stdout)).to.deep.equal([]);
+      const plugins = JSON.parse(list.stdout) as Array<{ id: string; builtin: boolean }>;
+      expect(plugins.every((plugin) => plugin.builtin), 'only the built-in plugins').to.equal(true);
+      expect(plugins.map((plugin) => plugin.id)).to.include('sync-file');
       const bad = await runCairn(['--data-dir', dataDir, 'run', 'cairn.plugins.enable', '{not json']);
       expect(bad.code).to.equal(1);
       expect(bad.stderr).to.match(/^error \[ERR_INVALID_INPUT\]: JSON_ARG is not valid JSON \(.*\)\. Quote it for your shell/);

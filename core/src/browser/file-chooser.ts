@@ -84,6 +84,9 @@ export function chooseHostFile(host: HTMLElement, client: HostClient, options: C
     };
 
     up.addEventListener('click', () => current?.parent && void open(current.parent));
+    // Typing a folder supersedes any listing still on its way, which would otherwise overwrite
+    // the half-typed path when it lands.
+    folder.addEventListener('input', () => (latest += 1));
     folder.addEventListener('keydown', (event) => {
       if (event.key === 'Enter') {
         event.preventDefault();

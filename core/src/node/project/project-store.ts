@@ -276,8 +276,13 @@ export async function openDeviceCores(corestore: Corestore, record: DeviceRecord
   const docs = corestore.get({ key: Buffer.from(record.deviceId, 'hex'), encryption: { key: keys.encryptionKey } });
   await docs.ready();
   const drive = new Hyperdrive(corestore, Buffer.from(record.driveKey, 'hex'), { encryptionKey: keys.encryptionKey });
-  // The drive's blobs core is named in its header, which may not have arrived yet.
-  void drive.ready().catch((error: unknown) => log.warn(`Attachments of device ${record.deviceId.slice(0, 8)}: ${errorMessage(error)}`));
+  // What is on disk must be counted before this device is advertised to a peer: a drive whose
+  // length still reads 0 would let the peer finish before its attachments came.
+  await drive.core.ready();
+  const opened = drive.ready().catch((error: unknown) => log.warn(`Attachments of device ${record.deviceId.slice(0, 8)}: ${errorMessage(error)}`));
+  // The blobs core is named in the drive's header, which may not have arrived yet: wait for it
+  // only when the header is here.
+  if (drive.core.contiguousLength > 0) await opened;
   return { record, docs, drive, own: false };
 }
 
