@@ -13,6 +13,7 @@ import {
   type ProgressReport,
   type Remote,
   type StatusBarItem,
+  type ServiceEvent,
   type SyncActivity,
   type StatusBarItemOptions,
   type SyncSectionOptions,
@@ -39,6 +40,7 @@ export interface WorkbenchFacilities {
   onDidChangeData: Event<DocumentChange[]>;
   onDidChangePlugins: Event<PluginInfo[]>;
   onDidSync: Event<SyncActivity>;
+  onDidServiceEvent: Event<ServiceEvent>;
 }
 
 interface LoadedPlugin {
@@ -141,7 +143,15 @@ export class BrowserPlugins {
       statusBar: { createItem: (options) => registrations.add(facilities.createStatusItem(id, options)) },
       sync: { addSection: (options) => registrations.add(facilities.addSyncSection(id, options)) },
       dialogs: { chooseFile: (options) => facilities.chooseFile(options) },
-      services: { get: <T extends object>(name: string) => serviceProxy<T>(facilities.client, name) },
+      services: {
+        get: <T extends object>(name: string) => serviceProxy<T>(facilities.client, name),
+        onEvent: <T>(name: string, event: string, listener: (data: T) => void) =>
+          registrations.add(
+            facilities.onDidServiceEvent((fired) => {
+              if (fired.service === name && fired.event === event) listener(fired.data as T);
+            }),
+          ),
+      },
       notifications: {
         info: (message) => facilities.notify('info', message),
         warn: (message) => facilities.notify('warn', message),

@@ -15,6 +15,7 @@ import {
   type StatusBarItemOptions,
   type SyncSectionOptions,
   type ChooseFileOptions,
+  type ServiceEvent,
   type SyncActivity,
   type ViewRenderer,
 } from '@cairn/sdk/browser';
@@ -93,6 +94,7 @@ export class Workbench {
   private readonly onDidChangeDataEmitter = new Emitter<DocumentChange[]>();
   private readonly onDidChangePluginsEmitter = new Emitter<PluginInfo[]>();
   private readonly onDidSyncEmitter = new Emitter<SyncActivity>();
+  private readonly onDidServiceEventEmitter = new Emitter<ServiceEvent>();
   private readonly syncing = new Map<number, SyncActivity>();
   private readonly hostProgress = new Map<number, ProgressHandle>();
   private readonly failedNotified = new Set<string>();
@@ -177,6 +179,7 @@ export class Workbench {
       onDidChangeData: this.onDidChangeDataEmitter.event,
       onDidChangePlugins: this.onDidChangePluginsEmitter.event,
       onDidSync: this.onDidSyncEmitter.event,
+      onDidServiceEvent: this.onDidServiceEventEmitter.event,
     });
     this.disposables.add(this.plugins.onDidLoad(() => this.renderActiveView()));
     this.registerCoreCommands();
@@ -192,6 +195,7 @@ export class Workbench {
     this.client.onNotification<LogRecord>(WorkbenchRpc.log, (record) => this.appendLog(record));
     this.client.onNotification<SyncActivity>(WorkbenchRpc.sync, (activity) => this.onSync(activity));
     this.client.onNotification<HostProgress>(WorkbenchRpc.progress, (event) => this.onHostProgress(event));
+    this.client.onNotification<ServiceEvent>(WorkbenchRpc.serviceEvent, (event) => this.onDidServiceEventEmitter.fire(event));
     this.client.onClose(() => this.notifications.show('error', 'The connection to the Cairn host was lost. Restart `cairn serve` and reload.'));
     const [state, logs] = await Promise.all([
       this.client.request<WorkbenchState>(WorkbenchRpc.state),

@@ -53,6 +53,8 @@ export const WorkbenchRpc = {
   sync: 'sync/activity',
   /** ({ id, title, message?, percent?, done }): long host work, from wherever it was started */
   progress: 'progress/activity',
+  /** (ServiceEvent): a plugin's host service told its workbench side something */
+  serviceEvent: 'service/event',
 } as const;
 
 export interface ProjectSummary {

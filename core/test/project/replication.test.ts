@@ -227,6 +227,46 @@ describe('replication', function () {
     }
   });
 
+  it('with awaitStart, names a proven peer and exchanges nothing until either side starts', async () => {
+    const [a, b] = await devices.project(2);
+    const [fromA] = await a!.createObservations([{ lat: 1, lon: 2, notes: 'waits for a start' }]);
+    const [left, right, close] = await connect('tcp');
+    try {
+      const first = a!.replicate(left, { initiator: true, awaitStart: true, timeoutMs: 1500 });
+      const second = b!.replicate(right, { initiator: false, awaitStart: true, timeoutMs: 1500 });
+      const [peerOfA, peerOfB] = await Promise.all([first.peer, second.peer]);
+      expect(peerOfA).to.deep.include({ deviceId: b!.store.deviceId, deviceName: 'device-1' });
+      expect(peerOfB).to.deep.include({ deviceId: a!.store.deviceId, deviceName: 'device-0' });
+      // Idle for longer than the watchdog's limit: the heartbeat keeps the sessions alive, and no
+      // data has moved.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect(b!.countObservations()).to.equal(0);
+      let bStarted = false;
+      void second.started.then(() => (bStarted = true));
+      first.start();
+      const [summaryA, summaryB] = await Promise.all([first.done, second.done]);
+      expect(bStarted, 'the other side followed the start').to.equal(true);
+      expect(summaryA.sent.observations).to.equal(1);
+      expect(summaryB.received.observations).to.equal(1);
+      expect(b!.getObservation(fromA!.id).notes).to.equal('waits for a start');
+    } finally {
+      close();
+    }
+  });
+
+  it('with awaitStart, a peer of another project is never named', async () => {
+    const [a] = await devices.project(1);
+    const [outsider] = await devices.project(1, 'Other project');
+    const [left, right, close] = await connect('pipe');
+    try {
+      const first = a!.replicate(left, { initiator: true, awaitStart: true });
+      outsider!.replicate(right, { initiator: false, awaitStart: true });
+      expect((await rejection(first.peer)).code).to.equal('ERR_PROJECT_MISMATCH');
+    } finally {
+      close();
+    }
+  });
+
   it('resumes after the connection is cut: a retry completes and moves only the rest', async () => {
     const [a, b] = await devices.project(2);
     const notes = 'x'.repeat(400);

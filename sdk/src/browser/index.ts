@@ -97,6 +97,8 @@ export interface BrowserPluginContext {
   readonly services: {
     /** A typed proxy to a host service registered with `ctx.services.register(name, …)` on the host. */
     get<T extends object>(name: string): Remote<T>;
+    /** Listens to events a host service sends with `ctx.services.emit(name, event, data)`. */
+    onEvent<T = unknown>(name: string, event: string, listener: (data: T) => void): Disposable;
   };
   readonly sync: {
     /** Adds a section to the workbench's Sync view (where each transport offers its way to sync). */

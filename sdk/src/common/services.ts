@@ -18,6 +18,13 @@ export interface ProgressReport {
 }
 
 /** Optional last argument of a call through a `Remote`: cancel it, or follow its progress. */
+/** An event a host service sent to the workbench (see `ctx.services.emit`). */
+export interface ServiceEvent {
+  service: string;
+  event: string;
+  data: unknown;
+}
+
 export interface CallOptions {
   signal?: AbortSignal;
   onProgress?: (report: ProgressReport) => void;

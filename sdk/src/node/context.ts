@@ -124,6 +124,12 @@ export interface ReplicateOptions {
   peer?: Partial<SyncPeer>;
   /** A peer silent this long ends the session with `ERR_TIMEOUT`. Default 30 000. */
   timeoutMs?: number;
+  /**
+   * Identify the peer (once it has proven it is a member) but exchange no data until `start()`
+   * is called on this side or the other side starts. For transports that list devices first and
+   * sync when the user asks. Default false: the exchange starts as soon as the peer is proven.
+   */
+  awaitStart?: boolean;
 }
 
 export interface SyncSession {
@@ -132,6 +138,12 @@ export interface SyncSession {
   readonly done: Promise<SyncSummary>;
   /** Ends the session; `done` rejects with `ERR_CANCELLED`. */
   cancel(): void;
+  /** Resolves with the other device once it has proven it is a member; rejects as `done` does. */
+  readonly peer: Promise<SyncPeer>;
+  /** Begins the exchange of a session opened with `awaitStart` (does nothing once begun). */
+  start(): void;
+  /** Resolves when the exchange begins, whichever side started it; rejects as `done` does. */
+  readonly started: Promise<void>;
 }
 
 /** One sync run through a transport. `target` means what the transport says (a file path, an address). */
@@ -194,6 +206,12 @@ export interface ServicesApi {
    * return JSON (or a promise of it). Throw a `CairnError` for errors the user should read.
    */
   register(name: string, service: object): Disposable;
+  /**
+   * Tells every open workbench window something about a service this plugin registered (a device
+   * appeared, a state changed); its browser side listens with `ctx.services.onEvent(name, event, …)`.
+   * `data` must be JSON.
+   */
+  emit(name: string, event: string, data: unknown): void;
 }
 
 /** DI token of the plugin's own context, bound in its child container. */

@@ -94,6 +94,7 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
       },
       services: {
         register: (name, service) => registrations.add(services.register(id, name, service)),
+        emit: (name, event, data) => services.emit(id, name, event, data),
       },
       progress: (title, task) => progress.run(title, task),
     };

@@ -100,6 +100,9 @@ export class ProjectService {
         return subscription;
       },
       done: session.then((started) => started.done),
+      peer: session.then((started) => started.peer),
+      started: session.then((started) => started.started),
+      start: () => void session.then((started) => started.start()).catch(() => undefined),
       cancel: () => void session.then((started) => started.cancel()).catch(() => undefined),
     };
   }
@@ -172,7 +175,19 @@ export class ProjectService {
       error: null,
     };
     const report = (change: Partial<SyncActivity>) => this.onDidSyncEmitter.fire({ ...Object.assign(activity, change) });
-    report({});
+    // A session that waits to be started is no sync yet: it is reported once it begins (a
+    // device that is only listed, then leaves, is no failed sync either).
+    let begun = options.awaitStart !== true;
+    if (begun) report({});
+    void session
+      .then(async (opened) => {
+        await opened.started;
+        const peer = { ...activity.peer, ...(await opened.peer) };
+        if (begun) return report({ peer });
+        begun = true;
+        report({ peer });
+      })
+      .catch(() => undefined);
     void session
       .then(async (started) => {
         started.on('progress', (progress) => report({ progress }));
@@ -180,6 +195,7 @@ export class ProjectService {
         report({ state: 'done', summary, peer: { ...activity.peer, ...summary.peer } });
       })
       .catch((error: unknown) => {
+        if (!begun) return;
         const { code, message } = error as CairnError;
         report({ state: 'failed', error: { code: String(code ?? ErrorCodes.INTERNAL), message: String(message) } });
       });

@@ -123,13 +123,23 @@ export class ReplicationSession implements SyncSession {
   private messages: { cores: ProtomuxMessage; status: ProtomuxMessage; error: ProtomuxMessage } | null = null;
   private remote: SyncHandshake | null = null;
   private wanted: CoreAdvert[] | null = null;
-  private start: Map<string, { observations: number; driveLength: number }> = new Map();
+  private startCounts: Map<string, { observations: number; driveLength: number }> = new Map();
   private localSynced = false;
+  /** The exchange of cores has begun (right after the proof, or once either side starts it). */
+  private begun = false;
+  /** The peer proved it is a member of the project. */
+  private verified = false;
+  private startRequested: boolean;
+  private resolvePeer!: (peer: SyncPeer) => void;
+  private resolveStarted!: () => void;
+  readonly peer: Promise<SyncPeer>;
+  readonly started: Promise<void>;
   private remoteStatus: SyncStatus | null = null;
   private timer: NodeJS.Timeout | null = null;
   private lastActivity = Date.now();
   private lastBytesRead = 0;
   private lastProgress = '';
+  private idleTicks = 0;
   private readonly timeoutMs: number;
 
   constructor(
@@ -144,6 +154,17 @@ export class ReplicationSession implements SyncSession {
     });
     // A caller that only awaits `done` later must not see an unhandled rejection in between.
     this.done.catch(() => undefined);
+    this.startRequested = options.awaitStart !== true;
+    this.peer = new Promise<SyncPeer>((resolve, reject) => {
+      this.resolvePeer = resolve;
+      this.done.catch(reject);
+    });
+    this.started = new Promise<void>((resolve, reject) => {
+      this.resolveStarted = resolve;
+      this.done.catch(reject);
+    });
+    this.peer.catch(() => undefined);
+    this.started.catch(() => undefined);
     const given = stream as unknown as { noiseStream?: NoiseSecretStream };
     this.noise = given.noiseStream ?? new NoiseSecretStream(options.initiator, stream);
     void this.run().catch((error: unknown) => this.fail(asCairnError(error)));
@@ -152,6 +173,11 @@ export class ReplicationSession implements SyncSession {
   on(event: 'progress', listener: (progress: SyncProgress) => void): Disposable {
     if (event !== 'progress') return toDisposable(() => undefined);
     return this.progressEmitter.event(listener);
+  }
+
+  start(): void {
+    this.startRequested = true;
+    if (this.remote !== null && this.verified && !this.begun && !this.finished) this.begin();
   }
 
   cancel(): void {
@@ -226,11 +252,20 @@ export class ReplicationSession implements SyncSession {
       this.fail(problem.here);
       return;
     }
+    this.verified = true;
+    this.resolvePeer(this.identity()!);
+    if (this.startRequested) this.begin();
+  }
+
+  /** Starts the exchange: the cores join the connection and this side says what it holds. */
+  private begin(): void {
+    this.begun = true;
+    this.resolveStarted();
     const { store } = this.context;
     // Only now, with the peer proven a member, do the project's cores join the connection.
     store.cores.replicate(this.outer);
     for (const device of store.allDevices()) {
-      this.start.set(device.record.deviceId, {
+      this.startCounts.set(device.record.deviceId, {
         observations: store.counts(device.record.deviceId).observations,
         driveLength: device.drive.core.contiguousLength,
       });
@@ -278,14 +313,16 @@ export class ReplicationSession implements SyncSession {
   }
 
   private async onCores(message: { devices: CoreAdvert[] }): Promise<void> {
-    if (this.finished || this.remote === null) return;
+    if (this.finished || this.remote === null || !this.verified) return;
     this.touch();
+    // The peer started the exchange: this side follows (both are members, and all data flows both ways).
+    if (!this.begun) this.begin();
     const { store } = this.context;
     const adverts = (Array.isArray(message?.devices) ? message.devices : []).filter(isAdvert);
     for (const advert of adverts) {
       const known = store.device(advert.deviceId);
       // A device new to this one had nothing here; its blocks may arrive while it is being opened.
-      if (known === undefined) this.start.set(advert.deviceId, { observations: 0, driveLength: 0 });
+      if (known === undefined) this.startCounts.set(advert.deviceId, { observations: 0, driveLength: 0 });
       const device = known ?? (await store.addDevice({ deviceId: advert.deviceId, driveKey: advert.driveKey }));
       if (known !== undefined) store.downloadAll(device);
     }
@@ -330,7 +367,13 @@ export class ReplicationSession implements SyncSession {
       );
       return;
     }
-    if (this.wanted === null || this.messages === null) return;
+    if (this.messages === null) return;
+    if (this.wanted === null) {
+      // Identified and waiting to start: a heartbeat now and then keeps the peer's watchdog quiet.
+      const every = Math.max(1, Math.floor(Math.min(2000, this.timeoutMs / 3) / (this.options.tickMs ?? 250)));
+      if (this.verified && (this.idleTicks += 1) % every === 0) this.messages.status.send({ synced: false, received: zeroCounts() } satisfies SyncStatus);
+      return;
+    }
     const progress = this.progress();
     const serialized = JSON.stringify(progress);
     if (serialized !== this.lastProgress) {
@@ -389,7 +432,7 @@ export class ReplicationSession implements SyncSession {
     const counts = zeroCounts();
     for (const advert of this.wanted ?? []) {
       const device = store.device(advert.deviceId);
-      const start = this.start.get(advert.deviceId);
+      const start = this.startCounts.get(advert.deviceId);
       if (device === undefined || device.own || start === undefined) continue;
       counts.observations += Math.max(0, store.counts(advert.deviceId).observations - start.observations);
       counts.attachments += Math.max(0, device.drive.core.contiguousLength - Math.max(1, start.driveLength));
@@ -420,7 +463,7 @@ export class ReplicationSession implements SyncSession {
     const received = this.received();
     const sent = { ...zeroCounts(), ...this.remoteStatus!.received, bytes: this.noise.rawBytesWritten };
     const summary: SyncSummary = { sent, received };
-    const peer = this.peer();
+    const peer = this.identity();
     if (peer !== undefined) summary.peer = peer;
     this.progressEmitter.fire(this.progress());
     this.progressEmitter.dispose();
@@ -449,7 +492,7 @@ export class ReplicationSession implements SyncSession {
     this.lastActivity = Date.now();
   }
 
-  private peer(): SyncPeer | undefined {
+  private identity(): SyncPeer | undefined {
     const remote = this.remote;
     if (remote?.device === undefined) return undefined;
     const peer: SyncPeer = { deviceId: String(remote.device.deviceId), deviceName: String(remote.device.name), deviceType: String(remote.device.deviceType) };

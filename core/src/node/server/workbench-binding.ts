@@ -166,6 +166,9 @@ export function bindWorkbench(connection: MessageConnection, host: CairnHost, wi
   // … long host work …
   subscriptions.add(host.progress.onDidProgress((event) => void connection.sendNotification(WorkbenchRpc.progress, event)));
 
+  // … events of plugins' host services …
+  subscriptions.add(host.services.onDidEmit((event) => void connection.sendNotification(WorkbenchRpc.serviceEvent, event)));
+
   // … and the log, for the Output panel.
   subscriptions.add(
     host.logs.onDidLog((record) => {

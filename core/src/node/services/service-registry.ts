@@ -1,5 +1,5 @@
 import { injectable } from '@cairn/sdk/inversify';
-import { CairnError, ErrorCodes, toDisposable, type Disposable, type InvocationContext } from '@cairn/sdk';
+import { CairnError, Emitter, ErrorCodes, toDisposable, type Disposable, type InvocationContext, type ServiceEvent } from '@cairn/sdk';
 
 interface RegisteredService {
   owner: string;
@@ -14,6 +14,9 @@ interface RegisteredService {
 @injectable()
 export class ServiceRegistry {
   private readonly services = new Map<string, RegisteredService>();
+  private readonly onDidEmitEmitter = new Emitter<ServiceEvent>();
+  /** A service sent an event to the workbench windows. */
+  readonly onDidEmit = this.onDidEmitEmitter.event;
 
   register(owner: string, name: string, service: object): Disposable {
     if (typeof name !== 'string' || name.length === 0) {
@@ -31,6 +34,15 @@ export class ServiceRegistry {
     return toDisposable(() => {
       if (this.services.get(name) === entry) this.services.delete(name);
     });
+  }
+
+  /** Sends an event of a service; only the plugin that registered the service may. */
+  emit(owner: string, name: string, event: string, data: unknown): void {
+    const entry = this.services.get(name);
+    if (entry === undefined || entry.owner !== owner) {
+      throw new CairnError(ErrorCodes.INVALID_INPUT, `Plugin '${owner}' has no service '${name}' to send events of; register it first.`);
+    }
+    this.onDidEmitEmitter.fire({ service: name, event: String(event), data: data ?? null });
   }
 
   has(name: string): boolean {
