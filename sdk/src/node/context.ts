@@ -100,6 +100,8 @@ export interface ProjectApi {
   readonly settings: ProjectSettingsApi;
   /** The devices that have written to the project, this one included. */
   devices(): Promise<DeviceInfo[]>;
+  /** Renames this device (1–64 characters, else `ERR_INVALID_INPUT`); others see it after their next sync. */
+  renameDevice(name: string): Promise<ProjectInfo>;
   /** Bytes the project's data takes on this device (its store and index); the store is not opened. */
   storageSize(): Promise<number>;
   /** Any document changed: an observation, a category, a field, the settings, a device. */

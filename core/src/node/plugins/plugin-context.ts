@@ -83,6 +83,7 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
           update: async (patch) => (await open()).updateSettings(patch),
         },
         devices: async () => (await open()).devices(),
+        renameDevice: async (name) => (await open()).renameDevice(name),
         storageSize: () => projects.storageSize(),
         onDidChange: tracked(projects.onDidChange),
       },

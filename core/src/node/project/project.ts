@@ -86,7 +86,8 @@ export class Project {
 
   private constructor(
     readonly store: ProjectStore,
-    private readonly file: ProjectFile,
+    private file: ProjectFile,
+    private readonly dataDir: string,
   ) {
     this.attachments = new Attachments(store);
     store.onDidChange((change) => this.onDidChangeEmitter.fire(change));
@@ -119,7 +120,7 @@ export class Project {
     // and what such an interrupted init left behind held nothing anyone was told exists.
     await removeUnclaimedStore(dataDir);
     const store = await ProjectStore.open(dataDir, projectKey, log);
-    const project = new Project(store, file);
+    const project = new Project(store, file, dataDir);
     try {
       await project.writeDeviceInfo();
       if (options.name !== undefined) await project.updateSettings({ name: options.name.trim() });
@@ -136,7 +137,7 @@ export class Project {
     const file = await readProjectFile(dataDir);
     if (file === null) return null;
     const store = await ProjectStore.open(dataDir, Buffer.from(file.projectKey, 'hex'), log);
-    const project = new Project(store, file);
+    const project = new Project(store, file, dataDir);
     try {
       await project.writeDeviceInfo();
     } catch (error) {
@@ -148,6 +149,19 @@ export class Project {
 
   get deviceName(): string {
     return this.file.deviceName;
+  }
+
+  /** Renames this device: other devices see the new name in their lists after the next sync. */
+  async renameDevice(name: string): Promise<ProjectInfo> {
+    const trimmed = typeof name === 'string' ? name.trim() : '';
+    if (trimmed === '' || trimmed.length > 64) {
+      throw new CairnError(ErrorCodes.INVALID_INPUT, 'deviceName: give a device name of 1 to 64 characters.');
+    }
+    const file = { ...this.file, deviceName: trimmed };
+    await writeProjectFile(this.dataDir, file);
+    this.file = file;
+    await this.writeDeviceInfo();
+    return this.info();
   }
 
   info(): ProjectInfo {

@@ -1,0 +1,210 @@
+import { errorMessage, type BrowserPluginContext, type SyncProgress } from '@cairn/sdk/browser';
+import { STATE_EVENT, SYNC_WIFI_SERVICE, type SyncWifiService, type WifiDevice, type WifiPeerResult, type WifiState } from '../common/protocol.js';
+
+type Child = Node | string | null | false;
+
+/** A small element builder (plugins bring their own; the SDK stays framework-free). */
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  for (const child of children) if (child !== null && child !== false) element.append(child);
+  return element;
+}
+
+const statusText: Record<WifiDevice['status'], string> = {
+  connected: 'Connected',
+  syncing: 'Syncing…',
+  disconnected: 'Disconnected',
+  incompatible: 'Incompatible version',
+};
+
+/**
+ * The Sync view's "Sync over Wi-Fi": this device (name, address), a switch that runs discovery
+ * while the user syncs, "Connect to address…", and the project's devices with Sync / Sync all,
+ * progress and results. The status bar counts the devices in reach while discovery runs.
+ */
+export function activate(ctx: BrowserPluginContext): void {
+  const service = ctx.services.get<SyncWifiService>(SYNC_WIFI_SERVICE);
+  let state: WifiState | null = null;
+  let redraw: (() => void) | null = null;
+  let report: ((text: string, error: boolean) => void) | null = null;
+
+  const peers = ctx.statusBar.createItem({ id: 'sync-wifi.peers', text: '', tooltip: 'Devices of this project in reach over Wi-Fi', alignment: 'left', priority: 20, command: 'workbench.view.workbench.sync' });
+  peers.hide();
+  const apply = (next: WifiState) => {
+    state = next;
+    const inReach = next.devices.filter((device) => device.status === 'connected' || device.status === 'syncing').length;
+    peers.text = `Wi-Fi: ${inReach} device${inReach === 1 ? '' : 's'}`;
+    if (next.discovering) peers.show();
+    else peers.hide();
+    redraw?.();
+  };
+  ctx.subscriptions.push(ctx.services.onEvent<WifiState>(SYNC_WIFI_SERVICE, STATE_EVENT, apply));
+  const refresh = () => service.state().then(apply, (error: unknown) => report?.(errorMessage(error), true));
+
+  const summary = (results: WifiPeerResult[]) =>
+    results
+      .map((result) =>
+        result.result === 'ok'
+          ? `${result.deviceName}: received ${result.received?.observations ?? 0} observations and ${result.received?.attachments ?? 0} attachments, ` +
+            `sent ${result.sent?.observations ?? 0} and ${result.sent?.attachments ?? 0}.`
+          : `${result.deviceName}: ${result.error?.message ?? 'the sync failed.'}`,
+      )
+      .join(' ');
+
+  const sync = async (deviceId: string | null) => {
+    try {
+      const results = await service.sync(deviceId);
+      if (results.length === 0) return report?.('No device of this project is in reach yet: wait for one to appear, or connect to its address.', true);
+      const failed = results.some((result) => result.result === 'error');
+      report?.(summary(results), failed);
+      if (failed) ctx.notifications.error(summary(results.filter((result) => result.result === 'error')));
+      else ctx.notifications.info(`Synced over Wi-Fi. ${summary(results)}`);
+    } catch (error) {
+      report?.(errorMessage(error), true);
+    }
+  };
+
+  const setDiscovering = async (on: boolean) => {
+    try {
+      apply(await service.setDiscovering(on));
+    } catch (error) {
+      report?.(errorMessage(error), true);
+      ctx.notifications.error(errorMessage(error));
+    }
+  };
+
+  // The palette's "Sync over Wi-Fi": look for devices (the Sync view lists them) and sync with all in reach.
+  ctx.subscriptions.push(
+    ctx.commands.register('sync-wifi.sync', async () => {
+      await setDiscovering(true);
+      ctx.notifications.info('Looking for devices of this project on the network; the Sync view lists them. Use “Sync all” there.');
+    }),
+  );
+
+  ctx.subscriptions.push(
+    ctx.sync.addSection({
+      id: 'wifi',
+      title: 'Sync over Wi-Fi',
+      order: 10,
+      render(container) {
+        const about = el(
+          'p',
+          {},
+          'Devices of this project on the same network (Wi-Fi or a cable), no internet needed. All data goes both ways; only members of the project can take part.',
+        );
+        const name = el('input', { type: 'text', 'aria-label': "This device's name", maxlength: '64', spellcheck: 'false' });
+        const address = el('p', { class: 'sync-wifi-address' });
+        const discover = el('button', { type: 'button', role: 'switch', class: 'secondary', 'aria-checked': 'false' }, 'Find devices');
+        const syncAll = el('button', { type: 'button', class: 'primary' }, 'Sync all');
+        const connectOpen = el('button', { type: 'button', class: 'secondary' }, 'Connect to address…');
+        const connectField = el('input', { type: 'text', 'aria-label': 'Address of the other device', placeholder: '192.168.1.20:49737', spellcheck: 'false' });
+        const connectForm = el('form', { class: 'sync-row', hidden: '' }, connectField, el('button', { type: 'submit', class: 'secondary' }, 'Connect'));
+        const list = el('ul', { role: 'list', 'aria-label': 'Devices', class: 'sync-list' });
+        const status = el('p', { role: 'status', class: 'sync-wifi-result' });
+
+        report = (text, error) => {
+          status.textContent = text;
+          status.classList.toggle('view-error', error);
+        };
+        name.addEventListener('change', () => {
+          void service.renameDevice(name.value).then(
+            (info) => report?.(`This device is now called ${info.deviceName}.`, false),
+            (error: unknown) => report?.(errorMessage(error), true),
+          );
+        });
+        discover.addEventListener('click', () => void setDiscovering(!(state?.discovering ?? false)));
+        syncAll.addEventListener('click', () => {
+          syncAll.disabled = true;
+          void sync(null).finally(() => redraw?.());
+        });
+        connectOpen.addEventListener('click', () => {
+          connectForm.hidden = !connectForm.hidden;
+          if (!connectForm.hidden) connectField.focus();
+        });
+        connectForm.addEventListener('submit', (event) => {
+          event.preventDefault();
+          const wanted = connectField.value.trim();
+          report?.(`Connecting to ${wanted}…`, false);
+          void service.connect(wanted).then(
+            (next) => {
+              apply(next);
+              connectForm.hidden = true;
+              report?.(`Reached ${wanted}; its device appears in the list once it has proven it is of this project.`, false);
+            },
+            (error: unknown) => report?.(errorMessage(error), true),
+          );
+        });
+
+        redraw = () => {
+          const current = state;
+          if (current === null) return;
+          if (document.activeElement !== name) name.value = current.deviceName ?? '';
+          name.disabled = current.deviceName === null;
+          discover.setAttribute('aria-checked', String(current.discovering));
+          discover.textContent = current.discovering ? 'Stop finding devices' : 'Find devices';
+          address.textContent = current.discovering
+            ? `This device is reachable at ${current.address}. Looking for devices…`
+            : 'Not looking for devices. Turn on “Find devices” while you sync.';
+          const inReach = current.devices.filter((device) => device.status === 'connected');
+          syncAll.disabled = inReach.length === 0;
+          list.replaceChildren(
+            ...current.devices.map((device) => deviceItem(device, () => void sync(device.id))),
+          );
+          if (current.devices.length === 0) list.append(el('li', { class: 'view-message' }, current.discovering ? 'No device found yet.' : 'No device yet.'));
+        };
+
+        container.append(
+          about,
+          el('label', { class: 'field' }, 'This device', name),
+          address,
+          el('div', { class: 'sync-row' }, discover, syncAll, connectOpen),
+          connectForm,
+          list,
+          status,
+        );
+        redraw();
+        void refresh();
+        return {
+          dispose: () => {
+            redraw = null;
+            report = null;
+          },
+        };
+      },
+    }),
+  );
+}
+
+function deviceItem(device: WifiDevice, onSync: () => void): HTMLLIElement {
+  const details = [device.deviceType, statusText[device.status], device.address || null, device.lastSynced ? `last synced ${new Date(device.lastSynced).toLocaleString()}` : 'never synced']
+    .filter(Boolean)
+    .join(' · ');
+  const button = el('button', { type: 'button', class: 'secondary', 'aria-label': `Sync with ${device.deviceName}` }, 'Sync');
+  button.disabled = device.status !== 'connected' && device.status !== 'disconnected';
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    onSync();
+  });
+  const item = el(
+    'li',
+    { class: 'sync-item', 'aria-label': device.deviceName, 'data-status': device.status },
+    el('div', { class: 'sync-item-head' }, el('strong', {}, device.deviceName), device.status === 'incompatible' ? null : button),
+    el('div', { class: 'sync-item-meta' }, details),
+  );
+  if (device.status === 'syncing' && device.progress !== null) item.append(progressBar(device.progress, device.deviceName));
+  if (device.error !== null) item.append(el('div', { class: 'view-error' }, device.error.message));
+  else if (device.result !== null && device.status !== 'syncing') {
+    const { sent, received } = device.result;
+    item.append(el('div', { class: 'sync-item-meta' }, `Received ${received.observations} observations and ${received.attachments} attachments, sent ${sent.observations} and ${sent.attachments}.`));
+  }
+  return item;
+}
+
+function progressBar(progress: SyncProgress, deviceName: string): HTMLProgressElement {
+  const want = progress.documents.want + progress.attachments.want;
+  const have = progress.documents.have + progress.attachments.have;
+  const bar = el('progress', { max: '100', 'aria-label': `Syncing with ${deviceName}` });
+  bar.value = have + want === 0 ? 100 : (100 * have) / (have + want);
+  return bar;
+}

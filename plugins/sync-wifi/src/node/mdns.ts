@@ -1,0 +1,83 @@
+import { isIPv4 } from 'node:net';
+import makeMdns from 'multicast-dns';
+import type { Disposable, Logger } from '@cairn/sdk';
+import type { LanAddress } from './address.js';
+
+/** DNS-SD service type under which Cairn devices say where their DHT node listens. */
+export const SERVICE_TYPE = '_cairn-sync._udp.local';
+
+export interface AnnouncerOptions {
+  /** This device's DHT node, announced to the others. */
+  address: LanAddress;
+  tag: string;
+  /** Unique per run, so a device tells its own announcements apart. */
+  instance: string;
+  onFound(address: LanAddress): void;
+  log: Logger;
+}
+
+/**
+ * mDNS/DNS-SD on the local network: answers queries for Cairn's service with this device's DHT
+ * address, and asks often at first (a device appears within a second or two), then every 10 s.
+ * Only addresses of the same project's devices are passed on.
+ */
+export function startAnnouncer(options: AnnouncerOptions): Disposable {
+  const { address, tag, instance, log } = options;
+  // Bound to the wildcard address (a socket bound to a unicast address never sees multicast),
+  // with the group joined and sent to on the LAN interface only.
+  const mdns = makeMdns({ interface: address.host, bind: '0.0.0.0', reuseAddr: true });
+  const name = `${instance}.${SERVICE_TYPE}`;
+  const target = `${instance}.local`;
+  const records = () => [
+    { name: SERVICE_TYPE, type: 'PTR' as const, ttl: 120, data: name },
+    { name, type: 'SRV' as const, ttl: 120, data: { port: address.port, target, priority: 0, weight: 0 } },
+    { name, type: 'TXT' as const, ttl: 120, data: [`v=1`, `p=${tag}`] },
+    { name: target, type: 'A' as const, ttl: 120, data: address.host },
+  ];
+  const announce = () => mdns.respond({ answers: records() }, () => undefined);
+  const ask = () => mdns.query({ questions: [{ name: SERVICE_TYPE, type: 'PTR' }] }, () => undefined);
+
+  mdns.on('query', (query) => {
+    if (query.questions.some((question) => question.name === SERVICE_TYPE)) announce();
+  });
+  mdns.on('response', (response) => {
+    // Records as they come off the network: shapes are checked before use.
+    const all = [...response.answers, ...(response.additionals ?? [])] as Array<{ type: string; name: string; data: unknown }>;
+    for (const srv of all) {
+      if (srv.type !== 'SRV' || !srv.name.endsWith(`.${SERVICE_TYPE}`) || srv.name === name) continue;
+      const txt = all.find((record) => record.type === 'TXT' && record.name === srv.name);
+      const texts = txt === undefined ? [] : (Array.isArray(txt.data) ? (txt.data as unknown[]) : [txt.data]).map((entry) => String(entry));
+      if (!texts.includes(`p=${tag}`)) continue;
+      const { port, target: srvTarget } = (srv.data ?? {}) as { port?: unknown; target?: unknown };
+      const a = all.find((record) => record.type === 'A' && record.name === srvTarget);
+      const host = typeof a?.data === 'string' ? a.data : null;
+      if (host !== null && isIPv4(host) && typeof port === 'number' && Number.isInteger(port)) options.onFound({ host, port });
+    }
+  });
+  mdns.on('error', (error: Error) => log.warn(`Local discovery (mDNS) failed: ${error.message}. "Connect to address…" still works.`));
+  mdns.on('warning', (error: Error) => log.debug(`mDNS: ${error.message}`));
+
+  announce();
+  ask();
+  let asked = 1;
+  let timer: NodeJS.Timeout;
+  const next = () => {
+    timer = setTimeout(
+      () => {
+        asked += 1;
+        ask();
+        next();
+      },
+      asked < 5 ? 1000 : 10_000,
+    );
+    timer.unref();
+  };
+  next();
+  return {
+    dispose: () =>
+      new Promise<void>((resolve) => {
+        clearTimeout(timer);
+        mdns.destroy(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,504 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import HyperDHT from 'hyperdht';
+import Hyperswarm, { type PeerDiscovery, type SwarmConnection } from 'hyperswarm';
+import {
+  CairnError,
+  Emitter,
+  ErrorCodes,
+  type Disposable,
+  type PluginContext,
+  type SyncSession,
+} from '@cairn/sdk';
+import type { WifiDevice, WifiPeerResult, WifiState } from '../common/protocol.js';
+import { chooseLanHost, freeUdpPort, parseAddress, projectTag, type LanAddress } from './address.js';
+import { startAnnouncer } from './mdns.js';
+
+/** A device as this run knows it: what is shown, and the live connection and session behind it. */
+interface DeviceEntry {
+  view: WifiDevice;
+  connection: SwarmConnection | null;
+  session: SyncSession | null;
+  sessionState: 'waiting' | 'running' | 'ended';
+  /** The swarm key of its last connection, to reach it again. */
+  publicKey: Buffer | null;
+  /** A sync was asked for; it starts as soon as the device is connected and proven. */
+  wantStart: boolean;
+  waiters: Array<(result: WifiPeerResult) => void>;
+}
+
+interface Running {
+  address: LanAddress;
+  bootstrap: HyperDHT;
+  swarm: Hyperswarm;
+  discovery: PeerDiscovery;
+  announcer: Disposable;
+  /** DHT nodes of other devices already added (`host:port`). */
+  nodes: Set<string>;
+  /** Addresses given by hand that did not answer yet: tried again until they do. */
+  pending: Map<string, LanAddress>;
+  retryTimer: NodeJS.Timeout;
+  refreshTimer: NodeJS.Timeout | null;
+}
+
+/** How long a device asked to sync may take to come back on the network before that sync fails. */
+const RECONNECT_LIMIT_MS = 30_000;
+
+/**
+ * Sync over the local network. While discovery runs, this device joins the Hyperswarm topic of
+ * the project's discovery key, on a DHT of its own (a bootstrap node bound to the LAN address)
+ * that the project's other devices learn of over mDNS — or by hand, with "Connect to address…".
+ * Every connection goes to the core's replication service, which lets only members in; a member
+ * is listed, and syncs when the user (or the other side) starts it.
+ */
+export class WifiSync {
+  private running: Running | null = null;
+  private starting: Promise<Running> | null = null;
+  private readonly devices = new Map<string, DeviceEntry>();
+  private readonly onDidChangeEmitter = new Emitter<WifiState>();
+  readonly onDidChange = this.onDidChangeEmitter.event;
+  /** A sync with a device (by id) completed. */
+  private readonly onDidSyncDeviceEmitter = new Emitter<string>();
+  private readonly onDidSyncDevice = this.onDidSyncDeviceEmitter.event;
+  private changeTimer: NodeJS.Timeout | null = null;
+  private remembered: Promise<void> | null = null;
+  /** Sync with every member as soon as it is proven (the CLI), instead of when asked. */
+  autoSync = false;
+
+  constructor(private readonly ctx: PluginContext) {}
+
+  get discovering(): boolean {
+    return this.running !== null;
+  }
+
+  async state(): Promise<WifiState> {
+    await this.remember();
+    let deviceName: string | null = null;
+    try {
+      deviceName = (await this.ctx.project.info()).deviceName;
+    } catch (error) {
+      if ((error as CairnError).code !== ErrorCodes.NO_PROJECT) throw error;
+    }
+    const running = this.running;
+    return {
+      discovering: running !== null,
+      deviceName,
+      address: running ? `${running.address.host}:${running.address.port}` : null,
+      devices: [...this.devices.values()]
+        .map((entry) => ({ ...entry.view }))
+        .sort((a, b) => a.deviceName.localeCompare(b.deviceName)),
+    };
+  }
+
+  /** Starts discovery (once; later calls share it). */
+  start(): Promise<Running> {
+    if (this.running !== null) return Promise.resolve(this.running);
+    this.starting ??= this.open().finally(() => (this.starting = null));
+    return this.starting;
+  }
+
+  async stop(): Promise<void> {
+    const running = this.running ?? (await this.starting?.catch(() => null)) ?? null;
+    if (running === null) return;
+    this.running = null;
+    clearInterval(running.retryTimer);
+    if (running.refreshTimer !== null) clearTimeout(running.refreshTimer);
+    await running.announcer.dispose();
+    for (const entry of this.devices.values()) {
+      entry.session?.cancel();
+      if (entry.publicKey !== null) running.swarm.leavePeer(entry.publicKey);
+    }
+    await running.swarm.destroy();
+    await running.bootstrap.destroy();
+    for (const entry of this.devices.values()) this.settle(entry, 'Discovery was turned off.');
+    this.changed();
+  }
+
+  /** Reaches the device whose DHT node is at `text` (`HOST:PORT`); starts discovery when off. */
+  async connect(text: string, options: { retry: boolean } = { retry: false }): Promise<void> {
+    const address = parseAddress(text);
+    const running = await this.start();
+    const key = `${address.host}:${address.port}`;
+    if (key === `${running.address.host}:${running.address.port}`) {
+      throw new CairnError(ErrorCodes.INVALID_INPUT, `connect: ${key} is this device's own address; give the other device's.`);
+    }
+    if (await this.reach(running, address)) return;
+    if (options.retry) {
+      running.pending.set(key, address);
+      return;
+    }
+    throw new CairnError(
+      ErrorCodes.NOT_FOUND,
+      `Nothing answers at ${key}. Check the address in the other device's Sync view, that it is syncing over Wi-Fi, and that both are on the same network.`,
+    );
+  }
+
+  /**
+   * Syncs with one device, or every device in reach, and resolves with how each went. A device
+   * that is connected starts at once; one that was synced before is reached again first.
+   */
+  async sync(deviceId: string | null): Promise<WifiPeerResult[]> {
+    const running = await this.start();
+    const targets =
+      deviceId === null
+        ? [...this.devices.values()].filter((entry) => entry.view.status === 'connected' || entry.view.status === 'syncing')
+        : [this.devices.get(deviceId)].filter((entry): entry is DeviceEntry => entry !== undefined);
+    if (deviceId !== null && targets.length === 0) {
+      throw new CairnError(ErrorCodes.NOT_FOUND, `There is no device '${deviceId}' on the network; the Sync view lists those there are.`);
+    }
+    if (targets.some((entry) => entry.view.status === 'incompatible')) {
+      const entry = targets.find((candidate) => candidate.view.status === 'incompatible')!;
+      throw new CairnError(ErrorCodes.PROTOCOL_VERSION, entry.view.error?.message ?? 'That device runs an incompatible version of Cairn.');
+    }
+    return Promise.all(targets.map((entry) => this.syncWith(running, entry)));
+  }
+
+  /**
+   * Syncs with every member that comes in reach (they start as soon as they are proven) until
+   * `count` of them have completed, or fails with `ERR_TIMEOUT` after `timeoutMs`.
+   */
+  async syncPeers(count: number, timeoutMs: number, onUpdate?: (synced: number) => void): Promise<WifiPeerResult[]> {
+    this.autoSync = true;
+    await this.start();
+    const results = new Map<string, WifiPeerResult>();
+    return new Promise<WifiPeerResult[]>((resolve, reject) => {
+      const subscription = this.onDidSyncDevice((id) => {
+        const entry = this.devices.get(id);
+        if (entry !== undefined) results.set(id, okResult(entry.view));
+        onUpdate?.(results.size);
+        if (results.size >= count) finish();
+      });
+      // Members that were already connected and waiting start now.
+      for (const entry of this.devices.values()) {
+        if (entry.sessionState === 'waiting' && entry.connection !== null) entry.session?.start();
+      }
+      const timer = setTimeout(() => {
+        subscription.dispose();
+        const failed = [...this.devices.values()].filter((entry) => entry.view.error !== null && !results.has(entry.view.id));
+        const detail = failed.map((entry) => `${entry.view.deviceName}: ${entry.view.error!.message}`).join(' ');
+        reject(
+          new CairnError(
+            ErrorCodes.TIMEOUT,
+            `${results.size} of ${count} device${count === 1 ? '' : 's'} synced within ${Math.round(timeoutMs / 1000)} s. ` +
+              (detail ||
+                'No other device of this project was found: check that it is syncing over Wi-Fi on the same network, or give its address with --connect.'),
+          ),
+        );
+      }, timeoutMs);
+      const finish = () => {
+        clearTimeout(timer);
+        subscription.dispose();
+        resolve([...results.values()]);
+      };
+      if (count <= 0) finish();
+    });
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    if (this.changeTimer !== null) clearTimeout(this.changeTimer);
+    this.onDidChangeEmitter.dispose();
+    this.onDidSyncDeviceEmitter.dispose();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private async open(): Promise<Running> {
+    const discoveryKey = await this.ctx.sync.discoveryKey();
+    await this.remember();
+    const host = chooseLanHost(process.env.CAIRN_WIFI_HOST ?? this.ctx.configuration.get<string>('sync-wifi.host'));
+    const port = await this.listeningPort(host);
+    // This device's DHT node: where the others find the project's topic. It never reaches for
+    // the public bootstrap nodes: there is no internet here, and no need of it.
+    const bootstrap = new HyperDHT({ port, host, bootstrap: [], ephemeral: false, firewalled: false, anyPort: false });
+    bootstrap._nat.add(host, port);
+    try {
+      await bootstrap.ready();
+    } catch (error) {
+      await bootstrap.destroy().catch(() => undefined);
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new CairnError(
+        ErrorCodes.IO,
+        code === 'EADDRINUSE'
+          ? `Port ${port} on ${host} is taken (another Cairn syncing over Wi-Fi?): set sync-wifi.port to another port, or 0 for any free one.`
+          : `Cannot listen on ${host}:${port} (${code ?? (error as Error).message}): check the sync-wifi.host setting.`,
+      );
+    }
+    // Devices on one LAN reach each other directly: no NAT to punch through. (Left to find out
+    // for itself, the node would try holepunching, which fails between hosts of a plain LAN.)
+    const swarm = new Hyperswarm({ dht: new HyperDHT({ bootstrap: [{ host, port }], host, firewalled: false }) });
+    swarm.on('connection', (connection) => this.onConnection(connection));
+    const discovery = swarm.join(Buffer.from(discoveryKey, 'hex'), { server: true, client: true });
+    const address = { host, port };
+    const running: Running = {
+      address,
+      bootstrap,
+      swarm,
+      discovery,
+      nodes: new Set(),
+      pending: new Map(),
+      refreshTimer: null,
+      announcer: { dispose: () => undefined },
+      retryTimer: setInterval(() => {
+        for (const [key, pending] of running.pending) {
+          void this.reach(running, pending).then((reached) => reached && running.pending.delete(key));
+        }
+      }, 2000),
+    };
+    running.retryTimer.unref();
+    // On loopback only this computer can reach the device: there is no network to announce it on.
+    if (!host.startsWith('127.')) running.announcer = startAnnouncer({
+      address,
+      tag: projectTag(discoveryKey),
+      instance: swarm.keyPair.publicKey.toString('hex').slice(0, 16),
+      onFound: (found) => void this.reach(running, found),
+      log: this.ctx.log,
+    });
+    this.running = running;
+    this.ctx.log.info(`Syncing over Wi-Fi: this device listens at ${host}:${port}.`);
+    this.changed();
+    return running;
+  }
+
+  /** The port asked for (setting or `CAIRN_WIFI_PORT`, for firewalls that open one), else a free one. */
+  private async listeningPort(host: string): Promise<number> {
+    const wanted = process.env.CAIRN_WIFI_PORT ?? this.ctx.configuration.get<number>('sync-wifi.port');
+    if (wanted === undefined || wanted === '' || Number(wanted) === 0) return freeUdpPort(host);
+    const port = Number(wanted);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new CairnError(ErrorCodes.INVALID_INPUT, `sync-wifi.port: ${String(wanted)} is not a port number (1–65535, or 0 for any free one).`);
+    }
+    return port;
+  }
+
+  /** Adds another device's DHT node, and looks the topic up again at once. */
+  private async reach(running: Running, address: LanAddress): Promise<boolean> {
+    const key = `${address.host}:${address.port}`;
+    if (running.nodes.has(key)) return true;
+    try {
+      await running.swarm.dht.ping(address, { retry: false });
+    } catch {
+      return false;
+    }
+    if (this.running !== running || running.nodes.has(key)) return this.running === running;
+    running.nodes.add(key);
+    running.swarm.dht.addNode(address);
+    // A few announcements may land together: one lookup for all.
+    if (running.refreshTimer === null) {
+      running.refreshTimer = setTimeout(() => {
+        running.refreshTimer = null;
+        if (this.running === running) void running.discovery.refresh().catch(() => undefined);
+      }, 100);
+    }
+    return true;
+  }
+
+  private onConnection(connection: SwarmConnection): void {
+    const running = this.running;
+    if (running === null) return connection.destroy();
+    connection.on('error', () => undefined); // the session reports what matters
+    const networkKey = connection.remotePublicKey.toString('hex');
+    const address = connection.rawStream.remoteHost;
+    const session = this.ctx.sync.replicate(connection, { initiator: connection.isInitiator, awaitStart: true, peer: { address } });
+    let entry: DeviceEntry | null = null;
+
+    session.peer.then(
+      (peer) => {
+        if (this.running !== running) return session.cancel();
+        this.devices.delete(networkKey); // listed as incompatible before, say
+        entry = this.entry(peer.deviceId, peer.deviceName);
+        const previous = entry.connection;
+        Object.assign(entry, { connection, session, sessionState: 'waiting', publicKey: connection.remotePublicKey });
+        Object.assign(entry.view, { deviceName: peer.deviceName, deviceType: peer.deviceType ?? 'desktop', address, status: 'connected', progress: null });
+        if (previous !== null && previous !== connection) previous.destroy();
+        if (this.autoSync || entry.wantStart) session.start();
+        this.changed();
+      },
+      (error: CairnError) => {
+        if (error.code === ErrorCodes.PROTOCOL_VERSION && this.running === running) {
+          const listed = this.entry(networkKey, `Device at ${address}`);
+          Object.assign(listed.view, { address, status: 'incompatible', error: { code: error.code, message: error.message } });
+          this.changed();
+        } else if (error.code === ErrorCodes.PROJECT_MISMATCH) {
+          this.ctx.log.debug(`A device at ${address} is not of this project; nothing was exchanged.`);
+        }
+      },
+    );
+    void session.started.then(() => {
+      if (entry === null || entry.session !== session) return;
+      entry.sessionState = 'running';
+      entry.wantStart = false;
+      Object.assign(entry.view, { status: 'syncing', error: null, progress: null });
+      this.changed();
+    }, () => undefined);
+    session.on('progress', (progress) => {
+      if (entry === null || entry.session !== session) return;
+      entry.view.progress = progress;
+      this.changed();
+    });
+    session.done.then(
+      (summary) => {
+        if (entry === null) return;
+        const current = entry.session === session;
+        if (current) entry.sessionState = 'ended';
+        Object.assign(entry.view, {
+          status: current && entry.connection !== null ? 'connected' : entry.view.status,
+          lastSynced: new Date().toISOString(),
+          result: { sent: summary.sent, received: summary.received },
+          error: null,
+          progress: null,
+        });
+        void this.saveRemembered();
+        this.onDidSyncDeviceEmitter.fire(entry.view.id);
+        for (const waiter of entry.waiters.splice(0)) waiter(okResult(entry.view));
+        this.changed();
+      },
+      (error: CairnError) => {
+        if (entry === null || entry.session !== session) return;
+        const wasRunning = entry.sessionState === 'running';
+        entry.sessionState = 'ended';
+        entry.view.status = 'disconnected';
+        entry.view.progress = null;
+        if (wasRunning || entry.waiters.length > 0) {
+          entry.view.error = { code: String(error.code ?? ErrorCodes.INTERNAL), message: String(error.message) };
+          this.settle(entry);
+          // The CLI keeps at it: once the device is back, the sync resumes where it stopped.
+          if (this.autoSync && entry.publicKey !== null && this.running === running) {
+            entry.wantStart = true;
+            running.swarm.joinPeer(entry.publicKey);
+          }
+        }
+        this.changed();
+      },
+    );
+    connection.on('close', () => {
+      if (entry === null || entry.connection !== connection) return;
+      entry.connection = null;
+      if (entry.view.status !== 'incompatible') entry.view.status = 'disconnected';
+      entry.view.progress = null;
+      this.changed();
+    });
+  }
+
+  private syncWith(running: Running, entry: DeviceEntry): Promise<WifiPeerResult> {
+    return new Promise<WifiPeerResult>((resolve) => {
+      entry.waiters.push(resolve);
+      if (entry.session !== null && entry.sessionState === 'waiting' && entry.connection !== null) {
+        entry.session.start();
+        return;
+      }
+      if (entry.sessionState === 'running') return;
+      // The last session ended (or there was none): reach the device again and start once it is
+      // proven. Each session is one sync; a new one needs a new connection.
+      entry.wantStart = true;
+      if (entry.publicKey === null) {
+        this.settle(entry, `${entry.view.deviceName} is not on the network now.`);
+        return;
+      }
+      running.swarm.joinPeer(entry.publicKey);
+      entry.connection?.destroy();
+      const timer = setTimeout(() => {
+        if (entry.waiters.includes(resolve)) this.settle(entry, `${entry.view.deviceName} did not come back within ${RECONNECT_LIMIT_MS / 1000} s.`);
+      }, RECONNECT_LIMIT_MS);
+      timer.unref();
+    });
+  }
+
+  /** Ends every wait for a device with its error (or the one given). */
+  private settle(entry: DeviceEntry, message?: string): void {
+    if (message !== undefined && entry.waiters.length > 0) entry.view.error = { code: ErrorCodes.TIMEOUT, message };
+    if (message !== undefined) entry.wantStart = false;
+    const error = entry.view.error ?? { code: ErrorCodes.DISCONNECTED, message: `${entry.view.deviceName} left before the sync finished.` };
+    for (const waiter of entry.waiters.splice(0)) {
+      waiter({ deviceId: entry.view.id, deviceName: entry.view.deviceName, result: 'error', sent: null, received: null, error });
+    }
+    if (message !== undefined) {
+      entry.view.status = entry.view.status === 'incompatible' ? 'incompatible' : 'disconnected';
+      entry.view.progress = null;
+    }
+  }
+
+  private entry(id: string, deviceName: string): DeviceEntry {
+    let entry = this.devices.get(id);
+    if (entry === undefined) {
+      entry = {
+        view: { id, deviceName, deviceType: 'desktop', address: '', status: 'disconnected', lastSynced: null, progress: null, result: null, error: null },
+        connection: null,
+        session: null,
+        sessionState: 'ended',
+        publicKey: null,
+        wantStart: false,
+        waiters: [],
+      };
+      this.devices.set(id, entry);
+    }
+    return entry;
+  }
+
+  /** Something shown changed outside this class (this device's name). */
+  notifyChanged(): void {
+    this.changed();
+  }
+
+  /** Tells listeners (the workbench) about the new state, at most every 150 ms. */
+  private changed(): void {
+    if (this.changeTimer !== null) return;
+    this.changeTimer = setTimeout(() => {
+      this.changeTimer = null;
+      void this.state()
+        .then((state) => this.onDidChangeEmitter.fire(state))
+        .catch(() => undefined);
+    }, 150);
+  }
+
+  // Devices synced before, with when: listed (as disconnected) from the start -----------------
+
+  private get rememberedFile(): string {
+    return join(this.ctx.storagePath, 'devices.json');
+  }
+
+  private remember(): Promise<void> {
+    this.remembered ??= readFile(this.rememberedFile, 'utf8')
+      .then((text) => {
+        const stored = JSON.parse(text) as Record<string, { deviceName: string; deviceType: string; lastSynced: string }>;
+        for (const [id, device] of Object.entries(stored)) {
+          if (this.devices.has(id) || typeof device?.deviceName !== 'string') continue;
+          const entry = this.entry(id, device.deviceName);
+          Object.assign(entry.view, { deviceType: String(device.deviceType ?? 'desktop'), lastSynced: String(device.lastSynced ?? '') || null });
+        }
+      })
+      .catch(() => undefined);
+    return this.remembered;
+  }
+
+  private async saveRemembered(): Promise<void> {
+    const stored: Record<string, { deviceName: string; deviceType: string; lastSynced: string }> = {};
+    for (const { view } of this.devices.values()) {
+      if (view.lastSynced !== null && view.status !== 'incompatible') {
+        stored[view.id] = { deviceName: view.deviceName, deviceType: view.deviceType, lastSynced: view.lastSynced };
+      }
+    }
+    try {
+      await writeJsonAtomic(this.rememberedFile, stored);
+    } catch (error) {
+      this.ctx.log.warn(`Could not remember the devices synced with: ${(error as Error).message}`);
+    }
+  }
+}
+
+function okResult(view: WifiDevice): WifiPeerResult {
+  return { deviceId: view.id, deviceName: view.deviceName, result: 'ok', sent: view.result?.sent ?? null, received: view.result?.received ?? null };
+}
+
+async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  const { open, rename } = await import('node:fs/promises');
+  const temp = `${path}.${process.pid}.tmp`;
+  const handle = await open(temp, 'w');
+  try {
+    await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, path);
+}

@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+export const cairnBin = join(repoRoot, 'core', 'bin', 'cairn.js');
+
+/** Loopback only: these tests never send a packet to a real network. */
+export const loopbackEnv = { CAIRN_WIFI_HOST: '127.0.0.1' };
+
+export class TempDirs {
+  private readonly dirs: string[] = [];
+
+  async make(prefix = 'cairn-sync-wifi-'): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), prefix));
+    this.dirs.push(dir);
+    return dir;
+  }
+
+  async cleanup(): Promise<void> {
+    await Promise.all(this.dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  }
+}
+
+export interface Result {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Running {
+  child: ChildProcess;
+  done: Promise<Result>;
+}
+
+/** Starts `cairn` as a process (the way users run it), on loopback. */
+export function startCairn(dataDir: string, args: string[], env: NodeJS.ProcessEnv = {}): Running {
+  const child = spawn(process.execPath, [cairnBin, '--data-dir', dataDir, ...args], {
+    env: { ...process.env, ...loopbackEnv, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const done = new Promise<Result>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+export function cairn(dataDir: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
+  return startCairn(dataDir, args, env).done;
+}
+
+/** Runs a `cairn … --json` command that must succeed, and parses its output. */
+export async function cairnJson<T = Record<string, unknown>>(dataDir: string, ...args: string[]): Promise<T> {
+  const result = await cairn(dataDir, [...args, '--json']);
+  if (result.code !== 0) throw new Error(`cairn ${args.join(' ')} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+/** A new project in `dataDir` (or joined by key); resolves with its key. */
+export async function device(dataDir: string, name: string, join?: string): Promise<string> {
+  const info = join
+    ? await cairnJson<{ projectKey: string }>(dataDir, 'init', '--join', join, '--device-name', name)
+    : await cairnJson<{ projectKey: string }>(dataDir, 'init', '--name', 'Wi-Fi survey', '--device-name', name);
+  return info.projectKey;
+}
+
+/** What a device holds, comparable across devices. */
+export async function observations(dataDir: string): Promise<Array<Record<string, unknown>>> {
+  const listed = await cairnJson<Array<Record<string, unknown>>>(dataDir, 'obs', 'list', '--limit', '1000000');
+  return listed
+    .map(({ id, version, lat, lon, notes, tags, attachments, forks }) => ({ id, version, lat, lon, notes, tags, attachments, forks }))
+    .sort((a, b) => String(a.id).localeCompare(String(b.id)));
+}
+
+/** A free UDP port on loopback, for a device to listen on so another can be told its address. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket('udp4');
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    });
+  });
+}
