@@ -228,8 +228,18 @@ export class Workbench {
       if (plugin.state !== 'failed') this.failedNotified.delete(plugin.id);
     }
     this.onDidChangePluginsEmitter.fire(state.plugins);
+    this.activateTransportsIfShown(state);
     await this.plugins.reconcile(state.plugins);
     this.applyLayout();
+  }
+
+  /** While the Sync view is open, a transport's plugin that was just enabled is wanted at once. */
+  private activateTransportsIfShown(state: WorkbenchState): void {
+    const sync = this.views.get('workbench.sync');
+    if (sync === undefined || sync.rendered === null || this.layout.activeView !== 'workbench.sync') return;
+    const owners = new Set(state.transports.map((transport) => transport.owner));
+    const waiting = state.plugins.some((plugin) => owners.has(plugin.id) && plugin.enabled && plugin.state === 'inactive');
+    if (waiting) void this.client.request(WorkbenchRpc.activateTransports).catch((error: unknown) => this.notifications.show('error', errorMessage(error)));
   }
 
   private allViews(): WorkbenchView[] {

@@ -82,6 +82,16 @@ export function activate(ctx: BrowserPluginContext): void {
     }),
   );
 
+  // The palette's "Connect to a device by address…" opens the section's address field (from the
+  // CLI, the host command takes the address).
+  let openConnect: (() => void) | null = null;
+  ctx.subscriptions.push(
+    ctx.commands.register('sync-wifi.connect', () => {
+      if (openConnect !== null) openConnect();
+      else ctx.notifications.info('Open the Sync view: “Connect to address…” is in its “Sync over Wi-Fi” section.');
+    }),
+  );
+
   ctx.subscriptions.push(
     ctx.sync.addSection({
       id: 'wifi',
@@ -95,7 +105,7 @@ export function activate(ctx: BrowserPluginContext): void {
         );
         const name = el('input', { type: 'text', 'aria-label': "This device's name", maxlength: '64', spellcheck: 'false' });
         const address = el('p', { class: 'sync-wifi-address' });
-        const discover = el('button', { type: 'button', role: 'switch', class: 'secondary', 'aria-checked': 'false' }, 'Find devices');
+        const discover = el('button', { type: 'button', role: 'switch', class: 'secondary', 'aria-checked': 'false', 'aria-label': 'Find devices on this network' }, 'Find devices');
         const syncAll = el('button', { type: 'button', class: 'primary' }, 'Sync all');
         const connectOpen = el('button', { type: 'button', class: 'secondary' }, 'Connect to address…');
         const connectField = el('input', { type: 'text', 'aria-label': 'Address of the other device', placeholder: '192.168.1.20:49737', spellcheck: 'false' });
@@ -118,9 +128,13 @@ export function activate(ctx: BrowserPluginContext): void {
           syncAll.disabled = true;
           void sync(null).finally(() => redraw?.());
         });
+        openConnect = () => {
+          connectForm.hidden = false;
+          connectField.focus();
+        };
         connectOpen.addEventListener('click', () => {
-          connectForm.hidden = !connectForm.hidden;
-          if (!connectForm.hidden) connectField.focus();
+          if (connectForm.hidden) openConnect?.();
+          else connectForm.hidden = true;
         });
         connectForm.addEventListener('submit', (event) => {
           event.preventDefault();
@@ -169,6 +183,7 @@ export function activate(ctx: BrowserPluginContext): void {
           dispose: () => {
             redraw = null;
             report = null;
+            openConnect = null;
           },
         };
       },

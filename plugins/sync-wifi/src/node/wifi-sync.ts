@@ -24,6 +24,8 @@ interface DeviceEntry {
   publicKey: Buffer | null;
   /** A sync was asked for; it starts as soon as the device is connected and proven. */
   wantStart: boolean;
+  /** Its connection was closed after a sync, to be replaced by a fresh one: still "connected". */
+  reconnecting: NodeJS.Timeout | null;
   waiters: Array<(result: WifiPeerResult) => void>;
 }
 
@@ -64,6 +66,9 @@ export class WifiSync {
   private remembered: Promise<void> | null = null;
   /** Sync with every member as soon as it is proven (the CLI), instead of when asked. */
   autoSync = false;
+  /** Devices synced since `syncPeers` began: with `autoSync`, each is synced once. */
+  private readonly syncedInRun = new Set<string>();
+  private disposed = false;
 
   constructor(private readonly ctx: PluginContext) {}
 
@@ -105,6 +110,8 @@ export class WifiSync {
     if (running.refreshTimer !== null) clearTimeout(running.refreshTimer);
     await running.announcer.dispose();
     for (const entry of this.devices.values()) {
+      if (entry.reconnecting !== null) clearTimeout(entry.reconnecting);
+      entry.reconnecting = null;
       entry.session?.cancel();
       if (entry.publicKey !== null) running.swarm.leavePeer(entry.publicKey);
     }
@@ -159,6 +166,7 @@ export class WifiSync {
    */
   async syncPeers(count: number, timeoutMs: number, onUpdate?: (synced: number) => void): Promise<WifiPeerResult[]> {
     this.autoSync = true;
+    this.syncedInRun.clear();
     await this.start();
     const results = new Map<string, WifiPeerResult>();
     return new Promise<WifiPeerResult[]>((resolve, reject) => {
@@ -195,6 +203,7 @@ export class WifiSync {
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
     await this.stop();
     if (this.changeTimer !== null) clearTimeout(this.changeTimer);
     this.onDidChangeEmitter.dispose();
@@ -311,7 +320,9 @@ export class WifiSync {
         Object.assign(entry, { connection, session, sessionState: 'waiting', publicKey: connection.remotePublicKey });
         Object.assign(entry.view, { deviceName: peer.deviceName, deviceType: peer.deviceType ?? 'desktop', address, status: 'connected', progress: null });
         if (previous !== null && previous !== connection) previous.destroy();
-        if (this.autoSync || entry.wantStart) session.start();
+        if (entry.reconnecting !== null) clearTimeout(entry.reconnecting);
+        entry.reconnecting = null;
+        if (entry.wantStart || (this.autoSync && !this.syncedInRun.has(peer.deviceId))) session.start();
         this.changed();
       },
       (error: CairnError) => {
@@ -349,7 +360,22 @@ export class WifiSync {
           progress: null,
         });
         void this.saveRemembered();
+        this.syncedInRun.add(entry.view.id);
         this.onDidSyncDeviceEmitter.fire(entry.view.id);
+        // One session is one sync. A second one needs a fresh connection: this one ends now (the
+        // last status is flushed first; the peer, which holds everything by now, finishes on it),
+        // the swarm dials again, and the device waits, connected, for the next "Sync". Nothing
+        // moves in between.
+        if (entry.connection === connection) {
+          const finished = entry;
+          finished.reconnecting = setTimeout(() => {
+            finished.reconnecting = null;
+            if (finished.connection === null && finished.view.status === 'connected') finished.view.status = 'disconnected';
+            this.changed();
+          }, RECONNECT_LIMIT_MS / 3);
+          finished.reconnecting.unref();
+          connection.end();
+        }
         for (const waiter of entry.waiters.splice(0)) waiter(okResult(entry.view));
         this.changed();
       },
@@ -374,7 +400,7 @@ export class WifiSync {
     connection.on('close', () => {
       if (entry === null || entry.connection !== connection) return;
       entry.connection = null;
-      if (entry.view.status !== 'incompatible') entry.view.status = 'disconnected';
+      if (entry.view.status !== 'incompatible' && entry.reconnecting === null) entry.view.status = 'disconnected';
       entry.view.progress = null;
       this.changed();
     });
@@ -428,6 +454,7 @@ export class WifiSync {
         sessionState: 'ended',
         publicKey: null,
         wantStart: false,
+        reconnecting: null,
         waiters: [],
       };
       this.devices.set(id, entry);
@@ -443,10 +470,11 @@ export class WifiSync {
   /** Tells listeners (the workbench) about the new state, at most every 150 ms. */
   private changed(): void {
     if (this.changeTimer !== null) return;
+    if (this.disposed) return;
     this.changeTimer = setTimeout(() => {
       this.changeTimer = null;
       void this.state()
-        .then((state) => this.onDidChangeEmitter.fire(state))
+        .then((state) => !this.disposed && this.onDidChangeEmitter.fire(state))
         .catch(() => undefined);
     }, 150);
   }

@@ -1,0 +1,133 @@
+import { join } from 'node:path';
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import { CairnHost } from '@cairn/core';
+import { WorkbenchServer } from '@cairn/core/node/server/workbench-server.js';
+import { repoRoot, TempDirs } from '../helpers.js';
+import { launchBrowser } from './browser.js';
+
+describe('sync over Wi-Fi, from the workbench (headless Chromium, loopback)', function () {
+  this.timeout(120_000);
+  let browser: Browser;
+  const temp = new TempDirs();
+  const hosts: CairnHost[] = [];
+  const servers: WorkbenchServer[] = [];
+  const previousHost = process.env.CAIRN_WIFI_HOST;
+  before(async () => {
+    // Loopback only: the devices of this test never send a packet to a real network.
+    process.env.CAIRN_WIFI_HOST = '127.0.0.1';
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    if (previousHost === undefined) delete process.env.CAIRN_WIFI_HOST;
+    else process.env.CAIRN_WIFI_HOST = previousHost;
+    await browser?.close();
+  });
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await server.close();
+    for (const host of hosts.splice(0)) await host.dispose();
+    await temp.cleanup();
+  });
+
+  async function device(name: string, projectKey?: string): Promise<CairnHost> {
+    const host = new CairnHost({ dataDir: await temp.make(), builtinPluginsDir: join(repoRoot, 'plugins') });
+    hosts.push(host);
+    await host.start();
+    await host.projects.create(projectKey === undefined ? { name: 'Wi-Fi survey', deviceName: name } : { join: projectKey, deviceName: name });
+    await host.plugins.activateStartup();
+    return host;
+  }
+
+  async function workbench(host: CairnHost): Promise<Page> {
+    const server = new WorkbenchServer(host);
+    servers.push(server);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(await server.listen());
+    await page.waitForSelector('body[data-ready="true"]');
+    return page;
+  }
+
+  it('finds a device, lists it, syncs with it (and again), and shows what moved', async () => {
+    const laptop = await device('laptop');
+    const key = (await laptop.projects.open()).info().projectKey;
+    await (await laptop.projects.open()).createObservations([{ lat: 1, lon: 2, notes: 'from the laptop' }]);
+    const tablet = await device('tablet', key);
+    await (await tablet.projects.open()).createObservations([{ lat: 3, lon: 4, notes: 'from the tablet' }]);
+    const page = await workbench(laptop);
+
+    const section = page.getByRole('region', { name: 'Sync' }).getByRole('region', { name: 'Sync over Wi-Fi' });
+    const statusBar = page.getByRole('status', { name: 'Status Bar' });
+    await section.getByText('Not looking for devices').waitFor();
+    expect(await statusBar.getByText(/^Wi-Fi:/).isVisible()).to.equal(false);
+    const discover = section.getByRole('switch', { name: 'Find devices on this network' });
+    await discover.click();
+    const reachable = section.getByText(/This device is reachable at 127\.0\.0\.1:\d+/);
+    await reachable.waitFor();
+    expect(await discover.getAttribute('aria-checked')).to.equal('true');
+    await statusBar.getByText('Wi-Fi: 0 devices').waitFor();
+    const address = /127\.0\.0\.1:\d+/.exec((await reachable.textContent()) ?? '')![0];
+
+    // The tablet reaches the laptop by address (multicast does not run on loopback).
+    await tablet.commands.execute('sync-wifi.connect', [address]);
+    const devices = section.getByRole('list', { name: 'Devices' });
+    const tabletItem = devices.getByRole('listitem', { name: 'tablet' });
+    await tabletItem.getByText(/Connected/).waitFor();
+    await statusBar.getByText('Wi-Fi: 1 device').waitFor();
+    expect((await laptop.projects.open()).countObservations(), 'nothing moves before a sync is asked for').to.equal(1);
+
+    await tabletItem.getByRole('button', { name: 'Sync with tablet' }).click();
+    await section.getByRole('status').getByText('tablet: received 1 observations and 0 attachments, sent 1 and 0.').waitFor();
+    await statusBar.getByText('2 observations').waitFor();
+    await tabletItem.getByText(/last synced/).waitFor();
+    expect((await tablet.projects.open()).queryObservations().map((o) => o.notes).sort()).to.deep.equal(['from the laptop', 'from the tablet']);
+
+    // Later, something new on the tablet: "Sync all" runs a new session with every device in reach.
+    await (await tablet.projects.open()).createObservations([{ lat: 5, lon: 6, notes: 'later' }]);
+    await tabletItem.getByText(/Connected/).waitFor();
+    await section.getByRole('button', { name: 'Sync all' }).click();
+    await section.getByRole('status').getByText('tablet: received 1 observations and 0 attachments, sent 0 and 0.').waitFor();
+    await statusBar.getByText('3 observations').waitFor();
+
+    // This device's name, as others will see it.
+    const name = section.getByRole('textbox', { name: "This device's name" });
+    expect(await name.inputValue()).to.equal('laptop');
+    await name.fill('field laptop');
+    await name.press('Enter');
+    await section.getByRole('status').getByText('This device is now called field laptop.').waitFor();
+    expect((await laptop.projects.open()).info().deviceName).to.equal('field laptop');
+
+    // Discovery stops when asked, and the status bar says nothing of Wi-Fi any more.
+    await discover.click();
+    await section.getByText('Not looking for devices').waitFor();
+    await statusBar.getByText('Wi-Fi:').waitFor({ state: 'hidden' });
+    await tabletItem.getByText(/Disconnected/).waitFor();
+  });
+
+  it('says why an address cannot be reached', async () => {
+    const laptop = await device('laptop');
+    const page = await workbench(laptop);
+    const section = page.getByRole('region', { name: 'Sync over Wi-Fi' });
+    await section.getByRole('button', { name: 'Connect to address…' }).click();
+    const field = section.getByRole('textbox', { name: 'Address of the other device' });
+    await field.fill('somewhere');
+    await field.press('Enter');
+    await section.getByRole('status').getByText(/is not an address like 192\.168\.1\.20:49737/).waitFor();
+    await field.fill('127.0.0.1:9');
+    await field.press('Enter');
+    await section.getByRole('status').getByText(/Nothing answers at 127\.0\.0\.1:9\./).waitFor();
+  });
+
+  it('leaves the Sync view with its plugin, and comes back with it', async () => {
+    const laptop = await device('laptop');
+    const page = await workbench(laptop);
+    const sync = page.getByRole('region', { name: 'Sync' });
+    await sync.getByRole('region', { name: 'Sync over Wi-Fi' }).waitFor();
+    await laptop.plugins.disable('sync-wifi');
+    await sync.getByRole('region', { name: 'Sync over Wi-Fi' }).waitFor({ state: 'detached' });
+    expect(laptop.syncTransports.list().map((transport) => transport.id)).not.to.include('wifi');
+    await sync.getByRole('region', { name: 'Sync with a file' }).waitFor();
+    await laptop.plugins.enable('sync-wifi');
+    await sync.getByRole('region', { name: 'Sync over Wi-Fi' }).waitFor();
+    expect(laptop.syncTransports.list().map((transport) => transport.id)).to.include('wifi');
+  });
+});
