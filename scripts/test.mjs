@@ -30,8 +30,14 @@ function fail(message) {
   process.exit(1);
 }
 
-/** Debian packages the suites run for real: Chromium for the workbench's end-to-end tests. */
-const systemPackages = [{ name: 'chromium', file: '/usr/bin/chromium' }];
+/**
+ * Debian packages the suites run for real: Chromium for the workbench's end-to-end tests, iproute2
+ * for the LAN made of network namespaces that Wi-Fi sync is tested on.
+ */
+const systemPackages = [
+  { name: 'chromium', file: '/usr/bin/chromium' },
+  { name: 'iproute2', file: '/usr/sbin/ip' },
+];
 const missing = systemPackages.filter((pkg) => !existsSync(pkg.file));
 if (missing.length > 0) {
   const names = missing.map((pkg) => pkg.name).join(' ');
