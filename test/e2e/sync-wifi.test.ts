@@ -1,5 +1,10 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
+import c from 'compact-encoding';
+import Hypercore from 'hypercore';
+import HyperDHT from 'hyperdht';
+import Hyperswarm from 'hyperswarm';
+import type Protomux from 'protomux';
 import type { Browser, Page } from 'playwright-core';
 import { CairnHost } from '@cairn/core';
 import { WorkbenchServer } from '@cairn/core/node/server/workbench-server.js';
@@ -101,6 +106,44 @@ describe('sync over Wi-Fi, from the workbench (headless Chromium, loopback)', fu
     await section.getByText('Not looking for devices').waitFor();
     await statusBar.getByText('Wi-Fi:').waitFor({ state: 'hidden' });
     await tabletItem.getByText(/Disconnected/).waitFor();
+  });
+
+  it('lists a device whose Cairn is too old to sync with, saying who must update', async () => {
+    const laptop = await device('laptop');
+    const page = await workbench(laptop);
+    const section = page.getByRole('region', { name: 'Sync over Wi-Fi' });
+    await section.getByRole('switch', { name: 'Find devices on this network' }).click();
+    const reachable = section.getByText(/This device is reachable at 127\.0\.0\.1:\d+/);
+    await reachable.waitFor();
+    const [host, port] = /127\.0\.0\.1:(\d+)/.exec((await reachable.textContent()) ?? '')![0].split(':');
+
+    // An old device: on the project's topic, it speaks sync protocol 0.
+    const discoveryKey = Buffer.from(await (await laptop.projects.open()).store.keys.discoveryKey);
+    const swarm = new Hyperswarm({ dht: new HyperDHT({ bootstrap: [{ host: host!, port: Number(port) }], host: '127.0.0.1', firewalled: false }) });
+    swarm.on('connection', (connection) => {
+      connection.on('error', () => undefined);
+      Hypercore.createProtocolStream(connection);
+      const mux = (connection as unknown as { userData: Protomux }).userData;
+      const channel = mux.createChannel({ protocol: 'cairn/sync', handshake: c.json })!;
+      for (let index = 0; index < 3; index += 1) channel.addMessage({ encoding: c.json, onmessage: () => undefined });
+      channel.open({
+        protocol: 'cairn-sync',
+        version: 0,
+        minVersion: 0,
+        discoveryKey: discoveryKey.toString('hex'),
+        proof: '00'.repeat(32),
+        device: { deviceId: 'ab'.repeat(32), name: 'old tablet', deviceType: 'mobile' },
+      });
+    });
+    try {
+      swarm.join(discoveryKey, { server: true, client: true });
+      const listed = section.getByRole('list', { name: 'Devices' }).getByRole('listitem', { name: 'Device at 127.0.0.1' });
+      await listed.getByText(/Incompatible version/).waitFor();
+      await listed.getByText(/update Cairn on the peer 'old tablet'/).waitFor();
+      expect(await listed.getByRole('button').count(), 'it cannot be synced with').to.equal(0);
+    } finally {
+      await swarm.destroy();
+    }
   });
 
   it('says why an address cannot be reached', async () => {

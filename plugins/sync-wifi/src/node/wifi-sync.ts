@@ -117,7 +117,12 @@ export class WifiSync {
     }
     await running.swarm.destroy();
     await running.bootstrap.destroy();
-    for (const entry of this.devices.values()) this.settle(entry, 'Discovery was turned off.');
+    for (const [id, entry] of this.devices) {
+      this.settle(entry, 'Discovery was turned off.', ErrorCodes.CANCELLED);
+      Object.assign(entry, { connection: null, session: null, sessionState: 'ended', publicKey: null });
+      // A device that could not sync was only ever known by its connection.
+      if (entry.view.status === 'incompatible') this.devices.delete(id);
+    }
     this.changed();
   }
 
@@ -320,7 +325,8 @@ export class WifiSync {
         Object.assign(entry, { connection, session, sessionState: 'waiting', publicKey: connection.remotePublicKey });
         Object.assign(entry.view, { deviceName: peer.deviceName, deviceType: peer.deviceType ?? 'desktop', address, status: 'connected', progress: null });
         if (previous !== null && previous !== connection) previous.destroy();
-        if (entry.reconnecting !== null) clearTimeout(entry.reconnecting);
+        if (entry.reconnecting === null) this.ctx.log.info(`Found ${peer.deviceName} (${peer.deviceType ?? 'desktop'}) at ${address}.`);
+        else clearTimeout(entry.reconnecting);
         entry.reconnecting = null;
         if (entry.wantStart || (this.autoSync && !this.syncedInRun.has(peer.deviceId))) session.start();
         this.changed();
@@ -418,7 +424,7 @@ export class WifiSync {
       // proven. Each session is one sync; a new one needs a new connection.
       entry.wantStart = true;
       if (entry.publicKey === null) {
-        this.settle(entry, `${entry.view.deviceName} is not on the network now.`);
+        this.settle(entry, `${entry.view.deviceName} is not on the network now: it must be syncing over Wi-Fi too.`, ErrorCodes.NOT_FOUND);
         return;
       }
       running.swarm.joinPeer(entry.publicKey);
@@ -431,8 +437,8 @@ export class WifiSync {
   }
 
   /** Ends every wait for a device with its error (or the one given). */
-  private settle(entry: DeviceEntry, message?: string): void {
-    if (message !== undefined && entry.waiters.length > 0) entry.view.error = { code: ErrorCodes.TIMEOUT, message };
+  private settle(entry: DeviceEntry, message?: string, code: string = ErrorCodes.TIMEOUT): void {
+    if (message !== undefined && entry.waiters.length > 0) entry.view.error = { code, message };
     if (message !== undefined) entry.wantStart = false;
     const error = entry.view.error ?? { code: ErrorCodes.DISCONNECTED, message: `${entry.view.deviceName} left before the sync finished.` };
     for (const waiter of entry.waiters.splice(0)) {
