@@ -99,6 +99,6 @@ async function ip(...args: string[]): Promise<void> {
     await run('ip', args);
   } catch (error) {
     const { stderr } = error as { stderr?: string };
-    throw new Error(`ip ${args.join(' ')} failed: ${stderr?.trim() || (error as Error).message}`);
+    throw new Error(`ip ${args.join(' ')} failed: ${stderr?.trim() || (error as Error).message}`, { cause: error });
   }
 }

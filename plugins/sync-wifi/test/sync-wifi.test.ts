@@ -1,5 +1,6 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { cairn, cairnJson, device, freePort, observations, startCairn, TempDirs } from './helpers.js';
@@ -117,7 +118,11 @@ describe('sync over Wi-Fi (loopback)', function () {
     const port = await freePort();
     const member = startCairn(a, ['sync', 'wifi', '--timeout', '30', '--json'], { CAIRN_WIFI_PORT: String(port) });
     const stranger = startCairn(outsider, ['sync', 'wifi', '--connect', `127.0.0.1:${port}`, '--timeout', '4', '--json']);
+    // Noise on the listening port (not the DHT's, not Noise's handshake) is dropped: it disturbs nothing.
+    const noise = createSocket('udp4');
+    for (let index = 0; index < 200; index += 1) noise.send(randomBytes(1 + (index % 1200)), port, '127.0.0.1');
     const strangerDone = await stranger.done;
+    noise.close();
     const fromB = await cairn(b, ['sync', 'wifi', '--connect', `127.0.0.1:${port}`, '--timeout', '30', '--json']);
     const memberDone = await member.done;
     expect(strangerDone.code).to.equal(1);
