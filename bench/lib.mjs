@@ -36,3 +36,32 @@ export function percentile(values, p) {
 
 export const mib = (bytes) => bytes / (1024 * 1024);
 export const peakRssMiB = () => process.resourceUsage().maxRSS / 1024;
+
+/**
+ * A device with `count` seeded observations plus `photos` observations of one random 1 MB photo
+ * each, in `dir`; resolves with its project key. The photos are written to `photoDir` first.
+ */
+export async function seedDevice({ dir, photoDir, count, photos, seed }) {
+  const [{ mkdir, writeFile }, { randomBytes }, { join }, { Project }, { generateObservations, seededRandom }] = await Promise.all([
+    import('node:fs/promises'),
+    import('node:crypto'),
+    import('node:path'),
+    import('@cairn/core/node/project/project.js'),
+    import('@cairn/core/common/sample-data.js'),
+  ]);
+  const log = { debug() {}, info() {}, warn: (m) => console.error(m), error: (m) => console.error(m) };
+  const project = await Project.create(dir, { name: 'Bench', deviceName: 'source' }, log);
+  for (let offset = 0; offset < count; offset += 5000) await project.createObservations(generateObservations(Math.min(5000, count - offset), 1 + offset));
+  const random = seededRandom(seed);
+  await mkdir(photoDir, { recursive: true });
+  const withPhotos = [];
+  for (let index = 0; index < photos; index += 1) {
+    const path = join(photoDir, `photo-${index}.jpg`);
+    await writeFile(path, randomBytes(1024 * 1024));
+    withPhotos.push({ lat: random() * 10, lon: random() * 10, notes: `photo ${index}`, attachments: [{ path }] });
+  }
+  for (let offset = 0; offset < withPhotos.length; offset += 25) await project.createObservations(withPhotos.slice(offset, offset + 25));
+  const key = project.info().projectKey;
+  await project.close();
+  return key;
+}

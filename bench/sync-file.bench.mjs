@@ -2,14 +2,13 @@
 // device, beside a raw `tar` of the same data dir; the file's size against the raw payload; and
 // one new observation synced into the big file.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, stat, writeFile, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Project } from '@cairn/core/node/project/project.js';
-import { generateObservations, seededRandom } from '@cairn/core/common/sample-data.js';
-import { median, mib } from './lib.mjs';
+import { generateObservations } from '@cairn/core/common/sample-data.js';
+import { median, mib, seedDevice } from './lib.mjs';
 
 const sizes = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
 const photos = Number(process.env.BENCH_PHOTOS ?? 200);
@@ -36,21 +35,8 @@ try {
   console.log('\nsync with a file (each sync in a process of its own)');
   for (const count of sizes) {
     const source = join(work, `source-${count}`);
-    const project = await Project.create(source, { name: 'Bench', deviceName: 'source' }, log);
-    for (let offset = 0; offset < count; offset += 5000) await project.createObservations(generateObservations(Math.min(5000, count - offset), 1 + offset));
-    const random = seededRandom(99);
     const photoDir = join(work, `photos-${count}`);
-    const { mkdir } = await import('node:fs/promises');
-    await mkdir(photoDir, { recursive: true });
-    const withPhotos = [];
-    for (let index = 0; index < photos; index += 1) {
-      const path = join(photoDir, `photo-${index}.jpg`);
-      await writeFile(path, randomBytes(1024 * 1024));
-      withPhotos.push({ lat: random() * 10, lon: random() * 10, notes: `photo ${index}`, attachments: [{ path }] });
-    }
-    for (let offset = 0; offset < withPhotos.length; offset += 50) await project.createObservations(withPhotos.slice(offset, offset + 50));
-    const key = project.info().projectKey;
-    await project.close();
+    const key = await seedDevice({ dir: source, photoDir, count, photos, seed: 99 });
     const payload = count * 180 + photos * 1024 * 1024; // approximate JSON size per observation, plus photos
 
     const file = join(work, `bench-${count}.cairnsync`);

@@ -3,14 +3,12 @@
 // TCP copy of the same bytes over the same network; and the time from start to the first peer
 // found (mDNS on the namespace LAN, a given address on loopback).
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Project } from '@cairn/core/node/project/project.js';
-import { generateObservations, seededRandom } from '@cairn/core/common/sample-data.js';
-import { median, mib } from './lib.mjs';
+import { median, mib, seedDevice } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cairnBin = join(root, 'core', 'bin', 'cairn.js');
@@ -64,20 +62,7 @@ async function duSize(dir) {
 
 async function sourceDevice(count) {
   const dir = join(work, `source-${count}`);
-  const project = await Project.create(dir, { name: 'Bench', deviceName: 'source' }, log);
-  for (let offset = 0; offset < count; offset += 5000) await project.createObservations(generateObservations(Math.min(5000, count - offset), 1 + offset));
-  const random = seededRandom(7);
-  const photoDir = join(work, `photos-${count}`);
-  await mkdir(photoDir, { recursive: true });
-  const withPhotos = [];
-  for (let index = 0; index < photos; index += 1) {
-    const path = join(photoDir, `photo-${index}.jpg`);
-    await writeFile(path, randomBytes(1024 * 1024));
-    withPhotos.push({ lat: random() * 10, lon: random() * 10, notes: `photo ${index}`, attachments: [{ path }] });
-  }
-  for (let offset = 0; offset < withPhotos.length; offset += 25) await project.createObservations(withPhotos.slice(offset, offset + 25));
-  const key = project.info().projectKey;
-  await project.close();
+  const key = await seedDevice({ dir, photoDir: join(work, `photos-${count}`), count, photos, seed: 7 });
   return { dir, key };
 }
 
