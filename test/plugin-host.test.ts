@@ -244,6 +244,16 @@ describe('plugin host', () => {
       expect(await readFile(join(storage, 'events.log'), 'utf8')).to.equal('disposed\n');
     });
 
+    it('cannot be activated again while it is being disabled', async () => {
+      const host = await start('stuck', { activationTimeoutMs: 300 });
+      const disabling = host.plugins.disable('stuck-deactivate');
+      // Its deactivate() hangs until the time bound: meanwhile something asks for it again.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await expectCode(host.plugins.activate('stuck-deactivate'), 'ERR_PLUGIN_DISABLED');
+      await disabling;
+      expect(host.plugins.info('stuck-deactivate')).to.deep.include({ enabled: false, state: 'disabled' });
+    });
+
     it('deactivates every plugin when the host shuts down', async () => {
       const host = await start('runtime');
       const storage = String(await host.commands.execute('lifecycle.storage'));

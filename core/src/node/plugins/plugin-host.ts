@@ -183,9 +183,11 @@ export class PluginHost {
   disable(id: string): Promise<PluginInfo> {
     return this.serialize(async () => {
       const record = this.require(id);
+      // Disabled before it is deactivated: while its disposals run, nothing may activate it again
+      // (a workbench that sees it inactive, say, and asks for the transports it declares).
+      record.enabled = false;
       await this.deactivate(record);
       await this.stateStore.setEnabled(id, false);
-      record.enabled = false;
       this.resolve();
       this.onDidChangeEmitter.fire();
       return this.infoOf(record);
