@@ -108,6 +108,23 @@ describe('sync over Wi-Fi, from the workbench (headless Chromium, loopback)', fu
     await tabletItem.getByText(/Disconnected/).waitFor();
   });
 
+  it('shows the progress of a long sync on the device it is with', async () => {
+    const laptop = await device('laptop');
+    const tablet = await device('tablet', (await laptop.projects.open()).info().projectKey);
+    await tablet.projects.loadSampleData(40_000);
+    const page = await workbench(laptop);
+    const section = page.getByRole('region', { name: 'Sync over Wi-Fi' });
+    await section.getByRole('switch', { name: 'Find devices on this network' }).click();
+    const reachable = section.getByText(/This device is reachable at 127\.0\.0\.1:\d+/);
+    await reachable.waitFor();
+    await tablet.commands.execute('sync-wifi.connect', [/127\.0\.0\.1:\d+/.exec((await reachable.textContent()) ?? '')![0]]);
+    const tabletItem = section.getByRole('list', { name: 'Devices' }).getByRole('listitem', { name: 'tablet' });
+    await tabletItem.getByRole('button', { name: 'Sync with tablet' }).click();
+    await tabletItem.getByRole('progressbar', { name: 'Syncing with tablet' }).waitFor();
+    await section.getByRole('status').getByText('tablet: received 40000 observations and 0 attachments, sent 0 and 0.').waitFor({ timeout: 60_000 });
+    await tabletItem.getByRole('progressbar').waitFor({ state: 'detached' });
+  });
+
   it('lists a device whose Cairn is too old to sync with, saying who must update', async () => {
     const laptop = await device('laptop');
     const page = await workbench(laptop);
