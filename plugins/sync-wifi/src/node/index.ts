@@ -24,7 +24,6 @@ export function activate(ctx: PluginContext): void {
       wifi.onDidChange((state) => ctx.services.emit(SYNC_WIFI_SERVICE, STATE_EVENT, state));
       return wifi;
     }));
-  ctx.subscriptions.push({ dispose: async () => (await loading)?.dispose() });
 
   /**
    * Discovers, syncs with every member found, and ends once `waitPeers` of them are done.
@@ -121,6 +120,9 @@ export function activate(ctx: PluginContext): void {
       },
     } satisfies { [K in keyof SyncWifiService]: unknown }),
   );
+
+  // Disposed first (subscriptions go last-first): discovery stops while its service still hears it.
+  ctx.subscriptions.push({ dispose: async () => (await loading)?.dispose() });
 }
 
 /** What `cairn sync wifi` prints of each device (DESIGN §7). */
