@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Duplex } from 'node:stream';
-import type { Logger, SyncSummary } from '@cairn/sdk';
+import type { Duplex } from 'node:stream';
+import { duplexPair, type Logger, type SyncSummary } from '@cairn/sdk';
 import { Project } from '@cairn/core/node/project/project.js';
 import type { ReplicationOptions } from '@cairn/core/node/project/replication.js';
 
@@ -58,38 +58,6 @@ export class Devices {
     for (const project of this.open.splice(0)) await project.close();
     await Promise.all(this.dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
   }
-}
-
-/**
- * Two connected in-process duplex streams: what one writes, the other reads, on a later turn of
- * the event loop as with a socket (delivering synchronously would let the two sides' protocol
- * handlers call each other without end).
- */
-export function duplexPair(): [Duplex, Duplex] {
-  const make = (peer: () => Duplex) =>
-    new Duplex({
-      read() {},
-      write(chunk, _encoding, callback) {
-        setImmediate(() => {
-          peer().push(chunk);
-          callback();
-        });
-      },
-      final(callback) {
-        setImmediate(() => {
-          peer().push(null);
-          callback();
-        });
-      },
-      destroy(error, callback) {
-        const other = peer();
-        if (!other.destroyed) other.destroy();
-        callback(error);
-      },
-    });
-  const left: Duplex = make(() => right);
-  const right: Duplex = make(() => left);
-  return [left, right];
 }
 
 export type Transport = 'pipe' | 'tcp';

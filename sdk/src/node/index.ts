@@ -4,6 +4,8 @@ import 'reflect-metadata';
 export * from '../common/index.js';
 export * from './context.js';
 export * from './contributions.js';
+export * from './files.js';
+export * from './streams.js';
 export type * from './plugin-module.js';
 
 // The DI vocabulary plugins need, so that `@cairn/sdk` stays the only import a plugin uses.

@@ -1,6 +1,6 @@
-import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { CairnError, ErrorCodes, type Observation, type ObservationFilter, type PluginContext } from '@cairn/sdk';
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { CairnError, ErrorCodes, writeFileAtomic, type Observation, type ObservationFilter, type PluginContext } from '@cairn/sdk';
 import { csvColumns, csvObservationRow, csvRow, CSV_BOM } from '../common/formats/csv.js';
 import { geojsonFeatureText, GEOJSON_HEAD, GEOJSON_TAIL } from '../common/formats/geojson.js';
 
@@ -27,7 +27,7 @@ async function* pages(ctx: PluginContext, filter: ObservationFilter): AsyncGener
 
 /**
  * Writes the observations that match `filter` to `out` in `format`. The file appears whole or
- * not at all: it is written beside the target, flushed to disk, then renamed over it.
+ * not at all (`writeFileAtomic`), streamed as the pages are read.
  */
 export async function exportObservations(
   ctx: PluginContext,
@@ -44,20 +44,15 @@ export async function exportObservations(
     throw new CairnError(ErrorCodes.IO, `Cannot write ${file}: the folder ${dirname(file)} does not exist.`);
   }
   const total = await ctx.project.observations.count(filter);
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  let handle: FileHandle | null;
-  try {
-    handle = await open(temp, 'w');
-  } catch (error) {
-    throw new CairnError(ErrorCodes.IO, `Cannot write in ${dirname(file)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, { cause: error });
-  }
   let written = 0;
-  try {
+  // The text, in chunks of about 1 MiB, as the pages come.
+  async function* chunks(): AsyncGenerator<Uint8Array> {
     let buffered = '';
-    const flush = async (force = false) => {
-      if (!force && buffered.length < 1 << 20) return;
-      await handle!.write(buffered);
+    const full = () => buffered.length >= 1 << 20;
+    const take = () => {
+      const chunk = Buffer.from(buffered);
       buffered = '';
+      return chunk;
     };
     if (format === 'csv') {
       // The columns are the union of every tag: one pass to learn them, one to write.
@@ -68,28 +63,20 @@ export async function exportObservations(
       for await (const page of pages(ctx, filter)) {
         for (const observation of page) buffered += csvObservationRow(observation, tagColumns);
         written += page.length;
-        await flush();
         onProgress?.(written, total);
+        if (full()) yield take();
       }
     } else {
       buffered = GEOJSON_HEAD;
       for await (const page of pages(ctx, filter)) {
         for (const observation of page) buffered += geojsonFeatureText(observation, written++ === 0);
-        await flush();
         onProgress?.(written, total);
+        if (full()) yield take();
       }
       buffered += GEOJSON_TAIL;
     }
-    await flush(true);
-    await handle!.sync();
-    await handle!.close();
-    handle = null;
-    await rename(temp, file);
-  } catch (error) {
-    await handle?.close().catch(() => undefined);
-    await rm(temp, { force: true });
-    if (error instanceof CairnError) throw error;
-    throw new CairnError(ErrorCodes.IO, `Writing ${file} failed (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was written.`, { cause: error });
+    yield take();
   }
+  await writeFileAtomic(file, chunks());
   return { file, format, observations: written };
 }

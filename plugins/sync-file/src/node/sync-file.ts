@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { access, mkdir, open, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { access, mkdir, open, readFile, rm, stat, statfs } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { Duplex } from 'node:stream';
-import { CairnError, ErrorCodes, errorMessage, type PluginContext, type SyncProgress, type SyncSummary } from '@cairn/sdk';
+import { CairnError, duplexPair, ErrorCodes, errorMessage, writeFileAtomic, type PluginContext, type SyncProgress, type SyncSummary } from '@cairn/sdk';
 import { extractContainer, openContainer, removeLeftovers, verifyContainer, writeContainer, type Fingerprint, type OpenedContainer } from './container.js';
 
 export const EXTENSION = '.cairnsync';
@@ -116,7 +115,7 @@ async function openCache(storagePath: string, path: string, previous: OpenedCont
     fingerprints,
     save: async (generation, updated) => {
       const next: CacheState = { version: 1, file: path, generation, fingerprints: Object.fromEntries(updated) };
-      await writeFile(stateFile, JSON.stringify(next));
+      await writeFileAtomic(stateFile, JSON.stringify(next));
     },
     forget: () => rm(dir, { recursive: true, force: true }),
   };
@@ -130,7 +129,7 @@ async function syncWithRelay(
   options: FileSyncOptions,
 ): Promise<{ summary: SyncSummary; changed: boolean }> {
   const relay = await ctx.sync.openRelay(dir);
-  const [deviceSide, fileSide] = pipePair();
+  const [deviceSide, fileSide] = duplexPair();
   const abort = () => device.cancel();
   const device = ctx.sync.replicate(deviceSide, { initiator: true, peer: { deviceName: basename(path), deviceType: 'file', address: path } });
   const file = relay.replicate(fileSide, { initiator: false });
@@ -193,31 +192,4 @@ async function checkWritable(path: string, currentSize: number, storeSize: numbe
   }
 }
 
-/** Two connected in-process streams; data crosses on a later turn, as with a socket. */
-function pipePair(): [Duplex, Duplex] {
-  const make = (peer: () => Duplex) =>
-    new Duplex({
-      read() {},
-      write(chunk, _encoding, callback) {
-        setImmediate(() => {
-          peer().push(chunk);
-          callback();
-        });
-      },
-      final(callback) {
-        setImmediate(() => {
-          peer().push(null);
-          callback();
-        });
-      },
-      destroy(error, callback) {
-        const other = peer();
-        if (!other.destroyed) other.destroy();
-        callback(error);
-      },
-    });
-  const a: Duplex = make(() => b);
-  const b: Duplex = make(() => a);
-  return [a, b];
-}
 

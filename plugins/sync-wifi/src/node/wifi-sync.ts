@@ -8,6 +8,7 @@ import {
   ErrorCodes,
   type Disposable,
   type PluginContext,
+  writeFileAtomic,
   type SyncSession,
 } from '@cairn/sdk';
 import type { WifiDevice, WifiPeerResult, WifiState } from '../common/protocol.js';
@@ -513,7 +514,7 @@ export class WifiSync {
       }
     }
     try {
-      await writeJsonAtomic(this.rememberedFile, stored);
+      await writeFileAtomic(this.rememberedFile, `${JSON.stringify(stored, null, 2)}\n`);
     } catch (error) {
       this.ctx.log.warn(`Could not remember the devices synced with: ${(error as Error).message}`);
     }
@@ -522,17 +523,4 @@ export class WifiSync {
 
 function okResult(view: WifiDevice): WifiPeerResult {
   return { deviceId: view.id, deviceName: view.deviceName, result: 'ok', sent: view.result?.sent ?? null, received: view.result?.received ?? null };
-}
-
-async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const { open, rename } = await import('node:fs/promises');
-  const temp = `${path}.${process.pid}.tmp`;
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, path);
 }
