@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CairnHost, type HostOptions } from '@cairn/core';
+import { runCairn as runCairnProcess } from '@cairn/sdk/testing';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const cairnBin = join(repoRoot, 'core', 'bin', 'cairn.js');
@@ -14,20 +13,7 @@ export function pluginSet(name: string): string {
   return join(fixtures, 'plugin-sets', name);
 }
 
-/** Temp dirs made by a test, removed by `cleanup()` in its afterEach. */
-export class TempDirs {
-  private readonly dirs: string[] = [];
-
-  async make(prefix = 'cairn-'): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), prefix));
-    this.dirs.push(dir);
-    return dir;
-  }
-
-  async cleanup(): Promise<void> {
-    await Promise.all(this.dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-  }
-}
+export { TempDirs } from '@cairn/sdk/testing';
 
 /** Hosts made by a test, disposed by `cleanup()`. */
 export class Hosts {
@@ -59,9 +45,9 @@ export interface ProcessResult {
   stderr: string;
 }
 
-/** Runs `cairn` as a real process, as a user would. */
+/** Runs `cairn` as a real process, as a user would (from the repository root unless told). */
 export function runCairn(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<ProcessResult> {
-  return runProcess(process.execPath, [cairnBin, ...args], options);
+  return runCairnProcess(args, { cwd: repoRoot, ...options });
 }
 
 export function runProcess(

@@ -1,13 +1,8 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { cairnBin } from '../helpers.js';
+import { runCairn, type CairnProcessResult } from '@cairn/sdk/testing';
 
 const run = promisify(execFile);
-
-export interface LanProcess {
-  child: ChildProcess;
-  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
-}
 
 /**
  * A LAN of real hosts on this machine: one network namespace per host, each with a veth pair
@@ -68,21 +63,9 @@ export class Lan {
     await ip('link', 'set', this.hostLink(index), 'up');
   }
 
-  /** Runs `cairn` on a host of the LAN. */
-  cairn(index: number, dataDir: string, args: string[]): LanProcess {
-    const child = spawn('ip', ['netns', 'exec', this.namespace(index), process.execPath, cairnBin, '--data-dir', dataDir, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CAIRN_WIFI_HOST: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-    return { child, done };
+  /** Runs `cairn` on a host of the LAN, to its end. */
+  cairn(index: number, dataDir: string, args: string[]): Promise<CairnProcessResult> {
+    return runCairn(['--data-dir', dataDir, ...args], { prefix: ['ip', 'netns', 'exec', this.namespace(index)], env: { CAIRN_WIFI_HOST: '' } });
   }
 
   async dispose(): Promise<void> {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { folderBytes } from '@cairn/sdk/testing';
 import { runCairn, TempDirs } from '../helpers.js';
 import { Lan } from './netns.js';
 
@@ -18,14 +19,6 @@ async function contents(dataDir: string): Promise<Array<Record<string, unknown>>
     .sort((a, b) => String(a.id).localeCompare(String(b.id)));
 }
 
-async function sizeOf(path: string): Promise<number> {
-  const info = await stat(path).catch(() => null);
-  if (info === null) return 0;
-  if (!info.isDirectory()) return info.size;
-  let total = 0;
-  for (const entry of await readdir(path).catch(() => [])) total += await sizeOf(join(path, entry));
-  return total;
-}
 
 describe('sync over Wi-Fi on a LAN of three hosts (network namespaces, no route out)', function () {
   this.timeout(300_000);
@@ -55,7 +48,7 @@ describe('sync over Wi-Fi on a LAN of three hosts (network namespaces, no route 
       lan.cairn(1, beta, ['sync', 'wifi', '--timeout', '30', '--json']),
       lan.cairn(2, outsider, ['sync', 'wifi', '--timeout', '8', '--json']),
     ];
-    const [fromAlpha, fromBeta, fromOutsider] = await Promise.all(runs.map((running) => running.done));
+    const [fromAlpha, fromBeta, fromOutsider] = await Promise.all(runs);
     expect(fromAlpha!.code, fromAlpha!.stderr).to.equal(0);
     expect(fromBeta!.code, fromBeta!.stderr).to.equal(0);
     const peerOfBeta = (JSON.parse(fromBeta!.stdout) as { peers: Array<{ deviceName: string; result: string; received: { observations: number; attachments: number } }> }).peers;
@@ -81,19 +74,19 @@ describe('sync over Wi-Fi on a LAN of three hosts (network namespaces, no route 
 
     const first = [lan.cairn(0, alpha, ['sync', 'wifi', '--timeout', '15', '--json']), lan.cairn(1, beta, ['sync', 'wifi', '--timeout', '15', '--json'])];
     // Beta's cable is pulled once data has begun to arrive.
-    const before = await sizeOf(join(beta, 'corestore'));
+    const before = await folderBytes(join(beta, 'corestore'));
     const deadline = Date.now() + 60_000;
-    while ((await sizeOf(join(beta, 'corestore'))) < before + 1_000_000 && Date.now() < deadline) {
+    while ((await folderBytes(join(beta, 'corestore'))) < before + 1_000_000 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     await lan.linkDown(1);
-    const interrupted = await Promise.all(first.map((running) => running.done));
+    const interrupted = await Promise.all(first);
     expect(interrupted.map((result) => result.code), 'neither side completed with the cable out').to.deep.equal([1, 1]);
     const partial = (await cairnJson<{ observations: number }>(beta, 'project')).observations;
     expect(partial, 'the link went down mid-sync').to.be.lessThan(total + 1);
 
     await lan.linkUp(1);
-    const retry = await Promise.all([lan.cairn(0, alpha, ['sync', 'wifi', '--timeout', '60', '--json']).done, lan.cairn(1, beta, ['sync', 'wifi', '--timeout', '60', '--json']).done]);
+    const retry = await Promise.all([lan.cairn(0, alpha, ['sync', 'wifi', '--timeout', '60', '--json']), lan.cairn(1, beta, ['sync', 'wifi', '--timeout', '60', '--json'])]);
     expect(retry.map((result) => result.code), retry.map((result) => result.stderr).join('\n')).to.deep.equal([0, 0]);
     expect((await cairnJson<{ observations: number }>(beta, 'project')).observations).to.equal(total + 1);
     expect(await contents(beta)).to.deep.equal(await contents(alpha));

@@ -1,20 +1,17 @@
-import { spawn } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { cairn, cairnBin, cairnJson, device, TempDirs } from './helpers.js';
+import { startCairn } from '@cairn/sdk/testing';
+import { cairn, cairnJson, device, TempDirs } from './helpers.js';
 
 /** Starts `cairn sync file` and kills it with SIGKILL after `delayMs` (unless it ends first). */
-function killMidway(dataDir: string, file: string, delayMs: number): Promise<'killed' | 'finished'> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cairnBin, '--data-dir', dataDir, 'sync', 'file', file], { stdio: 'ignore' });
-    const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
-    child.on('exit', (_code, signal) => {
-      clearTimeout(timer);
-      resolve(signal === 'SIGKILL' ? 'killed' : 'finished');
-    });
-  });
+async function killMidway(dataDir: string, file: string, delayMs: number): Promise<'killed' | 'finished'> {
+  const { child, done } = await startCairn(['--data-dir', dataDir, 'sync', 'file', file]);
+  const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+  const { signal } = await done;
+  clearTimeout(timer);
+  return signal === 'SIGKILL' ? 'killed' : 'finished';
 }
 
 describe('sync with a file, killed at random points', function () {

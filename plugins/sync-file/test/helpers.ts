@@ -1,48 +1,19 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCairn, TempDirs, type CairnProcessResult } from '@cairn/sdk/testing';
 
 export const pluginDir = fileURLToPath(new URL('..', import.meta.url));
-export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
-export const cairnBin = join(repoRoot, 'core', 'bin', 'cairn.js');
 
-export class TempDirs {
-  private readonly dirs: string[] = [];
+/** Temp dirs made by a test (`make('cairn-usb-')` for a stick), removed by `cleanup()`. */
+export { TempDirs };
 
-  async make(prefix = 'cairn-sync-file-'): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), prefix));
-    this.dirs.push(dir);
-    return dir;
-  }
-
-  async cleanup(): Promise<void> {
-    await Promise.all(this.dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-  }
-}
-
-export interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type Result = CairnProcessResult;
 
 /** `cairn` as a process, as users run it. */
 export function cairn(dataDir: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cairnBin, '--data-dir', dataDir, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCairn(['--data-dir', dataDir, ...args], { env });
 }
 
 /** Runs a `cairn … --json` command that must succeed, and parses its output. */

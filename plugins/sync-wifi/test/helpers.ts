@@ -1,61 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
-export const cairnBin = join(repoRoot, 'core', 'bin', 'cairn.js');
+import { runCairn, startCairn as startCairnProcess, TempDirs, type CairnProcess, type CairnProcessResult } from '@cairn/sdk/testing';
 
 /** Loopback only: these tests never send a packet to a real network. */
 export const loopbackEnv = { CAIRN_WIFI_HOST: '127.0.0.1' };
 
-export class TempDirs {
-  private readonly dirs: string[] = [];
-
-  async make(prefix = 'cairn-sync-wifi-'): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), prefix));
-    this.dirs.push(dir);
-    return dir;
-  }
-
-  async cleanup(): Promise<void> {
-    await Promise.all(this.dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-  }
-}
-
-export interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-export interface Running {
-  child: ChildProcess;
-  done: Promise<Result>;
-}
+export { TempDirs };
 
 /** Starts `cairn` as a process (the way users run it), on loopback. */
-export function startCairn(dataDir: string, args: string[], env: NodeJS.ProcessEnv = {}): Running {
-  const child = spawn(process.execPath, [cairnBin, '--data-dir', dataDir, ...args], {
-    env: { ...process.env, ...loopbackEnv, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const done = new Promise<Result>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done };
+export function startCairn(dataDir: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CairnProcess> {
+  return startCairnProcess(['--data-dir', dataDir, ...args], { env: { ...loopbackEnv, ...env } });
 }
 
-export function cairn(dataDir: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
-  return startCairn(dataDir, args, env).done;
+export function cairn(dataDir: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CairnProcessResult> {
+  return runCairn(['--data-dir', dataDir, ...args], { env: { ...loopbackEnv, ...env } });
 }
 
 /** Runs a `cairn … --json` command that must succeed, and parses its output. */

@@ -1,8 +1,9 @@
 import { randomBytes, createHash } from 'node:crypto';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { folderBytes } from '@cairn/sdk/testing';
 import { cairn, cairnJson, device, freePort, observations, startCairn, TempDirs } from './helpers.js';
 
 interface PeerLine {
@@ -31,7 +32,7 @@ describe('sync over Wi-Fi (loopback)', function () {
     await cairnJson(b, 'obs', 'add', '--lat', '3', '--lon', '4', '--notes', 'from beta', '--tag', 'kind=nest');
 
     const port = await freePort();
-    const first = startCairn(a, ['sync', 'wifi', '--timeout', '30', '--json'], { CAIRN_WIFI_PORT: String(port) });
+    const first = await startCairn(a, ['sync', 'wifi', '--timeout', '30', '--json'], { CAIRN_WIFI_PORT: String(port) });
     const second = await cairn(b, ['sync', 'wifi', '--connect', `127.0.0.1:${port}`, '--timeout', '30', '--json']);
     const firstDone = await first.done;
     expect(second.code, second.stderr).to.equal(0);
@@ -61,7 +62,7 @@ describe('sync over Wi-Fi (loopback)', function () {
     }
     const port = await freePort();
     // B and C know only A's address; through A's DHT node they find each other too.
-    const hub = startCairn(a, ['sync', 'wifi', '--wait-peers', '2', '--timeout', '60', '--json'], { CAIRN_WIFI_PORT: String(port) });
+    const hub = await startCairn(a, ['sync', 'wifi', '--wait-peers', '2', '--timeout', '60', '--json'], { CAIRN_WIFI_PORT: String(port) });
     const [fromB, fromC] = await Promise.all([
       cairn(b, ['sync', 'wifi', '--wait-peers', '2', '--connect', `127.0.0.1:${port}`, '--timeout', '60', '--json']),
       cairn(c, ['sync', 'wifi', '--wait-peers', '2', '--connect', `127.0.0.1:${port}`, '--timeout', '60', '--json']),
@@ -116,8 +117,8 @@ describe('sync over Wi-Fi (loopback)', function () {
     await cairnJson(outsider, 'init', '--name', 'Someone else', '--device-name', 'outsider');
     await cairnJson(a, 'obs', 'add', '--lat', '1', '--lon', '1', '--notes', 'members only');
     const port = await freePort();
-    const member = startCairn(a, ['sync', 'wifi', '--timeout', '30', '--json'], { CAIRN_WIFI_PORT: String(port) });
-    const stranger = startCairn(outsider, ['sync', 'wifi', '--connect', `127.0.0.1:${port}`, '--timeout', '4', '--json']);
+    const member = await startCairn(a, ['sync', 'wifi', '--timeout', '30', '--json'], { CAIRN_WIFI_PORT: String(port) });
+    const stranger = await startCairn(outsider, ['sync', 'wifi', '--connect', `127.0.0.1:${port}`, '--timeout', '4', '--json']);
     // Noise on the listening port (not the DHT's, not Noise's handshake) is dropped: it disturbs nothing.
     const noise = createSocket('udp4');
     for (let index = 0; index < 200; index += 1) noise.send(randomBytes(1 + (index % 1200)), port, '127.0.0.1');
@@ -141,12 +142,12 @@ describe('sync over Wi-Fi (loopback)', function () {
     const total = (await cairnJson<{ observations: number }>(a, 'project')).observations;
     const port = await freePort();
 
-    const member = startCairn(a, ['sync', 'wifi', '--timeout', '40', '--json'], { CAIRN_WIFI_PORT: String(port) });
-    const doomed = startCairn(b, ['sync', 'wifi', '--connect', `127.0.0.1:${port}`, '--timeout', '40']);
+    const member = await startCairn(a, ['sync', 'wifi', '--timeout', '40', '--json'], { CAIRN_WIFI_PORT: String(port) });
+    const doomed = await startCairn(b, ['sync', 'wifi', '--connect', `127.0.0.1:${port}`, '--timeout', '40']);
     // Killed once data has begun to arrive (its store grows), long before all of it is there.
-    const before = await sizeOf(join(b, 'corestore'));
+    const before = await folderBytes(join(b, 'corestore'));
     const deadline = Date.now() + 60_000;
-    while ((await sizeOf(join(b, 'corestore'))) < before + 1_000_000 && Date.now() < deadline) {
+    while ((await folderBytes(join(b, 'corestore'))) < before + 1_000_000 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     doomed.child.kill('SIGKILL');
@@ -160,7 +161,7 @@ describe('sync over Wi-Fi (loopback)', function () {
     const partial = (await cairnJson<{ observations: number }>(b, 'project')).observations;
     expect(partial, 'the kill landed mid-sync').to.be.lessThan(total);
 
-    const retry = startCairn(a, ['sync', 'wifi', '--timeout', '60', '--json'], { CAIRN_WIFI_PORT: String(port) });
+    const retry = await startCairn(a, ['sync', 'wifi', '--timeout', '60', '--json'], { CAIRN_WIFI_PORT: String(port) });
     const resumed = await cairn(b, ['sync', 'wifi', '--connect', `127.0.0.1:${port}`, '--timeout', '60', '--json']);
     expect(resumed.code, resumed.stderr).to.equal(0);
     expect((await retry.done).code).to.equal(0);
@@ -181,13 +182,3 @@ describe('sync over Wi-Fi (loopback)', function () {
     expect((JSON.parse(back.stderr) as { error: { code: string } }).error.code).to.equal('ERR_TIMEOUT');
   });
 });
-
-/** Bytes under a folder (0 while it does not exist). */
-async function sizeOf(path: string): Promise<number> {
-  const info = await stat(path).catch(() => null);
-  if (info === null) return 0;
-  if (!info.isDirectory()) return info.size;
-  let total = 0;
-  for (const entry of await readdir(path).catch(() => [])) total += await sizeOf(join(path, entry));
-  return total;
-}

@@ -10,6 +10,11 @@
  * await host.dispose();
  * ```
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CairnError, ErrorCodes } from '../common/errors.js';
 import type { LogRecord, PluginInfo } from '../common/plugin-info.js';
 
@@ -79,4 +84,88 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
     throw error;
   }
   return core.startTestHost(options);
+}
+
+/** Temporary folders made by a test, all removed by `cleanup()` (call it in `afterEach`). */
+export class TempDirs {
+  private readonly dirs: string[] = [];
+
+  async make(prefix = 'cairn-'): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), prefix));
+    this.dirs.push(dir);
+    return dir;
+  }
+
+  async cleanup(): Promise<void> {
+    await Promise.all(this.dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  }
+}
+
+export interface CairnProcessResult {
+  /** Null when the process was killed by a signal. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CairnProcess {
+  child: ChildProcess;
+  done: Promise<CairnProcessResult>;
+}
+
+export interface CairnProcessOptions {
+  /** Added to this process's environment. */
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Runs it through another program first, e.g. `['ip', 'netns', 'exec', 'lan-1']`. */
+  prefix?: string[];
+}
+
+let cairnBinPath: string | null = null;
+
+/** The `cairn` executable of the host package (`@cairn/core`, a dev dependency of plugin tests). */
+export async function cairnBin(): Promise<string> {
+  if (cairnBinPath !== null) return cairnBinPath;
+  const manifest = fileURLToPath(import.meta.resolve('@cairn/core/package.json'));
+  const { bin } = JSON.parse(await readFile(manifest, 'utf8')) as { bin: { cairn: string } };
+  cairnBinPath = join(dirname(manifest), bin.cairn);
+  return cairnBinPath;
+}
+
+/**
+ * Starts the `cairn` CLI as a process, as users run it: for what only a real process shows (exit
+ * codes, kill -9, two devices at once). `done` settles when it exits.
+ */
+export async function startCairn(args: string[], options: CairnProcessOptions = {}): Promise<CairnProcess> {
+  const [command, ...prefixArgs] = [...(options.prefix ?? []), process.execPath];
+  const child = spawn(command!, [...prefixArgs, await cairnBin(), ...args], {
+    env: { ...process.env, ...options.env },
+    ...(options.cwd !== undefined && { cwd: options.cwd }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const done = new Promise<CairnProcessResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+/** Runs the `cairn` CLI as a process to its end. */
+export async function runCairn(args: string[], options: CairnProcessOptions = {}): Promise<CairnProcessResult> {
+  return (await startCairn(args, options)).done;
+}
+
+/** Bytes of the files under `path` (0 while it does not exist): to see a store grow, say. */
+export async function folderBytes(path: string): Promise<number> {
+  const info = await stat(path).catch(() => null);
+  if (info === null) return 0;
+  if (!info.isDirectory()) return info.size;
+  let total = 0;
+  for (const entry of await readdir(path).catch(() => [])) total += await folderBytes(join(path, entry));
+  return total;
 }
