@@ -1,4 +1,7 @@
-/** A small helper to build DOM without a framework: `h('button', { class: 'x', onclick }, 'Label')`. */
+/**
+ * A small helper to build DOM without a framework: `h('button', { class: 'x', onclick }, 'Label')`.
+ * The workbench draws itself with it; plugins may too (or use any framework they bundle).
+ */
 export type Child = Node | string | number | null | undefined | false;
 
 export function h<K extends keyof HTMLElementTagNameMap>(

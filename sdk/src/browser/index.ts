@@ -19,6 +19,7 @@ import type { ProgressReport, Remote } from '../common/services.js';
 import type { SyncActivity } from '../common/sync.js';
 
 export * from '../common/index.js';
+export * from './dom.js';
 
 /**
  * Renders a view into `container` (the workbench owns the element). Return a Disposable to be told

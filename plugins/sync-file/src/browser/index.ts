@@ -1,4 +1,4 @@
-import { errorMessage, type BrowserPluginContext } from '@cairn/sdk/browser';
+import { errorMessage, h, type BrowserPluginContext } from '@cairn/sdk/browser';
 import { SYNC_FILE_SERVICE, type SyncFileService } from '../common/protocol.js';
 
 /** The Sync view's "Sync with a file…": choose a file, sync with progress, show what moved. */
@@ -40,16 +40,14 @@ export function activate(ctx: BrowserPluginContext): void {
       title: 'Sync with a file',
       order: 20,
       render(container) {
-        const about = document.createElement('p');
-        about.textContent =
+        const about = h(
+          'p',
+          {},
           'Carry a .cairnsync file on a USB stick between computers that never meet, or share it over the internet. ' +
-          'Everything it has comes in; everything this device has goes into it. Only members of the project can read it.';
-        const button = document.createElement('button');
-        button.className = 'primary';
-        button.textContent = 'Sync with a file…';
-        const status = document.createElement('p');
-        status.setAttribute('role', 'status');
-        status.className = 'sync-file-result';
+            'Everything it has comes in; everything this device has goes into it. Only members of the project can read it.',
+        );
+        const button = h('button', { class: 'primary' }, 'Sync with a file…');
+        const status = h('p', { role: 'status', class: 'sync-file-result' });
         button.addEventListener('click', () => {
           button.disabled = true;
           void syncWithFile().finally(() => (button.disabled = false));

@@ -1,15 +1,5 @@
-import { errorMessage, type BrowserPluginContext, type SyncProgress } from '@cairn/sdk/browser';
+import { errorMessage, h, type BrowserPluginContext, type SyncProgress } from '@cairn/sdk/browser';
 import { STATE_EVENT, SYNC_WIFI_SERVICE, type SyncWifiService, type WifiDevice, type WifiPeerResult, type WifiState } from '../common/protocol.js';
-
-type Child = Node | string | null | false;
-
-/** A small element builder (plugins bring their own; the SDK stays framework-free). */
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  for (const child of children) if (child !== null && child !== false) element.append(child);
-  return element;
-}
 
 const statusText: Record<WifiDevice['status'], string> = {
   connected: 'Connected',
@@ -98,20 +88,20 @@ export function activate(ctx: BrowserPluginContext): void {
       title: 'Sync over Wi-Fi',
       order: 10,
       render(container) {
-        const about = el(
+        const about = h(
           'p',
           {},
           'Devices of this project on the same network (Wi-Fi or a cable), no internet needed. All data goes both ways; only members of the project can take part.',
         );
-        const name = el('input', { type: 'text', 'aria-label': "This device's name", maxlength: '64', spellcheck: 'false' });
-        const address = el('p', { class: 'sync-wifi-address' });
-        const discover = el('button', { type: 'button', role: 'switch', class: 'secondary', 'aria-checked': 'false', 'aria-label': 'Find devices on this network' }, 'Find devices');
-        const syncAll = el('button', { type: 'button', class: 'primary' }, 'Sync all');
-        const connectOpen = el('button', { type: 'button', class: 'secondary' }, 'Connect to address…');
-        const connectField = el('input', { type: 'text', 'aria-label': 'Address of the other device', placeholder: '192.168.1.20:49737', spellcheck: 'false' });
-        const connectForm = el('form', { class: 'sync-row', hidden: '' }, connectField, el('button', { type: 'submit', class: 'secondary' }, 'Connect'));
-        const list = el('ul', { role: 'list', 'aria-label': 'Devices', class: 'sync-list' });
-        const status = el('p', { role: 'status', class: 'sync-wifi-result' });
+        const name = h('input', { type: 'text', 'aria-label': "This device's name", maxlength: '64', spellcheck: 'false' });
+        const address = h('p', { class: 'sync-wifi-address' });
+        const discover = h('button', { type: 'button', role: 'switch', class: 'secondary', 'aria-checked': 'false', 'aria-label': 'Find devices on this network' }, 'Find devices');
+        const syncAll = h('button', { type: 'button', class: 'primary' }, 'Sync all');
+        const connectOpen = h('button', { type: 'button', class: 'secondary' }, 'Connect to address…');
+        const connectField = h('input', { type: 'text', 'aria-label': 'Address of the other device', placeholder: '192.168.1.20:49737', spellcheck: 'false' });
+        const connectForm = h('form', { class: 'sync-row', hidden: '' }, connectField, h('button', { type: 'submit', class: 'secondary' }, 'Connect'));
+        const list = h('ul', { role: 'list', 'aria-label': 'Devices', class: 'sync-list' });
+        const status = h('p', { role: 'status', class: 'sync-wifi-result' });
 
         report = (text, error) => {
           status.textContent = text;
@@ -165,14 +155,14 @@ export function activate(ctx: BrowserPluginContext): void {
           list.replaceChildren(
             ...current.devices.map((device) => deviceItem(device, () => void sync(device.id))),
           );
-          if (current.devices.length === 0) list.append(el('li', { class: 'view-message' }, current.discovering ? 'No device found yet.' : 'No device yet.'));
+          if (current.devices.length === 0) list.append(h('li', { class: 'view-message' }, current.discovering ? 'No device found yet.' : 'No device yet.'));
         };
 
         container.append(
           about,
-          el('label', { class: 'field' }, 'This device', name),
+          h('label', { class: 'field' }, 'This device', name),
           address,
-          el('div', { class: 'sync-row' }, discover, syncAll, connectOpen),
+          h('div', { class: 'sync-row' }, discover, syncAll, connectOpen),
           connectForm,
           list,
           status,
@@ -195,23 +185,23 @@ function deviceItem(device: WifiDevice, onSync: () => void): HTMLLIElement {
   const details = [device.deviceType, statusText[device.status], device.address || null, device.lastSynced ? `last synced ${new Date(device.lastSynced).toLocaleString()}` : 'never synced']
     .filter(Boolean)
     .join(' · ');
-  const button = el('button', { type: 'button', class: 'secondary', 'aria-label': `Sync with ${device.deviceName}` }, 'Sync');
+  const button = h('button', { type: 'button', class: 'secondary', 'aria-label': `Sync with ${device.deviceName}` }, 'Sync');
   button.disabled = device.status !== 'connected' && device.status !== 'disconnected';
   button.addEventListener('click', () => {
     button.disabled = true;
     onSync();
   });
-  const item = el(
+  const item = h(
     'li',
     { class: 'sync-item', 'aria-label': device.deviceName, 'data-status': device.status },
-    el('div', { class: 'sync-item-head' }, el('strong', {}, device.deviceName), device.status === 'incompatible' ? null : button),
-    el('div', { class: 'sync-item-meta' }, details),
+    h('div', { class: 'sync-item-head' }, h('strong', {}, device.deviceName), device.status === 'incompatible' ? null : button),
+    h('div', { class: 'sync-item-meta' }, details),
   );
   if (device.status === 'syncing' && device.progress !== null) item.append(progressBar(device.progress, device.deviceName));
-  if (device.error !== null) item.append(el('div', { class: 'view-error' }, device.error.message));
+  if (device.error !== null) item.append(h('div', { class: 'view-error' }, device.error.message));
   else if (device.result !== null && device.status !== 'syncing') {
     const { sent, received } = device.result;
-    item.append(el('div', { class: 'sync-item-meta' }, `Received ${received.observations} observations and ${received.attachments} attachments, sent ${sent.observations} and ${sent.attachments}.`));
+    item.append(h('div', { class: 'sync-item-meta' }, `Received ${received.observations} observations and ${received.attachments} attachments, sent ${sent.observations} and ${sent.attachments}.`));
   }
   return item;
 }
@@ -219,7 +209,7 @@ function deviceItem(device: WifiDevice, onSync: () => void): HTMLLIElement {
 function progressBar(progress: SyncProgress, deviceName: string): HTMLProgressElement {
   const want = progress.documents.want + progress.attachments.want;
   const have = progress.documents.have + progress.attachments.have;
-  const bar = el('progress', { max: '100', 'aria-label': `Syncing with ${deviceName}` });
+  const bar = h('progress', { max: '100', 'aria-label': `Syncing with ${deviceName}` });
   bar.value = have + want === 0 ? 100 : (100 * have) / (have + want);
   return bar;
 }

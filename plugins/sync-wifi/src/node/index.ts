@@ -38,7 +38,6 @@ export function activate(ctx: PluginContext): void {
       for (const address of connect) await wifi.connect(address, { retry: true });
       return await wifi.syncPeers(waitPeers, timeoutMs, (synced) => onProgress?.(synced, waitPeers));
     } finally {
-      wifi.autoSync = false;
       if (startedHere) await wifi.stop();
     }
   };

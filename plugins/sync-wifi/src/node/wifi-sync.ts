@@ -65,8 +65,8 @@ export class WifiSync {
   private readonly onDidSyncDevice = this.onDidSyncDeviceEmitter.event;
   private changeTimer: NodeJS.Timeout | null = null;
   private remembered: Promise<void> | null = null;
-  /** Sync with every member as soon as it is proven (the CLI), instead of when asked. */
-  autoSync = false;
+  /** While `syncPeers` runs: sync with every member as soon as it is proven, instead of when asked. */
+  private autoSync = false;
   /** Devices synced since `syncPeers` began: with `autoSync`, each is synced once. */
   private readonly syncedInRun = new Set<string>();
   private disposed = false;
@@ -173,7 +173,15 @@ export class WifiSync {
   async syncPeers(count: number, timeoutMs: number, onUpdate?: (synced: number) => void): Promise<WifiPeerResult[]> {
     this.autoSync = true;
     this.syncedInRun.clear();
-    await this.start();
+    try {
+      await this.start();
+      return await this.untilSynced(count, timeoutMs, onUpdate);
+    } finally {
+      this.autoSync = false;
+    }
+  }
+
+  private untilSynced(count: number, timeoutMs: number, onUpdate?: (synced: number) => void): Promise<WifiPeerResult[]> {
     const results = new Map<string, WifiPeerResult>();
     return new Promise<WifiPeerResult[]>((resolve, reject) => {
       const subscription = this.onDidSyncDevice((id) => {
@@ -204,7 +212,6 @@ export class WifiSync {
         subscription.dispose();
         resolve([...results.values()]);
       };
-      if (count <= 0) finish();
     });
   }
 

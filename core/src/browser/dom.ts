@@ -1,0 +1,2 @@
+// The workbench's DOM helpers are the SDK's, which plugins use too.
+export { append, clear, h, uid, type Child } from '@cairn/sdk/browser';
