@@ -53,11 +53,20 @@ export function bindWorkbench(connection: MessageConnection, host: CairnHost, wi
     });
   };
 
-  const state = () => workbenchState(host, layoutFile, window.chooseFile !== undefined);
+  // The layout is read once per window and kept as it saves it: state is sent on every change of
+  // data, and the file need not be read each time.
+  let layout: Promise<LayoutState> | null = null;
+  const currentLayout = () =>
+    (layout ??= readJsonFile(layoutFile)
+      .catch(() => undefined)
+      .then((stored) => ({ ...defaultLayout, ...(typeof stored === 'object' && stored !== null ? (stored as Partial<LayoutState>) : {}) })));
+  const state = async () => workbenchState(host, await currentLayout(), window.chooseFile !== undefined);
 
   handle(WorkbenchRpc.state, () => state());
-  handle(WorkbenchRpc.saveLayout, async (layout: LayoutState) => {
-    await writeFileAtomic(layoutFile, `${JSON.stringify({ ...defaultLayout, ...layout }, null, 2)}\n`);
+  handle(WorkbenchRpc.saveLayout, async (saved: LayoutState) => {
+    const next = { ...defaultLayout, ...saved };
+    await writeFileAtomic(layoutFile, `${JSON.stringify(next, null, 2)}\n`);
+    layout = Promise.resolve(next);
   });
   handle(WorkbenchRpc.enablePlugin, ({ id }: { id: string }) => host.plugins.enable(String(id)));
   handle(WorkbenchRpc.disablePlugin, ({ id }: { id: string }) => host.plugins.disable(String(id)));
@@ -187,7 +196,7 @@ export function bindWorkbench(connection: MessageConnection, host: CairnHost, wi
 }
 
 /** Everything the workbench needs to draw itself. */
-export async function workbenchState(host: CairnHost, layoutFile: string, nativeDialogs = false): Promise<WorkbenchState> {
+export async function workbenchState(host: CairnHost, layout: LayoutState, nativeDialogs = false): Promise<WorkbenchState> {
   let project: ProjectSummary | null = null;
   try {
     const open = await host.projects.open();
@@ -197,7 +206,6 @@ export async function workbenchState(host: CairnHost, layoutFile: string, native
   }
   const known = host.plugins.known();
   const usable = known.filter((plugin) => plugin.usable && plugin.manifest !== null);
-  const stored = await readJsonFile(layoutFile).catch(() => undefined);
   return {
     dataDir: host.config.dataDir,
     nativeDialogs,
@@ -216,7 +224,7 @@ export async function workbenchState(host: CairnHost, layoutFile: string, native
       }
       return menus;
     }, {}),
-    layout: { ...defaultLayout, ...(typeof stored === 'object' && stored !== null ? (stored as Partial<LayoutState>) : {}) },
+    layout,
   };
 }
 
