@@ -163,8 +163,13 @@ describe('sync over Wi-Fi, from the workbench (headless Chromium, loopback)', fu
     }
   });
 
-  it('says why an address cannot be reached', async () => {
+  it('connects to a device by its address, and says why an address cannot be reached', async () => {
     const laptop = await device('laptop');
+    const tablet = await device('tablet', (await laptop.projects.open()).info().projectKey);
+    // The tablet is looking for devices too; its Sync view would show this address.
+    await tablet.plugins.activate('sync-wifi');
+    const invocation = { signal: new AbortController().signal, progress: () => undefined };
+    const { address } = (await tablet.services.invoke('sync-wifi', 'setDiscovering', [true], invocation)) as { address: string };
     const page = await workbench(laptop);
     const section = page.getByRole('region', { name: 'Sync over Wi-Fi' });
     await section.getByRole('button', { name: 'Connect to address…' }).click();
@@ -175,6 +180,10 @@ describe('sync over Wi-Fi, from the workbench (headless Chromium, loopback)', fu
     await field.fill('127.0.0.1:9');
     await field.press('Enter');
     await section.getByRole('status').getByText(/Nothing answers at 127\.0\.0\.1:9\./).waitFor();
+    await field.fill(address);
+    await field.press('Enter');
+    await section.getByRole('status').getByText(`Reached ${address}; its device appears in the list once it has proven it is of this project.`).waitFor();
+    await section.getByRole('list', { name: 'Devices' }).getByRole('listitem', { name: 'tablet' }).getByText(/desktop · Connected/).waitFor();
   });
 
   it('leaves the Sync view with its plugin, and comes back with it', async () => {
