@@ -2,14 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { folderBytes } from '@cairn/sdk/testing';
-import { runCairn, TempDirs } from '../helpers.js';
+import { folderBytes, runCairnJson } from '@cairn/sdk/testing';
+import { TempDirs } from '../helpers.js';
 import { Lan } from './netns.js';
 
-async function cairnJson<T>(dataDir: string, ...args: string[]): Promise<T> {
-  const result = await runCairn(['--data-dir', dataDir, ...args, '--json']);
-  if (result.code !== 0) throw new Error(`cairn ${args.join(' ')} failed: ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
+function cairnJson<T>(dataDir: string, ...args: string[]): Promise<T> {
+  return runCairnJson<T>(['--data-dir', dataDir, ...args]);
 }
 
 async function contents(dataDir: string): Promise<Array<Record<string, unknown>>> {

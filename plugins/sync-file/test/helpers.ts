@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCairn, TempDirs, type CairnProcessResult } from '@cairn/sdk/testing';
+import { runCairn, runCairnJson, TempDirs, type CairnProcessResult } from '@cairn/sdk/testing';
 
 export const pluginDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -17,10 +17,8 @@ export function cairn(dataDir: string, args: string[], env: NodeJS.ProcessEnv = 
 }
 
 /** Runs a `cairn … --json` command that must succeed, and parses its output. */
-export async function cairnJson<T = Record<string, unknown>>(dataDir: string, ...args: string[]): Promise<T> {
-  const result = await cairn(dataDir, [...args, '--json']);
-  if (result.code !== 0) throw new Error(`cairn ${args.join(' ')} failed: ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
+export function cairnJson<T = Record<string, unknown>>(dataDir: string, ...args: string[]): Promise<T> {
+  return runCairnJson<T>(['--data-dir', dataDir, ...args], {});
 }
 
 /** A new project in `dataDir` (or joined by key); resolves with its key. */

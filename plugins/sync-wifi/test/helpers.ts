@@ -1,5 +1,5 @@
 import { createSocket } from 'node:dgram';
-import { runCairn, startCairn as startCairnProcess, TempDirs, type CairnProcess, type CairnProcessResult } from '@cairn/sdk/testing';
+import { runCairn, runCairnJson, startCairn as startCairnProcess, TempDirs, type CairnProcess, type CairnProcessResult } from '@cairn/sdk/testing';
 
 /** Loopback only: these tests never send a packet to a real network. */
 export const loopbackEnv = { CAIRN_WIFI_HOST: '127.0.0.1' };
@@ -16,10 +16,8 @@ export function cairn(dataDir: string, args: string[], env: NodeJS.ProcessEnv = 
 }
 
 /** Runs a `cairn … --json` command that must succeed, and parses its output. */
-export async function cairnJson<T = Record<string, unknown>>(dataDir: string, ...args: string[]): Promise<T> {
-  const result = await cairn(dataDir, [...args, '--json']);
-  if (result.code !== 0) throw new Error(`cairn ${args.join(' ')} failed: ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
+export function cairnJson<T = Record<string, unknown>>(dataDir: string, ...args: string[]): Promise<T> {
+  return runCairnJson<T>(['--data-dir', dataDir, ...args], { env: loopbackEnv });
 }
 
 /** A new project in `dataDir` (or joined by key); resolves with its key. */

@@ -160,6 +160,13 @@ export async function runCairn(args: string[], options: CairnProcessOptions = {}
   return (await startCairn(args, options)).done;
 }
 
+/** Runs a `cairn … --json` command that must succeed, and parses what it printed. */
+export async function runCairnJson<T = unknown>(args: string[], options: CairnProcessOptions = {}): Promise<T> {
+  const result = await runCairn([...args, '--json'], options);
+  if (result.code !== 0) throw new Error(`cairn ${args.join(' ')} failed (exit ${String(result.code)}): ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
 /** Bytes of the files under `path` (0 while it does not exist): to see a store grow, say. */
 export async function folderBytes(path: string): Promise<number> {
   const info = await stat(path).catch(() => null);
