@@ -45,7 +45,7 @@ export function chooseHostFile(host: HTMLElement, client: HostClient, options: C
       error.hidden = message === null;
     };
     let latest = 0;
-    const open = async (path: string | null) => {
+    const open = async (path: string | null, typed = false) => {
       // Only the folder asked for last is shown, however the answers come back.
       const request = ++latest;
       let listing: FolderListing;
@@ -58,7 +58,9 @@ export function chooseHostFile(host: HTMLElement, client: HostClient, options: C
       if (request !== latest) return;
       current = listing;
       show(null);
-      folder.value = current.path;
+      // Never under the user's hands: a listing that lands while they type in the folder field
+      // would replace (or splice into) what they typed. Their own Enter shows the path as found.
+      if (typed || document.activeElement !== folder) folder.value = current.path;
       up.disabled = current.parent === null;
       clear(list);
       const wanted = (options.extensions ?? []).map((extension) => `.${extension.toLowerCase()}`);
@@ -90,7 +92,7 @@ export function chooseHostFile(host: HTMLElement, client: HostClient, options: C
     folder.addEventListener('keydown', (event) => {
       if (event.key === 'Enter') {
         event.preventDefault();
-        void open(folder.value);
+        void open(folder.value, true);
       }
     });
     cancel.addEventListener('click', () => finish(null));
@@ -111,6 +113,9 @@ export function chooseHostFile(host: HTMLElement, client: HostClient, options: C
       }
       finish(pathOf(chosen));
     });
-    void open(startFolder).then(() => name.focus());
+    // Focus goes in at once: moved later (when the listing lands), it could land in the middle of
+    // what the user is typing elsewhere in the dialog, and send an Enter to the wrong field.
+    name.focus();
+    void open(startFolder);
   });
 }
