@@ -84,7 +84,7 @@ describe('plugin host', () => {
       );
       expect(plugins['unknown-field']!.error).to.equal(`${file('unknown-field')}: cairn.activationEvent is not a known field`);
       expect(plugins['bad-activation']!.error).to.equal(
-        `${file('bad-activation')}: cairn.activationEvents[0] must be onStartup, onCommand:<id>, onView:<id> or onSyncTransport:<id>`,
+        `${file('bad-activation')}: cairn.activationEvents[0] must be onStartup, onCommand:<id>, onView:<id>, onSyncTransport:<id>, onExportFormat:<id> or onImportFormat:<id>`,
       );
       expect(plugins['engine-mismatch']!.error).to.equal(
         `${file('engine-mismatch')}: cairn.engine needs SDK ^9.0.0, but this Cairn provides SDK 0.1.0; install a version of the plugin made for SDK 0.1.0`,

@@ -26,6 +26,8 @@ function validPackage(): Record<string, unknown> {
         ],
         configuration: { properties: { 'example.level': { type: 'integer', default: 1 } } },
         syncTransports: [{ id: 'example', title: 'Example transport' }],
+        exportFormats: [{ id: 'kml', title: 'KML', extensions: ['kml'] }],
+        importFormats: [{ id: 'kml', title: 'KML', extensions: ['kml', 'kmz'] }],
         keybindings: [{ command: 'example.run', key: 'ctrl+e' }],
         menus: { 'observation/context': [{ command: 'example.run' }] },
       },
@@ -83,7 +85,7 @@ describe('plugin manifest validation', () => {
     cairn.contributes.cli[0]!.command = 'Sync  File';
     expect(manifestProblems(pkg)).to.have.members([
       "cairn.id must be lowercase letters, digits, '.', '-' and '_', starting with a letter or digit",
-      'cairn.activationEvents[0] must be onStartup, onCommand:<id>, onView:<id> or onSyncTransport:<id>',
+      'cairn.activationEvents[0] must be onStartup, onCommand:<id>, onView:<id>, onSyncTransport:<id>, onExportFormat:<id> or onImportFormat:<id>',
       "cairn.contributes.cli[0].command must be lowercase words separated by single spaces, e.g. 'sync file'",
     ]);
   });
@@ -115,6 +117,20 @@ describe('plugin manifest validation', () => {
       "cairn.main '../outside.js' must be a relative path inside the plugin folder",
       "cairn.contributes.commands declares 'example.run' twice",
       'cairn.contributes.cli[0].arguments[0] is variadic but not the last argument',
+    ]);
+  });
+
+  it('checks declared export and import formats: ids once each, extensions given without a dot', () => {
+    const contributes = (pkg: Record<string, unknown>) => (pkg.cairn as { contributes: Record<string, Array<Record<string, unknown>>> }).contributes;
+    const twice = validPackage();
+    contributes(twice).exportFormats!.push({ id: 'kml', title: 'KML again', extensions: ['kml'] });
+    expect(manifestProblems(twice)).to.deep.equal(["cairn.contributes.exportFormats declares 'kml' twice"]);
+    const malformed = validPackage();
+    contributes(malformed).importFormats![0]!.extensions = ['.kml'];
+    contributes(malformed).importFormats!.push({ id: 'gpx', title: 'GPX' });
+    expect(manifestProblems(malformed)).to.have.members([
+      "cairn.contributes.importFormats[0].extensions[0] must be an extension without its dot, e.g. 'kml'",
+      'cairn.contributes.importFormats[1].extensions is required',
     ]);
   });
 

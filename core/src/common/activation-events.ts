@@ -12,5 +12,7 @@ export function activationEventsOf(manifest: PluginManifest): Set<string> {
   for (const cli of contributes.cli ?? []) events.add(`onCommand:${cli.run}`);
   for (const view of contributes.views ?? []) events.add(`onView:${view.id}`);
   for (const transport of contributes.syncTransports ?? []) events.add(`onSyncTransport:${transport.id}`);
+  for (const format of contributes.exportFormats ?? []) events.add(`onExportFormat:${format.id}`);
+  for (const format of contributes.importFormats ?? []) events.add(`onImportFormat:${format.id}`);
   return events;
 }

@@ -127,7 +127,8 @@ export function toObservation(version: LocatedVersion<'observation'>, forks: str
 }
 
 export function toPreset(version: LocatedVersion<'preset'>): Preset {
-  return { id: version.docId, version: version.versionId, ...version.value!, createdAt: version.createdAt, updatedAt: version.updatedAt };
+  // Categories written before icons travelled with them have no `iconSvg`.
+  return { id: version.docId, version: version.versionId, ...version.value!, iconSvg: version.value!.iconSvg ?? null, createdAt: version.createdAt, updatedAt: version.updatedAt };
 }
 
 export function toField(version: LocatedVersion<'field'>): Field {

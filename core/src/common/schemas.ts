@@ -27,6 +27,10 @@ const attachmentInput = {
   },
 } as const;
 
+/** An ISO 8601 date, or date and time (`2024-05-01`, `2024-05-01T10:00:00Z`). */
+export const ISO_TIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$';
+const isoTime = { type: 'string', pattern: ISO_TIME_PATTERN } as const;
+
 const observationFields = {
   lat: { type: 'number', minimum: -90, maximum: 90 },
   lon: { type: 'number', minimum: -180, maximum: 180 },
@@ -40,7 +44,7 @@ export const observationInputSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['lat', 'lon'],
-  properties: observationFields,
+  properties: { ...observationFields, createdAt: isoTime },
 } as const;
 
 export const observationPatchSchema = {
@@ -69,6 +73,7 @@ const presetFields = {
   removeTags: scalarTags,
   fields: { type: 'array', items: userId },
   icon: { type: ['string', 'null'], maxLength: 500 },
+  iconSvg: { type: ['string', 'null'], maxLength: 262_144 },
   color,
   terms: { type: 'array', items: { type: 'string' } },
   sort: { type: ['number', 'null'] },

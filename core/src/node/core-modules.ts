@@ -20,6 +20,7 @@ import { ProjectCliContribution, ProjectCommands } from './project/project-cli.j
 import { ServeCliContribution } from './server/serve-cli.js';
 import { SyncTransportRegistry } from './sync/sync-transport-registry.js';
 import { SyncTransportExtensionPoint } from './sync/sync-transport-extension-point.js';
+import { ExportFormatExtensionPoint, FormatRegistry, ImportFormatExtensionPoint } from './formats/format-registry.js';
 import { ViewRegistry } from './views/view-registry.js';
 
 /** The plugin host and the services every plugin's context is made of. */
@@ -45,6 +46,13 @@ export const syncModule = new ContainerModule(({ bind }) => {
   bindContribution(bind, ExtensionPoint, SyncTransportExtensionPoint);
 });
 
+/** Export and import formats, contributed by plugins (`cairn export`/`import` live in plugins). */
+export const formatsModule = new ContainerModule(({ bind }) => {
+  bind(FormatRegistry).toSelf().inSingletonScope();
+  bindContribution(bind, ExtensionPoint, ExportFormatExtensionPoint);
+  bindContribution(bind, ExtensionPoint, ImportFormatExtensionPoint);
+});
+
 export const cliModule = new ContainerModule(({ bind }) => {
   bind(CliRegistry).toSelf().inSingletonScope();
   bindContribution(bind, CliContribution, CoreCliContribution);
@@ -63,4 +71,4 @@ export const workbenchModule = new ContainerModule(({ bind }) => {
 });
 
 /** The root container's modules, in the order they are loaded. */
-export const coreModules = [pluginHostModule, commandsModule, syncModule, cliModule, projectModule, workbenchModule];
+export const coreModules = [pluginHostModule, commandsModule, syncModule, formatsModule, cliModule, projectModule, workbenchModule];

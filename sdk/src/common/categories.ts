@@ -21,6 +21,11 @@ export interface Preset {
   fields: string[];
   /** Icon name or id, or null. */
   icon: string | null;
+  /**
+   * The icon itself, as SVG markup (a Mapeo configuration's icon), or null. It travels with the
+   * category, so every device that syncs shows it.
+   */
+  iconSvg: string | null;
   /** `#rrggbb`, or null. */
   color: string | null;
   /** Synonyms used by search. */
@@ -30,8 +35,8 @@ export interface Preset {
   updatedAt: string;
 }
 
-export type PresetInput = Omit<Preset, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'addTags' | 'removeTags' | 'icon' | 'color' | 'terms' | 'sort' | 'fields' | 'geometry' | 'tags'> &
-  Partial<Pick<Preset, 'addTags' | 'removeTags' | 'icon' | 'color' | 'terms' | 'sort' | 'fields' | 'geometry' | 'tags'>> & {
+export type PresetInput = Omit<Preset, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'addTags' | 'removeTags' | 'icon' | 'iconSvg' | 'color' | 'terms' | 'sort' | 'fields' | 'geometry' | 'tags'> &
+  Partial<Pick<Preset, 'addTags' | 'removeTags' | 'icon' | 'iconSvg' | 'color' | 'terms' | 'sort' | 'fields' | 'geometry' | 'tags'>> & {
     /** Keep a given id (e.g. the Mapeo preset id) instead of a generated one. */
     id?: string;
   };

@@ -1,5 +1,6 @@
 export * from './disposable.js';
 export * from './event.js';
+export * from './formats.js';
 export * from './errors.js';
 export * from './manifest.js';
 export * from './plugin-info.js';

@@ -11,7 +11,9 @@ export type ActivationEvent =
   | 'onStartup'
   | `onCommand:${string}`
   | `onView:${string}`
-  | `onSyncTransport:${string}`;
+  | `onSyncTransport:${string}`
+  | `onExportFormat:${string}`
+  | `onImportFormat:${string}`;
 
 export interface CommandDeclaration {
   /** Unique id, by convention `<plugin id>.<name>`. */
@@ -90,6 +92,14 @@ export interface SyncTransportDeclaration {
   description?: string;
 }
 
+/** A file format the plugin writes (`exportFormats`) or reads (`importFormats`). */
+export interface FormatDeclaration {
+  id: string;
+  title: string;
+  /** File extensions without the dot, e.g. `["kml"]`. */
+  extensions: string[];
+}
+
 export interface KeybindingDeclaration {
   command: string;
   /** e.g. `ctrl+shift+e`. */
@@ -111,6 +121,8 @@ export interface PluginContributions {
   cli?: CliDeclaration[];
   configuration?: ConfigurationDeclaration;
   syncTransports?: SyncTransportDeclaration[];
+  exportFormats?: FormatDeclaration[];
+  importFormats?: FormatDeclaration[];
   keybindings?: KeybindingDeclaration[];
   /** Menu id → items, e.g. `"observation/context": [...]`. */
   menus?: Record<string, MenuItemDeclaration[]>;

@@ -51,6 +51,11 @@ export interface ObservationInput {
   notes?: string;
   tags?: Record<string, TagValue>;
   attachments?: AttachmentInput[];
+  /**
+   * When it was observed (ISO 8601), for observations brought in from elsewhere (an import keeps
+   * Mapeo's `$created`). Defaults to now.
+   */
+  createdAt?: string;
 }
 
 /** A partial edit: fields left out stay as they are. */
@@ -78,7 +83,13 @@ export interface ObservationFilter {
   to?: string;
   limit?: number;
   offset?: number;
+  /** The order of `query`; by default `createdAt`, newest first. */
+  sort?: ObservationSortKey;
+  /** Largest (newest, last in the alphabet) first. Default: true for `createdAt`/`updatedAt`, else false. */
+  descending?: boolean;
 }
+
+export type ObservationSortKey = 'createdAt' | 'updatedAt' | 'category' | 'notes' | 'lat' | 'lon' | 'createdBy' | 'attachments';
 
 export interface UpdateOptions {
   /**

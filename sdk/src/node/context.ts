@@ -15,6 +15,7 @@ import type {
   UpdateOptions,
 } from '../common/observation.js';
 import type { ProgressReport } from '../common/services.js';
+import type { FormatsApi } from './formats.js';
 import type { SyncPeer, SyncProgress, SyncSummary } from '../common/sync.js';
 
 export interface Logger {
@@ -62,6 +63,11 @@ export interface ObservationsApi {
    * first: one invalid input rejects the whole call and nothing is written.
    */
   createMany(inputs: ObservationInput[]): Promise<Observation[]>;
+  /**
+   * Checks inputs as `create` would, writing nothing: the problems of each invalid one, by its
+   * index (an empty list when all are valid). For imports that must know before they write.
+   */
+  validate(inputs: ObservationInput[]): Promise<Array<{ index: number; message: string }>>;
   update(id: string, patch: ObservationPatch, options?: UpdateOptions): Promise<Observation>;
   /** Deletes (a tombstone that replaces every head, so no stale device brings it back). */
   delete(id: string): Promise<void>;
@@ -69,6 +75,11 @@ export interface ObservationsApi {
   get(id: string): Promise<Observation>;
   /** One version by id, current or not (e.g. one of `forks`). */
   getVersion(version: string): Promise<Observation>;
+  /**
+   * Every version of an observation this device holds, newest first: the current one, its forks,
+   * and the versions they replaced. `ERR_NOT_FOUND` when there is no such observation.
+   */
+  history(id: string): Promise<Observation[]>;
   query(filter?: ObservationFilter): Promise<Observation[]>;
   /** How many observations match, ignoring `limit` and `offset`. */
   count(filter?: ObservationFilter): Promise<number>;
@@ -242,4 +253,6 @@ export interface PluginContext {
   readonly sync: SyncApi;
   readonly services: ServicesApi;
   readonly progress: ProgressApi;
+  /** Export and import formats (see {@link ExportFormat}, {@link ImportFormat}). */
+  readonly formats: FormatsApi;
 }

@@ -5,6 +5,7 @@ export * from '../common/index.js';
 export * from './context.js';
 export * from './contributions.js';
 export * from './files.js';
+export * from './formats.js';
 export * from './streams.js';
 export type * from './plugin-module.js';
 

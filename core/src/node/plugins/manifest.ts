@@ -7,16 +7,18 @@ import { SDK_VERSION, type PluginPackageJson } from '@cairn/sdk';
 import { describeSchemaError } from '../json-schema.js';
 
 const idPattern = '^[a-z0-9][a-z0-9._-]*$';
-const activationEventPattern = '^(onStartup|onCommand:\\S+|onView:\\S+|onSyncTransport:\\S+)$';
+const activationEventPattern = '^(onStartup|onCommand:\\S+|onView:\\S+|onSyncTransport:\\S+|onExportFormat:\\S+|onImportFormat:\\S+)$';
 const cliWordsPattern = '^[a-z][a-z0-9-]*( [a-z][a-z0-9-]*)*$';
 const optionNamePattern = '^[a-z][a-z0-9-]*$';
+const extensionPattern = '^[a-z0-9][a-z0-9.]*$';
 
 /** What a pattern means, for error messages a plugin author can act on. */
 const patternHints: Record<string, string> = {
   [idPattern]: "lowercase letters, digits, '.', '-' and '_', starting with a letter or digit",
-  [activationEventPattern]: 'onStartup, onCommand:<id>, onView:<id> or onSyncTransport:<id>',
+  [activationEventPattern]: 'onStartup, onCommand:<id>, onView:<id>, onSyncTransport:<id>, onExportFormat:<id> or onImportFormat:<id>',
   [cliWordsPattern]: "lowercase words separated by single spaces, e.g. 'sync file'",
   [optionNamePattern]: "a lowercase name without leading dashes, e.g. 'wait-peers'",
+  [extensionPattern]: "an extension without its dot, e.g. 'kml'",
   '^\\S+$': 'a non-empty id without spaces',
 };
 
@@ -30,6 +32,14 @@ const strictObject = (properties: Record<string, unknown>, required: string[] = 
   required,
   properties,
 });
+
+const formatDeclarations = {
+  type: 'array',
+  items: strictObject(
+    { id: commandId, title: text, extensions: { type: 'array', minItems: 1, items: { type: 'string', pattern: extensionPattern } } },
+    ['id', 'title', 'extensions'],
+  ),
+} as const;
 
 /** JSON schema of the parts of a plugin's package.json that Cairn reads. */
 export const pluginPackageSchema = {
@@ -128,6 +138,8 @@ export const pluginPackageSchema = {
             type: 'array',
             items: strictObject({ id: commandId, title: text, description: { type: 'string' } }, ['id', 'title']),
           },
+          exportFormats: formatDeclarations,
+          importFormats: formatDeclarations,
           keybindings: {
             type: 'array',
             items: strictObject(
@@ -185,6 +197,9 @@ export function manifestProblems(packageJson: unknown): string[] {
   problems.push(
     ...duplicateIds('cairn.contributes.syncTransports', cairn.contributes?.syncTransports?.map((t) => t.id)),
   );
+  for (const kind of ['exportFormats', 'importFormats'] as const) {
+    problems.push(...duplicateIds(`cairn.contributes.${kind}`, cairn.contributes?.[kind]?.map((format) => format.id)));
+  }
   cairn.contributes?.cli?.forEach((cli, index) => {
     const args = cli.arguments ?? [];
     args.forEach((argument, position) => {

@@ -7,6 +7,7 @@ import { ProjectService } from '../project/project-service.js';
 import { ProgressService } from '../progress-service.js';
 import { ServiceRegistry } from '../services/service-registry.js';
 import { SyncTransportRegistry } from '../sync/sync-transport-registry.js';
+import { FormatRegistry } from '../formats/format-registry.js';
 import type { PluginContextFactory, PluginContextOptions } from './plugin-context-factory.js';
 
 /** Builds the `ctx` a plugin's `activate` receives: the host API, scoped to that plugin. */
@@ -20,11 +21,12 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
     @inject(ProjectService) private readonly projects: ProjectService,
     @inject(ServiceRegistry) private readonly services: ServiceRegistry,
     @inject(ProgressService) private readonly progress: ProgressService,
+    @inject(FormatRegistry) private readonly formats: FormatRegistry,
   ) {}
 
   create(options: PluginContextOptions): PluginContext {
     const { id, registrations } = options;
-    const { commands, commandService, configuration, transports, projects, services, progress } = this;
+    const { commands, commandService, configuration, transports, projects, services, progress, formats } = this;
     const open = () => projects.open();
     // Subscriptions made through the context are withdrawn with the plugin.
     const tracked = <T>(event: Event<T>): Event<T> => (listener, disposables) => {
@@ -55,10 +57,12 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
         observations: {
           create: async (input) => (await (await open()).createObservations([input]))[0]!,
           createMany: async (inputs) => (await open()).createObservations(inputs),
+          validate: async (inputs) => (await open()).validateObservations(inputs),
           update: async (observationId, patch, updateOptions) => (await open()).updateObservation(observationId, patch, updateOptions),
           delete: async (observationId) => (await open()).deleteDocument('observation', observationId),
           get: async (observationId) => (await open()).getObservation(observationId),
           getVersion: async (version) => (await open()).getObservationVersion(version),
+          history: async (observationId) => (await open()).observationHistory(observationId),
           query: async (filter) => (await open()).queryObservations(filter),
           count: async (filter) => (await open()).countObservations(filter),
           readAttachment: async (observationId, name) => (await open()).readAttachment(observationId, name),
@@ -98,6 +102,14 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
         emit: (name, event, data) => services.emit(id, name, event, data),
       },
       progress: (title, task) => progress.run(title, task),
+      formats: {
+        registerExport: (format) => registrations.add(formats.exports.register(id, format)),
+        registerImport: (format) => registrations.add(formats.imports.register(id, format)),
+        exportFormats: () => formats.exports.list(),
+        importFormats: () => formats.imports.list(),
+        exportFormat: (formatId) => formats.exports.get(formatId),
+        importFormat: (formatId) => formats.imports.get(formatId),
+      },
     };
   }
 }

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { DocumentType, ObservationFilter } from '@cairn/sdk';
+import { CairnError, ErrorCodes, type DocumentType, type ObservationFilter } from '@cairn/sdk';
 import {
   pickWinner,
   type HeadSummary,
@@ -144,8 +144,12 @@ export class ProjectIndex {
     const { sql, params } = observationQuery(filter, 'SELECT h.json, d.forks', 'JOIN heads h ON h.version_id = d.version_id');
     const limit = filter.limit ?? -1;
     const offset = filter.offset ?? 0;
+    const sort = filter.sort ?? 'createdAt';
+    const column = Object.hasOwn(sortColumns, sort) ? sortColumns[sort] : undefined;
+    if (column === undefined) throw new CairnError(ErrorCodes.INVALID_INPUT, `sort: give one of ${Object.keys(sortColumns).join(', ')} (got '${String(sort)}').`);
+    const direction = (filter.descending ?? (sort === 'createdAt' || sort === 'updatedAt')) ? 'DESC' : 'ASC';
     const rows = this.db
-      .prepare(`${sql} ORDER BY d.created_at DESC, d.doc_id LIMIT ? OFFSET ?`)
+      .prepare(`${sql} ORDER BY ${column} ${direction}, d.doc_id ${direction} LIMIT ? OFFSET ?`)
       .all(...params, limit, offset) as Array<{ json: string; forks: string }>;
     return rows.map((row) => ({
       version: JSON.parse(row.json) as LocatedVersion<'observation'>,
@@ -305,6 +309,18 @@ export class ProjectIndex {
 }
 
 /** The FROM/WHERE of an observation query and its parameters. */
+/** What each sort key orders by; the dates and the category have indexes, the rest sort the matches. */
+const sortColumns: Record<string, string> = {
+  createdAt: 'd.created_at',
+  updatedAt: 'd.updated_at',
+  category: 'd.category',
+  notes: "json_extract(h.json, '$.value.notes') COLLATE NOCASE",
+  lat: "json_extract(h.json, '$.value.lat')",
+  lon: "json_extract(h.json, '$.value.lon')",
+  createdBy: "json_extract(h.json, '$.createdBy')",
+  attachments: "json_array_length(h.json, '$.value.attachments')",
+};
+
 function observationQuery(filter: ObservationFilter, select: string, join = ''): { sql: string; params: unknown[] } {
   const where = ["d.type = 'observation'", 'd.deleted = 0'];
   const params: unknown[] = [];

@@ -177,7 +177,7 @@ export class Project {
 
   async createObservations(inputs: readonly ObservationInput[]): Promise<Observation[]> {
     const checked = inputs.map((input, index) =>
-      inputs.length === 1 ? checkObservation(input) : withIndex(index, () => checkObservation(input)),
+      inputs.length === 1 ? checkObservationInput(input) : withIndex(index, () => checkObservationInput(input)),
     );
     const attachments: StoredAttachment[][] = [];
     for (const input of checked) attachments.push(await this.storeAttachments(input.attachments));
@@ -187,7 +187,7 @@ export class Project {
         type: 'observation',
         docId: newId(),
         links: [],
-        createdAt: now,
+        createdAt: input.createdAt === undefined ? now : new Date(input.createdAt).toISOString(),
         createdBy: this.store.deviceId,
         updatedAt: now,
         deleted: false,
@@ -202,6 +202,19 @@ export class Project {
       })),
     );
     return versions.map((version) => toObservation(version as LocatedVersion<'observation'>, []));
+  }
+
+  validateObservations(inputs: readonly ObservationInput[]): Array<{ index: number; message: string }> {
+    const problems: Array<{ index: number; message: string }> = [];
+    inputs.forEach((input, index) => {
+      try {
+        checkObservationInput(input);
+      } catch (error) {
+        if (!(error instanceof CairnError)) throw error;
+        problems.push({ index, message: error.message.replace(/^Invalid observation: /, '') });
+      }
+    });
+    return problems;
   }
 
   async updateObservation(id: string, patch: ObservationPatch, options: UpdateOptions = {}): Promise<Observation> {
@@ -236,6 +249,25 @@ export class Project {
       throw new CairnError(ErrorCodes.NOT_FOUND, `There is no observation version '${versionId}' on this device.`);
     }
     return toObservation(version as LocatedVersion<'observation'>, []);
+  }
+
+  async observationHistory(id: string): Promise<Observation[]> {
+    const current = this.store.index.current('observation', id);
+    if (current === null || current.deleted) throw notFound('observation', id);
+    const seen = new Set<string>();
+    const versions: Observation[] = [];
+    // Walk back from every head along the links; versions not (yet) on this device are skipped.
+    const queue = [current.version.versionId, ...current.forks];
+    while (queue.length > 0) {
+      const versionId = queue.shift()!;
+      if (seen.has(versionId)) continue;
+      seen.add(versionId);
+      const version = await this.store.readVersion(versionId);
+      if (version === null || version.type !== 'observation') continue;
+      queue.push(...version.links);
+      if (!version.deleted) versions.push(toObservation(version as LocatedVersion<'observation'>, []));
+    }
+    return versions.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || b.version.localeCompare(a.version));
   }
 
   queryObservations(filter: ObservationFilter = {}): Observation[] {
@@ -274,6 +306,7 @@ export class Project {
       removeTags: checked.removeTags ?? addTags,
       fields: checked.fields ?? [],
       icon: checked.icon ?? null,
+      iconSvg: checked.iconSvg ?? null,
       color: checked.color ?? null,
       terms: checked.terms ?? [],
       sort: checked.sort ?? null,
@@ -525,6 +558,15 @@ function describe(type: DocumentType): string {
 
 function notFound(what: string, id: string): CairnError {
   return new CairnError(ErrorCodes.NOT_FOUND, `There is no ${what} '${id}' (it may have been deleted).`);
+}
+
+/** The schema's checks, and a `createdAt` that is a real day (the pattern lets 2024-02-31 through). */
+function checkObservationInput(input: ObservationInput): ObservationInput {
+  const checked = checkObservation(input);
+  if (checked.createdAt !== undefined && Number.isNaN(Date.parse(checked.createdAt))) {
+    throw new CairnError(ErrorCodes.INVALID_INPUT, `Invalid observation: createdAt '${checked.createdAt}' is not a real time.`);
+  }
+  return checked;
 }
 
 /** Prefixes a validation error with the position of the bad input in a batch. */

@@ -1,0 +1,90 @@
+import type { Readable } from 'node:stream';
+import type { Disposable } from '../common/disposable.js';
+import type { Field, Preset } from '../common/categories.js';
+import type { FormatInfo } from '../common/formats.js';
+import type { Observation, ObservationInput } from '../common/observation.js';
+
+/**
+ * File formats are contributions: a plugin adds a way to write observations out (KML, GeoPackage…)
+ * or to read them in, and `cairn export` / `cairn import` and the workbench offer it. Declare the
+ * format in the manifest (`contributes.exportFormats` / `importFormats`) so the host knows it
+ * before the plugin is active, then register it with `ctx.formats` or with
+ * `bindContribution(bind, ExportFormat, MyFormat)`.
+ */
+
+/** What an export format is given: the observations the user chose, and what goes with them. */
+export interface ExportRequest {
+  /** How many observations match. */
+  readonly total: number;
+  /**
+   * The observations, a page at a time, in the list's order. Call it again for another pass (a
+   * format that needs every tag key before its first line, say); each call starts over.
+   */
+  pages(): AsyncIterable<Observation[]>;
+  /** The bytes of an attachment (a photo), streamed. */
+  readAttachment(observationId: string, name: string): Promise<Readable>;
+  /** The project's categories and fields, for formats that write their names or icons. */
+  presets(): Promise<Preset[]>;
+  fields(): Promise<Field[]>;
+  /** Tell the user how far along the export is: observations written so far. */
+  progress(written: number): void;
+  /** Aborted when the user cancels; stop yielding then. */
+  readonly signal: AbortSignal;
+}
+
+/** Extension point for export formats (`bindContribution(bind, ExportFormat, MyFormat)`). */
+export const ExportFormat = Symbol.for('cairn.ExportFormat');
+
+export interface ExportFormat {
+  /** Matches an id the plugin declares in `contributes.exportFormats`, e.g. `kml`. */
+  readonly id: string;
+  readonly title: string;
+  /** The file extension, without the dot, e.g. `kml`. */
+  readonly extension: string;
+  /**
+   * The file's bytes, in chunks. The host writes them to a temp file and renames it over the
+   * target only when the last chunk is in: a failed or cancelled export leaves the old file.
+   */
+  write(request: ExportRequest): AsyncIterable<Uint8Array>;
+}
+
+/** Where a record is in the file, to name it when it is rejected. */
+export type ImportPosition = { line: number } | { index: number };
+
+/** One record read from a file: an observation to create, or the reason it cannot be one. */
+export type ImportRecord =
+  | { position: ImportPosition; input: ObservationInput; error?: undefined }
+  | { position: ImportPosition; input?: undefined; error: string };
+
+export interface ImportReadOptions {
+  readonly signal: AbortSignal;
+  /** Tell the user how far along the reading is (0–1 of the file). */
+  progress(fraction: number): void;
+}
+
+/** Extension point for import formats (`bindContribution(bind, ImportFormat, MyFormat)`). */
+export const ImportFormat = Symbol.for('cairn.ImportFormat');
+
+export interface ImportFormat {
+  /** Matches an id the plugin declares in `contributes.importFormats`, e.g. `kml`. */
+  readonly id: string;
+  readonly title: string;
+  /** Extensions it reads, without the dot; `cairn import` picks the format by the file's. */
+  readonly extensions: readonly string[];
+  /**
+   * Reads the file as it goes (never whole into memory), yielding a record for each observation
+   * or a rejection with its reason. Throw a `CairnError` when the file as a whole cannot be read.
+   */
+  read(path: string, options: ImportReadOptions): AsyncIterable<ImportRecord>;
+}
+
+export interface FormatsApi {
+  registerExport(format: ExportFormat): Disposable;
+  registerImport(format: ImportFormat): Disposable;
+  /** Every export format that enabled plugins offer. */
+  exportFormats(): FormatInfo[];
+  importFormats(): FormatInfo[];
+  /** The format, its plugin activated first; `ERR_NOT_FOUND` or `ERR_PLUGIN_DISABLED` otherwise. */
+  exportFormat(id: string): Promise<ExportFormat>;
+  importFormat(id: string): Promise<ImportFormat>;
+}
