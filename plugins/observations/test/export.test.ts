@@ -2,10 +2,13 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { startTestHost, type TestHost } from '@cairn/sdk/testing';
 
 const pluginDir = fileURLToPath(new URL('..', import.meta.url));
+const run = promisify(execFile);
 
 describe('cairn export', function () {
   this.timeout(60_000);
@@ -59,7 +62,7 @@ describe('cairn export', function () {
     const out = join(folder, 'kept.geojson');
     await writeFile(out, 'the old export');
     const cases: Array<[string[], RegExp]> = [
-      [['--format', 'kml', '--out', out], /^error \[ERR_INVALID_INPUT\]: format: give one of geojson, csv \(got 'kml'\)/],
+      [['--format', 'kml', '--out', out], /^error \[ERR_INVALID_INPUT\]: format: give one of csv, geojson, zip \(got 'kml'\)/],
       [['--format', 'csv', '--out', out, '--bbox', '1,2,3'], /^error \[ERR_INVALID_INPUT\]: bbox: give west,south,east,north/],
       [['--format', 'csv', '--out', out, '--from', 'yesterday'], /^error \[ERR_INVALID_INPUT\]: from: 'yesterday' is not a date/],
       [['--format', 'csv', '--out', join(folder, 'missing', 'x.csv')], /^error \[ERR_IO\]: Cannot write .* the folder .*missing does not exist/],
@@ -75,5 +78,20 @@ describe('cairn export', function () {
     expect((await host.cli('export', '--format', 'geojson', '--out', out)).exitCode).to.equal(0);
     expect(JSON.parse(await readFile(out, 'utf8')).features).to.have.length(3);
     expect((await readdir(folder)).filter((name) => name.includes('.tmp'))).to.deep.equal([]);
+  });
+
+  it('writes GeoJSON that GDAL reads: three points in WGS 84, with the tags as fields', async () => {
+    const out = join(folder, 'for-gdal.geojson');
+    expect((await host.cli('export', '--format', 'geojson', '--out', out)).exitCode).to.equal(0);
+    // Debian's gdal-bin; npm test installs it as root when it is missing.
+    const { stdout } = await run('ogrinfo', ['-ro', '-al', '-so', out]);
+    expect(stdout).to.match(/Geometry: Point/);
+    expect(stdout).to.match(/Feature Count: 3/);
+    expect(stdout).to.match(/WGS 84/);
+    expect(stdout).to.match(/Extent: \(-62\.300000, -3\.500000\) - \(10\.000000, 10\.000000\)/);
+    expect(stdout).to.match(/^notes: String/m);
+    const features = await run('ogrinfo', ['-ro', '-al', '-q', '-where', "notes = 'Tapir tracks, fresh'", out]);
+    expect(features.stdout).to.match(/categoryId \(String\) = animal/);
+    expect(features.stdout).to.match(/POINT \(-62\.21 -3\.46\)/);
   });
 });

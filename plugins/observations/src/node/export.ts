@@ -1,23 +1,31 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { CairnError, ErrorCodes, writeFileAtomic, type Observation, type ObservationFilter, type PluginContext } from '@cairn/sdk';
+import {
+  CairnError,
+  ErrorCodes,
+  writeFileAtomic,
+  type ExportFormat,
+  type ExportRequest,
+  type Observation,
+  type ObservationFilter,
+  type PluginContext,
+} from '@cairn/sdk';
 import { csvColumns, csvObservationRow, csvRow, CSV_BOM } from '../common/formats/csv.js';
 import { geojsonFeatureText, GEOJSON_HEAD, GEOJSON_TAIL } from '../common/formats/geojson.js';
 
-export const EXPORT_FORMATS = ['geojson', 'csv'] as const;
-export type ExportFormatId = (typeof EXPORT_FORMATS)[number];
-
 export interface ExportResult {
   file: string;
-  format: ExportFormatId;
+  format: string;
   observations: number;
 }
 
 const PAGE = 5000;
+const CHUNK = 1 << 20;
 
 /** Every observation that matches, a page at a time (a hundred thousand never sit in memory at once). */
-async function* pages(ctx: PluginContext, filter: ObservationFilter): AsyncGenerator<Observation[]> {
+async function* pages(ctx: PluginContext, filter: ObservationFilter, signal: AbortSignal): AsyncGenerator<Observation[]> {
   for (let offset = 0; ; offset += PAGE) {
+    if (signal.aborted) throw cancelled();
     const page = await ctx.project.observations.query({ ...filter, limit: PAGE, offset });
     if (page.length === 0) return;
     yield page;
@@ -25,17 +33,80 @@ async function* pages(ctx: PluginContext, filter: ObservationFilter): AsyncGener
   }
 }
 
+function cancelled(): CairnError {
+  return new CairnError(ErrorCodes.CANCELLED, 'The export was cancelled; any earlier file is as it was.');
+}
+
+/** Text gathered into chunks of about 1 MiB, so a large export makes few writes. */
+export async function* chunked(parts: AsyncIterable<string>): AsyncGenerator<Uint8Array> {
+  let buffered = '';
+  for await (const part of parts) {
+    buffered += part;
+    if (buffered.length >= CHUNK) {
+      yield Buffer.from(buffered);
+      buffered = '';
+    }
+  }
+  if (buffered !== '') yield Buffer.from(buffered);
+}
+
+/** GeoJSON text, feature by feature; `progress` says how many are out. */
+export async function* geojsonText(request: ExportRequest, progress = true): AsyncGenerator<string> {
+  yield GEOJSON_HEAD;
+  let written = 0;
+  for await (const page of request.pages()) {
+    let text = '';
+    for (const observation of page) text += geojsonFeatureText(observation, written++ === 0);
+    yield text;
+    if (progress) request.progress(written);
+  }
+  yield GEOJSON_TAIL;
+}
+
+/** CSV text. The columns are the union of every tag: one pass to learn them, one to write. */
+export async function* csvText(request: ExportRequest, progress = true): AsyncGenerator<string> {
+  const keys = new Set<string>();
+  for await (const page of request.pages()) for (const observation of page) for (const key of Object.keys(observation.tags)) keys.add(key);
+  const { header, tagColumns } = csvColumns(keys);
+  yield CSV_BOM + csvRow(header);
+  let written = 0;
+  for await (const page of request.pages()) {
+    let text = '';
+    for (const observation of page) text += csvObservationRow(observation, tagColumns);
+    yield text;
+    written += page.length;
+    if (progress) request.progress(written);
+  }
+}
+
+export const geojsonExportFormat: ExportFormat = {
+  id: 'geojson',
+  title: 'GeoJSON',
+  extension: 'geojson',
+  write: (request) => chunked(geojsonText(request)),
+};
+
+export const csvExportFormat: ExportFormat = {
+  id: 'csv',
+  title: 'CSV',
+  extension: 'csv',
+  write: (request) => chunked(csvText(request)),
+};
+
 /**
- * Writes the observations that match `filter` to `out` in `format`. The file appears whole or
- * not at all (`writeFileAtomic`), streamed as the pages are read.
+ * Writes the observations that match `filter` to `out` in the format of that id (one of the
+ * plugin's own or one another plugin contributes). The file appears whole or not at all
+ * (`writeFileAtomic`), streamed as the format yields it.
  */
 export async function exportObservations(
   ctx: PluginContext,
-  format: ExportFormatId,
+  formatId: string,
   out: string,
   filter: ObservationFilter,
   onProgress?: (done: number, total: number) => void,
+  signal: AbortSignal = new AbortController().signal,
 ): Promise<ExportResult> {
+  const format = await ctx.formats.exportFormat(formatId);
   const file = resolve(out);
   const existing = await stat(file).catch(() => null);
   if (existing?.isDirectory()) throw new CairnError(ErrorCodes.INVALID_INPUT, `out: ${file} is a folder; give the path of the file to write.`);
@@ -44,39 +115,21 @@ export async function exportObservations(
     throw new CairnError(ErrorCodes.IO, `Cannot write ${file}: the folder ${dirname(file)} does not exist.`);
   }
   const total = await ctx.project.observations.count(filter);
-  let written = 0;
-  // The text, in chunks of about 1 MiB, as the pages come.
-  async function* chunks(): AsyncGenerator<Uint8Array> {
-    let buffered = '';
-    const full = () => buffered.length >= 1 << 20;
-    const take = () => {
-      const chunk = Buffer.from(buffered);
-      buffered = '';
-      return chunk;
-    };
-    if (format === 'csv') {
-      // The columns are the union of every tag: one pass to learn them, one to write.
-      const keys = new Set<string>();
-      for await (const page of pages(ctx, filter)) for (const observation of page) for (const key of Object.keys(observation.tags)) keys.add(key);
-      const { header, tagColumns } = csvColumns(keys);
-      buffered = CSV_BOM + csvRow(header);
-      for await (const page of pages(ctx, filter)) {
-        for (const observation of page) buffered += csvObservationRow(observation, tagColumns);
-        written += page.length;
-        onProgress?.(written, total);
-        if (full()) yield take();
-      }
-    } else {
-      buffered = GEOJSON_HEAD;
-      for await (const page of pages(ctx, filter)) {
-        for (const observation of page) buffered += geojsonFeatureText(observation, written++ === 0);
-        onProgress?.(written, total);
-        if (full()) yield take();
-      }
-      buffered += GEOJSON_TAIL;
+  const request: ExportRequest = {
+    total,
+    pages: () => pages(ctx, filter, signal),
+    readAttachment: (id, name) => ctx.project.observations.readAttachment(id, name),
+    presets: () => ctx.project.presets.list(),
+    fields: () => ctx.project.fields.list(),
+    progress: (done) => onProgress?.(done, total),
+    signal,
+  };
+  async function* checked(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of format.write(request)) {
+      if (signal.aborted) throw cancelled();
+      yield chunk;
     }
-    yield take();
   }
-  await writeFileAtomic(file, chunks());
-  return { file, format, observations: written };
+  await writeFileAtomic(file, checked());
+  return { file, format: format.id, observations: total };
 }

@@ -1,0 +1,69 @@
+import type { DeviceInfo, Field, FormatInfo, Observation, ObservationFilter, ObservationInput, ObservationPatch, Preset, ProgressReport } from '@cairn/sdk/common';
+
+/** The host service the plugin's workbench side calls (`ctx.services.get(OBSERVATIONS_SERVICE)`). */
+export const OBSERVATIONS_SERVICE = 'observations';
+
+/** What the list shows of an observation: enough for a row, no more (100k rows travel in pages). */
+export interface GridRow {
+  id: string;
+  createdAt: string;
+  category: string | null;
+  /** The first 200 characters. */
+  notes: string;
+  lat: number;
+  lon: number;
+  createdBy: string;
+  attachments: number;
+  forked: boolean;
+}
+
+/** The list's filter: what `ObservationFilter` filters on, plus the order. */
+export type ListFilter = Omit<ObservationFilter, 'limit' | 'offset'>;
+
+export interface Categories {
+  presets: Preset[];
+  fields: Field[];
+}
+
+export interface ObservationDetail {
+  observation: Observation;
+  /** The versions that lost a concurrent edit, whole. */
+  forks: Observation[];
+}
+
+export interface AttachmentData {
+  mimeType: string;
+  /** The bytes, base64. */
+  base64: string;
+}
+
+export interface ExportRequestInput extends ListFilter {
+  format: string;
+  out: string;
+}
+
+export interface ImportRequestInput {
+  path: string;
+  format?: string;
+  strict?: boolean;
+}
+
+/** Methods take JSON and return JSON; a trailing InvocationContext is added by the host. */
+export interface ObservationsService {
+  page(filter: ListFilter, offset: number, limit: number): Promise<GridRow[]>;
+  count(filter: ListFilter): Promise<number>;
+  detail(id: string): Promise<ObservationDetail>;
+  history(id: string): Promise<Observation[]>;
+  create(input: ObservationInput): Promise<Observation>;
+  update(id: string, patch: ObservationPatch, base?: string | null): Promise<Observation>;
+  delete(id: string): Promise<void>;
+  attachment(id: string, name: string): Promise<AttachmentData>;
+  categories(): Promise<Categories>;
+  devices(): Promise<DeviceInfo[]>;
+  formats(): Promise<{ export: FormatInfo[]; import: FormatInfo[] }>;
+  export(input: ExportRequestInput): Promise<{ file: string; format: string; observations: number }>;
+  import(input: ImportRequestInput): Promise<{ file: string; format: string; imported: number; rejected: Array<{ reason: string; line?: number; index?: number }> }>;
+  importPresets(path: string): Promise<unknown>;
+}
+
+export type { ProgressReport };

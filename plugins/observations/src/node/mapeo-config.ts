@@ -1,0 +1,630 @@
+import { createReadStream } from 'node:fs';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { extract as tarExtract } from 'tar-stream';
+import {
+  CairnError,
+  ErrorCodes,
+  ioError,
+  type Field,
+  type FieldInput,
+  type FieldOption,
+  type Geometry,
+  type PluginContext,
+  type Preset,
+  type PresetInput,
+} from '@cairn/sdk';
+import { cairnIdOf } from '../common/category-id.js';
+
+/**
+ * Imports the categories of a Mapeo configuration: the `.mapeosettings` bundle Mapeo Desktop
+ * imports (a tar built by mapeo-settings-builder), or the source folder it is built from.
+ *
+ * Ids are Mapeo's: a preset or field is named by its file's path under `presets/` or `fields/`
+ * without `.json`, each folder or file name without its leading underscores, as the builder does
+ * (`presets/buildings/_house.json` is `buildings/house`); a preset's own `id` property is ignored,
+ * as the builder ignores it. A bundle holds those same ids as the keys of `presets.json`. Cairn ids
+ * have no slashes or spaces, so each one becomes `-` (see {@link cairnIdOf}).
+ */
+
+export interface PresetsImportResult {
+  /** The configuration's name (metadata.json `name`), else null. */
+  name: string | null;
+  /** metadata.json `version`, else null. */
+  version: string | null;
+  presets: { created: number; updated: number };
+  fields: { created: number; updated: number };
+  /** Categories that got an icon. */
+  icons: number;
+  /** What was left out or changed on the way, each saying what and why. */
+  warnings: string[];
+}
+
+
+type Progress = (message: string, percent: number) => void;
+
+/** What a configuration holds, as read, before any of it is checked. */
+interface RawConfig {
+  /** Says where a file is, for messages: `presets/animal.json in /data/config`. */
+  where(file: string): string;
+  presets: Array<{ id: string; file: string; value: unknown }>;
+  fields: Array<{ id: string; file: string; value: unknown }>;
+  /** `defaults.json` (folder) or `presets.json` `defaults` (bundle); undefined when absent. */
+  defaults: unknown;
+  metadata: unknown;
+  /** The SVG markup of an icon by name (the largest size there is), or null. */
+  icon(name: string): Promise<string | null>;
+}
+
+type FieldValue = Required<Omit<FieldInput, 'id'>>;
+type PresetValue = Required<Omit<PresetInput, 'id'>>;
+
+interface Plan {
+  fields: Array<{ id: string; value: FieldValue }>;
+  presets: Array<{ id: string; value: PresetValue }>;
+  defaultPresets: string[];
+  name: string | null;
+  version: string | null;
+  /** For the project's settings, which need a name: metadata.json's, else its dataset id, else the file's. */
+  settingsName: string;
+  icons: number;
+  warnings: string[];
+}
+
+const GEOMETRIES: readonly Geometry[] = ['point', 'vertex', 'line', 'area', 'relation'];
+/** The bounds of Cairn's category and field schemas, so that no write fails half-way. */
+const MAX_ID = 200;
+const MAX_NAME = 500;
+const MAX_ICON_SVG = 262_144;
+/** Bigger files inside a bundle are not read (a presets.json is a few hundred kilobytes). */
+const MAX_ENTRY = 64 << 20;
+const ICONS_WHY = 'icons are picked by name from the icons/ folder or icons.svg';
+
+/**
+ * Imports a Mapeo configuration into the project: its fields and presets (as categories, with
+ * their icons as SVG markup), the order of `defaults.json` (`point`) as the default categories,
+ * and its name and version. Re-importing updates what changed: an existing category or field of
+ * the same id is updated, one that is already the same is left alone (counted neither as created
+ * nor as updated). Categories and fields of the project that the configuration lacks are kept.
+ * Everything is read and checked before the first write: an invalid configuration writes nothing.
+ */
+export async function importMapeoConfig(ctx: PluginContext, path: string, onProgress?: Progress): Promise<PresetsImportResult> {
+  const target = resolve(path);
+  const report: Progress = (message, percent) => onProgress?.(message, Math.round(Math.min(100, Math.max(0, percent))));
+  report(`Reading ${basename(target)}`, 0);
+  const info = await stat(target).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return null;
+    throw ioError(`Could not read ${target}`, error);
+  });
+  if (info === null) {
+    throw new CairnError(ErrorCodes.NOT_FOUND, `There is no ${target}. Give a .mapeosettings file or a folder with presets/ and fields/.`);
+  }
+  const raw = info.isDirectory() ? await readFolder(target) : await readBundle(target);
+  const plan = await prepare(raw, basename(target).replace(/\.mapeosettings$/i, ''));
+  if (plan.presets.length === 0) {
+    const why = plan.warnings.length > 0 ? `: ${plan.warnings.slice(0, 3).join('; ')}` : '.';
+    throw new CairnError(ErrorCodes.INVALID_INPUT, `${target} has no category Cairn can import${why}`);
+  }
+  report(`Read ${plan.presets.length} categories and ${plan.fields.length} fields`, 10);
+
+  // Only now is anything written: fields first, as the categories name them.
+  const total = plan.fields.length + plan.presets.length;
+  let done = 0;
+  const step = (message: string) => report(message, 10 + (85 * ++done) / total);
+  const fields = { created: 0, updated: 0 };
+  const existingFields = new Map((await ctx.project.fields.list()).map((field) => [field.id, field]));
+  for (const { id, value } of plan.fields) {
+    const existing = existingFields.get(id);
+    if (existing === undefined) {
+      await ctx.project.fields.create({ id, ...value });
+      fields.created++;
+    } else if (!sameContent(existing, value)) {
+      await ctx.project.fields.update(id, value);
+      fields.updated++;
+    }
+    step(`Field ${id}`);
+  }
+  const presets = { created: 0, updated: 0 };
+  const existingPresets = new Map((await ctx.project.presets.list()).map((preset) => [preset.id, preset]));
+  for (const { id, value } of plan.presets) {
+    const existing = existingPresets.get(id);
+    if (existing === undefined) {
+      await ctx.project.presets.create({ id, ...value });
+      presets.created++;
+    } else if (!sameContent(existing, value)) {
+      await ctx.project.presets.update(id, value);
+      presets.updated++;
+    }
+    step(`Category ${value.name}`);
+  }
+  await ctx.project.settings.update({
+    defaultPresets: plan.defaultPresets,
+    configMetadata: { name: plan.settingsName, version: plan.version, importedAt: new Date().toISOString() },
+  });
+  report(`Imported ${plan.presets.length} categories and ${plan.fields.length} fields`, 100);
+  return { name: plan.name, version: plan.version, presets, fields, icons: plan.icons, warnings: plan.warnings };
+}
+
+// Reading ----------------------------------------------------------------------------------------
+
+function notAConfig(target: string, why: string): CairnError {
+  return new CairnError(
+    ErrorCodes.INVALID_INPUT,
+    `${target} is not a Mapeo configuration: ${why}. Give a .mapeosettings file or a folder with presets/ and fields/.`,
+  );
+}
+
+function parseJson(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new CairnError(ErrorCodes.INVALID_INPUT, `${where} is not valid JSON (${(error as Error).message}); fix it and import again.`);
+  }
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw ioError(`Could not read ${file}`, error);
+  }
+}
+
+/** The `.json` files under a folder (any depth) as Mapeo ids, sorted; none when it is missing. */
+async function jsonFilesById(folder: string): Promise<Array<{ id: string; file: string }>> {
+  const names = await readdir(folder, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw ioError(`Could not read ${folder}`, error);
+  });
+  return names
+    .map((name) => name.split(sep).join('/'))
+    .filter((name) => name.toLowerCase().endsWith('.json'))
+    .sort()
+    .map((name) => ({
+      id: name
+        .slice(0, -'.json'.length)
+        .split('/')
+        .map((part) => part.replace(/^_+/, ''))
+        .join('/'),
+      file: name,
+    }));
+}
+
+/**
+ * A source folder: presets/, fields/, icons/, defaults.json, metadata.json. Or an extracted
+ * bundle (presets.json, icons.svg, metadata.json), as Mapeo Desktop keeps the one it imported.
+ */
+async function readFolder(folder: string): Promise<RawConfig> {
+  const where = (file: string) => `${file} in ${folder}`;
+  const presetsInfo = await stat(join(folder, 'presets')).catch(() => null);
+  if (presetsInfo === null || !presetsInfo.isDirectory()) {
+    const texts = new Map<string, string>();
+    for (const name of BUNDLE_FILES) {
+      const content = await readFile(join(folder, name), 'utf8').catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT' || error.code === 'EISDIR') return undefined;
+        throw ioError(`Could not read ${join(folder, name)}`, error);
+      });
+      if (content !== undefined) texts.set(name, content);
+    }
+    if (!texts.has('presets.json')) throw notAConfig(folder, 'it has no presets/ folder (nor the presets.json of an extracted .mapeosettings file)');
+    return bundleConfig(folder, (name) => texts.get(name), where);
+  }
+  const readAll = async (kind: 'presets' | 'fields') =>
+    Promise.all(
+      (await jsonFilesById(join(folder, kind))).map(async ({ id, file }) => ({
+        id,
+        file: `${kind}/${file}`,
+        value: parseJson(await readText(join(folder, kind, file)), where(`${kind}/${file}`)),
+      })),
+    );
+  const optionalJson = async (file: string) => {
+    const text = await readFile(join(folder, file), 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw ioError(`Could not read ${join(folder, file)}`, error);
+    });
+    return text === undefined ? undefined : parseJson(text, where(file));
+  };
+  const [presets, fields, defaults, metadata] = await Promise.all([readAll('presets'), readAll('fields'), optionalJson('defaults.json'), optionalJson('metadata.json')]);
+
+  // icons/NAME-100px.svg, NAME.svg or NAME-24px.svg, the first there is.
+  const iconFiles = new Set(
+    await readdir(join(folder, 'icons')).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return [];
+      throw ioError(`Could not read ${join(folder, 'icons')}`, error);
+    }),
+  );
+  const icon = async (name: string) => {
+    const file = [`${name}-100px.svg`, `${name}.svg`, `${name}-24px.svg`].find((candidate) => iconFiles.has(candidate));
+    if (file === undefined) return null;
+    return standaloneSvg(await readText(join(folder, 'icons', file)));
+  };
+  return { where, presets, fields, defaults, metadata, icon };
+}
+
+/** The entries of a tar (or gzipped tar) that `wanted` names, read as a stream, none to disk. */
+async function readTarEntries(file: string, wanted: ReadonlySet<string>): Promise<{ entries: number; files: Map<string, Buffer> }> {
+  const head = Buffer.alloc(2);
+  const handle = await open(file, 'r').catch((error: unknown) => {
+    throw ioError(`Could not read ${file}`, error);
+  });
+  try {
+    await handle.read(head, 0, 2, 0);
+  } finally {
+    await handle.close();
+  }
+  const gzipped = head[0] === 0x1f && head[1] === 0x8b;
+  const files = new Map<string, Buffer>();
+  let entries = 0;
+  await new Promise<void>((done, fail) => {
+    const input = createReadStream(file);
+    const gunzip = gzipped ? createGunzip() : null;
+    const extract = tarExtract();
+    const stop = (error: unknown) => {
+      input.destroy();
+      gunzip?.destroy();
+      extract.destroy();
+      fail(error);
+    };
+    extract.on('entry', (header, stream: Readable, next: (error?: unknown) => void) => {
+      entries++;
+      const name = header.name.replace(/^(\.\/)+/, '');
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const keep = header.type === 'file' && wanted.has(name) && (header.size ?? 0) <= MAX_ENTRY;
+      stream.on('data', (chunk: Buffer) => {
+        if (!keep) return;
+        size += chunk.length;
+        if (size <= MAX_ENTRY) chunks.push(chunk);
+      });
+      stream.on('end', () => {
+        if (keep) files.set(name, Buffer.concat(chunks));
+        next();
+      });
+      stream.on('error', stop);
+    });
+    extract.on('finish', () => done());
+    extract.on('error', stop);
+    input.on('error', (error) => stop(ioError(`Could not read ${file}`, error)));
+    if (gunzip !== null) {
+      gunzip.on('error', stop);
+      input.pipe(gunzip).pipe(extract);
+    } else {
+      input.pipe(extract);
+    }
+  }).catch((error: unknown) => {
+    if (error instanceof CairnError) throw error;
+    if (entries === 0) throw notAConfig(file, 'it is not a tar file (a .mapeosettings file is one)');
+    throw notAConfig(file, `its tar is damaged (${(error as Error).message})`);
+  });
+  if (entries === 0) throw notAConfig(file, 'it is not a tar file (a .mapeosettings file is one)');
+  return { entries, files };
+}
+
+const BUNDLE_FILES = ['presets.json', 'icons.svg', 'metadata.json'] as const;
+
+/** A `.mapeosettings` bundle: presets.json, icons.svg, metadata.json (translations.json and style.css are not used). */
+async function readBundle(file: string): Promise<RawConfig> {
+  const { files } = await readTarEntries(file, new Set(BUNDLE_FILES));
+  if (!files.has('presets.json')) throw notAConfig(file, 'its tar holds no presets.json');
+  return bundleConfig(file, (name) => files.get(name)?.toString('utf8'), (name) => `${name} inside ${file}`);
+}
+
+/** A bundle's files, from its tar or from the folder it was extracted to (as Mapeo Desktop keeps it). */
+function bundleConfig(source: string, text: (name: (typeof BUNDLE_FILES)[number]) => string | undefined, where: (name: string) => string): RawConfig {
+  const bundle = parseJson(text('presets.json') ?? '', where('presets.json'));
+  if (!isObject(bundle) || !isObject(bundle.presets)) throw notAConfig(source, 'its presets.json has no "presets" object');
+  if (bundle.fields !== undefined && !isObject(bundle.fields)) throw notAConfig(source, 'the "fields" of its presets.json is not an object');
+  const entriesOf = (kind: 'presets' | 'fields') =>
+    Object.entries((bundle[kind] ?? {}) as Record<string, unknown>).map(([id, value]) => ({ id, file: `presets.json ${kind} '${id}'`, value }));
+  const metadataText = text('metadata.json');
+  const sprite = symbolsOf(text('icons.svg') ?? '');
+  return {
+    where,
+    presets: entriesOf('presets'),
+    fields: entriesOf('fields'),
+    defaults: bundle.defaults,
+    metadata: metadataText === undefined ? undefined : parseJson(metadataText, where('metadata.json')),
+    // The builder names the symbols NAME (from NAME-100px.svg) and NAME-12 (from NAME-24px.svg);
+    // sprites made by other tools keep NAME-100px and NAME-24px.
+    icon: async (name) => sprite.get(`${name}-100px`) ?? sprite.get(name) ?? sprite.get(`${name}-24px`) ?? sprite.get(`${name}-12`) ?? null,
+  };
+}
+
+// Icons ------------------------------------------------------------------------------------------
+
+/** Each `<symbol>` of an SVG sprite as a standalone `<svg>`, by symbol id. */
+function symbolsOf(sprite: string): Map<string, string> {
+  const symbols = new Map<string, string>();
+  for (const [, attributes = '', content = ''] of sprite.matchAll(/<symbol\b([^>]*)>([\s\S]*?)<\/symbol\s*>/g)) {
+    const parsed = [...attributes.matchAll(/([\w:.-]+)\s*=\s*("[^"]*"|'[^']*')/g)].map(([, name = '', value = '']) => ({ name, value }));
+    const id = parsed.find((attribute) => attribute.name === 'id')?.value.slice(1, -1);
+    if (id === undefined || symbols.has(id)) continue;
+    // Its viewBox (and any other presentation attribute) carries over; its id and namespaces do not.
+    const kept = parsed.filter((attribute) => attribute.name !== 'id' && !attribute.name.startsWith('xmlns'));
+    const xlink = content.includes('xlink:') ? ' xmlns:xlink="http://www.w3.org/1999/xlink"' : '';
+    symbols.set(id, `<svg xmlns="http://www.w3.org/2000/svg"${xlink}${kept.map(({ name, value }) => ` ${name}=${value}`).join('')}>${content}</svg>`);
+  }
+  return symbols;
+}
+
+/** An SVG file's markup from its `<svg>` on: no XML declaration, doctype or editor comment before it. */
+function standaloneSvg(text: string): string | null {
+  const start = text.search(/<svg[\s>]/);
+  const end = text.lastIndexOf('</svg>');
+  if (start < 0 || end < start) return null;
+  return text.slice(start, end + '</svg>'.length);
+}
+
+// Mapping ----------------------------------------------------------------------------------------
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+type Scalar = string | number | boolean | null;
+
+function isScalar(value: unknown): value is Scalar {
+  return value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+}
+
+function nonEmptyString(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}
+
+/** Checks and maps every field and preset; nothing here writes. */
+async function prepare(raw: RawConfig, fileName: string): Promise<Plan> {
+  const warnings: string[] = [];
+
+  // Mapeo ids to Cairn ids, skipping those Cairn cannot hold and those that would collide.
+  const idsOf = <T extends { id: string; file: string }>(entries: T[], kind: string) => {
+    const seen = new Map<string, string>();
+    const kept: Array<T & { cairnId: string }> = [];
+    for (const entry of entries) {
+      const cairnId = cairnIdOf(entry.id);
+      const other = seen.get(cairnId);
+      if (cairnId === '' || cairnId.length > MAX_ID) {
+        warnings.push(`${kind} '${entry.id}' (${entry.file}): left out, its id is empty or longer than ${MAX_ID} characters.`);
+      } else if (other !== undefined) {
+        warnings.push(`${kind} '${entry.id}' (${entry.file}): left out, its Cairn id '${cairnId}' is already that of ${kind} '${other}' (slashes and spaces become '-').`);
+      } else {
+        seen.set(cairnId, entry.id);
+        kept.push({ ...entry, cairnId });
+      }
+    }
+    return kept;
+  };
+
+  const fields: Plan['fields'] = [];
+  for (const { id, cairnId, file, value } of idsOf(raw.fields, 'field')) {
+    const mapped = mapField(value, (message) => warnings.push(`field '${id}' (${file}): ${message}`));
+    if (mapped !== null) fields.push({ id: cairnId, value: mapped });
+  }
+  const fieldIds = new Set(fields.map((field) => field.id));
+
+  const presets: Plan['presets'] = [];
+  let icons = 0;
+  for (const { id, cairnId, file, value } of idsOf(raw.presets, 'category')) {
+    const warn = (message: string) => warnings.push(`category '${id}' (${file}): ${message}`);
+    const mapped = mapPreset(value, cairnId, fieldIds, warn);
+    if (mapped === null) continue;
+    if (mapped.icon !== null) {
+      const svg = await raw.icon(mapped.icon);
+      if (svg === null) warn(`its icon '${mapped.icon}' is not in the configuration (${ICONS_WHY}); imported without it.`);
+      else if (svg.length > MAX_ICON_SVG) warn(`its icon '${mapped.icon}' is larger than ${MAX_ICON_SVG / 1024} KiB of SVG; imported without it.`);
+      else {
+        mapped.iconSvg = svg;
+        icons++;
+      }
+    }
+    presets.push({ id: cairnId, value: mapped });
+  }
+  const presetIds = new Set(presets.map((preset) => preset.id));
+
+  // The categories offered first: defaults.json's `point` list (Cairn's observations are points).
+  const defaultPresets: string[] = [];
+  if (raw.defaults !== undefined) {
+    const list = isObject(raw.defaults) ? raw.defaults.point : undefined;
+    if (!isObject(raw.defaults) || (list !== undefined && !Array.isArray(list))) {
+      warnings.push('defaults: not an object of lists of category ids ({ "point": [...] }); no default categories set.');
+    } else {
+      for (const entry of list ?? []) {
+        const cairnId = typeof entry === 'string' ? cairnIdOf(entry) : '';
+        if (!presetIds.has(cairnId)) warnings.push(`defaults: '${String(entry)}' in "point" is not a category of the configuration; left out.`);
+        else if (!defaultPresets.includes(cairnId)) defaultPresets.push(cairnId);
+      }
+    }
+  }
+
+  let name: string | null = null;
+  let version: string | null = null;
+  let datasetId: string | null = null;
+  if (raw.metadata !== undefined) {
+    if (!isObject(raw.metadata)) {
+      warnings.push(`metadata: not an object (${raw.where('metadata.json')}); its name and version are unknown.`);
+    } else {
+      name = nonEmptyString(raw.metadata.name);
+      const rawVersion = raw.metadata.version;
+      version = typeof rawVersion === 'number' ? String(rawVersion) : nonEmptyString(rawVersion);
+      datasetId = nonEmptyString(raw.metadata.dataset_id);
+    }
+  }
+  return { fields, presets, defaultPresets, name, version, settingsName: name ?? datasetId ?? fileName, icons, warnings };
+}
+
+/** Mapeo's field types (and iD's check variants) as Cairn's. */
+const FIELD_TYPES: Record<string, Field['type']> = {
+  text: 'text',
+  textarea: 'text',
+  localized: 'text',
+  number: 'number',
+  select_one: 'select_one',
+  selectOne: 'select_one',
+  select_multiple: 'select_multiple',
+  selectMultiple: 'select_multiple',
+  date: 'date',
+  datetime: 'datetime',
+  check: 'boolean',
+  defaultCheck: 'boolean',
+  onewayCheck: 'boolean',
+  boolean: 'boolean',
+};
+
+function mapField(raw: unknown, warn: (message: string) => void): FieldValue | null {
+  if (!isObject(raw)) {
+    warn('left out, it is not a JSON object.');
+    return null;
+  }
+  let key = raw.key;
+  if (Array.isArray(key)) {
+    const first = key[0];
+    if (typeof first === 'string') warn(`its key is a list (${JSON.stringify(key)}); Cairn edits one tag, so it edits '${first}'.`);
+    key = first;
+  }
+  if (typeof key !== 'string' || key.trim() === '') {
+    warn('left out, it has no key (the tag it edits).');
+    return null;
+  }
+  if (key.length > MAX_ID) {
+    warn(`left out, its key is longer than ${MAX_ID} characters.`);
+    return null;
+  }
+  const mapeoType = typeof raw.type === 'string' ? raw.type : '';
+  let type = Object.hasOwn(FIELD_TYPES, mapeoType) ? FIELD_TYPES[mapeoType]! : null;
+  if (type === null) {
+    warn(mapeoType === '' ? 'it has no type; imported as text.' : `its type '${mapeoType}' is not one Cairn has; imported as text.`);
+    type = 'text';
+  } else if (mapeoType === 'localized') {
+    warn("its type 'localized' is imported as text: Cairn keeps one value, not one per language.");
+  }
+  let options: FieldOption[] = [];
+  if (type === 'select_one' || type === 'select_multiple') {
+    options = mapOptions(raw, warn);
+    if (options.length === 0) {
+      warn(`its type '${mapeoType}' has no options to choose from; imported as text.`);
+      type = 'text';
+    }
+  }
+  const appearance =
+    type !== 'text' ? null : mapeoType === 'textarea' ? 'multiline' : raw.appearance === 'singleline' || raw.appearance === 'multiline' ? raw.appearance : null;
+  const label = nonEmptyString(raw.label) ?? key;
+  return {
+    key,
+    type,
+    label: label.slice(0, MAX_NAME),
+    placeholder: typeof raw.placeholder === 'string' && raw.placeholder !== '' ? raw.placeholder : null,
+    helperText: typeof raw.helperText === 'string' && raw.helperText !== '' ? raw.helperText : null,
+    options,
+    appearance,
+    universal: raw.universal === true,
+  };
+}
+
+/** `options`: strings, or `{ label, value }`; iD's `strings.options` (`{ value: label }`) too. */
+function mapOptions(raw: Record<string, unknown>, warn: (message: string) => void): FieldOption[] {
+  const labels = isObject(raw.strings) && isObject(raw.strings.options) ? raw.strings.options : {};
+  const list: unknown[] = Array.isArray(raw.options) ? raw.options : Object.keys(labels);
+  const options: FieldOption[] = [];
+  const skipped: string[] = [];
+  for (const option of list) {
+    if (isObject(option)) {
+      if (isScalar(option.value)) {
+        options.push({ label: nonEmptyString(option.label) ?? String(option.value), value: option.value });
+      } else {
+        skipped.push(JSON.stringify(option));
+      }
+    } else if (isScalar(option) && option !== null) {
+      const label = typeof option === 'string' ? nonEmptyString(labels[option]) : null;
+      options.push({ label: label ?? String(option), value: option });
+    } else {
+      skipped.push(JSON.stringify(option));
+    }
+  }
+  if (skipped.length > 0) warn(`options ${skipped.join(', ')} left out: an option is a string, a number, true/false or { label, value }.`);
+  return options;
+}
+
+/** Tags whose values are strings, numbers, true/false or null (Cairn's), the others left out. */
+function mapTags(raw: unknown, what: string, warn: (message: string) => void): Record<string, Scalar> | null {
+  if (raw === undefined || raw === null) return null;
+  if (!isObject(raw)) {
+    warn(`its ${what} are not an object; left out.`);
+    return null;
+  }
+  const tags: Record<string, Scalar> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (isScalar(value)) tags[key] = value;
+    else warn(`${what} '${key}' left out: a tag value is a string, a number, true/false or null.`);
+  }
+  return tags;
+}
+
+function mapPreset(raw: unknown, id: string, fieldIds: ReadonlySet<string>, warn: (message: string) => void): PresetValue | null {
+  if (!isObject(raw)) {
+    warn('left out, it is not a JSON object.');
+    return null;
+  }
+  let name = nonEmptyString(raw.name);
+  if (name === null) {
+    warn(`it has no name; named '${id}' after its id.`);
+    name = id;
+  }
+
+  let geometry: Geometry[] = ['point'];
+  if (Array.isArray(raw.geometry)) {
+    const known = raw.geometry.filter((entry): entry is Geometry => GEOMETRIES.includes(entry as Geometry));
+    const unknown = raw.geometry.filter((entry) => !GEOMETRIES.includes(entry as Geometry));
+    if (unknown.length > 0) warn(`geometry ${unknown.map((entry) => JSON.stringify(entry)).join(', ')} left out: Cairn knows ${GEOMETRIES.join(', ')}.`);
+    if (known.length > 0) geometry = [...new Set(known)];
+    else if (raw.geometry.length > 0) warn("no geometry left; it is a 'point' category.");
+  }
+
+  // Mapeo's defaults: addTags are the tags, removeTags the addTags. The builder writes `{}` for
+  // both when a preset leaves them out, so an empty object means "not given" too.
+  const tags = mapTags(raw.tags, 'tags', warn) ?? {};
+  const given = (tagsOf: Record<string, Scalar> | null) => (tagsOf !== null && Object.keys(tagsOf).length > 0 ? tagsOf : null);
+  const addTags = given(mapTags(raw.addTags, 'addTags', warn)) ?? tags;
+  const removeTags = given(mapTags(raw.removeTags, 'removeTags', warn)) ?? addTags;
+
+  const fields: string[] = [];
+  if (Array.isArray(raw.fields)) {
+    for (const entry of raw.fields) {
+      const fieldId = typeof entry === 'string' ? cairnIdOf(entry) : '';
+      if (!fieldIds.has(fieldId)) warn(`field ${JSON.stringify(entry)} left out: the configuration has no such field.`);
+      else if (!fields.includes(fieldId)) fields.push(fieldId);
+    }
+  }
+
+  let icon = nonEmptyString(raw.icon);
+  if (icon !== null && icon.length > MAX_NAME) {
+    warn(`its icon name is longer than ${MAX_NAME} characters; imported without an icon.`);
+    icon = null;
+  }
+
+  let color: string | null = null;
+  if (typeof raw.color === 'string' && /^#[0-9a-f]{6}$/i.test(raw.color)) color = raw.color;
+  else if (typeof raw.color === 'string' && /^#[0-9a-f]{3}$/i.test(raw.color)) color = `#${[...raw.color.slice(1)].map((digit) => digit + digit).join('')}`;
+  else if (raw.color !== undefined && raw.color !== null) warn(`its color ${JSON.stringify(raw.color)} left out: Cairn takes #rrggbb.`);
+
+  const terms = Array.isArray(raw.terms) ? [...new Set(raw.terms.map(nonEmptyString).filter((term): term is string => term !== null))] : [];
+  const sort = typeof raw.sort === 'number' && Number.isFinite(raw.sort) ? raw.sort : null;
+  return { name: name.slice(0, MAX_NAME), geometry, tags, addTags, removeTags, fields, icon, iconSvg: null, color, terms, sort };
+}
+
+// Re-import --------------------------------------------------------------------------------------
+
+/** JSON with its object keys sorted, so that equal content compares equal whatever its key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    isObject(inner) ? Object.fromEntries(Object.keys(inner).sort().map((key) => [key, inner[key]])) : inner,
+  );
+}
+
+/** Whether a stored category or field already holds everything the import would write. */
+function sameContent(existing: Preset | Field, value: PresetValue | FieldValue): boolean {
+  const current = existing as unknown as Record<string, unknown>;
+  return Object.entries(value).every(([key, wanted]) => canonical(current[key] ?? null) === canonical(wanted));
+}
+
+export { cairnIdOf };

@@ -1,0 +1,79 @@
+import { CairnError, ErrorCodes, type InvocationContext, type Observation, type PluginContext } from '@cairn/sdk';
+import type { GridRow, ListFilter, ObservationsService } from '../common/protocol.js';
+import { exportObservations } from './export.js';
+import { importObservations } from './import.js';
+import { checkExport, checkImport, importPresets, type ExportInput, type ImportInput } from './inputs.js';
+
+/** Attachments larger than this are not sent to the workbench whole (the RPC carries JSON). */
+const MAX_ATTACHMENT_BYTES = 32 * 1024 * 1024;
+/** Rows per request are capped, so a bad caller cannot ask for the whole project at once. */
+const MAX_PAGE = 1000;
+
+function row(observation: Observation): GridRow {
+  return {
+    id: observation.id,
+    createdAt: observation.createdAt,
+    category: observation.category,
+    notes: observation.notes.length > 200 ? observation.notes.slice(0, 200) : observation.notes,
+    lat: observation.lat,
+    lon: observation.lon,
+    createdBy: observation.createdBy,
+    attachments: observation.attachments.length,
+    forked: observation.forks.length > 0,
+  };
+}
+
+/** What the plugin's workbench side asks of the host: pages of the list, one observation, edits. */
+export function observationsService(ctx: PluginContext): { [K in keyof ObservationsService]: (...args: never[]) => unknown } {
+  const observations = ctx.project.observations;
+  return {
+    page: async (filter: ListFilter, offset: number, limit: number) => {
+      const rows = await observations.query({ ...filter, offset: Math.max(0, Math.floor(offset)), limit: Math.min(MAX_PAGE, Math.max(0, Math.floor(limit))) });
+      return rows.map(row);
+    },
+    count: (filter: ListFilter) => observations.count(filter),
+    detail: async (id: string) => {
+      const observation = await observations.get(id);
+      const forks = await Promise.all(observation.forks.map((version) => observations.getVersion(version)));
+      return { observation, forks };
+    },
+    history: (id: string) => observations.history(id),
+    create: (input: Parameters<typeof observations.create>[0]) => observations.create(input),
+    update: (id: string, patch: Parameters<typeof observations.update>[1], base?: string | null) =>
+      observations.update(id, patch, base ? { base } : {}),
+    delete: (id: string) => observations.delete(id),
+    attachment: async (id: string, name: string) => {
+      const observation = await observations.get(id);
+      const attachment = observation.attachments.find((candidate) => candidate.name === name);
+      if (attachment === undefined) throw new CairnError(ErrorCodes.NOT_FOUND, `Observation ${id} has no attachment '${name}'.`);
+      if (attachment.size > MAX_ATTACHMENT_BYTES) {
+        throw new CairnError(ErrorCodes.INVALID_INPUT, `'${name}' is too large to show here (${Math.round(attachment.size / 1048576)} MiB); save it with cairn obs attachment.`);
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of await observations.readAttachment(id, name)) chunks.push(chunk as Buffer);
+      return { mimeType: attachment.mimeType, base64: Buffer.concat(chunks).toString('base64') };
+    },
+    categories: async () => {
+      const [presets, fields] = await Promise.all([ctx.project.presets.list(), ctx.project.fields.list()]);
+      return { presets, fields };
+    },
+    devices: () => ctx.project.devices(),
+    formats: () => ({ export: ctx.formats.exportFormats(), import: ctx.formats.importFormats() }),
+    export: (input: ExportInput, invocation: InvocationContext) => {
+      const { format, out, filter } = checkExport(ctx, input ?? {});
+      const report = (done: number, total: number) =>
+        invocation.progress({ message: `${done} of ${total} observations`, percent: total === 0 ? 100 : (100 * done) / total });
+      return exportObservations(ctx, format, out, filter, report, invocation.signal);
+    },
+    import: (input: ImportInput, invocation: InvocationContext) => {
+      const { path, format, strict } = checkImport(input);
+      return importObservations(ctx, path, {
+        ...(format !== undefined && { format }),
+        strict,
+        signal: invocation.signal,
+        onProgress: (percent, imported) => invocation.progress({ message: `${imported} imported`, percent }),
+      });
+    },
+    importPresets: (path: string, invocation: InvocationContext) => importPresets(ctx, path, invocation.progress),
+  };
+}
