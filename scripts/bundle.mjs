@@ -4,7 +4,7 @@
 // plugin's browser entry import through the page's import map, so they share one copy.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -68,12 +68,20 @@ for (const plugin of await readdir(`${root}plugins`, { withFileTypes: true })) {
   if (!plugin.isDirectory() || !existsSync(`${dir}/src/browser/index.ts`)) continue;
   const checked = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', `${dir}/tsconfig.browser.json`], { stdio: 'inherit' });
   if (checked.status !== 0) process.exit(checked.status ?? 1);
+  // A plugin may name more browser entries (a lazily loaded editor, its web workers) in its
+  // package.json: `"cairnBuild": { "browserEntries": { "name": "module or src/path.ts" } }`.
+  const { cairnBuild } = JSON.parse(await readFile(`${dir}/package.json`, 'utf8'));
+  const extra = Object.entries(cairnBuild?.browserEntries ?? {}).map(([name, entry]) => [
+    name,
+    entry.startsWith('src/') ? `${dir}/${entry}` : createRequire(`${dir}/package.json`).resolve(entry),
+  ]);
   await build({
     ...common,
-    entryPoints: [`${dir}/src/browser/index.ts`],
-    outfile: `${dir}/dist/browser/index.js`,
+    entryPoints: { index: `${dir}/src/browser/index.ts`, ...Object.fromEntries(extra) },
+    outdir: `${dir}/dist/browser`,
     external: ['@cairn/sdk/browser'],
     alias: { '@cairn/sdk/common': '@cairn/sdk/browser' },
+    loader: { '.css': 'css', '.ttf': 'file' },
   });
 }
 await copyFile(`${root}core/src/browser/icon.svg`, `${out}/icon.svg`);

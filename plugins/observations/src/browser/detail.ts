@@ -1,0 +1,261 @@
+import { append, clear, errorMessage, h, type BrowserPluginContext, type Disposable, type Observation, type Remote } from '@cairn/sdk/browser';
+import { describeChanges, editableOf, patchBetween } from '../common/edit-json.js';
+import type { ObservationDetail, ObservationsService } from '../common/protocol.js';
+import type { Catalog } from './catalog.js';
+import { ObservationForm } from './form.js';
+import { formatDate } from './grid.js';
+
+export interface DetailDeps {
+  ctx: BrowserPluginContext;
+  service: Remote<ObservationsService>;
+  catalog: Catalog;
+  editJson(id: string): void;
+  /** Closes the editor the detail is in. */
+  close(): void;
+}
+
+/**
+ * One observation: its form (edit and save as a new version), photos, the fork banner when two
+ * devices edited it at once, its history, and delete. It follows changes made elsewhere: drawn
+ * again when untouched, a notice when the user has unsaved edits.
+ */
+export function renderDetail(container: HTMLElement, deps: DetailDeps, id: string): Disposable {
+  const { ctx, service, catalog } = deps;
+  const urls: string[] = [];
+  let form: ObservationForm | null = null;
+  let current: ObservationDetail | null = null;
+  /** The history stays open when the detail is drawn again (after a save, a sync). */
+  let historyOpen = false;
+  const notice = h('div', { class: 'obs-notice', role: 'status', hidden: true });
+  const body = h('div', { class: 'obs-detail-body' });
+  container.classList.add('obs-detail');
+  container.append(h('section', { 'aria-label': 'Observation', class: 'obs-detail-inner' }, notice, body));
+
+  const load = async () => {
+    try {
+      current = await service.detail(id);
+    } catch (error) {
+      clear(body);
+      body.append(h('p', { class: 'view-message' }, errorMessage(error)));
+      current = null;
+      return;
+    }
+    await catalog.ready();
+    draw(current);
+  };
+
+  const save = async (patch: Parameters<ObservationsService['update']>[1], base: string | null, done: string) => {
+    try {
+      await service.update(id, patch, base);
+      ctx.notifications.info(done);
+      notice.hidden = true;
+      await load();
+    } catch (error) {
+      ctx.notifications.error(errorMessage(error));
+    }
+  };
+
+  const draw = (detail: ObservationDetail) => {
+    const { observation, forks } = detail;
+    for (const url of urls.splice(0)) URL.revokeObjectURL(url);
+    form = new ObservationForm(catalog, editableOf(observation));
+    const saveButton = h('button', { type: 'button', class: 'primary', disabled: true }, 'Save');
+    form.onDidChange = () => (saveButton.disabled = false);
+    saveButton.addEventListener('click', () => {
+      const read = form!.read();
+      if ('errors' in read) return;
+      const patch = patchBetween(editableOf(observation), read.values);
+      if (Object.keys(patch).length === 0) return ctx.notifications.info('Nothing changed.');
+      void save(patch, null, `Saved a new version: ${describeChanges(editableOf(observation), read.values).join('; ')}.`);
+    });
+    const preset = catalog.preset(observation.category);
+    clear(body);
+    append(
+      body,
+      forks.length > 0 ? forkBanner(detail) : null,
+      h('h2', { class: 'obs-title' }, catalog.icon(observation.category, 24), preset?.name ?? observation.category ?? 'Observation'),
+      h(
+        'p',
+        { class: 'obs-meta' },
+        `Created ${formatDate(observation.createdAt)} by ${catalog.deviceName(observation.createdBy)}`,
+        observation.updatedAt !== observation.createdAt ? ` · edited ${formatDate(observation.updatedAt)}` : '',
+      ),
+      form.element,
+      photos(observation),
+      h(
+        'div',
+        { class: 'obs-actions' },
+        saveButton,
+        h('button', { type: 'button', class: 'secondary', onclick: () => deps.editJson(id) }, 'Edit as JSON'),
+        h('button', { type: 'button', class: 'secondary obs-danger', onclick: () => confirmDelete() }, 'Delete…'),
+      ),
+      history(observation),
+    );
+  };
+
+  const forkBanner = ({ observation, forks }: ObservationDetail) => {
+    const versions = [observation, ...forks];
+    return h(
+      'div',
+      { class: 'obs-fork-banner', role: 'alert' },
+      h('strong', {}, 'This observation was edited on two devices at the same time.'),
+      ` Showing the version edited last. Keep one of the ${versions.length} versions:`,
+      h(
+        'ul',
+        { 'aria-label': 'Versions' },
+        ...versions.map((version, index) =>
+          h(
+            'li',
+            { class: 'obs-version' },
+            h('span', {}, `${index === 0 ? 'Shown' : 'Other'} — edited ${formatDate(version.updatedAt)}`, index === 0 ? '' : `: ${describeChanges(editableOf(observation), editableOf(version)).join('; ') || 'same content'}`),
+            h(
+              'button',
+              { type: 'button', class: 'secondary', 'aria-label': `Keep the version edited ${formatDate(version.updatedAt)}`, onclick: () => void save({}, version.version, 'Kept one version; the fork is resolved on every device after they sync.') },
+              'Keep this version',
+            ),
+          ),
+        ),
+      ),
+    );
+  };
+
+  const photos = (observation: Observation) => {
+    const list = h('div', { class: 'obs-photos', role: 'list', 'aria-label': 'Photos' });
+    for (const attachment of observation.attachments) {
+      const item = h('button', { type: 'button', role: 'listitem', class: 'obs-photo', 'aria-label': `Photo ${attachment.name}`, title: attachment.name }, attachment.name);
+      list.append(item);
+      if (!attachment.mimeType.startsWith('image/')) continue;
+      void service.attachment(observation.id, attachment.name).then(
+        (data) => {
+          const url = URL.createObjectURL(new Blob([base64Bytes(data.base64)], { type: data.mimeType }));
+          urls.push(url);
+          item.replaceChildren(h('img', { src: url, alt: attachment.name, loading: 'lazy' }));
+          item.addEventListener('click', () => showPhoto(url, attachment.name));
+        },
+        (error: unknown) => item.append(h('small', { class: 'view-error' }, ` (${errorMessage(error)})`)),
+      );
+    }
+    const add = h('button', { type: 'button', class: 'secondary' }, 'Add photo…');
+    add.addEventListener('click', async () => {
+      const path = await ctx.dialogs.chooseFile({ title: 'Add a photo', mode: 'open', extensions: ['jpg', 'jpeg', 'png', 'webp', 'gif'] });
+      if (path !== null) await save({ attachments: [{ path }] }, null, 'Photo added.');
+    });
+    return h('div', { class: 'obs-photos-box' }, h('h3', {}, `Photos (${observation.attachments.length})`), list, add);
+  };
+
+  const showPhoto = (url: string, name: string) => {
+    const close = () => overlay.remove();
+    const overlay = h(
+      'div',
+      { class: 'obs-photo-full', role: 'dialog', 'aria-modal': 'true', 'aria-label': name, tabindex: '-1', onclick: close },
+      h('img', { src: url, alt: name }),
+      h('button', { type: 'button', class: 'secondary', 'aria-label': 'Close photo', onclick: close }, 'Close'),
+    );
+    overlay.addEventListener('keydown', (event) => event.key === 'Escape' && close());
+    document.body.append(overlay);
+    overlay.focus();
+  };
+
+  const confirmDelete = () => {
+    const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
+    const confirm = h('button', { type: 'button', class: 'primary obs-danger' }, 'Delete');
+    const dialog = h(
+      'div',
+      { class: 'obs-confirm', role: 'alertdialog', 'aria-modal': 'true', 'aria-label': 'Delete this observation?' },
+      h('p', {}, 'Delete this observation? Other devices delete it too when they sync; it cannot be brought back.'),
+      h('div', { class: 'obs-actions' }, confirm, cancel),
+    );
+    cancel.addEventListener('click', () => dialog.remove());
+    dialog.addEventListener('keydown', (event) => event.key === 'Escape' && dialog.remove());
+    confirm.addEventListener('click', async () => {
+      try {
+        await service.delete(id);
+        dialog.remove();
+        ctx.notifications.info('Observation deleted.');
+        deps.close();
+      } catch (error) {
+        ctx.notifications.error(errorMessage(error));
+      }
+    });
+    body.prepend(dialog);
+    cancel.focus();
+  };
+
+  const history = (observation: Observation) => {
+    const list = h('ol', { class: 'obs-history', 'aria-label': 'Versions' });
+    const box = h('details', { class: 'obs-history-box' }, h('summary', {}, 'History'), list);
+    box.addEventListener('toggle', async () => {
+      historyOpen = box.open;
+      if (!box.open || list.childElementCount > 0) return;
+      try {
+        const versions = await service.history(observation.id);
+        versions.forEach((version, index) => {
+          const older = versions[index + 1];
+          const changes = older ? describeChanges(editableOf(older), editableOf(version)) : ['created'];
+          list.append(h('li', {}, h('strong', {}, formatDate(version.updatedAt)), ` — ${changes.join('; ') || 'no change'}`));
+        });
+      } catch (error) {
+        list.append(h('li', { class: 'view-error' }, errorMessage(error)));
+      }
+    });
+    box.open = historyOpen;
+    return box;
+  };
+
+  const subscription = ctx.events.onDidChangeData((changes) => {
+    const mine = changes.filter((change) => change.type === 'observation' && change.id === id);
+    if (mine.length === 0) return;
+    if (mine.some((change) => change.kind === 'deleted')) {
+      clear(body);
+      body.append(h('p', { class: 'view-message' }, 'This observation was deleted.'));
+      return;
+    }
+    if (form?.isDirty) {
+      notice.textContent = 'This observation changed elsewhere (another window, the command line or a sync). Save to keep your edits on top, or reopen it to see the change.';
+      notice.hidden = false;
+    } else {
+      void load();
+    }
+  });
+  void load();
+  return {
+    dispose: () => {
+      subscription.dispose();
+      for (const url of urls) URL.revokeObjectURL(url);
+    },
+  };
+}
+
+/** The "New observation" form; once saved, the editor shows the observation it made. */
+export function renderCreate(container: HTMLElement, deps: DetailDeps, at: { lat: number; lon: number } | null, onCreated: (id: string) => void): Disposable {
+  const { ctx, service, catalog } = deps;
+  container.classList.add('obs-detail');
+  const body = h('section', { 'aria-label': 'New observation', class: 'obs-detail-inner' }, h('p', { class: 'view-message' }, 'Loading…'));
+  container.append(body);
+  void catalog.ready().then(() => {
+    const start = { lat: at?.lat ?? 0, lon: at?.lon ?? 0, category: null, notes: '', tags: {} };
+    const form = new ObservationForm(catalog, start);
+    const create = h('button', { type: 'button', class: 'primary' }, 'Create');
+    create.addEventListener('click', async () => {
+      const read = form.read();
+      if ('errors' in read) return;
+      try {
+        const created = await service.create(read.values);
+        ctx.notifications.info('Observation created.');
+        onCreated(created.id);
+      } catch (error) {
+        ctx.notifications.error(errorMessage(error));
+      }
+    });
+    body.replaceChildren(h('h2', { class: 'obs-title' }, 'New observation'), form.element, h('div', { class: 'obs-actions' }, create));
+    form.focus();
+  });
+  return { dispose: () => undefined };
+}
+
+function base64Bytes(base64: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
+  return bytes;
+}

@@ -1,0 +1,168 @@
+import { Emitter, errorMessage, h, type BrowserPluginContext, type Disposable, type Remote } from '@cairn/sdk/browser';
+import type { ListFilter, ObservationsService } from '../common/protocol.js';
+import type { Catalog } from './catalog.js';
+import { ObservationGrid } from './grid.js';
+
+/** The list's filter, shared by the list, the Observations view, the status bar and Export. */
+export class ListFilterState {
+  private current: ListFilter = {};
+  private readonly onDidChangeEmitter = new Emitter<ListFilter>();
+  readonly onDidChange = this.onDidChangeEmitter.event;
+
+  get value(): ListFilter {
+    return this.current;
+  }
+
+  /** Merges `patch` in; a key set to undefined (or '') is removed. */
+  update(patch: Partial<Record<keyof ListFilter, unknown>>): void {
+    const next: Record<string, unknown> = { ...this.current };
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === undefined || value === null || value === '') delete next[key];
+      else next[key] = value;
+    }
+    this.current = next as ListFilter;
+    this.onDidChangeEmitter.fire(this.current);
+  }
+
+  clear(): void {
+    const { sort, descending } = this.current;
+    this.current = { ...(sort && { sort }), ...(descending !== undefined && { descending }) };
+    this.onDidChangeEmitter.fire(this.current);
+  }
+
+  /** Whether anything narrows the list (the order does not). */
+  get narrowed(): boolean {
+    const { sort: _sort, descending: _descending, ...rest } = this.current;
+    return Object.keys(rest).length > 0;
+  }
+
+  dispose(): void {
+    this.onDidChangeEmitter.dispose();
+  }
+}
+
+export interface ListActions {
+  open(id: string): void;
+  create(): void;
+  import(): void;
+  export(): void;
+}
+
+/**
+ * The "Observations" editor: a toolbar of filters (full-text search, category, dates, the map's
+ * view when the map set one) above the grid.
+ */
+export function renderList(
+  container: HTMLElement,
+  ctx: BrowserPluginContext,
+  service: Remote<ObservationsService>,
+  catalog: Catalog,
+  state: ListFilterState,
+  actions: ListActions,
+  onCount: (count: number) => void,
+): Disposable {
+  const grid = new ObservationGrid(service, catalog, actions.open);
+  const search = h('input', { type: 'search', class: 'obs-search', placeholder: 'Search notes', 'aria-label': 'Search notes' });
+  const category = h('select', { 'aria-label': 'Category' });
+  const from = h('input', { type: 'date', 'aria-label': 'From date', title: 'Created on or after' });
+  const to = h('input', { type: 'date', 'aria-label': 'To date', title: 'Created on or before' });
+  const mapChip = h('button', { type: 'button', class: 'obs-chip', hidden: true, title: 'Show observations everywhere again' }, 'In the map view ×');
+  const clearButton = h('button', { type: 'button', class: 'secondary' }, 'Clear filters');
+  const count = h('span', { class: 'obs-count', 'aria-live': 'polite' });
+  const error = h('p', { class: 'view-error', role: 'alert', hidden: true });
+  const toolbar = h(
+    'div',
+    { class: 'obs-toolbar', role: 'toolbar', 'aria-label': 'Filter observations' },
+    search,
+    category,
+    h('label', { class: 'obs-inline' }, 'From ', from),
+    h('label', { class: 'obs-inline' }, 'to ', to),
+    mapChip,
+    clearButton,
+    count,
+    h('span', { class: 'obs-spacer' }),
+    h('button', { type: 'button', class: 'primary', onclick: () => actions.create() }, 'New'),
+    h('button', { type: 'button', class: 'secondary', onclick: () => actions.import() }, 'Import…'),
+    h('button', { type: 'button', class: 'secondary', onclick: () => actions.export() }, 'Export…'),
+  );
+  container.classList.add('obs-list');
+  container.append(toolbar, error, grid.element);
+
+  const fillCategories = () => {
+    const chosen = state.value.category ?? '';
+    category.replaceChildren(
+      h('option', { value: '' }, 'All categories'),
+      ...catalog.presets.map((preset) => h('option', { value: preset.id }, preset.name)),
+    );
+    // A category filtered on that this device does not know (yet) stays choosable.
+    if (chosen !== '' && catalog.preset(chosen) === null) category.append(h('option', { value: chosen }, chosen));
+    category.value = chosen;
+  };
+  const showFilter = (filter: ListFilter) => {
+    if (document.activeElement !== search) search.value = filter.text ?? '';
+    category.value = filter.category ?? '';
+    from.value = filter.from?.slice(0, 10) ?? '';
+    to.value = filter.to?.slice(0, 10) ?? '';
+    mapChip.hidden = filter.bbox === undefined;
+  };
+  const showCount = () => {
+    count.textContent = `${grid.count.toLocaleString()} observation${grid.count === 1 ? '' : 's'}`;
+    onCount(grid.count);
+  };
+  const load = async (filter: ListFilter) => {
+    try {
+      await grid.setFilter(filter);
+      error.hidden = true;
+    } catch (cause) {
+      error.textContent = errorMessage(cause);
+      error.hidden = false;
+    }
+    showCount();
+  };
+
+  let typing: ReturnType<typeof setTimeout> | undefined;
+  search.addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => state.update({ text: search.value.trim() }), 150);
+  });
+  category.addEventListener('change', () => state.update({ category: category.value }));
+  // Whole days: "to" includes the day it names.
+  from.addEventListener('change', () => state.update({ from: from.value ? `${from.value}T00:00:00.000Z` : undefined }));
+  to.addEventListener('change', () => state.update({ to: to.value ? `${to.value}T23:59:59.999Z` : undefined }));
+  mapChip.addEventListener('click', () => state.update({ bbox: undefined }));
+  clearButton.addEventListener('click', () => state.clear());
+  grid.onDidSort = (filter) => state.update({ sort: filter.sort, descending: filter.descending });
+
+  // Data changed on the host (here, the CLI, a sync): fetch again, a little later if it keeps changing.
+  let reloading: ReturnType<typeof setTimeout> | undefined;
+  const subscriptions: Disposable[] = [
+    state.onDidChange((filter) => {
+      showFilter(filter);
+      if (JSON.stringify(filter) !== JSON.stringify(gridFilter)) {
+        gridFilter = filter;
+        void load(filter);
+      }
+    }),
+    catalog.onDidChange(() => {
+      fillCategories();
+      grid.redraw();
+    }),
+    ctx.events.onDidChangeData((changes) => {
+      if (!changes.some((change) => change.type === 'observation')) return;
+      clearTimeout(reloading);
+      reloading = setTimeout(() => void grid.reload().then(showCount, () => undefined), 100);
+    }),
+  ];
+  let gridFilter = state.value;
+  fillCategories();
+  showFilter(state.value);
+  void catalog.ready().then(() => load(state.value));
+  return {
+    dispose: () => {
+      clearTimeout(typing);
+      clearTimeout(reloading);
+      for (const subscription of subscriptions) subscription.dispose();
+      grid.dispose();
+    },
+  };
+}

@@ -1,0 +1,276 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import { CairnHost } from '@cairn/core';
+import { WorkbenchServer } from '@cairn/core/node/server/workbench-server.js';
+import { duplexPair } from '@cairn/sdk';
+import { repoRoot, TempDirs } from '../helpers.js';
+import { launchBrowser } from './browser.js';
+
+/** A tiny PNG (1×1, red), to see a photo become a thumbnail. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+
+describe('observations in the workbench (headless Chromium)', function () {
+  this.timeout(120_000);
+  let browser: Browser;
+  const temp = new TempDirs();
+  const hosts: CairnHost[] = [];
+  const servers: WorkbenchServer[] = [];
+  before(async () => (browser = await launchBrowser()));
+  after(() => browser?.close());
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await server.close();
+    for (const host of hosts.splice(0)) await host.dispose();
+    await temp.cleanup();
+  });
+
+  async function device(name: string, joinKey?: string): Promise<CairnHost> {
+    const host = new CairnHost({ dataDir: await temp.make(), builtinPluginsDir: join(repoRoot, 'plugins') });
+    hosts.push(host);
+    await host.start();
+    await host.projects.create(joinKey === undefined ? { name, deviceName: name } : { join: joinKey, deviceName: name });
+    await host.plugins.activateStartup();
+    return host;
+  }
+
+  async function openWorkbench(host: CairnHost): Promise<Page> {
+    const server = new WorkbenchServer(host);
+    servers.push(server);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(await server.listen());
+    await page.waitForSelector('body[data-ready="true"]');
+    return page;
+  }
+
+  async function openList(page: Page) {
+    await page.getByRole('tab', { name: 'Observations' }).click();
+    const grid = page.getByRole('grid', { name: 'Observations' });
+    await grid.waitFor();
+    return grid;
+  }
+
+  async function runCommand(page: Page, title: string) {
+    await page.keyboard.press('F1');
+    const palette = page.getByRole('dialog', { name: 'Command Palette' });
+    await palette.getByRole('combobox').fill(title);
+    await palette.getByRole('option', { name: new RegExp(title) }).first().click();
+  }
+
+  async function categories(host: CairnHost) {
+    const project = await host.projects.open();
+    await project.createField({ id: 'species', key: 'species', type: 'select_one', label: 'Species', options: [{ label: 'Tapir', value: 'tapir' }, { label: 'Jaguar', value: 'jaguar' }] });
+    await project.createField({ id: 'count', key: 'count', type: 'number', label: 'How many', placeholder: 'e.g. 3' });
+    await project.createPreset({ id: 'animal', name: 'Animal', fields: ['species', 'count'], tags: { type: 'animal' }, iconSvg: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4" fill="red"/></svg>' });
+    await project.createPreset({ id: 'river', name: 'River', tags: { type: 'river' } });
+  }
+
+  it('lists observations in a grid that filters by text, category and date, sorts, and counts matches', async () => {
+    const host = await device('laptop');
+    await categories(host);
+    const project = await host.projects.open();
+    const inputs = Array.from({ length: 250 }, (_, index) => ({
+      lat: -3 - index / 1000,
+      lon: -62,
+      category: index % 5 === 4 ? 'animal' : 'river',
+      notes: index % 10 === 9 ? `Tapir tracks ${index}` : `River bank ${index}`,
+      createdAt: new Date(Date.UTC(2024, 0, 1 + (index % 30))).toISOString(),
+    }));
+    await project.createObservations(inputs);
+    const page = await openWorkbench(host);
+    const grid = await openList(page);
+    await page.waitForFunction(() => document.querySelector('[role="grid"][aria-label="Observations"]')?.getAttribute('aria-rowcount') === '250');
+    // Only the rows in view are drawn.
+    expect(await grid.getByRole('row').count()).to.be.below(80);
+    await grid.getByRole('row').filter({ hasText: 'Tapir tracks' }).first().waitFor();
+    await grid.getByRole('gridcell', { name: 'Animal' }).first().waitFor();
+    await page.getByRole('status', { name: 'Status Bar' }).getByText('250 matches').waitFor();
+
+    await page.getByRole('searchbox', { name: 'Search notes' }).fill('tapir');
+    await page.waitForFunction(() => document.querySelector('[role="grid"]')?.getAttribute('aria-rowcount') === '25');
+    await page.getByRole('status', { name: 'Status Bar' }).getByText('25 matches').waitFor();
+    await page.getByRole('searchbox', { name: 'Search notes' }).fill('');
+    await page.getByRole('combobox', { name: 'Category' }).selectOption('animal');
+    await page.waitForFunction(() => document.querySelector('[role="grid"]')?.getAttribute('aria-rowcount') === '50');
+    await page.getByLabel('From date').fill('2024-01-30');
+    await page.waitForFunction(() => document.querySelector('[role="grid"]')?.getAttribute('aria-rowcount') === '8');
+    await page.getByLabel('From date').fill('2024-01-31');
+    await page.waitForFunction(() => document.querySelector('[role="grid"]')?.getAttribute('aria-rowcount') === '0');
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.waitForFunction(() => document.querySelector('[role="grid"]')?.getAttribute('aria-rowcount') === '250');
+
+    // Sort by latitude, ascending: the southernmost (index 249) comes first.
+    await grid.getByRole('columnheader', { name: /Latitude/ }).getByRole('button').click();
+    await grid.getByRole('columnheader', { name: /Latitude/ }).and(page.locator('[aria-sort="ascending"]')).waitFor();
+    await page.waitForFunction(() => document.querySelector('[role="row"][aria-rowindex="1"]')?.textContent?.includes('Tapir tracks 249'));
+
+    // Keyboard: the grid takes focus, arrows move, Enter opens the observation.
+    await grid.focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.getByRole('region', { name: 'Observation' }).getByRole('heading', { name: 'River' }).waitFor();
+    expect(await page.getByRole('region', { name: 'Observation' }).getByLabel('Notes').inputValue()).to.equal('River bank 248');
+  });
+
+  it('creates an observation from the palette, edits it with its category form, adds a photo and deletes it', async () => {
+    const host = await device('laptop');
+    await categories(host);
+    const page = await openWorkbench(host);
+    await runCommand(page, 'New observation');
+    const form = page.getByRole('region', { name: 'New observation' });
+    await form.getByLabel('Latitude').fill('-3.4653');
+    await form.getByLabel('Longitude').fill('-62.2159');
+    await form.getByLabel('Category').selectOption('animal');
+    // The category's fields, from its preset.
+    await form.getByLabel('Species').selectOption('tapir');
+    await form.getByLabel('How many').fill('two');
+    await form.getByLabel('Notes').fill('Fresh tracks by the river');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await form.getByRole('alert').getByText("How many: 'two' is not a number.").waitFor();
+    const project = await host.projects.open();
+    expect(project.countObservations()).to.equal(0);
+    await form.getByLabel('How many').fill('2');
+    await form.getByRole('button', { name: 'Create' }).click();
+
+    const detail = page.getByRole('region', { name: 'Observation' });
+    await detail.getByRole('heading', { name: 'Animal' }).waitFor();
+    const [created] = project.queryObservations();
+    expect(created).to.deep.include({ lat: -3.4653, lon: -62.2159, category: 'animal', notes: 'Fresh tracks by the river' });
+    expect(created!.tags).to.deep.equal({ type: 'animal', species: 'tapir', count: 2 });
+
+    // Edit by form: a new version.
+    await detail.getByLabel('Species').selectOption('jaguar');
+    await detail.getByLabel('Notes').fill('Jaguar, not tapir');
+    await detail.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(/Saved a new version: notes: .* → "Jaguar, not tapir"; tags.species: "tapir" → "jaguar"/).waitFor();
+    const edited = project.getObservation(created!.id);
+    expect(edited.version).not.to.equal(created!.version);
+    expect(edited.tags.species).to.equal('jaguar');
+    await detail.getByText(/· edited/).waitFor();
+    await detail.getByText('History').click();
+    await detail.getByRole('list', { name: 'Versions' }).getByRole('listitem').nth(1).waitFor();
+    expect(await detail.getByRole('list', { name: 'Versions' }).getByRole('listitem').count()).to.equal(2);
+
+    // A photo, chosen on the host, becomes a thumbnail.
+    const folder = await temp.make('cairn-photos-');
+    await writeFile(join(folder, 'tracks.png'), PNG);
+    await detail.getByRole('button', { name: 'Add photo…' }).click();
+    const chooser = page.getByRole('dialog', { name: 'Add a photo' });
+    await chooser.getByRole('textbox', { name: 'Folder', exact: true }).fill(folder);
+    await chooser.getByRole('textbox', { name: 'Folder', exact: true }).press('Enter');
+    await chooser.getByRole('listbox', { name: 'Files and folders' }).getByText('tracks.png').click();
+    await chooser.getByRole('button', { name: 'Open' }).click();
+    await detail.getByRole('img', { name: 'tracks.png' }).waitFor();
+    expect(project.getObservation(created!.id).attachments.map((attachment) => attachment.name)).to.deep.equal(['tracks.png']);
+
+    // Delete, after a confirmation.
+    await detail.getByRole('button', { name: 'Delete…' }).click();
+    await page.getByRole('alertdialog', { name: 'Delete this observation?' }).getByRole('button', { name: 'Cancel' }).click();
+    expect(project.countObservations()).to.equal(1);
+    await detail.getByRole('button', { name: 'Delete…' }).click();
+    await page.getByRole('alertdialog', { name: 'Delete this observation?' }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('Observation deleted.').waitFor();
+    expect(project.countObservations()).to.equal(0);
+  });
+
+  it('edits as JSON in Monaco: schema errors are marked and never saved, a valid edit shows what changed', async () => {
+    const host = await device('laptop');
+    const project = await host.projects.open();
+    const [observation] = await project.createObservations([{ lat: 1, lon: 2, notes: 'before', tags: { count: 1 } }]);
+    const page = await openWorkbench(host);
+    const grid = await openList(page);
+    await grid.getByRole('row').filter({ hasText: 'before' }).click();
+    const detail = page.getByRole('region', { name: 'Observation' });
+    await detail.getByRole('button', { name: 'Edit as JSON' }).click();
+    const editor = page.locator('.monaco-editor').first();
+    await editor.waitFor();
+    await editor.click();
+    const replace = async (text: string) => {
+      await editor.click();
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.insertText(text);
+    };
+    await replace('{ "lat": 200, "lon": 2, "category": null, "notes": "after", "tags": { "count": 2 } }');
+    // The JSON worker validates against the schema: a marker appears in the editor.
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('alert').getByText(/Not saved/).waitFor();
+    await page.getByRole('alert').getByText(/Line 1: Value is above the maximum of 90/).waitFor();
+    expect(project.getObservation(observation!.id).notes).to.equal('before');
+
+    await replace('{ "lat": 1, "lon": 2, "category": null, "notes": "after" "tags": {} }');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('alert').getByText(/Not saved/).waitFor();
+    expect(project.getObservation(observation!.id).notes).to.equal('before');
+
+    await replace('{ "lat": 1, "lon": 2, "category": null, "notes": "after", "tags": { "count": 2, "river": "Jutaí" } }');
+    await page.waitForFunction(() => document.querySelectorAll('.monaco-editor .squiggly-error').length === 0);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    const changes = page.getByRole('list', { name: 'Changes' });
+    await changes.getByText('notes: "before" → "after"').waitFor();
+    await changes.getByText('tags.count: 1 → 2').waitFor();
+    await changes.getByText('tags.river: added "Jutaí"').waitFor();
+    await page.getByRole('button', { name: 'Save these changes' }).click();
+    await page.getByText(/Saved a new version/).first().waitFor();
+    expect(project.getObservation(observation!.id)).to.deep.include({ notes: 'after', tags: { count: 2, river: 'Jutaí' } });
+  });
+
+  it('shows a fork banner when two devices edited an observation at once, and "Keep this version" resolves it', async () => {
+    const laptop = await device('laptop');
+    const here = await laptop.projects.open();
+    const tablet = await device('tablet', here.info().projectKey);
+    const there = await tablet.projects.open();
+    const sync = async () => {
+      const [left, right] = duplexPair();
+      await Promise.all([here.replicate(left, { initiator: true }).done, there.replicate(right, { initiator: false }).done]);
+      left.destroy();
+      right.destroy();
+    };
+    const [observation] = await here.createObservations([{ lat: 1, lon: 2, notes: 'original' }]);
+    await sync();
+    await there.updateObservation(observation!.id, { notes: 'tablet edit' });
+    await here.updateObservation(observation!.id, { notes: 'laptop edit' });
+    await sync();
+    const forked = here.getObservation(observation!.id);
+    expect(forked.forks).to.have.length(1);
+
+    const page = await openWorkbench(laptop);
+    const grid = await openList(page);
+    await grid.getByRole('row').filter({ hasText: forked.notes }).click();
+    const banner = page.getByRole('region', { name: 'Observation' }).getByRole('alert').filter({ hasText: 'edited on two devices at the same time' });
+    await banner.waitFor();
+    const other = forked.notes === 'laptop edit' ? 'tablet edit' : 'laptop edit';
+    const versions = banner.getByRole('list', { name: 'Versions' }).getByRole('listitem');
+    expect(await versions.count()).to.equal(2);
+    await versions.filter({ hasText: `"${other}"` }).getByRole('button', { name: /Keep the version/ }).click();
+    await page.getByText(/Kept one version/).waitFor();
+    await banner.waitFor({ state: 'detached' });
+    expect(here.getObservation(observation!.id)).to.deep.include({ notes: other, forks: [] });
+  });
+
+  it('exports what the list shows, through the host file chooser', async () => {
+    const host = await device('laptop');
+    const project = await host.projects.open();
+    await project.createObservations([
+      { lat: 1, lon: 2, notes: 'tapir by the river' },
+      { lat: 3, lon: 4, notes: 'a quiet day' },
+      { lat: 5, lon: 6, notes: 'tapir again' },
+    ]);
+    const page = await openWorkbench(host);
+    await openList(page);
+    await page.getByRole('searchbox', { name: 'Search notes' }).fill('tapir');
+    await page.waitForFunction(() => document.querySelector('[role="grid"]')?.getAttribute('aria-rowcount') === '2');
+    await page.getByRole('toolbar', { name: 'Filter observations' }).getByRole('button', { name: 'Export…' }).click();
+    const chooser = page.getByRole('dialog', { name: /Export the observations the list shows/ });
+    const folder = await temp.make('cairn-export-');
+    await chooser.getByRole('textbox', { name: 'Folder', exact: true }).fill(folder);
+    await chooser.getByRole('textbox', { name: 'Folder', exact: true }).press('Enter');
+    await chooser.getByRole('textbox', { name: 'File name' }).fill('tapirs.csv');
+    await chooser.getByRole('button', { name: 'Choose' }).click();
+    await page.getByText(/Exported 2 observations to/).waitFor();
+    const text = await readFile(join(folder, 'tapirs.csv'), 'utf8');
+    expect(text.startsWith('\uFEFFid,')).to.equal(true);
+    expect(text).to.contain('tapir by the river').and.to.contain('tapir again').and.not.to.contain('a quiet day');
+  });
+});
