@@ -141,15 +141,22 @@ export class ProjectIndex {
   }
 
   queryObservations(filter: ObservationFilter = {}): CurrentDocument<'observation'>[] {
-    const { sql, params } = observationQuery(filter, 'SELECT h.json, d.forks', 'JOIN heads h ON h.version_id = d.version_id');
     const limit = filter.limit ?? -1;
     const offset = filter.offset ?? 0;
     const sort = filter.sort ?? 'createdAt';
     const column = Object.hasOwn(sortColumns, sort) ? sortColumns[sort] : undefined;
     if (column === undefined) throw new CairnError(ErrorCodes.INVALID_INPUT, `sort: give one of ${Object.keys(sortColumns).join(', ')} (got '${String(sort)}').`);
     const direction = (filter.descending ?? (sort === 'createdAt' || sort === 'updatedAt')) ? 'DESC' : 'ASC';
+    // The page is chosen first, from the docs table alone when the order allows, and only its rows
+    // are joined to their JSON: rows skipped by a deep OFFSET (a large export, a list scrolled far)
+    // then cost an index step each instead of a read of their version.
+    const join = column.includes('h.json') ? 'JOIN heads h ON h.version_id = d.version_id' : '';
+    const { sql, params } = observationQuery(filter, `SELECT d.version_id, d.forks, d.doc_id, ${column} AS sort_key`, join);
     const rows = this.db
-      .prepare(`${sql} ORDER BY ${column} ${direction}, d.doc_id ${direction} LIMIT ? OFFSET ?`)
+      .prepare(
+        `SELECT h.json, page.forks FROM (${sql} ORDER BY ${column} ${direction}, d.doc_id ${direction} LIMIT ? OFFSET ?) page ` +
+          `JOIN heads h ON h.version_id = page.version_id ORDER BY page.sort_key ${direction}, page.doc_id ${direction}`,
+      )
       .all(...params, limit, offset) as Array<{ json: string; forks: string }>;
     return rows.map((row) => ({
       version: JSON.parse(row.json) as LocatedVersion<'observation'>,
