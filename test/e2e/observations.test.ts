@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { CairnHost } from '@cairn/core';
@@ -7,6 +9,8 @@ import { WorkbenchServer } from '@cairn/core/node/server/workbench-server.js';
 import { duplexPair } from '@cairn/sdk';
 import { repoRoot, TempDirs } from '../helpers.js';
 import { launchBrowser } from './browser.js';
+
+const run = promisify(execFile);
 
 /** A tiny PNG (1×1, red), to see a photo become a thumbnail. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
@@ -247,6 +251,56 @@ describe('observations in the workbench (headless Chromium)', function () {
     await page.getByText(/Kept one version/).waitFor();
     await banner.waitFor({ state: 'detached' });
     expect(here.getObservation(observation!.id)).to.deep.include({ notes: other, forks: [] });
+  });
+
+  it('imports categories from a .mapeosettings file in the UI; observations imported with a Mapeo categoryId show their icon and name', async () => {
+    const host = await device('laptop');
+    const config = await temp.make('cairn-config-');
+    await writeFile(
+      join(config, 'presets.json'),
+      JSON.stringify({
+        presets: { 'animal-tracks': { name: 'Animal tracks', geometry: ['point'], tags: { type: 'tracks' }, fields: ['species'], icon: 'paw' } },
+        fields: { species: { key: 'species', type: 'select_one', label: 'Species', options: ['tapir', 'jaguar'] } },
+      }),
+    );
+    await writeFile(join(config, 'icons.svg'), '<svg xmlns="http://www.w3.org/2000/svg"><symbol id="paw-100px" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4"/></symbol></svg>');
+    await writeFile(join(config, 'metadata.json'), JSON.stringify({ name: 'Tracks', version: '1.0.0' }));
+    const folder = await temp.make('cairn-settings-');
+    await run('tar', ['-cf', join(folder, 'tracks.mapeosettings'), '-C', config, 'presets.json', 'icons.svg', 'metadata.json']);
+    const survey = join(folder, 'survey.geojson');
+    await writeFile(
+      survey,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: [-62, -3] }, properties: { categoryId: 'animal-tracks', species: 'tapir', notes: 'From Mapeo', $created: '2021-10-11T18:33:21.059Z' } }],
+      }),
+    );
+
+    const page = await openWorkbench(host);
+    await page.getByRole('tab', { name: 'Observations' }).click();
+    await page.getByRole('button', { name: 'Import categories…' }).click();
+    const chooser = page.getByRole('dialog', { name: /Import categories/ });
+    await chooser.getByRole('textbox', { name: 'Folder', exact: true }).fill(folder);
+    await chooser.getByRole('textbox', { name: 'Folder', exact: true }).press('Enter');
+    await chooser.getByRole('listbox', { name: 'Files and folders' }).getByText('tracks.mapeosettings').click();
+    await chooser.getByRole('button', { name: 'Open' }).click();
+    await page.getByText('Imported Tracks: 1 new categories, 0 updated.').waitFor();
+    const category = page.getByRole('list', { name: 'Categories' }).getByRole('button', { name: /Animal tracks/ });
+    await category.waitFor();
+    expect(await category.locator('img').getAttribute('src')).to.match(/^data:image\/svg\+xml;base64,/);
+
+    await page.getByRole('toolbar', { name: 'Filter observations' }).getByRole('button', { name: 'Import…' }).click();
+    const importer = page.getByRole('dialog', { name: 'Import observations' });
+    await importer.getByRole('textbox', { name: 'Folder', exact: true }).fill(folder);
+    await importer.getByRole('textbox', { name: 'Folder', exact: true }).press('Enter');
+    await importer.getByRole('listbox', { name: 'Files and folders' }).getByText('survey.geojson').click();
+    await importer.getByRole('button', { name: 'Open' }).click();
+    await page.getByText(/Imported 1 observations from .*survey\.geojson/).waitFor();
+    const row = page.getByRole('grid', { name: 'Observations' }).getByRole('row').filter({ hasText: 'From Mapeo' });
+    await row.getByRole('gridcell', { name: 'Animal tracks' }).locator('img').waitFor();
+    await row.click();
+    const detail = page.getByRole('region', { name: 'Observation' });
+    expect(await detail.getByLabel('Species').inputValue()).to.equal('tapir');
   });
 
   it('exports what the list shows, through the host file chooser', async () => {

@@ -206,14 +206,14 @@ describe('cairn import, zip export and formats from other plugins', function () 
     expect(refused.stderr).to.match(/^error \[ERR_INVALID_INPUT\]: format: give one of csv, geojson, zip/);
   });
 
-  it('imports 5,000 rows, more than one batch, through the command other plugins run', async () => {
+  it('imports 12,000 rows, more than one batch, through the command other plugins run', async () => {
     const file = join(folder, 'many.csv');
     const stream = createWriteStream(file);
     stream.write('lat,lon,notes\n');
-    for (let index = 0; index < 5000; index++) stream.write(`${(index % 180) - 89.5},${(index % 360) - 179.5},row ${index}\n`);
+    for (let index = 0; index < 12_000; index++) stream.write(`${(index % 180) - 89.5},${(index % 360) - 179.5},row ${index}\n`);
     await new Promise((resolve) => stream.end(resolve));
     const result = await host.execute<ImportResult>('observations.import', { path: file });
-    expect(result).to.deep.include({ imported: 5000, rejected: [] });
-    expect(JSON.parse((await host.cli('project', '--json')).stdout)).to.deep.include({ observations: 5000 });
+    expect(result).to.deep.include({ imported: 12_000, rejected: [] });
+    expect(JSON.parse((await host.cli('project', '--json')).stdout)).to.deep.include({ observations: 12_000 });
   });
 });

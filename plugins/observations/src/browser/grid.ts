@@ -57,6 +57,8 @@ export class ObservationGrid implements Disposable {
   private frame = 0;
   private readonly template: string;
   private readonly resize: ResizeObserver;
+  private firstDrawn = false;
+  private counted = false;
 
   constructor(
     private readonly service: Remote<ObservationsService>,
@@ -78,6 +80,7 @@ export class ObservationGrid implements Disposable {
     this.resize = new ResizeObserver(() => this.schedule());
     this.resize.observe(this.body);
     this.renderHeader();
+    performance.mark('observations:grid-created');
   }
 
   get count(): number {
@@ -101,6 +104,7 @@ export class ObservationGrid implements Disposable {
     this.pages.clear();
     this.pending.clear();
     this.total = total;
+    this.counted = true;
     this.element.setAttribute('aria-rowcount', String(total));
     this.spacer.style.height = `${total * ROW_HEIGHT}px`;
     this.active = Math.min(this.active, Math.max(0, total - 1));
@@ -187,6 +191,11 @@ export class ObservationGrid implements Disposable {
       rows.push(this.renderRow(index, row));
     }
     this.spacer.replaceChildren(...rows);
+    // For the benchmark: when the first rows with data were drawn (or the empty list was).
+    if (!this.firstDrawn && this.counted && (missing.size === 0 || this.total === 0)) {
+      this.firstDrawn = true;
+      performance.mark('observations:grid-first-rows');
+    }
     this.element.setAttribute('aria-activedescendant', this.total > 0 ? `obs-row-${this.active}` : '');
     if (missing.size > 0) {
       const generation = this.generation;
