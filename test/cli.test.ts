@@ -157,7 +157,8 @@ describe('cairn CLI', function () {
       const enabled = await runCairn(['--data-dir', dataDir, 'plugins', 'enable', 'thrower', '--json']);
       expect(enabled.code).to.equal(0);
       expect(JSON.parse(enabled.stdout)).to.deep.include({ state: 'failed', error: 'cannot reach the widget service' });
-      expect(enabled.stderr).to.equal("[core] error: Plugin 'thrower' failed to activate: cannot reach the widget service\n");
+      // The failure is in the JSON; with --json, stderr carries no log lines.
+      expect(enabled.stderr).to.equal('');
 
       const list = await runCairn(['--data-dir', dataDir, 'plugins', 'list', '--json']);
       const plugins = (JSON.parse(list.stdout) as Array<{ id: string; state: string; error: string | null; source: string }>).filter(
@@ -228,6 +229,31 @@ describe('cairn CLI', function () {
       const result = await runCairn(['--data-dir', dataDir, 'commands', '--json']);
       const ids = (JSON.parse(result.stdout) as Array<{ id: string; owner: string }>).map(({ id, owner }) => `${id} ${owner}`);
       expect(ids).to.include.members(['cairn.plugins.list core', 'hello.greet hello']);
+    });
+  });
+
+  describe('log lines', () => {
+    const temps = new TempDirs();
+    after(() => temps.cleanup());
+
+    async function cli(...args: string[]) {
+      let stdout = '';
+      let stderr = '';
+      const code = await runCli(['--data-dir', await temps.make(), ...args], {
+        hostOptions: { builtinPluginsDir: pluginSet('runtime') },
+        streams: { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) } },
+      });
+      return { code, stdout, stderr };
+    }
+
+    it('go to stderr on a terminal, and not with --json, where stderr holds only the error object', async () => {
+      const plain = await cli('run', 'no.such.command');
+      expect(plain.stderr).to.match(/^\[core\] warning: Plugin 'slow-activate' took \d+ ms to activate/m);
+      const json = await cli('run', 'no.such.command', '--json');
+      expect(json.code).to.equal(1);
+      expect(JSON.parse(json.stderr)).to.have.nested.property('error.code', 'ERR_NOT_FOUND');
+      const verbose = await cli('run', 'no.such.command', '--json', '--verbose');
+      expect(verbose.stderr).to.match(/warning: Plugin 'slow-activate' took/);
     });
   });
 

@@ -45,8 +45,11 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
       const dataDir = globals.dataDir ?? defaultDataDir(options.env ?? process.env);
       host = new CairnHost({ ...options.hostOptions, dataDir });
     }
+    // With --json, stderr carries only the error object, so a program can parse it: log lines
+    // (a slow plugin, a peer refused) are shown there only with --verbose.
     const minimum = globals.verbose ? 'debug' : 'warn';
     const subscription = host.logs.onDidLog((record) => {
+      if (io.json && !globals.verbose) return;
       if (isAtLeast(record.level, minimum)) io.err(`${formatLog(record)}\n`);
     });
     // Long work draws a bar on the terminal, when a person is watching it.

@@ -66,4 +66,9 @@ export interface ObservationsService {
   importPresets(path: string): Promise<unknown>;
 }
 
+/** The service's methods by name, so the host can offer them before it loads their code. */
+export const OBSERVATIONS_METHODS = [
+  'page', 'count', 'detail', 'history', 'create', 'update', 'delete', 'attachment', 'categories', 'devices', 'formats', 'export', 'import', 'importPresets',
+] as const satisfies ReadonlyArray<keyof ObservationsService>;
+
 export type { ProgressReport };

@@ -1,50 +1,56 @@
-import type { PluginContext } from '@cairn/sdk';
-import { OBSERVATIONS_SERVICE } from '../common/protocol.js';
-import { csvExportFormat, exportObservations, geojsonExportFormat } from './export.js';
-import { importObservations } from './import.js';
-import { checkExport, checkImport, importPresets, type ExportInput, type ImportInput } from './inputs.js';
-import { IMPORT_FORMATS } from './readers.js';
-import { observationsService } from './service.js';
-import { zipExportFormat } from './zip.js';
+import type { ExportFormat, ExportRequest, ImportFormat, ImportReadOptions, PluginContext, ProgressReport } from '@cairn/sdk';
+import { OBSERVATIONS_METHODS, OBSERVATIONS_SERVICE } from '../common/protocol.js';
+import type { ExportInput, ImportInput } from './inputs.js';
 
+/**
+ * The plugin starts with every window and CLI command (its formats and commands must be known),
+ * so activation only registers names: the code behind them loads on first use.
+ */
 export function activate(ctx: PluginContext): void {
-  for (const format of [geojsonExportFormat, csvExportFormat, zipExportFormat]) ctx.subscriptions.push(ctx.formats.registerExport(format));
-  for (const format of IMPORT_FORMATS) ctx.subscriptions.push(ctx.formats.registerImport(format));
+  const exportFormat = (id: string, title: string, extension: string, load: () => Promise<ExportFormat>): ExportFormat => ({
+    id,
+    title,
+    extension,
+    async *write(request: ExportRequest) {
+      yield* (await load()).write(request);
+    },
+  });
+  const importFormat = (id: string, title: string, extensions: string[], load: () => Promise<ImportFormat>): ImportFormat => ({
+    id,
+    title,
+    extensions,
+    async *read(path: string, options: ImportReadOptions) {
+      yield* (await load()).read(path, options);
+    },
+  });
+  const formats = [
+    ctx.formats.registerExport(exportFormat('geojson', 'GeoJSON', 'geojson', async () => (await import('./export.js')).geojsonExportFormat)),
+    ctx.formats.registerExport(exportFormat('csv', 'CSV', 'csv', async () => (await import('./export.js')).csvExportFormat)),
+    ctx.formats.registerExport(exportFormat('zip', 'Zip (GeoJSON, CSV and photos)', 'zip', async () => (await import('./zip.js')).zipExportFormat)),
+    ctx.formats.registerImport(importFormat('geojson', 'GeoJSON', ['geojson', 'json'], async () => (await import('./readers.js')).geojsonImportFormat)),
+    ctx.formats.registerImport(importFormat('csv', 'CSV', ['csv'], async () => (await import('./readers.js')).csvImportFormat)),
+  ];
+  ctx.subscriptions.push(...formats);
 
-  // `cairn export --format geojson|csv|zip --out PATH [filters]`, and `cairn run observations.export`.
+  const transfers = () => import('./transfers.js');
   ctx.subscriptions.push(
-    ctx.commands.register('observations.export', async (input: ExportInput = {}) => {
-      const { format, out, filter } = checkExport(ctx, input ?? {});
-      return ctx.progress(`Exporting ${format}`, (report) =>
-        exportObservations(ctx, format, out, filter, (done, total) =>
-          report({ message: `${done} of ${total} observations`, percent: total === 0 ? 100 : (100 * done) / total }),
-        ),
-      );
-    }),
-  );
-
-  // `cairn import PATH [--format ID] [--strict]`.
-  ctx.subscriptions.push(
-    ctx.commands.register('observations.import', async (input: ImportInput | string = {}) => {
-      const { path, format, strict } = checkImport(input);
-      return ctx.progress('Importing observations', (report) =>
-        importObservations(ctx, path, {
-          ...(format !== undefined && { format }),
-          strict,
-          onProgress: (percent, imported) => report({ message: `${imported} imported`, percent }),
-        }),
-      );
-    }),
-  );
-
-  // `cairn presets import PATH`.
-  ctx.subscriptions.push(
+    // `cairn export --format geojson|csv|zip --out PATH [filters]`, and `cairn run observations.export`.
+    ctx.commands.register('observations.export', (input: ExportInput = {}) =>
+      ctx.progress('Exporting observations', async (report) => (await transfers()).runExport(ctx, input, report)),
+    ),
+    // `cairn import PATH [--format ID] [--strict]`.
+    ctx.commands.register('observations.import', (input: ImportInput | string = {}) =>
+      ctx.progress('Importing observations', async (report) => (await transfers()).runImport(ctx, input, report)),
+    ),
+    // `cairn presets import PATH`.
     ctx.commands.register('observations.importPresets', (input: unknown) =>
-      ctx.progress('Importing categories', (report) => importPresets(ctx, input, report)),
+      ctx.progress('Importing categories', async (report: (progress: ProgressReport) => void) => (await transfers()).runPresetsImport(ctx, input, report)),
     ),
   );
 
-  // The workbench's side: pages of the list, the detail, edits, and import/export with progress.
-  ctx.subscriptions.push(ctx.services.register(OBSERVATIONS_SERVICE, observationsService(ctx)));
+  // The workbench's side: pages of the list, the detail, edits, import and export with progress.
+  let loaded: Promise<Record<string, (...args: unknown[]) => unknown>> | null = null;
+  const implementation = () => (loaded ??= import('./service.js').then((module) => module.observationsService(ctx) as unknown as Record<string, (...args: unknown[]) => unknown>));
+  const service = Object.fromEntries(OBSERVATIONS_METHODS.map((name) => [name, async (...args: unknown[]) => (await implementation())[name]!(...args)]));
+  ctx.subscriptions.push(ctx.services.register(OBSERVATIONS_SERVICE, service));
 }
-

@@ -1,4 +1,4 @@
-import { CairnError, ErrorCodes, type ObservationFilter, type PluginContext, type ProgressReport } from '@cairn/sdk';
+import { CairnError, ErrorCodes, type ObservationFilter, type PluginContext } from '@cairn/sdk';
 
 /** What `cairn export`, `cairn run observations.export` and the workbench pass to an export. */
 export interface ExportInput {
@@ -55,17 +55,4 @@ export function checkExport(ctx: PluginContext, input: ExportInput): { format: s
     filter[bound] = new Date(text).toISOString();
   }
   return { format, out: input.out, filter };
-}
-
-/**
- * Imports a Mapeo configuration (loaded on first use: the tar reader is not needed otherwise).
- * `report` gets progress as the CLI and the workbench show it.
- */
-export async function importPresets(ctx: PluginContext, path: unknown, report: (progress: ProgressReport) => void) {
-  const file = typeof path === 'string' ? path : (path as { path?: unknown } | null)?.path;
-  if (typeof file !== 'string' || file.trim() === '') {
-    throw new CairnError(ErrorCodes.INVALID_INPUT, 'path: give a .mapeosettings file or a folder of presets, e.g. cairn presets import jungle.mapeosettings.');
-  }
-  const { importMapeoConfig } = await import('./mapeo-config.js');
-  return importMapeoConfig(ctx, file, (message, percent) => report({ message, percent }));
 }

@@ -1,8 +1,7 @@
 import { CairnError, ErrorCodes, type InvocationContext, type Observation, type PluginContext } from '@cairn/sdk';
 import type { GridRow, ListFilter, ObservationsService } from '../common/protocol.js';
-import { exportObservations } from './export.js';
-import { importObservations } from './import.js';
-import { checkExport, checkImport, importPresets, type ExportInput, type ImportInput } from './inputs.js';
+import type { ExportInput, ImportInput } from './inputs.js';
+import { runExport, runImport, runPresetsImport } from './transfers.js';
 
 /** Attachments larger than this are not sent to the workbench whole (the RPC carries JSON). */
 const MAX_ATTACHMENT_BYTES = 32 * 1024 * 1024;
@@ -59,21 +58,8 @@ export function observationsService(ctx: PluginContext): { [K in keyof Observati
     },
     devices: () => ctx.project.devices(),
     formats: () => ({ export: ctx.formats.exportFormats(), import: ctx.formats.importFormats() }),
-    export: (input: ExportInput, invocation: InvocationContext) => {
-      const { format, out, filter } = checkExport(ctx, input ?? {});
-      const report = (done: number, total: number) =>
-        invocation.progress({ message: `${done} of ${total} observations`, percent: total === 0 ? 100 : (100 * done) / total });
-      return exportObservations(ctx, format, out, filter, report, invocation.signal);
-    },
-    import: (input: ImportInput, invocation: InvocationContext) => {
-      const { path, format, strict } = checkImport(input);
-      return importObservations(ctx, path, {
-        ...(format !== undefined && { format }),
-        strict,
-        signal: invocation.signal,
-        onProgress: (percent, imported) => invocation.progress({ message: `${imported} imported`, percent }),
-      });
-    },
-    importPresets: (path: string, invocation: InvocationContext) => importPresets(ctx, path, invocation.progress),
+    export: (input: ExportInput, invocation: InvocationContext) => runExport(ctx, input, invocation.progress, invocation.signal),
+    import: (input: ImportInput, invocation: InvocationContext) => runImport(ctx, input, invocation.progress, invocation.signal),
+    importPresets: (path: string, invocation: InvocationContext) => runPresetsImport(ctx, path, invocation.progress),
   };
 }
