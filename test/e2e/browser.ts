@@ -1,6 +1,10 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CairnHost } from '@cairn/core';
+import { WorkbenchServer } from '@cairn/core/node/server/workbench-server.js';
+import { repoRoot, TempDirs } from '../helpers.js';
 
 /** Debian's Chromium; `npm test` installs it (as root) when missing. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -43,4 +47,43 @@ export function pngHasContent(png: Buffer): { width: number; height: number; dis
   const seen = new Set<number>();
   for (let index = 0; index + 3 < pixels.length && seen.size < 50; index += 997) seen.add(pixels.readUInt32BE(index));
   return { width, height, distinct: seen.size };
+}
+
+/**
+ * Devices with the built-in plugins, each in a temp data dir, and workbench windows on them;
+ * `cleanup()` (in `afterEach`) closes the windows' servers and the hosts and removes the dirs.
+ */
+export class Workbenches {
+  readonly temp = new TempDirs();
+  private readonly hosts: CairnHost[] = [];
+  private readonly servers: WorkbenchServer[] = [];
+
+  /**
+   * A device of a new project (named `projectName`, else like the device), or one that joined
+   * `joinKey`'s; `developmentPlugins` are loaded beside the built-in ones.
+   */
+  async device(name: string, joinKey?: string, projectName = name, developmentPlugins: string[] = []): Promise<CairnHost> {
+    const host = new CairnHost({ dataDir: await this.temp.make(), builtinPluginsDir: join(repoRoot, 'plugins'), developmentPlugins });
+    this.hosts.push(host);
+    await host.start();
+    await host.projects.create(joinKey === undefined ? { name: projectName, deviceName: name } : { join: joinKey, deviceName: name });
+    await host.plugins.activateStartup();
+    return host;
+  }
+
+  /** The workbench of `host` in a new page, once it is ready. */
+  async open(browser: Browser, host: CairnHost, viewport = { width: 1280, height: 800 }): Promise<Page> {
+    const server = new WorkbenchServer(host);
+    this.servers.push(server);
+    const page = await browser.newPage({ viewport });
+    await page.goto(await server.listen());
+    await page.waitForSelector('body[data-ready="true"]');
+    return page;
+  }
+
+  async cleanup(): Promise<void> {
+    for (const server of this.servers.splice(0)) await server.close();
+    for (const host of this.hosts.splice(0)) await host.dispose();
+    await this.temp.cleanup();
+  }
 }

@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { CairnHost } from '@cairn/core';
-import { WorkbenchServer } from '@cairn/core/node/server/workbench-server.js';
+import type { CairnHost } from '@cairn/core';
 import { duplexPair } from '@cairn/sdk';
-import { repoRoot, TempDirs } from '../helpers.js';
-import { launchBrowser } from './browser.js';
+import { pluginSet } from '../helpers.js';
+import { launchBrowser, Workbenches } from './browser.js';
 
 const run = promisify(execFile);
 
@@ -18,34 +17,13 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 describe('observations in the workbench (headless Chromium)', function () {
   this.timeout(120_000);
   let browser: Browser;
-  const temp = new TempDirs();
-  const hosts: CairnHost[] = [];
-  const servers: WorkbenchServer[] = [];
+  const workbenches = new Workbenches();
+  const temp = workbenches.temp;
   before(async () => (browser = await launchBrowser()));
   after(() => browser?.close());
-  afterEach(async () => {
-    for (const server of servers.splice(0)) await server.close();
-    for (const host of hosts.splice(0)) await host.dispose();
-    await temp.cleanup();
-  });
-
-  async function device(name: string, joinKey?: string): Promise<CairnHost> {
-    const host = new CairnHost({ dataDir: await temp.make(), builtinPluginsDir: join(repoRoot, 'plugins') });
-    hosts.push(host);
-    await host.start();
-    await host.projects.create(joinKey === undefined ? { name, deviceName: name } : { join: joinKey, deviceName: name });
-    await host.plugins.activateStartup();
-    return host;
-  }
-
-  async function openWorkbench(host: CairnHost): Promise<Page> {
-    const server = new WorkbenchServer(host);
-    servers.push(server);
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(await server.listen());
-    await page.waitForSelector('body[data-ready="true"]');
-    return page;
-  }
+  afterEach(() => workbenches.cleanup());
+  const device = (name: string, joinKey?: string) => workbenches.device(name, joinKey);
+  const openWorkbench = (host: CairnHost) => workbenches.open(browser, host, { width: 1400, height: 900 });
 
   async function openList(page: Page) {
     await page.getByRole('tab', { name: 'Observations' }).click();
@@ -301,6 +279,33 @@ describe('observations in the workbench (headless Chromium)', function () {
     await row.click();
     const detail = page.getByRole('region', { name: 'Observation' });
     expect(await detail.getByLabel('Species').inputValue()).to.equal('tapir');
+  });
+
+  it('takes a map’s view as a filter and a map click as the place of a new observation', async () => {
+    const host = await workbenches.device('laptop', undefined, 'laptop', [join(pluginSet('workbench'), 'map-stand-in')]);
+    const project = await host.projects.open();
+    await project.createObservations([
+      { lat: -3, lon: -60, notes: 'inside the view' },
+      { lat: 10, lon: 10, notes: 'far away' },
+    ]);
+    const page = await openWorkbench(host);
+    await openList(page);
+    await page.waitForFunction(() => document.querySelector('[role="grid"]')?.getAttribute('aria-rowcount') === '2');
+    await runCommand(page, 'Map stand-in: filter to the view');
+    await page.waitForFunction(() => document.querySelector('[role="grid"]')?.getAttribute('aria-rowcount') === '1');
+    await page.getByRole('grid', { name: 'Observations' }).getByRole('row').filter({ hasText: 'inside the view' }).waitFor();
+    await page.getByRole('button', { name: 'In the map view ×' }).click();
+    await page.waitForFunction(() => document.querySelector('[role="grid"]')?.getAttribute('aria-rowcount') === '2');
+
+    await runCommand(page, 'Map stand-in: click on the map');
+    const form = page.getByRole('region', { name: 'New observation' });
+    expect(await form.getByLabel('Latitude').inputValue()).to.equal('-3.25');
+    expect(await form.getByLabel('Longitude').inputValue()).to.equal('-60.5');
+    await form.getByLabel('Notes').fill('placed on the map');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('region', { name: 'Observation' }).getByText(/Created/).waitFor();
+    expect(project.queryObservations({ text: 'placed' })).to.have.length(1);
+    expect(project.queryObservations({ text: 'placed' })[0]).to.deep.include({ lat: -3.25, lon: -60.5 });
   });
 
   it('exports what the list shows, through the host file chooser', async () => {

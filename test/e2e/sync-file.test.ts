@@ -2,42 +2,22 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
-import { CairnHost } from '@cairn/core';
-import { WorkbenchServer } from '@cairn/core/node/server/workbench-server.js';
-import { repoRoot, TempDirs } from '../helpers.js';
-import { launchBrowser } from './browser.js';
+import { launchBrowser, Workbenches } from './browser.js';
 
 describe('sync with a file, from the workbench (headless Chromium)', function () {
   this.timeout(120_000);
   let browser: Browser;
-  const temp = new TempDirs();
-  const hosts: CairnHost[] = [];
-  const servers: WorkbenchServer[] = [];
+  const workbenches = new Workbenches();
+  const temp = workbenches.temp;
   before(async () => (browser = await launchBrowser()));
   after(() => browser?.close());
-  afterEach(async () => {
-    for (const server of servers.splice(0)) await server.close();
-    for (const host of hosts.splice(0)) await host.dispose();
-    await temp.cleanup();
-  });
-
-  async function device(name: string, join?: string): Promise<CairnHost> {
-    const host = new CairnHost({ dataDir: await temp.make(), builtinPluginsDir: join === undefined ? joinPath(repoRoot, 'plugins') : joinPath(repoRoot, 'plugins') });
-    hosts.push(host);
-    await host.start();
-    await host.projects.create(join === undefined ? { name, deviceName: name } : { join, deviceName: name });
-    await host.plugins.activateStartup();
-    return host;
-  }
+  afterEach(() => workbenches.cleanup());
+  const device = (name: string, joinKey?: string) => workbenches.device(name, joinKey);
 
   it('chooses a file on the host, syncs into it with progress, and another device gets the data', async () => {
     const laptop = await device('laptop');
     await (await laptop.projects.open()).createObservations([{ lat: 1, lon: 2, notes: 'from the laptop' }]);
-    const server = new WorkbenchServer(laptop);
-    servers.push(server);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(await server.listen());
-    await page.waitForSelector('body[data-ready="true"]');
+    const page = await workbenches.open(browser, laptop);
 
     const sync = page.getByRole('region', { name: 'Sync' });
     const section = sync.getByRole('region', { name: 'Sync with a file' });
@@ -73,11 +53,7 @@ describe('sync with a file, from the workbench (headless Chromium)', function ()
     const other = await device('elsewhere');
     const folder = await temp.make('cairn-usb-');
     await other.commands.execute('sync-file.sync', [join(folder, 'theirs.cairnsync')]);
-    const server = new WorkbenchServer(laptop);
-    servers.push(server);
-    const page = await browser.newPage();
-    await page.goto(await server.listen());
-    await page.waitForSelector('body[data-ready="true"]');
+    const page = await workbenches.open(browser, laptop);
     const section = page.getByRole('region', { name: 'Sync with a file' });
     await section.getByRole('button', { name: 'Sync with a file…' }).click();
     const chooser = page.getByRole('dialog', { name: 'Sync with a file' });
@@ -88,7 +64,3 @@ describe('sync with a file, from the workbench (headless Chromium)', function ()
     await section.getByRole('status').getByText(/belongs to another project; nothing was read or written/).waitFor();
   });
 });
-
-function joinPath(...parts: string[]): string {
-  return join(...parts);
-}

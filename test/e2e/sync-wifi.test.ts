@@ -1,22 +1,17 @@
-import { join } from 'node:path';
 import { expect } from 'chai';
 import c from 'compact-encoding';
 import Hypercore from 'hypercore';
 import HyperDHT from 'hyperdht';
 import Hyperswarm from 'hyperswarm';
 import type Protomux from 'protomux';
-import type { Browser, Page } from 'playwright-core';
-import { CairnHost } from '@cairn/core';
-import { WorkbenchServer } from '@cairn/core/node/server/workbench-server.js';
-import { repoRoot, TempDirs } from '../helpers.js';
-import { launchBrowser } from './browser.js';
+import type { Browser } from 'playwright-core';
+import type { CairnHost } from '@cairn/core';
+import { launchBrowser, Workbenches } from './browser.js';
 
 describe('sync over Wi-Fi, from the workbench (headless Chromium, loopback)', function () {
   this.timeout(120_000);
   let browser: Browser;
-  const temp = new TempDirs();
-  const hosts: CairnHost[] = [];
-  const servers: WorkbenchServer[] = [];
+  const workbenches = new Workbenches();
   const previousHost = process.env.CAIRN_WIFI_HOST;
   before(async () => {
     // Loopback only: the devices of this test never send a packet to a real network.
@@ -28,29 +23,9 @@ describe('sync over Wi-Fi, from the workbench (headless Chromium, loopback)', fu
     else process.env.CAIRN_WIFI_HOST = previousHost;
     await browser?.close();
   });
-  afterEach(async () => {
-    for (const server of servers.splice(0)) await server.close();
-    for (const host of hosts.splice(0)) await host.dispose();
-    await temp.cleanup();
-  });
-
-  async function device(name: string, projectKey?: string): Promise<CairnHost> {
-    const host = new CairnHost({ dataDir: await temp.make(), builtinPluginsDir: join(repoRoot, 'plugins') });
-    hosts.push(host);
-    await host.start();
-    await host.projects.create(projectKey === undefined ? { name: 'Wi-Fi survey', deviceName: name } : { join: projectKey, deviceName: name });
-    await host.plugins.activateStartup();
-    return host;
-  }
-
-  async function workbench(host: CairnHost): Promise<Page> {
-    const server = new WorkbenchServer(host);
-    servers.push(server);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(await server.listen());
-    await page.waitForSelector('body[data-ready="true"]');
-    return page;
-  }
+  afterEach(() => workbenches.cleanup());
+  const device = (name: string, projectKey?: string) => workbenches.device(name, projectKey, 'Wi-Fi survey');
+  const workbench = (host: CairnHost) => workbenches.open(browser, host);
 
   it('finds a device, lists it, syncs with it (and again), and shows what moved', async () => {
     const laptop = await device('laptop');

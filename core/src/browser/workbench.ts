@@ -531,7 +531,7 @@ export class Workbench {
     const project = this.state.project;
     this.projectItem.replaceChildren(icon('project'), ` ${project ? (project.info.projectName ?? 'Unnamed project') : 'No project'}`);
     this.projectItem.setAttribute('aria-label', project ? `Project: ${project.info.projectName ?? 'unnamed'}` : 'No project');
-    this.countItem.textContent = project ? `${project.observations.toLocaleString()} observations` : '';
+    this.countItem.textContent = project ? `${project.observations.toLocaleString()} observation${project.observations === 1 ? '' : 's'}` : '';
     this.countItem.hidden = project === null;
   }
 

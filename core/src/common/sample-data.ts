@@ -1,4 +1,4 @@
-import type { ObservationInput } from '@cairn/sdk/common';
+import { seededRandom, type ObservationInput } from '@cairn/sdk/common';
 
 /**
  * Seeded, reproducible sample observations: for benchmarks, tests, and the sample data a newcomer
@@ -21,17 +21,8 @@ const details = ['seen at dawn', 'near the river bend', 'recent', 'several days 
   'second visit', 'needs follow-up', 'photographed', 'large area', 'small patch', 'along the ridge', 'by the trail'];
 const weathers = ['dry', 'rain', 'cloudy', 'sunny'];
 
-/** A small, fast PRNG (mulberry32): good enough for sample data, and identical everywhere. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Re-exported: the benchmarks and older callers import it from here.
+export { seededRandom };
 
 export function generateObservations(count: number, seed: number, options: SampleOptions = {}): ObservationInput[] {
   const random = seededRandom(seed);

@@ -1,25 +1,8 @@
 import { expect } from 'chai';
-import type { Observation } from '@cairn/sdk';
 import { csvColumns, csvField, csvObservationRow, tagCell } from '@cairn/plugin-observations/common/formats/csv.js';
 import { geojsonFeature, geojsonFeatureText, GEOJSON_HEAD, GEOJSON_TAIL } from '@cairn/plugin-observations/common/formats/geojson.js';
+import { observation } from './samples.js';
 
-function observation(overrides: Partial<Observation> = {}): Observation {
-  return {
-    id: 'a1',
-    version: 'dev/1.0',
-    lat: -3.46,
-    lon: -62.21,
-    category: 'animal',
-    notes: 'Tapir tracks',
-    tags: {},
-    attachments: [],
-    createdAt: '2024-05-01T10:00:00.000Z',
-    updatedAt: '2024-05-02T10:00:00.000Z',
-    createdBy: 'dev',
-    forks: [],
-    ...overrides,
-  };
-}
 
 /** A small RFC 4180 reader, to check that what is written reads back to the same cells. */
 function parseCsv(text: string): string[][] {

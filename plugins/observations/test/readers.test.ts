@@ -3,48 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { isCairnError, type CairnError, type ImportFormat, type ImportRecord, type Observation, type ObservationInput, type TagValue } from '@cairn/sdk';
+import { isCairnError, seededRandom, type CairnError, type ImportFormat, type ImportRecord, type Observation, type ObservationInput, type TagValue } from '@cairn/sdk';
 import { csvColumns, csvObservationRow, csvRow, CSV_BOM, tagCell } from '@cairn/plugin-observations/common/formats/csv.js';
 import { geojsonFeatureText, GEOJSON_HEAD, GEOJSON_TAIL } from '@cairn/plugin-observations/common/formats/geojson.js';
 import { csvHeader, CsvParser, rowToRecord, type CsvRecord } from '@cairn/plugin-observations/common/formats/csv-read.js';
 import { featureToRecord, geojsonFeatures, GeojsonSplitter, toCreatedAt } from '@cairn/plugin-observations/common/formats/geojson-read.js';
 import { csvImportFormat, geojsonImportFormat } from '@cairn/plugin-observations/node/readers.js';
+import { observation } from './samples.js';
 
 const fixture = fileURLToPath(new URL('../test/fixtures/gc-scripts-hub/mapeo_observations.geojson', import.meta.url));
 
-function observation(overrides: Partial<Observation> = {}): Observation {
-  return {
-    id: 'a1',
-    version: 'dev/1.0',
-    lat: -3.46,
-    lon: -62.21,
-    category: 'animal',
-    notes: 'Tapir tracks',
-    tags: {},
-    attachments: [],
-    createdAt: '2024-05-01T10:00:00.000Z',
-    updatedAt: '2024-05-02T10:00:00.000Z',
-    createdBy: 'dev',
-    forks: [],
-    ...overrides,
-  };
-}
 
-/** A small seeded generator (mulberry32), so the random chunk sizes are the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The text cut into chunks: of `size` characters, or of random sizes from 1 to `size` if `seed`. */
 function chunked(text: string, size: number, seed?: number): string[] {
-  const next = seed === undefined ? () => size : ((rand) => () => 1 + Math.floor(rand() * size))(random(seed));
+  const next = seed === undefined ? () => size : ((rand) => () => 1 + Math.floor(rand() * size))(seededRandom(seed));
   const chunks: string[] = [];
   for (let at = 0; at < text.length; ) {
     const length = next();

@@ -42,7 +42,12 @@ interface Running {
   pending: Map<string, LanAddress>;
   retryTimer: NodeJS.Timeout;
   refreshTimer: NodeJS.Timeout | null;
+  /** Connections ended after a sync, until they close: they carry the last status to the peer. */
+  closing: Set<Promise<void>>;
 }
+
+/** How long stopping waits for connections ended after a sync to close on the peer's side. */
+const CLOSING_GRACE_MS = 10_000;
 
 /** How long a device asked to sync may take to come back on the network before that sync fails. */
 const RECONNECT_LIMIT_MS = 30_000;
@@ -110,6 +115,14 @@ export class WifiSync {
     clearInterval(running.retryTimer);
     if (running.refreshTimer !== null) clearTimeout(running.refreshTimer);
     await running.announcer.dispose();
+    // A sync that just finished here ended its connection gracefully; the peer finishes its side on
+    // the last status it carries. Destroying it now could cut that status off, and the peer would
+    // see a failed sync with no one left to retry with (a CLI run that reached its count exits).
+    if (running.closing.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(running.closing), new Promise((resolve) => (timer = setTimeout(resolve, CLOSING_GRACE_MS)))]);
+      clearTimeout(timer);
+    }
     for (const entry of this.devices.values()) {
       if (entry.reconnecting !== null) clearTimeout(entry.reconnecting);
       entry.reconnecting = null;
@@ -260,6 +273,7 @@ export class WifiSync {
       nodes: new Set(),
       pending: new Map(),
       refreshTimer: null,
+      closing: new Set(),
       announcer: { dispose: () => undefined },
       retryTimer: setInterval(() => {
         for (const [key, pending] of running.pending) {
@@ -388,6 +402,9 @@ export class WifiSync {
             this.changed();
           }, RECONNECT_LIMIT_MS / 3);
           finished.reconnecting.unref();
+          const closed = new Promise<void>((resolve) => connection.on('close', () => resolve()));
+          running.closing.add(closed);
+          void closed.then(() => running.closing.delete(closed));
           connection.end();
         }
         for (const waiter of entry.waiters.splice(0)) waiter(okResult(entry.view));
