@@ -360,19 +360,4 @@ describe('workbench (headless Chromium)', function () {
       await other.close();
     }
   });
-
-  if (process.env.CAIRN_README_SCREENSHOT) {
-    it('makes the README screenshot', async () => {
-      const served = await serve({ project: true });
-      const project = await served.host.projects.open();
-      const { generateObservations } = await import('@cairn/core/common/sample-data.js');
-      await project.createObservations(generateObservations(2000, 20_260_101));
-      await served.host.plugins.disable('broken-ui');
-      const page = await open(served);
-      await page.getByRole('tab', { name: 'Notes' }).click();
-      await page.keyboard.press('Control+j');
-      await page.getByRole('region', { name: 'Notes' }).getByText('2000 observations').waitFor();
-      await page.screenshot({ path: join(repoRoot, 'docs', 'workbench.png') });
-    });
-  }
 });

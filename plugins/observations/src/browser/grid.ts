@@ -18,7 +18,7 @@ interface Column {
 }
 
 const columns: Column[] = [
-  { key: 'createdAt', title: 'Date', width: '150px', cell: (row) => formatDate(row.createdAt) },
+  { key: 'createdAt', title: 'Date', width: '180px', cell: (row) => formatDate(row.createdAt) },
   {
     key: 'category',
     title: 'Category',

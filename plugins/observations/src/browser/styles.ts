@@ -3,6 +3,8 @@ export const styles = `
 .obs-list { display: flex; flex-direction: column; height: 100%; min-height: 0; }
 .obs-toolbar { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 6px 8px; border-bottom: 1px solid var(--border); }
 .obs-toolbar input, .obs-toolbar select { max-width: 220px; }
+.obs-toolbar .obs-search { width: 160px; }
+.obs-toolbar button { padding-left: 10px; padding-right: 10px; }
 .obs-inline { display: inline-flex; gap: 4px; align-items: center; color: var(--fg-muted); }
 .obs-spacer { flex: 1; }
 .obs-count { color: var(--fg-muted); }
