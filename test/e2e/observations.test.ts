@@ -81,6 +81,15 @@ describe('observations in the workbench (headless Chromium)', function () {
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await page.waitForFunction(() => document.querySelector('[role="grid"]')?.getAttribute('aria-rowcount') === '250');
 
+    // A category in use without a preset (data from elsewhere) can be filtered on too, and is counted.
+    await project.createObservations([0, 1, 2].map((index) => ({ lat: 0, lon: index, category: 'heron-nest', notes: `nest ${index}` })));
+    await page.waitForFunction(() => document.querySelector('[role="grid"]')?.getAttribute('aria-rowcount') === '253');
+    await page.getByRole('list', { name: 'Categories' }).getByRole('button', { name: /heron-nest\s*3/ }).waitFor();
+    await page.getByRole('combobox', { name: 'Category' }).selectOption('heron-nest');
+    await page.waitForFunction(() => document.querySelector('[role="grid"]')?.getAttribute('aria-rowcount') === '3');
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.waitForFunction(() => document.querySelector('[role="grid"]')?.getAttribute('aria-rowcount') === '253');
+
     // Sort by latitude, ascending: the southernmost (index 249) comes first.
     await grid.getByRole('columnheader', { name: /Latitude/ }).getByRole('button').click();
     await grid.getByRole('columnheader', { name: /Latitude/ }).and(page.locator('[aria-sort="ascending"]')).waitFor();

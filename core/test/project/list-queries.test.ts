@@ -36,6 +36,26 @@ describe('queries for lists and imports', function () {
     expect(() => project!.queryObservations({ sort: 'colour' as never })).to.throw(/sort: give one of createdAt/);
   });
 
+  it('counts the matches of each category, those without one included', async () => {
+    const [project] = await devices.project(1);
+    await project!.createObservations([
+      { lat: 1, lon: 1, category: 'animal', notes: 'tapir' },
+      { lat: 1, lon: 2, category: 'animal', notes: 'jaguar' },
+      { lat: 1, lon: 3, category: 'river', notes: 'tapir crossing' },
+      { lat: 1, lon: 4, notes: 'tapir, no category' },
+    ]);
+    expect(project!.countObservationsByCategory()).to.deep.equal([
+      { category: 'animal', count: 2 },
+      { category: null, count: 1 },
+      { category: 'river', count: 1 },
+    ]);
+    expect(project!.countObservationsByCategory({ text: 'tapir' })).to.deep.equal([
+      { category: null, count: 1 },
+      { category: 'animal', count: 1 },
+      { category: 'river', count: 1 },
+    ]);
+  });
+
   it('keeps the creation time an import gives, and refuses one that is not a time', async () => {
     const [project] = await devices.project(1);
     const [kept] = await project!.createObservations([{ lat: 1, lon: 2, createdAt: '2021-10-11T18:33:21.059Z' }]);

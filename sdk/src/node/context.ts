@@ -83,6 +83,8 @@ export interface ObservationsApi {
   query(filter?: ObservationFilter): Promise<Observation[]>;
   /** How many observations match, ignoring `limit` and `offset`. */
   count(filter?: ObservationFilter): Promise<number>;
+  /** How many that match are in each category (`null`: none), most first; categories in use without a preset too. */
+  countByCategory(filter?: ObservationFilter): Promise<Array<{ category: string | null; count: number }>>;
   /** The bytes of an attachment, streamed. `ERR_NOT_FOUND` if it is not (yet) on this device. */
   readAttachment(id: string, name: string): Promise<Readable>;
   readonly onDidChange: Event<ObservationChange>;

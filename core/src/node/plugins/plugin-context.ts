@@ -65,6 +65,7 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
           history: async (observationId) => (await open()).observationHistory(observationId),
           query: async (filter) => (await open()).queryObservations(filter),
           count: async (filter) => (await open()).countObservations(filter),
+          countByCategory: async (filter) => (await open()).countObservationsByCategory(filter),
           readAttachment: async (observationId, name) => (await open()).readAttachment(observationId, name),
           onDidChange: tracked(observationChanges),
         },

@@ -164,6 +164,12 @@ export class ProjectIndex {
     }));
   }
 
+  /** How many observations that match are in each category (null: none), most first. */
+  countByCategory(filter: ObservationFilter = {}): Array<{ category: string | null; count: number }> {
+    const { sql, params } = observationQuery(filter, 'SELECT d.category AS category, count(*) AS count');
+    return this.db.prepare(`${sql} GROUP BY d.category ORDER BY count DESC, d.category`).all(...params) as Array<{ category: string | null; count: number }>;
+  }
+
   countObservations(filter: ObservationFilter = {}): number {
     const { sql, params } = observationQuery(filter, 'SELECT count(*) AS n');
     return (this.db.prepare(sql).get(...params) as { n: number }).n;

@@ -274,6 +274,10 @@ export class Project {
     return this.store.index.queryObservations(filter).map(({ version, forks }) => toObservation(version, forks));
   }
 
+  countObservationsByCategory(filter: ObservationFilter = {}): Array<{ category: string | null; count: number }> {
+    return this.store.index.countByCategory(filter);
+  }
+
   countObservations(filter: ObservationFilter = {}): number {
     return this.store.index.countObservations(filter);
   }

@@ -152,23 +152,25 @@ export function activate(ctx: BrowserPluginContext): void {
     const list = h('ul', { class: 'obs-categories', 'aria-label': 'Categories' });
     const draw = async () => {
       await catalog.ready();
-      const counts = await Promise.all(catalog.presets.map((preset) => service.count({ category: preset.id })));
+      const counts = new Map((await service.categoryCounts({})).map((entry) => [entry.category, entry.count]));
+      // The project's categories, then any that observations use without a preset.
+      const ids = [...catalog.presets.map((preset) => preset.id), ...[...counts.keys()].filter((id): id is string => id !== null && catalog.preset(id) === null).sort()];
       list.replaceChildren(
-        ...catalog.presets.map((preset, index) =>
+        ...ids.map((id) =>
           h(
             'li',
             {},
             h(
               'button',
-              { type: 'button', class: 'obs-category-button', onclick: () => (filter.update({ category: preset.id }), showList()) },
-              catalog.icon(preset.id, 20),
-              h('span', {}, preset.name),
-              h('span', { class: 'obs-meta' }, String(counts[index])),
+              { type: 'button', class: 'obs-category-button', onclick: () => (filter.update({ category: id }), showList()) },
+              catalog.icon(id, 20),
+              h('span', {}, catalog.categoryName(id)),
+              h('span', { class: 'obs-meta' }, String(counts.get(id) ?? 0)),
             ),
           ),
         ),
       );
-      if (catalog.presets.length === 0) list.append(h('li', { class: 'view-message' }, 'No categories yet: import a Mapeo configuration.'));
+      if (ids.length === 0) list.append(h('li', { class: 'view-message' }, 'No categories yet: import a Mapeo configuration.'));
     };
     container.append(
       h(

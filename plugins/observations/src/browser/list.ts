@@ -88,16 +88,27 @@ export function renderList(
   container.classList.add('obs-list');
   container.append(toolbar, error, grid.element);
 
+  // The project's categories, then those observations use without a preset (an import before its
+  // configuration, a sync from a device with another one): each can be filtered on.
+  let inUse: string[] = [];
   const fillCategories = () => {
     const chosen = state.value.category ?? '';
+    const unknown = [...new Set([...inUse, chosen])].filter((id) => id !== '' && catalog.preset(id) === null).sort();
     category.replaceChildren(
       h('option', { value: '' }, 'All categories'),
       ...catalog.presets.map((preset) => h('option', { value: preset.id }, preset.name)),
+      ...unknown.map((id) => h('option', { value: id }, id)),
     );
-    // A category filtered on that this device does not know (yet) stays choosable.
-    if (chosen !== '' && catalog.preset(chosen) === null) category.append(h('option', { value: chosen }, chosen));
     category.value = chosen;
   };
+  const loadCategoriesInUse = () =>
+    service.categoryCounts({}).then(
+      (counts) => {
+        inUse = counts.flatMap((entry) => (entry.category === null ? [] : [entry.category]));
+        fillCategories();
+      },
+      () => undefined,
+    );
   const showFilter = (filter: ListFilter) => {
     if (document.activeElement !== search) search.value = filter.text ?? '';
     category.value = filter.category ?? '';
@@ -150,11 +161,15 @@ export function renderList(
     ctx.events.onDidChangeData((changes) => {
       if (!changes.some((change) => change.type === 'observation')) return;
       clearTimeout(reloading);
-      reloading = setTimeout(() => void grid.reload().then(showCount, () => undefined), 100);
+      reloading = setTimeout(() => {
+        void grid.reload().then(showCount, () => undefined);
+        void loadCategoriesInUse();
+      }, 100);
     }),
   ];
   let gridFilter = state.value;
   fillCategories();
+  void loadCategoriesInUse();
   showFilter(state.value);
   void catalog.ready().then(() => load(state.value));
   return {

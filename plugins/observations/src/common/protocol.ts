@@ -52,6 +52,8 @@ export interface ImportRequestInput {
 export interface ObservationsService {
   page(filter: ListFilter, offset: number, limit: number): Promise<GridRow[]>;
   count(filter: ListFilter): Promise<number>;
+  /** Matches per category, categories in use without a preset included. */
+  categoryCounts(filter: ListFilter): Promise<Array<{ category: string | null; count: number }>>;
   detail(id: string): Promise<ObservationDetail>;
   history(id: string): Promise<Observation[]>;
   create(input: ObservationInput): Promise<Observation>;
@@ -68,7 +70,7 @@ export interface ObservationsService {
 
 /** The service's methods by name, so the host can offer them before it loads their code. */
 export const OBSERVATIONS_METHODS = [
-  'page', 'count', 'detail', 'history', 'create', 'update', 'delete', 'attachment', 'categories', 'devices', 'formats', 'export', 'import', 'importPresets',
+  'page', 'count', 'categoryCounts', 'detail', 'history', 'create', 'update', 'delete', 'attachment', 'categories', 'devices', 'formats', 'export', 'import', 'importPresets',
 ] as const satisfies ReadonlyArray<keyof ObservationsService>;
 
 export type { ProgressReport };

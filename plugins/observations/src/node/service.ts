@@ -31,6 +31,7 @@ export function observationsService(ctx: PluginContext): { [K in keyof Observati
       return rows.map(row);
     },
     count: (filter: ListFilter) => observations.count(filter),
+    categoryCounts: (filter: ListFilter) => observations.countByCategory(filter),
     detail: async (id: string) => {
       const observation = await observations.get(id);
       const forks = await Promise.all(observation.forks.map((version) => observations.getVersion(version)));
