@@ -50,11 +50,13 @@ export function pngHasContent(png: Buffer): { width: number; height: number; dis
 }
 
 /**
- * Devices with the built-in plugins, each in a temp data dir, and workbench windows on them;
- * `cleanup()` (in `afterEach`) closes the windows' servers and the hosts and removes the dirs.
+ * Devices with the built-in plugins, each in a temp data dir, and workbench windows on them in one
+ * Chromium; `cleanup()` closes the windows' servers and the hosts and removes the dirs, `close()`
+ * the browser. `useWorkbenches()` wires both into a suite's hooks.
  */
 export class Workbenches {
   readonly temp = new TempDirs();
+  private browser: Promise<Browser> | null = null;
   private readonly hosts: CairnHost[] = [];
   private readonly servers: WorkbenchServer[] = [];
 
@@ -72,10 +74,10 @@ export class Workbenches {
   }
 
   /** The workbench of `host` in a new page, once it is ready. */
-  async open(browser: Browser, host: CairnHost, viewport = { width: 1280, height: 800 }): Promise<Page> {
+  async open(host: CairnHost, viewport = { width: 1280, height: 800 }): Promise<Page> {
     const server = new WorkbenchServer(host);
     this.servers.push(server);
-    const page = await browser.newPage({ viewport });
+    const page = await (await (this.browser ??= launchBrowser())).newPage({ viewport });
     await page.goto(await server.listen());
     await page.waitForSelector('body[data-ready="true"]');
     return page;
@@ -86,4 +88,18 @@ export class Workbenches {
     for (const host of this.hosts.splice(0)) await host.dispose();
     await this.temp.cleanup();
   }
+
+  async close(): Promise<void> {
+    const browser = this.browser;
+    this.browser = null;
+    await (await browser?.catch(() => null))?.close();
+  }
+}
+
+/** Workbenches for a mocha suite: cleaned up after each test, the browser closed after the suite. */
+export function useWorkbenches(): Workbenches {
+  const workbenches = new Workbenches();
+  afterEach(() => workbenches.cleanup());
+  after(() => workbenches.close());
+  return workbenches;
 }

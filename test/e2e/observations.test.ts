@@ -3,11 +3,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { CairnHost } from '@cairn/core';
 import { duplexPair } from '@cairn/sdk';
 import { pluginSet, repoRoot } from '../helpers.js';
-import { launchBrowser, Workbenches } from './browser.js';
+import { useWorkbenches } from './browser.js';
 
 const run = promisify(execFile);
 
@@ -16,14 +16,10 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 
 describe('observations in the workbench (headless Chromium)', function () {
   this.timeout(120_000);
-  let browser: Browser;
-  const workbenches = new Workbenches();
+  const workbenches = useWorkbenches();
   const temp = workbenches.temp;
-  before(async () => (browser = await launchBrowser()));
-  after(() => browser?.close());
-  afterEach(() => workbenches.cleanup());
   const device = (name: string, joinKey?: string) => workbenches.device(name, joinKey);
-  const openWorkbench = (host: CairnHost) => workbenches.open(browser, host, { width: 1400, height: 900 });
+  const openWorkbench = (host: CairnHost) => workbenches.open(host, { width: 1400, height: 900 });
 
   async function openList(page: Page) {
     await page.getByRole('tab', { name: 'Observations' }).click();

@@ -1,23 +1,18 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, Workbenches } from './browser.js';
+import { useWorkbenches } from './browser.js';
 
 describe('sync with a file, from the workbench (headless Chromium)', function () {
   this.timeout(120_000);
-  let browser: Browser;
-  const workbenches = new Workbenches();
+  const workbenches = useWorkbenches();
   const temp = workbenches.temp;
-  before(async () => (browser = await launchBrowser()));
-  after(() => browser?.close());
-  afterEach(() => workbenches.cleanup());
   const device = (name: string, joinKey?: string) => workbenches.device(name, joinKey);
 
   it('chooses a file on the host, syncs into it with progress, and another device gets the data', async () => {
     const laptop = await device('laptop');
     await (await laptop.projects.open()).createObservations([{ lat: 1, lon: 2, notes: 'from the laptop' }]);
-    const page = await workbenches.open(browser, laptop);
+    const page = await workbenches.open(laptop);
 
     const sync = page.getByRole('region', { name: 'Sync' });
     const section = sync.getByRole('region', { name: 'Sync with a file' });
@@ -53,7 +48,7 @@ describe('sync with a file, from the workbench (headless Chromium)', function ()
     const other = await device('elsewhere');
     const folder = await temp.make('cairn-usb-');
     await other.commands.execute('sync-file.sync', [join(folder, 'theirs.cairnsync')]);
-    const page = await workbenches.open(browser, laptop);
+    const page = await workbenches.open(laptop);
     const section = page.getByRole('region', { name: 'Sync with a file' });
     await section.getByRole('button', { name: 'Sync with a file…' }).click();
     const chooser = page.getByRole('dialog', { name: 'Sync with a file' });

@@ -4,28 +4,23 @@ import Hypercore from 'hypercore';
 import HyperDHT from 'hyperdht';
 import Hyperswarm from 'hyperswarm';
 import type Protomux from 'protomux';
-import type { Browser } from 'playwright-core';
 import type { CairnHost } from '@cairn/core';
-import { launchBrowser, Workbenches } from './browser.js';
+import { useWorkbenches } from './browser.js';
 
 describe('sync over Wi-Fi, from the workbench (headless Chromium, loopback)', function () {
   this.timeout(120_000);
-  let browser: Browser;
-  const workbenches = new Workbenches();
+  const workbenches = useWorkbenches();
   const previousHost = process.env.CAIRN_WIFI_HOST;
-  before(async () => {
+  before(() => {
     // Loopback only: the devices of this test never send a packet to a real network.
     process.env.CAIRN_WIFI_HOST = '127.0.0.1';
-    browser = await launchBrowser();
   });
-  after(async () => {
+  after(() => {
     if (previousHost === undefined) delete process.env.CAIRN_WIFI_HOST;
     else process.env.CAIRN_WIFI_HOST = previousHost;
-    await browser?.close();
   });
-  afterEach(() => workbenches.cleanup());
   const device = (name: string, projectKey?: string) => workbenches.device(name, projectKey, 'Wi-Fi survey');
-  const workbench = (host: CairnHost) => workbenches.open(browser, host);
+  const workbench = (host: CairnHost) => workbenches.open(host);
 
   it('finds a device, lists it, syncs with it (and again), and shows what moved', async () => {
     const laptop = await device('laptop');

@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { Disposable } from '../common/disposable.js';
 import type { Field, Preset } from '../common/categories.js';
-import type { FormatInfo } from '../common/formats.js';
-import type { Observation, ObservationInput } from '../common/observation.js';
+import type { FormatInfo, ImportRecord } from '../common/formats.js';
+import type { Observation } from '../common/observation.js';
 
 /**
  * File formats are contributions: a plugin adds a way to write observations out (KML, GeoPackage…)
@@ -47,14 +47,6 @@ export interface ExportFormat {
    */
   write(request: ExportRequest): AsyncIterable<Uint8Array>;
 }
-
-/** Where a record is in the file, to name it when it is rejected. */
-export type ImportPosition = { line: number } | { index: number };
-
-/** One record read from a file: an observation to create, or the reason it cannot be one. */
-export type ImportRecord =
-  | { position: ImportPosition; input: ObservationInput; error?: undefined }
-  | { position: ImportPosition; input?: undefined; error: string };
 
 export interface ImportReadOptions {
   readonly signal: AbortSignal;

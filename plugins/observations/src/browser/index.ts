@@ -114,11 +114,7 @@ export function activate(ctx: BrowserPluginContext): void {
     const path = await ctx.dialogs.chooseFile({ title: 'Import categories from a Mapeo configuration', mode: 'open', extensions: ['mapeosettings'] });
     if (path === null) return;
     try {
-      const result = (await ctx.withProgress('Importing categories', (report, signal) => service.importPresets(path, { signal, onProgress: report }))) as {
-        name: string | null;
-        presets: { created: number; updated: number };
-        warnings: string[];
-      };
+      const result = await ctx.withProgress('Importing categories', (report, signal) => service.importPresets(path, { signal, onProgress: report }));
       for (const warning of result.warnings) ctx.log('warn', warning);
       ctx.notifications.info(
         `Imported ${result.name ?? 'the configuration'}: ${result.presets.created} new categories, ${result.presets.updated} updated${result.warnings.length ? ` (${result.warnings.length} warnings in the Output panel)` : ''}.`,

@@ -1,4 +1,4 @@
-import type { DeviceInfo, Field, FormatInfo, Observation, ObservationFilter, ObservationInput, ObservationPatch, Preset, ProgressReport } from '@cairn/sdk/common';
+import type { DeviceInfo, Field, FormatInfo, Observation, ObservationFilter, ObservationInput, ObservationPatch, Preset } from '@cairn/sdk/common';
 
 /** The host service the plugin's workbench side calls (`ctx.services.get(OBSERVATIONS_SERVICE)`). */
 export const OBSERVATIONS_SERVICE = 'observations';
@@ -48,6 +48,20 @@ export interface ImportRequestInput {
   strict?: boolean;
 }
 
+/** What a Mapeo configuration's import did (`cairn presets import` prints it). */
+export interface PresetsImportResult {
+  /** The configuration's name (metadata.json `name`), else null. */
+  name: string | null;
+  /** metadata.json `version`, else null. */
+  version: string | null;
+  presets: { created: number; updated: number };
+  fields: { created: number; updated: number };
+  /** Categories that got an icon. */
+  icons: number;
+  /** What was left out or changed on the way, each saying what and why. */
+  warnings: string[];
+}
+
 /** Methods take JSON and return JSON; a trailing InvocationContext is added by the host. */
 export interface ObservationsService {
   page(filter: ListFilter, offset: number, limit: number): Promise<GridRow[]>;
@@ -65,7 +79,7 @@ export interface ObservationsService {
   formats(): Promise<{ export: FormatInfo[]; import: FormatInfo[] }>;
   export(input: ExportRequestInput): Promise<{ file: string; format: string; observations: number }>;
   import(input: ImportRequestInput): Promise<{ file: string; format: string; imported: number; rejected: Array<{ reason: string; line?: number; index?: number }> }>;
-  importPresets(path: string): Promise<unknown>;
+  importPresets(path: string): Promise<PresetsImportResult>;
 }
 
 /** The service's methods by name, so the host can offer them before it loads their code. */
@@ -73,4 +87,6 @@ export const OBSERVATIONS_METHODS = [
   'page', 'count', 'categoryCounts', 'detail', 'history', 'create', 'update', 'delete', 'attachment', 'categories', 'devices', 'formats', 'export', 'import', 'importPresets',
 ] as const satisfies ReadonlyArray<keyof ObservationsService>;
 
-export type { ProgressReport };
+// Every method is listed: a name missing from the list would not be offered to the workbench.
+type Unlisted = Exclude<keyof ObservationsService, (typeof OBSERVATIONS_METHODS)[number]>;
+export const OBSERVATIONS_METHODS_COMPLETE: [Unlisted] extends [never] ? true : never = true;

@@ -10,6 +10,7 @@ import {
   ioError,
   type Field,
   type FieldInput,
+  type DocumentsApi,
   type FieldOption,
   type Geometry,
   type PluginContext,
@@ -17,6 +18,7 @@ import {
   type PresetInput,
 } from '@cairn/sdk';
 import { cairnIdOf } from '../common/category-id.js';
+import type { PresetsImportResult } from '../common/protocol.js';
 
 /**
  * Imports the categories of a Mapeo configuration: the `.mapeosettings` bundle Mapeo Desktop
@@ -29,18 +31,7 @@ import { cairnIdOf } from '../common/category-id.js';
  * have no slashes or spaces, so each one becomes `-` (see {@link cairnIdOf}).
  */
 
-export interface PresetsImportResult {
-  /** The configuration's name (metadata.json `name`), else null. */
-  name: string | null;
-  /** metadata.json `version`, else null. */
-  version: string | null;
-  presets: { created: number; updated: number };
-  fields: { created: number; updated: number };
-  /** Categories that got an icon. */
-  icons: number;
-  /** What was left out or changed on the way, each saying what and why. */
-  warnings: string[];
-}
+export type { PresetsImportResult };
 
 
 type Progress = (message: string, percent: number) => void;
@@ -113,38 +104,39 @@ export async function importMapeoConfig(ctx: PluginContext, path: string, onProg
   const total = plan.fields.length + plan.presets.length;
   let done = 0;
   const step = (message: string) => report(message, 10 + (85 * ++done) / total);
-  const fields = { created: 0, updated: 0 };
-  const existingFields = new Map((await ctx.project.fields.list()).map((field) => [field.id, field]));
-  for (const { id, value } of plan.fields) {
-    const existing = existingFields.get(id);
-    if (existing === undefined) {
-      await ctx.project.fields.create({ id, ...value });
-      fields.created++;
-    } else if (!sameContent(existing, value)) {
-      await ctx.project.fields.update(id, value);
-      fields.updated++;
-    }
-    step(`Field ${id}`);
-  }
-  const presets = { created: 0, updated: 0 };
-  const existingPresets = new Map((await ctx.project.presets.list()).map((preset) => [preset.id, preset]));
-  for (const { id, value } of plan.presets) {
-    const existing = existingPresets.get(id);
-    if (existing === undefined) {
-      await ctx.project.presets.create({ id, ...value });
-      presets.created++;
-    } else if (!sameContent(existing, value)) {
-      await ctx.project.presets.update(id, value);
-      presets.updated++;
-    }
-    step(`Category ${value.name}`);
-  }
+  const fields = await upsert<Field, FieldValue>(ctx.project.fields, plan.fields, (id) => step(`Field ${id}`));
+  const presets = await upsert<Preset, PresetValue>(ctx.project.presets, plan.presets, (_id, value) => step(`Category ${value.name}`));
   await ctx.project.settings.update({
     defaultPresets: plan.defaultPresets,
     configMetadata: { name: plan.settingsName, version: plan.version, importedAt: new Date().toISOString() },
   });
   report(`Imported ${plan.presets.length} categories and ${plan.fields.length} fields`, 100);
   return { name: plan.name, version: plan.version, presets, fields, icons: plan.icons, warnings: plan.warnings };
+}
+
+/**
+ * Creates what the project lacks and updates what differs (same id), counting each; a document
+ * whose content is already the same is not written again.
+ */
+async function upsert<T extends Preset | Field, V extends PresetValue | FieldValue>(
+  documents: DocumentsApi<T, V & { id?: string }>,
+  planned: ReadonlyArray<{ id: string; value: V }>,
+  onEach: (id: string, value: V) => void,
+): Promise<{ created: number; updated: number }> {
+  const counts = { created: 0, updated: 0 };
+  const existing = new Map((await documents.list()).map((document) => [document.id, document]));
+  for (const { id, value } of planned) {
+    const current = existing.get(id);
+    if (current === undefined) {
+      await documents.create({ id, ...value });
+      counts.created++;
+    } else if (!sameContent(current, value)) {
+      await documents.update(id, value);
+      counts.updated++;
+    }
+    onEach(id, value);
+  }
+  return counts;
 }
 
 // Reading ----------------------------------------------------------------------------------------

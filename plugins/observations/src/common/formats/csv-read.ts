@@ -1,6 +1,4 @@
-import { CairnError, ErrorCodes, type ObservationInput, type TagValue } from '@cairn/sdk/common';
-// Types only (erased when compiled): the import contract lives beside the other format types.
-import type { ImportRecord } from '@cairn/sdk';
+import { CairnError, ErrorCodes, type ImportRecord, type ObservationInput, type TagValue } from '@cairn/sdk/common';
 import { CSV_BASE_COLUMNS } from './csv.js';
 import { setTag, toCreatedAt } from './geojson-read.js';
 

@@ -1,6 +1,4 @@
-import { CairnError, ErrorCodes, type ObservationInput, type TagValue } from '@cairn/sdk/common';
-// Types only (erased when compiled): the import contract lives beside the other format types.
-import type { ImportPosition, ImportRecord } from '@cairn/sdk';
+import { CairnError, ErrorCodes, type ImportPosition, type ImportRecord, type ObservationInput, type TagValue } from '@cairn/sdk/common';
 import { GEOJSON_METADATA, GEOJSON_RESERVED } from './geojson.js';
 
 /**
