@@ -134,9 +134,17 @@ describe('observations in the workbench (headless Chromium)', function () {
     expect(edited.version).not.to.equal(created!.version);
     expect(edited.tags.species).to.equal('jaguar');
     await detail.getByText(/· edited/).waitFor();
+
+    // Edits being typed survive a change made elsewhere: the tab says so instead of redrawing.
+    await detail.getByLabel('Notes').fill('typing, not saved yet');
+    await project.updateObservation(created!.id, { tags: { seen: 'twice' } });
+    await detail.getByRole('status').getByText(/changed elsewhere/).waitFor();
+    expect(await detail.getByLabel('Notes').inputValue()).to.equal('typing, not saved yet');
+    await detail.getByLabel('Notes').fill('Jaguar, not tapir');
+
     await detail.getByText('History').click();
     await detail.getByRole('list', { name: 'Versions' }).getByRole('listitem').nth(1).waitFor();
-    expect(await detail.getByRole('list', { name: 'Versions' }).getByRole('listitem').count()).to.equal(2);
+    expect(await detail.getByRole('list', { name: 'Versions' }).getByRole('listitem').count()).to.equal(3);
 
     // A photo, chosen on the host, becomes a thumbnail.
     const folder = await temp.make('cairn-photos-');

@@ -31,9 +31,20 @@ export function renderDetail(container: HTMLElement, deps: DetailDeps, id: strin
   container.classList.add('obs-detail');
   container.append(h('section', { 'aria-label': 'Observation', class: 'obs-detail-inner' }, notice, body));
 
-  const load = async () => {
+  const changedElsewhere = () => {
+    notice.textContent = 'This observation changed elsewhere (another window, the command line or a sync). Save to keep your edits on top, or reopen it to see the change.';
+    notice.hidden = false;
+  };
+
+  /**
+   * Fetches the observation and draws it, unless nothing changed or the user is editing: loads
+   * may overlap (the first one, a change reported by the host), and a late one must never wipe
+   * the form being typed in. `force` draws anyway (after this tab's own save).
+   */
+  const load = async (force = false) => {
+    let next: ObservationDetail;
     try {
-      current = await service.detail(id);
+      next = await service.detail(id);
     } catch (error) {
       clear(body);
       body.append(h('p', { class: 'view-message' }, errorMessage(error)));
@@ -41,7 +52,13 @@ export function renderDetail(container: HTMLElement, deps: DetailDeps, id: strin
       return;
     }
     await catalog.ready();
-    draw(current);
+    const same = current !== null && current.observation.version === next.observation.version && current.forks.length === next.forks.length;
+    if (!force && (same || form?.isDirty)) {
+      if (!same) changedElsewhere();
+      return;
+    }
+    current = next;
+    draw(next);
   };
 
   const save = async (patch: Parameters<ObservationsService['update']>[1], base: string | null, done: string) => {
@@ -49,7 +66,7 @@ export function renderDetail(container: HTMLElement, deps: DetailDeps, id: strin
       await service.update(id, patch, base);
       ctx.notifications.info(done);
       notice.hidden = true;
-      await load();
+      await load(true);
     } catch (error) {
       ctx.notifications.error(errorMessage(error));
     }
@@ -210,12 +227,7 @@ export function renderDetail(container: HTMLElement, deps: DetailDeps, id: strin
       body.append(h('p', { class: 'view-message' }, 'This observation was deleted.'));
       return;
     }
-    if (form?.isDirty) {
-      notice.textContent = 'This observation changed elsewhere (another window, the command line or a sync). Save to keep your edits on top, or reopen it to see the change.';
-      notice.hidden = false;
-    } else {
-      void load();
-    }
+    void load();
   });
   void load();
   return {
