@@ -158,6 +158,7 @@ declare module '@hyperswarm/secret-stream' {
     readonly rawBytesRead: number;
     readonly rawBytesWritten: number;
     readonly destroyed: boolean;
+    readonly destroying: boolean;
     userData: unknown;
     setKeepAlive(ms: number): void;
     destroy(error?: Error): void;

@@ -55,6 +55,47 @@ describe('replication', function () {
     expect(c3!.devices().map((device) => device.deviceId)).to.include(a!.store.deviceId);
   });
 
+  it('three devices syncing in pairs at once all end with the same data', async () => {
+    // B hears of C from A and from C itself at the same moment: C's cores are opened once.
+    const [a, b, c3] = await devices.project(3);
+    for (const [project, notes] of [[a, 'A'], [b, 'B'], [c3, 'C']] as const) await project!.createObservations([{ lat: 1, lon: 1, notes }]);
+    await Promise.all([sync(a!, b!, 'tcp'), sync(a!, c3!, 'tcp'), sync(b!, c3!, 'tcp')]);
+    // What A and C exchanged may have reached B after its sessions ended: one more round settles it.
+    await Promise.all([sync(a!, b!), sync(b!, c3!)]);
+    expect(state(a!).map((observation) => observation.notes).sort()).to.deep.equal(['A', 'B', 'C']);
+    expect(state(b!)).to.deep.equal(state(a!));
+    expect(state(c3!)).to.deep.equal(state(a!));
+  });
+
+  it('opens a device learnt of by two sessions at once only once', async () => {
+    const [a, , c3] = await devices.project(3);
+    const record = c3!.store.allDevices()[0]!.record;
+    const [first, second] = await Promise.all([a!.store.addDevice(record), a!.store.addDevice(record)]);
+    expect(first).to.equal(second);
+    expect(a!.store.allDevices().filter((device) => device.record.deviceId === record.deviceId)).to.have.length(1);
+  });
+
+  it('completes on both sides when each side drops the connection the moment it is done', async () => {
+    // A transport may close at once when its side resolves. A side resolves only once the other
+    // said it is finished, so the other is never left halfway, waiting for a word cut off.
+    const [a, b] = await devices.project(2);
+    await a!.createObservations([{ lat: 1, lon: 1, notes: 'from A' }]);
+    await b!.createObservations([{ lat: 2, lon: 2, notes: 'from B' }]);
+    for (let round = 0; round < 5; round += 1) {
+      const [left, right, close] = await connect('tcp');
+      try {
+        const first = a!.replicate(left, { initiator: true });
+        const second = b!.replicate(right, { initiator: false });
+        void first.done.then(() => left.destroy(), () => undefined);
+        void second.done.then(() => right.destroy(), () => undefined);
+        await Promise.all([first.done, second.done]);
+      } finally {
+        close();
+      }
+    }
+    expect(state(a!)).to.deep.equal(state(b!));
+  });
+
   it('propagates edits and deletions, and a stale device never brings a deleted one back', async () => {
     const [a, b] = await devices.project(2);
     const [kept, doomed] = await a!.createObservations([{ lat: 1, lon: 1 }, { lat: 2, lon: 2, notes: 'to delete' }]);

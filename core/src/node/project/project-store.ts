@@ -37,6 +37,8 @@ export class ProjectStore implements ReplicaStore {
   readonly keys: ProjectKeys;
   readonly index: ProjectIndex;
   private readonly devices = new Map<string, DeviceCores>();
+  /** Devices being added: each is opened once, whoever asks meanwhile. */
+  private readonly adding = new Map<string, Promise<DeviceCores>>();
   private ownDevice: DeviceCores | null = null;
   private writing: Promise<unknown> = Promise.resolve();
   private readonly catchUps = new Map<string, { running: Promise<void>; again: boolean }>();
@@ -158,16 +160,18 @@ export class ProjectStore implements ReplicaStore {
    * Opens another device's cores (learned through sync) and remembers it, so that it is synced
    * onwards to other devices: that is what makes sync transitive.
    */
-  async addDevice(record: DeviceRecord): Promise<DeviceCores> {
+  addDevice(record: DeviceRecord): Promise<DeviceCores> {
     const existing = this.devices.get(record.deviceId);
-    if (existing !== undefined) return existing;
-    const device = await this.openDevice(record, true);
-    await writeDevicesFile(
-      this.dataDir,
-      this.allDevices().filter((candidate) => !candidate.own).map((candidate) => candidate.record),
-    );
-    this.onDidAddDeviceEmitter.fire(device);
-    return device;
+    if (existing !== undefined) return Promise.resolve(existing);
+    return addOnce(this.adding, record.deviceId, async () => {
+      const device = await this.openDevice(record, true);
+      await writeDevicesFile(
+        this.dataDir,
+        this.allDevices().filter((candidate) => !candidate.own).map((candidate) => candidate.record),
+      );
+      this.onDidAddDeviceEmitter.fire(device);
+      return device;
+    });
   }
 
   /** Indexes the blocks of a device's log that are not indexed yet. Runs once at a time per log. */
@@ -284,6 +288,20 @@ export async function openDeviceCores(corestore: Corestore, record: DeviceRecord
   // only when the header is here.
   if (drive.core.contiguousLength > 0) await opened;
   return { record, docs, drive, own: false };
+}
+
+/**
+ * Runs `add` for a device unless it already runs, and gives every caller meanwhile the same
+ * promise. Two sessions can learn of one new device at once (from the device itself and from a
+ * third that synced with it); two openings of its drive would race each other.
+ */
+export function addOnce(adding: Map<string, Promise<DeviceCores>>, deviceId: string, add: () => Promise<DeviceCores>): Promise<DeviceCores> {
+  let running = adding.get(deviceId);
+  if (running === undefined) {
+    running = add().finally(() => adding.delete(deviceId));
+    adding.set(deviceId, running);
+  }
+  return running;
 }
 
 /** Fetches every block of a device's cores, as they grow. */

@@ -6,7 +6,7 @@ import { readJsonFile, writeFileAtomic } from '../fs-util.js';
 import type { ProjectKeys } from './keys.js';
 import type { DeviceRecord } from './project-files.js';
 import type { IndexedCore } from './project-index.js';
-import { downloadDevice, openDeviceCores, type DeviceCores } from './project-store.js';
+import { addOnce, downloadDevice, openDeviceCores, type DeviceCores } from './project-store.js';
 import type { CoreAdvert, ReplicaStore } from './replication.js';
 
 interface LedgerEntry extends DeviceRecord, IndexedCore {}
@@ -29,6 +29,7 @@ export const RELAY_DEVICE_ID = '0'.repeat(64);
 export class RelayStore implements ReplicaStore {
   readonly deviceId = RELAY_DEVICE_ID;
   private readonly devices = new Map<string, DeviceCores>();
+  private readonly adding = new Map<string, Promise<DeviceCores>>();
   private readonly ledger = new Map<string, LedgerEntry>();
   /** Lengths of every core when opened, to tell whether the relay gained anything. */
   private readonly openedWith = new Map<string, string>();
@@ -82,13 +83,15 @@ export class RelayStore implements ReplicaStore {
     return this.devices.get(deviceId);
   }
 
-  async addDevice(record: DeviceRecord): Promise<DeviceCores> {
+  addDevice(record: DeviceRecord): Promise<DeviceCores> {
     const existing = this.devices.get(record.deviceId);
-    if (existing !== undefined) return existing;
-    const device = await openDeviceCores(this.corestore, record, this.keys, this.log);
-    this.devices.set(record.deviceId, device);
-    downloadDevice(device);
-    return device;
+    if (existing !== undefined) return Promise.resolve(existing);
+    return addOnce(this.adding, record.deviceId, async () => {
+      const device = await openDeviceCores(this.corestore, record, this.keys, this.log);
+      this.devices.set(record.deviceId, device);
+      downloadDevice(device);
+      return device;
+    });
   }
 
   downloadAll(device: DeviceCores): void {

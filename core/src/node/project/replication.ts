@@ -60,6 +60,12 @@ export interface SyncStatus {
   synced: boolean;
   /** What the sender received in this session (so: what the receiver sent). */
   received: SyncCounts;
+  /**
+   * The sender is finished: it holds everything, and it knows the receiver does. The connection
+   * may close once both sides said so; closing earlier could cut this message off, and the
+   * receiver would be left not knowing its sync had completed.
+   */
+  done?: boolean;
 }
 
 export interface SyncErrorMessage {
@@ -107,6 +113,12 @@ export interface ReplicationOptions extends ReplicateOptions {
 const zeroCounts = (): SyncCounts => ({ observations: 0, attachments: 0, bytes: 0 });
 
 /**
+ * How long a finished side waits for the peer's `done` (or for the connection to close) before
+ * it resolves anyway: by then both sides hold everything, and only the peer's word is missing.
+ */
+const DONE_WAIT_MS = 5_000;
+
+/**
  * One sync with one peer over one duplex stream: Noise handshake (by secret-stream), then on
  * Cairn's Protomux channel a version check and a proof of the project key bound to the
  * handshake, and only then the list of every device's cores, which both sides fetch in full.
@@ -135,6 +147,11 @@ export class ReplicationSession implements SyncSession {
   readonly peer: Promise<SyncPeer>;
   readonly started: Promise<void>;
   private remoteStatus: SyncStatus | null = null;
+  /** The peer said it is finished. */
+  private remoteDone = false;
+  /** This side is finished and said so; `done` resolves with this once the peer is finished too. */
+  private summary: SyncSummary | null = null;
+  private doneWait: NodeJS.Timeout | null = null;
   private timer: NodeJS.Timeout | null = null;
   private lastActivity = Date.now();
   private lastBytesRead = 0;
@@ -187,6 +204,8 @@ export class ReplicationSession implements SyncSession {
   private async run(): Promise<void> {
     const { noise } = this;
     noise.on('close', () => {
+      // Finished here, and the peer closed (having heard this side's `done`): nothing is missing.
+      if (this.summary !== null) return this.settle();
       this.fail(
         new CairnError(
           ErrorCodes.DISCONNECTED,
@@ -219,14 +238,18 @@ export class ReplicationSession implements SyncSession {
       handshake: c.json,
       onopen: (handshake: SyncHandshake) => this.onOpen(handshake),
       onclose: () => {
-        if (!this.finished) {
+        if (this.summary !== null) this.settle();
+        else if (!this.finished) {
           this.fail(new CairnError(ErrorCodes.DISCONNECTED, `${this.peerName()} closed the sync before it finished. Retry to continue.`));
         }
       },
     });
+    if (channel === null && (noise.destroying || noise.destroyed)) {
+      throw new CairnError(ErrorCodes.DISCONNECTED, `The connection to ${this.peerName()} closed before the sync started. Retry.`);
+    }
     if (channel === null) throw new CairnError(ErrorCodes.INTERNAL, 'A sync is already running on this connection.');
     this.messages = {
-      cores: channel.addMessage({ encoding: c.json, onmessage: (message: { devices: CoreAdvert[] }) => void this.onCores(message) }),
+      cores: channel.addMessage({ encoding: c.json, onmessage: (message: { devices: CoreAdvert[] }) => void this.onCores(message).catch((error: unknown) => this.fail(asCairnError(error))) }),
       status: channel.addMessage({ encoding: c.json, onmessage: (message: SyncStatus) => this.onStatus(message) }),
       error: channel.addMessage({ encoding: c.json, onmessage: (message: SyncErrorMessage) => this.onRemoteError(message) }),
     };
@@ -333,7 +356,9 @@ export class ReplicationSession implements SyncSession {
   private onStatus(status: SyncStatus): void {
     this.touch();
     if (status?.synced === true) this.remoteStatus = status;
-    this.tick();
+    if (status?.synced === true && status.done === true) this.remoteDone = true;
+    if (this.summary !== null && this.remoteDone) this.settle();
+    else this.tick();
   }
 
   private onRemoteError(message: SyncErrorMessage): void {
@@ -353,7 +378,7 @@ export class ReplicationSession implements SyncSession {
 
   /** Runs often: the watchdog, progress, and the check that this side holds everything. */
   private tick(): void {
-    if (this.finished) return;
+    if (this.finished || this.summary !== null) return;
     if (this.noise.rawBytesRead !== this.lastBytesRead) {
       this.lastBytesRead = this.noise.rawBytesRead;
       this.touch();
@@ -456,23 +481,34 @@ export class ReplicationSession implements SyncSession {
     };
   }
 
+  /** Both sides hold everything: say so, and resolve once the peer has said so too. */
   private finish(): void {
-    if (this.finished) return;
-    this.finished = true;
+    if (this.finished || this.summary !== null) return;
     this.stopTimer();
     const received = this.received();
     const sent = { ...zeroCounts(), ...this.remoteStatus!.received, bytes: this.noise.rawBytesWritten };
     const summary: SyncSummary = { sent, received };
     const peer = this.identity();
     if (peer !== undefined) summary.peer = peer;
+    this.summary = summary;
     this.progressEmitter.fire(this.progress());
+    this.messages!.status.send({ synced: true, received, done: true } satisfies SyncStatus);
+    if (this.remoteDone) this.settle();
+    else this.doneWait = setTimeout(() => this.settle(), DONE_WAIT_MS);
+  }
+
+  /** Resolves `done` with the summary `finish` made. */
+  private settle(): void {
+    if (this.finished || this.summary === null) return;
+    this.finished = true;
+    if (this.doneWait !== null) clearTimeout(this.doneWait);
     this.progressEmitter.dispose();
-    // The last status must reach the peer before the channel goes: it is what completes its side.
-    this.messages!.status.send({ synced: true, received } satisfies SyncStatus);
-    this.resolveDone(summary);
+    this.resolveDone(this.summary);
   }
 
   private fail(error: CairnError): void {
+    // Finished here and waiting for the peer's word only: the sync itself is complete.
+    if (this.summary !== null) return this.settle();
     if (this.finished) return;
     this.finished = true;
     this.stopTimer();

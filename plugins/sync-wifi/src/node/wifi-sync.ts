@@ -14,6 +14,7 @@ import {
 import type { WifiDevice, WifiPeerResult, WifiState } from '../common/protocol.js';
 import { chooseLanHost, freeUdpPort, parseAddress, projectTag, type LanAddress } from './address.js';
 import { startAnnouncer } from './mdns.js';
+import { NodeExchange } from './node-exchange.js';
 
 /** A device as this run knows it: what is shown, and the live connection and session behind it. */
 interface DeviceEntry {
@@ -41,9 +42,13 @@ interface Running {
   /** Addresses given by hand that did not answer yet: tried again until they do. */
   pending: Map<string, LanAddress>;
   retryTimer: NodeJS.Timeout;
+  /** Looks the topic up again now and then (Hyperswarm alone would wait ten minutes). */
+  lookupTimer: NodeJS.Timeout;
   refreshTimer: NodeJS.Timeout | null;
   /** Connections ended after a sync, until they close: they carry the last status to the peer. */
   closing: Set<Promise<void>>;
+  /** The node exchanges of connections to proven members, told of each node this device adds. */
+  exchanges: Set<NodeExchange>;
 }
 
 /** How long stopping waits for connections ended after a sync to close on the peer's side. */
@@ -51,6 +56,12 @@ const CLOSING_GRACE_MS = 10_000;
 
 /** How long a device asked to sync may take to come back on the network before that sync fails. */
 const RECONNECT_LIMIT_MS = 30_000;
+
+/**
+ * How often the topic is looked up again. Two devices that joined at nearly the same moment can
+ * each miss the other's announcement in their one lookup; on a LAN another costs a few packets.
+ */
+const LOOKUP_INTERVAL_MS = 5_000;
 
 /**
  * Sync over the local network. While discovery runs, this device joins the Hyperswarm topic of
@@ -113,6 +124,7 @@ export class WifiSync {
     if (running === null) return;
     this.running = null;
     clearInterval(running.retryTimer);
+    clearInterval(running.lookupTimer);
     if (running.refreshTimer !== null) clearTimeout(running.refreshTimer);
     await running.announcer.dispose();
     // A sync that just finished here ended its connection gracefully; the peer finishes its side on
@@ -274,14 +286,19 @@ export class WifiSync {
       pending: new Map(),
       refreshTimer: null,
       closing: new Set(),
+      exchanges: new Set(),
       announcer: { dispose: () => undefined },
       retryTimer: setInterval(() => {
         for (const [key, pending] of running.pending) {
           void this.reach(running, pending).then((reached) => reached && running.pending.delete(key));
         }
       }, 2000),
+      lookupTimer: setInterval(() => {
+        if (this.running === running) void discovery.refresh().catch(() => undefined);
+      }, LOOKUP_INTERVAL_MS),
     };
     running.retryTimer.unref();
+    running.lookupTimer.unref();
     // On loopback only this computer can reach the device: there is no network to announce it on.
     if (!host.startsWith('127.')) running.announcer = startAnnouncer({
       address,
@@ -318,6 +335,7 @@ export class WifiSync {
     }
     if (this.running !== running || running.nodes.has(key)) return this.running === running;
     running.nodes.add(key);
+    for (const exchange of running.exchanges) exchange.send([address]);
     running.swarm.dht.addNode(address);
     // A few announcements may land together: one lookup for all.
     if (running.refreshTimer === null) {
@@ -336,6 +354,12 @@ export class WifiSync {
     const networkKey = connection.remotePublicKey.toString('hex');
     const address = connection.rawStream.remoteHost;
     const session = this.ctx.sync.replicate(connection, { initiator: connection.isInitiator, awaitStart: true, peer: { address } });
+    const exchange = new NodeExchange(connection, (addresses) => {
+      for (const node of addresses) {
+        if (this.running === running && `${node.host}:${node.port}` !== `${running.address.host}:${running.address.port}`) void this.reach(running, node);
+      }
+    });
+    connection.on('close', () => running.exchanges.delete(exchange));
     let entry: DeviceEntry | null = null;
 
     session.peer.then(
@@ -351,6 +375,8 @@ export class WifiSync {
         else clearTimeout(entry.reconnecting);
         entry.reconnecting = null;
         if (entry.wantStart || (this.autoSync && !this.syncedInRun.has(peer.deviceId))) session.start();
+        running.exchanges.add(exchange);
+        exchange.trust([running.address, ...[...running.nodes].map((key) => parseAddress(key))]);
         this.changed();
       },
       (error: CairnError) => {
@@ -391,9 +417,8 @@ export class WifiSync {
         this.syncedInRun.add(entry.view.id);
         this.onDidSyncDeviceEmitter.fire(entry.view.id);
         // One session is one sync. A second one needs a fresh connection: this one ends now (the
-        // last status is flushed first; the peer, which holds everything by now, finishes on it),
-        // the swarm dials again, and the device waits, connected, for the next "Sync". Nothing
-        // moves in between.
+        // session resolved once the peer, too, said it was finished), the swarm dials again, and
+        // the device waits, connected, for the next "Sync". Nothing moves in between.
         if (entry.connection === connection) {
           const finished = entry;
           finished.reconnecting = setTimeout(() => {

@@ -71,3 +71,32 @@ declare module 'hyperswarm' {
     on(event: 'connection', listener: (connection: SwarmConnection, info: PeerInfo) => void): this;
   }
 }
+
+declare module 'protomux' {
+  export interface ProtomuxChannel {
+    open(handshake?: unknown): void;
+    addMessage(options: { encoding: unknown; onmessage: (message: never) => void }): { send(message: unknown): boolean };
+  }
+
+  export default class Protomux {
+    /** The connection's multiplexer (the one the sync uses too). */
+    static from(stream: unknown): Protomux;
+    createChannel(options: { protocol: string; handshake?: unknown }): ProtomuxChannel | null;
+  }
+}
+
+declare module 'compact-encoding' {
+  const encodings: { json: unknown };
+  export default encodings;
+}
+
+declare module '@hyperswarm/secret-stream' {
+  import type { Duplex } from 'node:stream';
+
+  /** A Noise-encrypted, framed stream over a raw one: what a swarm connection is. */
+  export default class NoiseSecretStream {
+    constructor(isInitiator: boolean, rawStream: Duplex);
+    readonly opened: Promise<boolean>;
+    destroy(): void;
+  }
+}
