@@ -2,6 +2,7 @@ import {
   DisposableStore,
   Emitter,
   errorMessage,
+  resourceUrl,
   type BrowserPluginContext,
   type BrowserPluginModule,
   type Disposable,
@@ -152,6 +153,7 @@ export class BrowserPlugins {
             }),
           ),
       },
+      resources: { url: (name, path, query) => resourceUrl(id, name, path, query) },
       notifications: {
         info: (message) => facilities.notify('info', message),
         warn: (message) => facilities.notify('warn', message),

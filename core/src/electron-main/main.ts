@@ -47,6 +47,8 @@ async function main(): Promise<void> {
         headers: { 'Content-Type': contentTypeOf('index.html'), 'Content-Security-Policy': appContentSecurityPolicy(nonce) },
       });
     }
+    const resource = await host.resources.serve(url);
+    if (resource !== null) return new Response(resource.body, { status: resource.status, headers: { 'Content-Type': resource.contentType } });
     const file = await assetFile(host, url.pathname);
     if (file === null) return new Response('Not found', { status: 404 });
     return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, { headers: { 'Content-Type': contentTypeOf(file) } });

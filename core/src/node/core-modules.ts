@@ -15,6 +15,7 @@ import { PluginContextFactory } from './plugins/plugin-context-factory.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { ProjectService } from './project/project-service.js';
 import { ServiceRegistry } from './services/service-registry.js';
+import { ResourceRegistry } from './services/resource-registry.js';
 import { ProgressService } from './progress-service.js';
 import { ProjectCliContribution, ProjectCommands } from './project/project-cli.js';
 import { ServeCliContribution } from './server/serve-cli.js';
@@ -31,6 +32,7 @@ export const pluginHostModule = new ContainerModule(({ bind }) => {
   bind(ConfigurationService).toSelf().inSingletonScope();
   bind(ViewRegistry).toSelf().inSingletonScope();
   bind(ServiceRegistry).toSelf().inSingletonScope();
+  bind(ResourceRegistry).toSelf().inSingletonScope();
   bind(ProgressService).toSelf().inSingletonScope();
 });
 

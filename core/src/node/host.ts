@@ -13,6 +13,7 @@ import { LogService } from './log-service.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { ProjectService } from './project/project-service.js';
 import { ServiceRegistry } from './services/service-registry.js';
+import { ResourceRegistry } from './services/resource-registry.js';
 import { ProgressService } from './progress-service.js';
 import { SyncTransportRegistry } from './sync/sync-transport-registry.js';
 import { ViewRegistry } from './views/view-registry.js';
@@ -73,6 +74,10 @@ export class CairnHost {
   }
   get services(): ServiceRegistry {
     return this.container.get(ServiceRegistry);
+  }
+
+  get resources(): ResourceRegistry {
+    return this.container.get(ResourceRegistry);
   }
   get projects(): ProjectService {
     return this.container.get(ProjectService);

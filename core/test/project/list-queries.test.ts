@@ -36,6 +36,24 @@ describe('queries for lists and imports', function () {
     expect(() => project!.queryObservations({ sort: 'colour' as never })).to.throw(/sort: give one of createdAt/);
   });
 
+  it('gives the exact place and category of each live observation that matches, for a map', async () => {
+    const [project] = await devices.project(1);
+    const [first, second, third] = await project!.createObservations([
+      { lat: 12.3456789, lon: -98.7654321, category: 'tree' },
+      { lat: -33.5, lon: 151.25 },
+      { lat: 40.1, lon: -3.7, category: 'river' },
+    ]);
+    await project!.updateObservation(second!.id, { lat: -33.75, category: 'river' });
+    await project!.deleteDocument('observation', third!.id);
+    const all = project!.observationPositions();
+    expect(all.ids).to.deep.equal([first!.id, second!.id]);
+    expect([...all.lat]).to.deep.equal([12.3456789, -33.75]);
+    expect([...all.lon]).to.deep.equal([-98.7654321, 151.25]);
+    expect(all.categories).to.deep.equal(['tree', 'river']);
+    expect(project!.observationPositions({ bbox: [100, -40, 160, 0] }).ids).to.deep.equal([second!.id]);
+    expect(project!.observationPositions({ category: 'tree' }).ids).to.deep.equal([first!.id]);
+  });
+
   it('counts the matches of each category, those without one included', async () => {
     const [project] = await devices.project(1);
     await project!.createObservations([

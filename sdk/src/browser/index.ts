@@ -101,6 +101,13 @@ export interface BrowserPluginContext {
     /** Listens to events a host service sends with `ctx.services.emit(name, event, data)`. */
     onEvent<T = unknown>(name: string, event: string, listener: (data: T) => void): Disposable;
   };
+  readonly resources: {
+    /**
+     * The URL (same origin) of a resource this plugin's host side serves with
+     * `ctx.resources.register(name, …)`; fetch it, or hand it to a library that loads URLs.
+     */
+    url(name: string, path?: string, query?: Record<string, string | number>): string;
+  };
   readonly sync: {
     /** Adds a section to the workbench's Sync view (where each transport offers its way to sync). */
     addSection(options: SyncSectionOptions): Disposable;

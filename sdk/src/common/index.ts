@@ -8,5 +8,6 @@ export * from './observation.js';
 export * from './categories.js';
 export * from './sync.js';
 export * from './services.js';
+export * from './resources.js';
 export * from './random.js';
 export { SDK_VERSION } from './version.js';

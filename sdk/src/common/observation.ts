@@ -89,6 +89,15 @@ export interface ObservationFilter {
   descending?: boolean;
 }
 
+/** Where the observations that match a filter are, column by column: what a map draws, no more. */
+export interface ObservationPositions {
+  ids: string[];
+  lon: Float64Array;
+  lat: Float64Array;
+  /** The category id of each (null: none). */
+  categories: Array<string | null>;
+}
+
 export type ObservationSortKey = 'createdAt' | 'updatedAt' | 'category' | 'notes' | 'lat' | 'lon' | 'createdBy' | 'attachments';
 
 export interface UpdateOptions {

@@ -10,11 +10,13 @@ import type {
   ObservationFilter,
   ObservationInput,
   ObservationPatch,
+  ObservationPositions,
   ProjectInfo,
   ProjectSettings,
   UpdateOptions,
 } from '../common/observation.js';
 import type { ProgressReport } from '../common/services.js';
+import type { ResourceHandler } from '../common/resources.js';
 import type { FormatsApi } from './formats.js';
 import type { SyncPeer, SyncProgress, SyncSummary } from '../common/sync.js';
 
@@ -85,6 +87,11 @@ export interface ObservationsApi {
   count(filter?: ObservationFilter): Promise<number>;
   /** How many that match are in each category (`null`: none), most first; categories in use without a preset too. */
   countByCategory(filter?: ObservationFilter): Promise<Array<{ category: string | null; count: number }>>;
+  /**
+   * The id, place and category of every observation that matches (limit, offset and sort are
+   * ignored), read straight from the index: far faster than `query` for a million points.
+   */
+  positions(filter?: ObservationFilter): Promise<ObservationPositions>;
   /** The bytes of an attachment, streamed. `ERR_NOT_FOUND` if it is not (yet) on this device. */
   readAttachment(id: string, name: string): Promise<Readable>;
   readonly onDidChange: Event<ObservationChange>;
@@ -229,6 +236,14 @@ export interface ServicesApi {
   emit(name: string, event: string, data: unknown): void;
 }
 
+export interface ResourcesApi {
+  /**
+   * Serves bytes to the workbench at `/resources/<plugin id>/<name>/…` (see `ResourceHandler`);
+   * the workbench side builds the URL with `ctx.resources.url(name, path, query)`.
+   */
+  register(name: string, handler: ResourceHandler): Disposable;
+}
+
 /** DI token of the plugin's own context, bound in its child container. */
 export const PluginContext = Symbol.for('cairn.PluginContext');
 
@@ -254,6 +269,7 @@ export interface PluginContext {
   readonly project: ProjectApi;
   readonly sync: SyncApi;
   readonly services: ServicesApi;
+  readonly resources: ResourcesApi;
   readonly progress: ProgressApi;
   /** Export and import formats (see {@link ExportFormat}, {@link ImportFormat}). */
   readonly formats: FormatsApi;

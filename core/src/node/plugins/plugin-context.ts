@@ -6,6 +6,7 @@ import { ConfigurationService } from '../configuration/configuration-service.js'
 import { ProjectService } from '../project/project-service.js';
 import { ProgressService } from '../progress-service.js';
 import { ServiceRegistry } from '../services/service-registry.js';
+import { ResourceRegistry } from '../services/resource-registry.js';
 import { SyncTransportRegistry } from '../sync/sync-transport-registry.js';
 import { FormatRegistry } from '../formats/format-registry.js';
 import type { PluginContextFactory, PluginContextOptions } from './plugin-context-factory.js';
@@ -20,13 +21,14 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
     @inject(SyncTransportRegistry) private readonly transports: SyncTransportRegistry,
     @inject(ProjectService) private readonly projects: ProjectService,
     @inject(ServiceRegistry) private readonly services: ServiceRegistry,
+    @inject(ResourceRegistry) private readonly resources: ResourceRegistry,
     @inject(ProgressService) private readonly progress: ProgressService,
     @inject(FormatRegistry) private readonly formats: FormatRegistry,
   ) {}
 
   create(options: PluginContextOptions): PluginContext {
     const { id, registrations } = options;
-    const { commands, commandService, configuration, transports, projects, services, progress, formats } = this;
+    const { commands, commandService, configuration, transports, projects, services, resources, progress, formats } = this;
     const open = () => projects.open();
     // Subscriptions made through the context are withdrawn with the plugin.
     const tracked = <T>(event: Event<T>): Event<T> => (listener, disposables) => {
@@ -66,6 +68,7 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
           query: async (filter) => (await open()).queryObservations(filter),
           count: async (filter) => (await open()).countObservations(filter),
           countByCategory: async (filter) => (await open()).countObservationsByCategory(filter),
+          positions: async (filter) => (await open()).observationPositions(filter),
           readAttachment: async (observationId, name) => (await open()).readAttachment(observationId, name),
           onDidChange: tracked(observationChanges),
         },
@@ -101,6 +104,9 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
       services: {
         register: (name, service) => registrations.add(services.register(id, name, service)),
         emit: (name, event, data) => services.emit(id, name, event, data),
+      },
+      resources: {
+        register: (name, handler) => registrations.add(resources.register(id, name, handler)),
       },
       progress: (title, task) => progress.run(title, task),
       formats: {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { CairnError, ErrorCodes, type DocumentType, type ObservationFilter } from '@cairn/sdk';
+import { CairnError, ErrorCodes, type DocumentType, type ObservationFilter, type ObservationPositions } from '@cairn/sdk';
 import {
   pickWinner,
   type HeadSummary,
@@ -168,6 +168,24 @@ export class ProjectIndex {
   countByCategory(filter: ObservationFilter = {}): Array<{ category: string | null; count: number }> {
     const { sql, params } = observationQuery(filter, 'SELECT d.category AS category, count(*) AS count');
     return this.db.prepare(`${sql} GROUP BY d.category ORDER BY count DESC, d.category`).all(...params) as Array<{ category: string | null; count: number }>;
+  }
+
+  /** Id, lon, lat and category of every observation that matches, in the order they were indexed. */
+  observationPositions(filter: ObservationFilter = {}): ObservationPositions {
+    const { sql, params } = observationQuery(
+      filter,
+      "SELECT d.doc_id, d.category, json_extract(h.json, '$.value.lon'), json_extract(h.json, '$.value.lat')",
+      'JOIN heads h ON h.version_id = d.version_id',
+    );
+    const rows = this.db.prepare(`${sql} ORDER BY d.rowid`).raw(true).all(...params) as Array<[string, string | null, number, number]>;
+    const positions: ObservationPositions = { ids: new Array<string>(rows.length), lon: new Float64Array(rows.length), lat: new Float64Array(rows.length), categories: new Array<string | null>(rows.length) };
+    rows.forEach(([id, category, lon, lat], index) => {
+      positions.ids[index] = id;
+      positions.categories[index] = category;
+      positions.lon[index] = lon;
+      positions.lat[index] = lat;
+    });
+    return positions;
   }
 
   countObservations(filter: ObservationFilter = {}): number {

@@ -11,6 +11,7 @@ import {
   type DeviceInfo,
   type DeviceType,
   type DocumentChange,
+  type ObservationPositions,
   type DocumentType,
   type DuplexStream,
   type Field,
@@ -276,6 +277,10 @@ export class Project {
 
   countObservationsByCategory(filter: ObservationFilter = {}): Array<{ category: string | null; count: number }> {
     return this.store.index.countByCategory(filter);
+  }
+
+  observationPositions(filter: ObservationFilter = {}): ObservationPositions {
+    return this.store.index.observationPositions(filter);
   }
 
   countObservations(filter: ObservationFilter = {}): number {

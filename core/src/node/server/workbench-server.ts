@@ -105,6 +105,12 @@ export class WorkbenchServer {
     }
     try {
       if (url.pathname === '/' || url.pathname === '/index.html') return await this.sendIndex(response);
+      const resource = await this.host.resources.serve(url);
+      if (resource !== null) {
+        response.writeHead(resource.status, { 'Content-Type': resource.contentType, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+        response.end(request.method === 'HEAD' ? undefined : resource.body);
+        return;
+      }
       const file = await assetFile(this.host, url.pathname);
       if (file === null) return notFound(response);
       await sendFile(response, file);
