@@ -49,6 +49,47 @@ export function pngHasContent(png: Buffer): { width: number; height: number; dis
   return { width, height, distinct: seen.size };
 }
 
+/** The RGB(A) pixels of an 8-bit PNG (what Chromium's screenshots are), unfiltered. */
+export function pngPixels(png: Buffer): { width: number; height: number; at(x: number, y: number): [number, number, number] } {
+  const width = png.readUInt32BE(16);
+  const height = png.readUInt32BE(20);
+  const channels = png[25] === 6 ? 4 : 3;
+  if (png[24] !== 8 || (png[25] !== 6 && png[25] !== 2)) throw new Error('pngPixels reads 8-bit RGB and RGBA PNGs only');
+  const chunks: Buffer[] = [];
+  for (let offset = 8; offset < png.length; ) {
+    const length = png.readUInt32BE(offset);
+    if (png.toString('ascii', offset + 4, offset + 8) === 'IDAT') chunks.push(png.subarray(offset + 8, offset + 8 + length));
+    offset += 12 + length;
+  }
+  const raw = inflateSync(Buffer.concat(chunks));
+  const stride = width * channels;
+  const pixels = Buffer.alloc(stride * height);
+  for (let row = 0; row < height; row++) {
+    const filter = raw[row * (stride + 1)]!;
+    for (let column = 0; column < stride; column++) {
+      const value = raw[row * (stride + 1) + 1 + column]!;
+      const left = column >= channels ? pixels[row * stride + column - channels]! : 0;
+      const up = row > 0 ? pixels[(row - 1) * stride + column]! : 0;
+      const upLeft = row > 0 && column >= channels ? pixels[(row - 1) * stride + column - channels]! : 0;
+      const paeth = () => {
+        const estimate = left + up - upLeft;
+        const [a, b, c] = [Math.abs(estimate - left), Math.abs(estimate - up), Math.abs(estimate - upLeft)];
+        return a <= b && a <= c ? left : b <= c ? up : upLeft;
+      };
+      const predicted = [0, left, up, (left + up) >> 1, 0][filter] ?? 0;
+      pixels[row * stride + column] = (value + (filter === 4 ? paeth() : predicted)) & 255;
+    }
+  }
+  return {
+    width,
+    height,
+    at: (x, y) => {
+      const offset = Math.round(y) * stride + Math.round(x) * channels;
+      return [pixels[offset]!, pixels[offset + 1]!, pixels[offset + 2]!];
+    },
+  };
+}
+
 /**
  * Devices with the built-in plugins, each in a temp data dir, and workbench windows on them in one
  * Chromium; `cleanup()` closes the windows' servers and the hosts and removes the dirs, `close()`

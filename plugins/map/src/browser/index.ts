@@ -1,0 +1,109 @@
+import { errorMessage, h, type BrowserPluginContext, type Disposable } from '@cairn/sdk/browser';
+import { cssColor } from '../common/colors.js';
+import type { MapHandle } from './map-editor.js';
+import { LAYERS, MapState, type Bbox } from './state.js';
+import { styles } from './styles.js';
+
+type MapModule = typeof import('./map-editor.js');
+
+/**
+ * The map: a tab in the editor area (deck.gl, loaded on first show so the workbench starts light),
+ * and the "Map" view in the side bar with its layers, its legend and what to do.
+ */
+export function activate(ctx: BrowserPluginContext): void {
+  const state = new MapState();
+  const style = h('style', { 'data-plugin': 'map' }, styles);
+  document.head.append(style);
+  ctx.subscriptions.push({ dispose: () => style.remove() }, state);
+
+  let loading: Promise<MapModule> | null = null;
+  const load = () => (loading ??= import(/* @vite-ignore */ new URL('./map-editor.js', import.meta.url).href) as Promise<MapModule>);
+  let handle: MapHandle | null = null;
+  let shown: Promise<MapHandle> | null = null;
+
+  /** Opens (or focuses) the map tab; resolves once the map is drawn there. */
+  const show = (): Promise<MapHandle> => {
+    if (handle !== null) {
+      ctx.editors.open({ id: 'map.main', title: 'Map', render: render });
+      return Promise.resolve(handle);
+    }
+    let ready!: (map: MapHandle) => void;
+    shown = new Promise<MapHandle>((resolve) => (ready = resolve));
+    ctx.editors.open({ id: 'map.main', title: 'Map', render });
+    function render(container: HTMLElement): Disposable {
+      let disposed = false;
+      let rendered: MapHandle | null = null;
+      container.append(h('p', { class: 'view-message' }, 'Loading the map…'));
+      load().then(
+        (module) => {
+          if (disposed) return;
+          container.replaceChildren();
+          rendered = handle = module.renderMap(container, ctx, state);
+          ready(rendered);
+        },
+        (error: unknown) => container.replaceChildren(h('p', { class: 'view-message' }, `The map could not load: ${errorMessage(error)}`)),
+      );
+      return {
+        dispose: () => {
+          disposed = true;
+          rendered?.dispose();
+          if (handle === rendered) handle = null;
+          shown = null;
+          state.setView(null);
+        },
+      };
+    }
+    return shown;
+  };
+  const withMap = async (work: (map: MapHandle) => unknown) => work(await (shown ?? show()));
+
+  ctx.subscriptions.push(
+    ctx.commands.register('map.show', () => void show()),
+    ctx.commands.register('map.fitToData', () => withMap((map) => map.fitToData())),
+    ctx.commands.register('map.filterToView', () => withMap((map) => map.filterToView())),
+    // For other plugins: the box the map shows (west, south, east, north), or null with no map open.
+    ctx.commands.register('map.getView', (): Bbox | null => state.view),
+    ctx.views.register('map.view', (container) => renderPanel(container, ctx, state, { show, withMap })),
+  );
+}
+
+/** The side bar's "Map" view: actions, the layers to show, and the legend. */
+function renderPanel(
+  container: HTMLElement,
+  ctx: BrowserPluginContext,
+  state: MapState,
+  actions: { show: () => Promise<MapHandle>; withMap: (work: (map: MapHandle) => unknown) => Promise<unknown> },
+): Disposable {
+  const layers = h('fieldset', { class: 'map-layers' }, h('legend', {}, 'Layers'));
+  for (const layer of LAYERS) {
+    const box = h('input', { type: 'checkbox', checked: state.visible[layer.id], onchange: () => state.setVisible(layer.id, box.checked) });
+    layers.append(h('label', { class: 'map-layer' }, box, ' ', layer.title));
+  }
+  const legend = h('ul', { class: 'map-legend map-view-legend', 'aria-label': 'Legend' });
+  const draw = () => {
+    for (const [index, layer] of LAYERS.entries()) (layers.querySelectorAll('input')[index] as HTMLInputElement).checked = state.visible[layer.id];
+    legend.replaceChildren(
+      ...state.legend.map((category) =>
+        h('li', {}, h('span', { class: 'map-swatch', style: `background: ${cssColor(category.color)}` }), h('span', {}, category.name), h('span', { class: 'map-meta' }, category.count.toLocaleString())),
+      ),
+    );
+    if (state.legend.length === 0) legend.append(h('li', { class: 'view-message' }, state.loaded ? 'No observations yet.' : 'Open the map to see its legend.'));
+  };
+  const run = (work: () => unknown) => () => void Promise.resolve(work()).catch((error: unknown) => ctx.notifications.error(errorMessage(error)));
+  container.append(
+    h(
+      'div',
+      { class: 'map-view-actions' },
+      h('button', { type: 'button', class: 'primary', onclick: run(() => actions.show()) }, 'Open the map'),
+      h('button', { type: 'button', onclick: run(() => actions.withMap((map) => map.fitToData())) }, 'Fit to the observations'),
+      h('button', { type: 'button', onclick: run(() => actions.withMap((map) => map.filterToView())) }, 'List what the map shows'),
+    ),
+    layers,
+    h('h3', { class: 'map-heading' }, 'Legend'),
+    legend,
+    h('p', { class: 'map-hint' }, 'On the map: drag to pan, scroll or + and − to zoom, arrows to pan, 0 to fit; Shift+drag a box to list what is in it; click a point to open it.'),
+  );
+  draw();
+  const subscription = state.onDidChange(draw);
+  return { dispose: () => subscription.dispose() };
+}

@@ -1,0 +1,396 @@
+import { Deck, MapView, WebMercatorViewport, type Layer, type MapViewState, type PickingInfo } from '@deck.gl/core';
+import { GeoJsonLayer, ScatterplotLayer } from '@deck.gl/layers';
+import { HeatmapLayer, HexagonLayer } from '@deck.gl/aggregation-layers';
+import { feature, mesh } from 'topojson-client';
+import type { GeometryCollection, Topology } from 'topojson-specification';
+import countriesTopology from 'world-atlas/countries-50m.json' with { type: 'json' };
+import landTopology from 'world-atlas/land-50m.json' with { type: 'json' };
+import { errorMessage, h, type BrowserPluginContext, type Disposable } from '@cairn/sdk/browser';
+import { decodePoints, type DecodedPoints } from '../common/points.js';
+import { MAP_SERVICE, POINTS_RESOURCE, type MapPoint, type MapService } from '../common/protocol.js';
+import type { Bbox, MapState } from './state.js';
+
+/** What the rest of the plugin can ask of an open map. */
+export interface MapHandle extends Disposable {
+  fitToData(): void;
+  /** Narrows the observation list to the box in view. */
+  filterToView(): Promise<void>;
+}
+
+/** Pixels an arrow key pans by (Shift: three times as far). */
+const PAN_STEP = 100;
+/** How long after the last change the points are fetched again (a sync brings many at once). */
+const RELOAD_DELAY_MS = 250;
+const WORLD: MapViewState = { longitude: 0, latitude: 20, zoom: 1, pitch: 0, bearing: 0 };
+
+/** The embedded basemap, built once: Natural Earth land and borders at 1:50m, from world-atlas. */
+let basemap: { land: GeoJSON.FeatureCollection | GeoJSON.Feature; borders: GeoJSON.MultiLineString } | null = null;
+function embeddedBasemap() {
+  if (basemap === null) {
+    const land = landTopology as unknown as Topology<{ land: GeometryCollection }>;
+    const countries = countriesTopology as unknown as Topology<{ countries: GeometryCollection }>;
+    basemap = {
+      land: feature(land, land.objects.land),
+      borders: mesh(countries, countries.objects.countries, (a, b) => a !== b),
+    };
+  }
+  return basemap;
+}
+
+/**
+ * The map tab: deck.gl straight on a canvas (no React, no map library), the embedded basemap
+ * under the observations, colour by category, hover and click, Shift+drag to list a box, the
+ * keyboard to pan and zoom, and a reload of the points whenever data changes.
+ */
+export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, state: MapState): MapHandle {
+  const service = ctx.services.get<MapService>(MAP_SERVICE);
+  const help = h('p', { id: 'map-keys', class: 'map-sr-only' }, 'Arrow keys pan, + and − zoom, 0 fits the map to the observations. Shift and drag a box to list the observations in it.');
+  const surface = h('div', { class: 'map-surface', role: 'application', 'aria-label': 'Map', 'aria-describedby': 'map-keys', tabindex: '0' });
+  const tooltip = h('div', { class: 'map-tooltip', role: 'tooltip', hidden: true });
+  const box = h('div', { class: 'map-box', hidden: true });
+  const announce = h('div', { class: 'map-sr-only', 'aria-live': 'polite' });
+  const status = h('div', { class: 'map-status' });
+  const attribution = h('div', { class: 'map-attribution' }, 'Basemap: Natural Earth (public domain), via world-atlas');
+  const legend = h('ul', { class: 'map-legend map-legend-overlay', 'aria-label': 'Map legend' });
+  surface.append(tooltip, box);
+  container.append(h('div', { class: 'map-editor' }, surface, legend, status, attribution, help, announce));
+
+  let points: DecodedPoints | null = null;
+  let colors = new Uint8Array(0);
+  let viewState: MapViewState = { ...WORLD };
+  let selected: number | null = null;
+  let fitted = false;
+  let disposed = false;
+  let firstFrameMarked = false;
+  const subscriptions: Disposable[] = [];
+
+  const deck = new Deck<MapView>({
+    parent: surface as HTMLDivElement,
+    width: '100%',
+    height: '100%',
+    views: new MapView({ repeat: true }),
+    viewState,
+    // Keyboard handled below (it must work the same with or without deck's focus handling).
+    controller: { dragRotate: false, touchRotate: false, keyboard: false },
+    onViewStateChange: ({ viewState: next }) => {
+      setView(next as MapViewState);
+      return next;
+    },
+    getCursor: ({ isHovering, isDragging }) => (isDragging ? 'grabbing' : isHovering ? 'pointer' : 'grab'),
+    onHover: (info) => void hover(info),
+    onClick: (info) => void click(info),
+    onAfterRender: () => {
+      if (points !== null && !firstFrameMarked) {
+        firstFrameMarked = true;
+        performance.mark('map:first-points-frame');
+        surface.dataset.drawn = String(points.header.count);
+      }
+    },
+    layers: [],
+  });
+
+  function setView(next: MapViewState): void {
+    viewState = { ...next, pitch: 0, bearing: 0 };
+    deck.setProps({ viewState });
+    state.setView(currentBbox());
+    // Where the map looks, for whoever needs to find a place on the screen (the tests do).
+    surface.dataset.view = JSON.stringify({ longitude: viewState.longitude, latitude: viewState.latitude, zoom: viewState.zoom });
+    // Hexagons are sized for the zoom: redraw them when it changes by a step.
+    if (state.visible.hexagons && Math.round(viewState.zoom) !== hexagonZoom) draw();
+  }
+
+  function viewport(): WebMercatorViewport {
+    const { clientWidth: width, clientHeight: height } = surface;
+    return new WebMercatorViewport({ ...viewState, width: Math.max(1, width), height: Math.max(1, height) });
+  }
+
+  function currentBbox(): Bbox {
+    const view = viewport();
+    const [west, north] = view.unproject([0, 0]) as [number, number];
+    const [east, south] = view.unproject([view.width, view.height]) as [number, number];
+    return lonLatBox(west, south, east, north);
+  }
+
+  let hexagonZoom = -1;
+  function draw(): void {
+    if (disposed) return;
+    const { visible } = state;
+    const layers: Layer[] = [];
+    const base = embeddedBasemap();
+    layers.push(
+      new GeoJsonLayer({ id: 'basemap-land', data: base.land as never, visible: visible.basemap, filled: true, stroked: false, getFillColor: [243, 240, 231] }),
+      new GeoJsonLayer({ id: 'basemap-borders', data: base.borders as never, visible: visible.basemap, filled: false, stroked: true, getLineColor: [176, 168, 150], lineWidthUnits: 'pixels', getLineWidth: 1 }),
+    );
+    if (points !== null && points.header.count > 0) {
+      const { positions } = points;
+      const count = points.header.count;
+      const binary = { length: count, attributes: { getPosition: { value: positions, size: 2 } } };
+      const metersPerPixel = (40_075_016 * Math.cos((viewState.latitude * Math.PI) / 180)) / (512 * 2 ** viewState.zoom);
+      hexagonZoom = Math.round(viewState.zoom);
+      layers.push(
+        new HeatmapLayer({ id: 'heatmap', data: binary as never, visible: visible.heatmap, radiusPixels: 30, getWeight: 1 }),
+        new HexagonLayer({
+          id: 'hexagons',
+          data: { length: count } as never,
+          visible: visible.hexagons,
+          getPosition: (_: unknown, { index }: { index: number }) => [positions[index * 2]!, positions[index * 2 + 1]!],
+          radius: Math.max(50, metersPerPixel * 2 ** (viewState.zoom - hexagonZoom) * 24),
+          coverage: 0.9,
+          opacity: 0.55,
+          gpuAggregation: true,
+        }),
+        new ScatterplotLayer({
+          id: 'points',
+          data: { length: count, attributes: { getPosition: { value: positions, size: 2 }, getFillColor: { value: colors, size: 4, normalized: true } } } as never,
+          visible: visible.points,
+          radiusUnits: 'pixels',
+          getRadius: 5,
+          stroked: true,
+          getLineColor: [255, 255, 255],
+          lineWidthUnits: 'pixels',
+          getLineWidth: 1,
+          pickable: true,
+          autoHighlight: true,
+          highlightColor: [0, 0, 0, 90],
+        }),
+      );
+      if (selected !== null && selected < count) {
+        layers.push(
+          new ScatterplotLayer({
+            id: 'selection',
+            data: [selected],
+            visible: visible.points,
+            getPosition: (index: number) => [positions[index * 2]!, positions[index * 2 + 1]!],
+            radiusUnits: 'pixels',
+            getRadius: 9,
+            filled: false,
+            stroked: true,
+            lineWidthUnits: 'pixels',
+            getLineWidth: 3,
+            getLineColor: [20, 20, 20],
+          }),
+        );
+      }
+    }
+    deck.setProps({ layers });
+  }
+
+  let loadCount = 0;
+  async function load(): Promise<void> {
+    const mine = ++loadCount;
+    status.textContent = points === null ? 'Loading the observations…' : '';
+    try {
+      const response = await fetch(ctx.resources.url(POINTS_RESOURCE));
+      if (!response.ok) throw new Error(await response.text());
+      const decoded = decodePoints(await response.arrayBuffer());
+      if (disposed || mine !== loadCount) return;
+      const count = decoded.header.count;
+      colors = new Uint8Array(count * 4);
+      const palette = decoded.header.categories.map((category) => category.color);
+      for (let index = 0; index < count; index++) {
+        const [r, g, b] = palette[decoded.categories[index]!]!;
+        colors.set([r, g, b, 230], index * 4);
+      }
+      // A point selected in the last set is found again only by chance: drop it.
+      selected = null;
+      points = decoded;
+      status.textContent = count === 0 ? 'No observations yet: add some, import a file or sync.' : '';
+      surface.dataset.points = String(count);
+      surface.dataset.snapshot = String(decoded.header.snapshot);
+      state.setLegend(decoded.header.categories, count);
+      drawLegend();
+      if (!fitted) {
+        fitted = true;
+        fitToData();
+      }
+      draw();
+    } catch (error) {
+      if (!disposed) status.textContent = `The observations could not be loaded: ${errorMessage(error)}`;
+    }
+  }
+
+  function drawLegend(): void {
+    legend.replaceChildren(
+      ...state.legend.slice(0, 12).map((category) =>
+        h('li', {}, h('span', { class: 'map-swatch', style: `background: rgb(${category.color.join(', ')})` }), h('span', {}, category.name), h('span', { class: 'map-meta' }, category.count.toLocaleString())),
+      ),
+    );
+    if (state.legend.length > 12) legend.append(h('li', { class: 'map-meta' }, `and ${state.legend.length - 12} more (the Map view lists all)`));
+    legend.hidden = state.legend.length === 0 || !state.visible.points;
+  }
+
+  function fitToData(): void {
+    const bbox = points?.header.bbox ?? null;
+    if (bbox === null) return setView({ ...WORLD });
+    const [west, south, east, north] = bbox;
+    const view = viewport();
+    if (east - west < 1e-6 && north - south < 1e-6) return setView({ ...viewState, longitude: west, latitude: south, zoom: 14 });
+    const fitted = view.fitBounds([[west, south], [east, north]], { padding: Math.min(40, Math.floor(Math.min(view.width, view.height) / 4)), maxZoom: 16 });
+    setView({ ...viewState, longitude: fitted.longitude, latitude: fitted.latitude, zoom: Math.max(0, fitted.zoom) });
+  }
+
+  let hovered = -1;
+  const details = new Map<string, MapPoint | null>();
+  async function pointAt(index: number): Promise<MapPoint | null> {
+    if (points === null) return null;
+    const key = `${points.header.snapshot}:${index}`;
+    if (!details.has(key)) details.set(key, await service.point(points.header.snapshot, index));
+    return details.get(key) ?? null;
+  }
+
+  async function hover(info: PickingInfo): Promise<void> {
+    if (info.layer?.id !== 'points' || info.index < 0 || points === null) {
+      hovered = -1;
+      tooltip.hidden = true;
+      return;
+    }
+    const index = info.index;
+    hovered = index;
+    const category = points.header.categories[points.categories[index]!]!;
+    const [lon, lat] = [points.positions[index * 2]!, points.positions[index * 2 + 1]!];
+    tooltip.replaceChildren(h('strong', {}, category.name), h('div', { class: 'map-meta' }, `${lat.toFixed(5)}, ${lon.toFixed(5)}`));
+    tooltip.style.left = `${info.x + 12}px`;
+    tooltip.style.top = `${info.y + 12}px`;
+    tooltip.hidden = false;
+    const point = await pointAt(index).catch(() => null);
+    if (point === null || hovered !== index) return;
+    tooltip.append(h('div', {}, point.notes || '(no notes)'), h('div', { class: 'map-meta' }, `${new Date(point.createdAt).toLocaleString()} · click to open`));
+  }
+
+  async function click(info: PickingInfo): Promise<void> {
+    if (info.layer?.id !== 'points' || info.index < 0) return;
+    await select(info.index);
+  }
+
+  async function select(index: number): Promise<void> {
+    selected = index;
+    draw();
+    const point = await pointAt(index);
+    if (point === null) return;
+    surface.dataset.selected = point.id;
+    await ctx.commands.execute('observations.open', point.id);
+  }
+
+  async function filterToView(): Promise<void> {
+    await ctx.commands.execute('observations.setFilter', { bbox: currentBbox() });
+  }
+
+  // Shift+drag: a box, and the list narrowed to it.
+  let dragStart: { x: number; y: number } | null = null;
+  const local = (event: PointerEvent) => {
+    const rect = surface.getBoundingClientRect();
+    return { x: event.clientX - rect.left, y: event.clientY - rect.top };
+  };
+  const onPointerDown = (event: PointerEvent) => {
+    if (!event.shiftKey || event.button !== 0) return;
+    dragStart = local(event);
+    surface.setPointerCapture(event.pointerId);
+    event.stopPropagation();
+  };
+  const onPointerMove = (event: PointerEvent) => {
+    if (dragStart === null) return;
+    const at = local(event);
+    Object.assign(box.style, {
+      left: `${Math.min(at.x, dragStart.x)}px`,
+      top: `${Math.min(at.y, dragStart.y)}px`,
+      width: `${Math.abs(at.x - dragStart.x)}px`,
+      height: `${Math.abs(at.y - dragStart.y)}px`,
+    });
+    box.hidden = false;
+    event.stopPropagation();
+  };
+  const onPointerUp = (event: PointerEvent) => {
+    if (dragStart === null) return;
+    const start = dragStart;
+    const end = local(event);
+    dragStart = null;
+    box.hidden = true;
+    event.stopPropagation();
+    if (Math.abs(end.x - start.x) < 4 || Math.abs(end.y - start.y) < 4) return;
+    const view = viewport();
+    const [west, north] = view.unproject([Math.min(start.x, end.x), Math.min(start.y, end.y)]) as [number, number];
+    const [east, south] = view.unproject([Math.max(start.x, end.x), Math.max(start.y, end.y)]) as [number, number];
+    void ctx.commands.execute('observations.setFilter', { bbox: lonLatBox(west, south, east, north) }).catch((error: unknown) => ctx.notifications.error(errorMessage(error)));
+  };
+  surface.addEventListener('pointerdown', onPointerDown, true);
+  surface.addEventListener('pointermove', onPointerMove, true);
+  surface.addEventListener('pointerup', onPointerUp, true);
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.target !== surface || event.ctrlKey || event.metaKey || event.altKey) return;
+    const step = PAN_STEP * (event.shiftKey ? 3 : 1);
+    const pan = (dx: number, dy: number) => {
+      const view = viewport();
+      const [longitude, latitude] = view.unproject([view.width / 2 + dx, view.height / 2 + dy]) as [number, number];
+      setView({ ...viewState, longitude, latitude: Math.max(-85, Math.min(85, latitude)) });
+    };
+    const zoom = (by: number) => {
+      setView({ ...viewState, zoom: Math.max(0, Math.min(20, viewState.zoom + by)) });
+      announce.textContent = `Zoom ${Math.round(viewState.zoom)}`;
+    };
+    const keys: Record<string, () => void> = {
+      ArrowLeft: () => pan(-step, 0),
+      ArrowRight: () => pan(step, 0),
+      ArrowUp: () => pan(0, -step),
+      ArrowDown: () => pan(0, step),
+      '+': () => zoom(1),
+      '=': () => zoom(1),
+      '-': () => zoom(-1),
+      _: () => zoom(-1),
+      '0': () => fitToData(),
+    };
+    const action = keys[event.key];
+    if (action === undefined) return;
+    event.preventDefault();
+    action();
+  };
+  surface.addEventListener('keydown', onKeyDown);
+
+  // Keep the canvas the size of its tab.
+  const resize = new ResizeObserver(() => deck.setProps({ width: '100%', height: '100%' }));
+  resize.observe(surface);
+
+  let reloadTimer: ReturnType<typeof setTimeout> | null = null;
+  subscriptions.push(
+    ctx.events.onDidChangeData((changes) => {
+      if (!changes.some((change) => change.type === 'observation' || change.type === 'preset')) return;
+      if (reloadTimer !== null) clearTimeout(reloadTimer);
+      reloadTimer = setTimeout(() => {
+        reloadTimer = null;
+        details.clear();
+        void load();
+      }, RELOAD_DELAY_MS);
+    }),
+    state.onDidChange(() => {
+      drawLegend();
+      draw();
+    }),
+  );
+
+  draw();
+  void load();
+  return {
+    fitToData,
+    filterToView,
+    dispose: () => {
+      disposed = true;
+      if (reloadTimer !== null) clearTimeout(reloadTimer);
+      for (const subscription of subscriptions) subscription.dispose();
+      resize.disconnect();
+      surface.removeEventListener('keydown', onKeyDown);
+      deck.finalize();
+    },
+  };
+}
+
+/**
+ * A box of the screen as the observation filter takes it. The map repeats the world sideways, so
+ * longitudes are brought back into [-180, 180] (a box across the antimeridian then has west >
+ * east, which the filter understands), and a view wider than the world is the whole world.
+ */
+function lonLatBox(west: number, south: number, east: number, north: number): Bbox {
+  const lat = (value: number) => Math.max(-90, Math.min(90, value));
+  if (east - west >= 360) return [-180, lat(south), 180, lat(north)];
+  const wrap = (lon: number) => ((((lon + 180) % 360) + 360) % 360) - 180;
+  return [wrap(west), lat(south), east === 180 ? 180 : wrap(east), lat(north)];
+}

@@ -1,0 +1,52 @@
+import { Emitter, type Disposable } from '@cairn/sdk/browser';
+import type { MapCategory } from '../common/protocol.js';
+
+/** The map's layers the user can turn on and off, in the order the panel lists them. */
+export const LAYERS = [
+  { id: 'basemap', title: 'Basemap (land and countries)' },
+  { id: 'points', title: 'Observations' },
+  { id: 'heatmap', title: 'Heatmap' },
+  { id: 'hexagons', title: 'Hexagon counts' },
+] as const;
+
+export type LayerId = (typeof LAYERS)[number]['id'];
+
+/** West, south, east, north in degrees. */
+export type Bbox = [number, number, number, number];
+
+/**
+ * What the side bar's panel and the map tab share: which layers show, the legend of the points
+ * loaded, and the box in view.
+ */
+export class MapState implements Disposable {
+  readonly visible: Record<LayerId, boolean> = { basemap: true, points: true, heatmap: false, hexagons: false };
+  legend: MapCategory[] = [];
+  total = 0;
+  /** A map tab loaded points at least once (an empty legend then means no observations). */
+  loaded = false;
+  /** The box the map shows; null until a map tab is open. */
+  view: Bbox | null = null;
+  private readonly onDidChangeEmitter = new Emitter<void>();
+  readonly onDidChange = this.onDidChangeEmitter.event;
+
+  setVisible(layer: LayerId, visible: boolean): void {
+    if (this.visible[layer] === visible) return;
+    this.visible[layer] = visible;
+    this.onDidChangeEmitter.fire();
+  }
+
+  setLegend(legend: MapCategory[], total: number): void {
+    this.legend = legend;
+    this.total = total;
+    this.loaded = true;
+    this.onDidChangeEmitter.fire();
+  }
+
+  setView(view: Bbox | null): void {
+    this.view = view;
+  }
+
+  dispose(): void {
+    this.onDidChangeEmitter.dispose();
+  }
+}

@@ -1,0 +1,48 @@
+/** The host service the map's workbench side calls (`ctx.services.get(MAP_SERVICE)`). */
+export const MAP_SERVICE = 'map';
+
+/** The host resource the points come from, in the binary layout of `points.ts`. */
+export const POINTS_RESOURCE = 'points';
+
+/** RGB, 0–255. */
+export type Rgb = [number, number, number];
+
+/** A category as the map draws and the legend lists it. */
+export interface MapCategory {
+  /** The category id; null for observations with none. */
+  id: string | null;
+  name: string;
+  color: Rgb;
+  /** How many of the points are of it. */
+  count: number;
+}
+
+/** What comes before the points in the binary answer. */
+export interface PointsHeader {
+  /** Names this set of points: `point(snapshot, index)` looks an index up in it. */
+  snapshot: number;
+  count: number;
+  /** Indexed by each point's category index. */
+  categories: MapCategory[];
+  /** West, south, east, north of all the points; null when there are none. */
+  bbox: [number, number, number, number] | null;
+}
+
+/** What a tooltip and a click need of one point. */
+export interface MapPoint {
+  id: string;
+  category: string | null;
+  categoryName: string;
+  notes: string;
+  lat: number;
+  lon: number;
+  createdAt: string;
+}
+
+export interface MapService {
+  /** The point at `index` of the set `snapshot` named; null once that set is gone (the map reloads). */
+  point(snapshot: number, index: number): Promise<MapPoint | null>;
+}
+
+/** The service's methods, for the check that it implements each (the RPC calls by name). */
+export const MAP_METHODS = ['point'] as const satisfies ReadonlyArray<keyof MapService>;

@@ -1,0 +1,154 @@
+import { expect } from 'chai';
+import type { Locator, Page } from 'playwright-core';
+import type { CairnHost } from '@cairn/core';
+import { pngPixels, useWorkbenches } from './browser.js';
+
+type Rgb = [number, number, number];
+
+/** Where a place is on the map's surface, from the view it reports (deck.gl's Web Mercator, 512-pixel world). */
+async function screenPoint(surface: Locator, lon: number, lat: number): Promise<{ x: number; y: number }> {
+  const view = JSON.parse((await surface.getAttribute('data-view'))!) as { longitude: number; latitude: number; zoom: number };
+  const box = (await surface.boundingBox())!;
+  const size = 512 * 2 ** view.zoom;
+  const x = (longitude: number) => ((longitude + 180) / 360) * size;
+  const y = (latitude: number) => ((1 - Math.log(Math.tan(Math.PI / 4 + (latitude * Math.PI) / 360)) / Math.PI) / 2) * size;
+  return { x: box.width / 2 + x(lon) - x(view.longitude), y: box.height / 2 + y(lat) - y(view.latitude) };
+}
+
+/** The colour at a place, from a screenshot of the surface. */
+async function colourAt(surface: Locator, lon: number, lat: number): Promise<Rgb> {
+  const { x, y } = await screenPoint(surface, lon, lat);
+  return pngPixels(await surface.screenshot()).at(x, y);
+}
+
+const near = (actual: Rgb, expected: Rgb, tolerance = 40) => actual.every((value, index) => Math.abs(value - expected[index]!) <= tolerance);
+
+describe('the map (headless Chromium, SwiftShader WebGL)', function () {
+  this.timeout(120_000);
+  const workbenches = useWorkbenches();
+
+  /** A device with two categories and three observations; `ids` by place: amazon, chad, china. */
+  async function surveyed(): Promise<{ host: CairnHost; ids: Record<'amazon' | 'chad' | 'china', string> }> {
+    const host = await workbenches.device('laptop');
+    const project = await host.projects.open();
+    await project.createPreset({ id: 'animal', name: 'Animal', color: '#d62728', tags: { type: 'animal' } });
+    await project.createPreset({ id: 'river', name: 'River', color: '#1f3fd6', tags: { type: 'river' } });
+    const created = await project.createObservations([
+      { lat: -3, lon: -60, category: 'animal', notes: 'Tapir by the river' },
+      { lat: 10, lon: 20, category: 'river' },
+      { lat: 40, lon: 100, category: 'animal' },
+    ]);
+    const at = (lon: number) => created.find((observation) => observation.lon === lon)!.id;
+    return { host, ids: { amazon: at(-60), chad: at(20), china: at(100) } };
+  }
+
+  /** Opens the map from its side bar view, and waits until it has drawn the points. */
+  async function openMap(page: Page, points: number): Promise<Locator> {
+    await page.getByRole('tab', { name: 'Map' }).click();
+    await page.getByRole('button', { name: 'Open the map' }).click();
+    const surface = page.getByRole('application', { name: 'Map' });
+    await page.waitForFunction((count) => document.querySelector('[role="application"][aria-label="Map"]')?.getAttribute('data-drawn') === String(count), points);
+    return surface;
+  }
+
+  it('draws the observations by category over the embedded basemap with no network, and a click opens one', async () => {
+    const { host, ids } = await surveyed();
+    const page = await workbenches.open(host);
+    const origin = new URL(page.url()).origin;
+    const outside: string[] = [];
+    await page.route('**/*', (route) => {
+      if (new URL(route.request().url()).origin === origin) return route.continue();
+      outside.push(route.request().url());
+      return route.abort();
+    });
+    const surface = await openMap(page, 3);
+    // Let the frame with the fitted view settle.
+    await page.waitForTimeout(300);
+
+    expect(near(await colourAt(surface, -60, -3), [214, 39, 40]), 'the animal in the Amazon is red').to.equal(true);
+    expect(near(await colourAt(surface, 20, 10), [31, 63, 214]), 'the river in Chad is blue').to.equal(true);
+    expect(near(await colourAt(surface, 100, 40), [214, 39, 40]), 'the animal in China is red').to.equal(true);
+    expect(near(await colourAt(surface, -30, 0), [215, 230, 239], 12), 'the Atlantic is sea').to.equal(true);
+    expect(near(await colourAt(surface, 30, 26), [243, 240, 231], 12), 'Egypt is land').to.equal(true);
+    expect(outside, 'requests that left the machine').to.deep.equal([]);
+    // The points come as a host resource: the window's token lets it in, nothing else does.
+    expect(await page.evaluate(async () => (await fetch('/resources/map/no-such-thing')).status)).to.equal(404);
+    expect((await fetch(`${origin}/resources/map/points`)).status).to.equal(403);
+
+    // The legend names the categories with their counts.
+    const legend = page.getByRole('list', { name: 'Map legend' });
+    await legend.getByText('Animal').waitFor();
+    expect(await legend.textContent()).to.match(/Animal\s*2/).and.to.match(/River\s*1/);
+
+    // Hover names the point; a click selects it and opens it in the observations plugin.
+    const amazon = await screenPoint(surface, -60, -3);
+    await surface.hover({ position: amazon });
+    await page.getByRole('tooltip').getByText('Tapir by the river').waitFor();
+    await surface.click({ position: amazon });
+    await page.getByRole('tab', { name: `Observation ${ids.amazon.slice(0, 6)}` }).waitFor();
+    // The map tab is behind the observation's now: find its surface by its attributes.
+    expect(await page.locator('[role="application"][aria-label="Map"]').getAttribute('data-selected')).to.equal(ids.amazon);
+  });
+
+  it('follows changes made elsewhere without a reload', async () => {
+    const { host, ids } = await surveyed();
+    const page = await workbenches.open(host);
+    const surface = await openMap(page, 3);
+    const project = await host.projects.open();
+    await project.createObservations([{ lat: 25, lon: 45, category: 'river', notes: 'added while the map was open' }]);
+    await project.updateObservation(ids.chad, { category: 'animal' });
+    await page.waitForFunction(() => document.querySelector('[role="application"][aria-label="Map"]')?.getAttribute('data-points') === '4');
+    await page.waitForTimeout(300);
+    expect(near(await colourAt(surface, 45, 25), [31, 63, 214]), 'the new river in Arabia is blue').to.equal(true);
+    expect(near(await colourAt(surface, 20, 10), [214, 39, 40]), 'the point made an animal is red now').to.equal(true);
+    await project.deleteDocument('observation', ids.china);
+    await page.waitForFunction(() => document.querySelector('[role="application"][aria-label="Map"]')?.getAttribute('data-points') === '3');
+  });
+
+  it('turns layers on and off from the Map view', async () => {
+    const { host } = await surveyed();
+    const page = await workbenches.open(host);
+    const surface = await openMap(page, 3);
+    await page.waitForTimeout(300);
+    await page.getByRole('checkbox', { name: 'Observations' }).uncheck();
+    await page.waitForTimeout(300);
+    expect(near(await colourAt(surface, -60, -3), [243, 240, 231], 12), 'no point over the Amazon: land shows').to.equal(true);
+    await page.getByRole('checkbox', { name: /Basemap/ }).uncheck();
+    await page.waitForTimeout(300);
+    expect(near(await colourAt(surface, 30, 26), [215, 230, 239], 12), 'no basemap: Egypt is the background').to.equal(true);
+    await page.getByRole('checkbox', { name: 'Observations' }).check();
+    await page.getByRole('checkbox', { name: 'Heatmap' }).check();
+    await page.waitForTimeout(300);
+    const heat = await colourAt(surface, -58, -3);
+    expect(near(heat, [215, 230, 239], 12), 'the heatmap colours the Amazon').to.equal(false);
+  });
+
+  it('is an application named Map that pans and zooms with the keyboard, and lists a box drawn with Shift', async () => {
+    const { host } = await surveyed();
+    const page = await workbenches.open(host);
+    const surface = await openMap(page, 3);
+    const view = async () => JSON.parse((await surface.getAttribute('data-view'))!) as { longitude: number; latitude: number; zoom: number };
+    await surface.focus();
+    const before = await view();
+    await page.keyboard.press('+');
+    expect((await view()).zoom).to.be.closeTo(before.zoom + 1, 0.01);
+    await page.keyboard.press('ArrowRight');
+    expect((await view()).longitude).to.be.greaterThan(before.longitude);
+    await page.keyboard.press('-');
+    await page.keyboard.press('0');
+    expect((await view()).zoom).to.be.closeTo(before.zoom, 0.01);
+
+    // Shift+drag a box around the Amazon point only: the list shows just it.
+    const amazon = await screenPoint(surface, -60, -3);
+    const box = (await surface.boundingBox())!;
+    await page.mouse.move(box.x + amazon.x - 15, box.y + amazon.y - 15);
+    await page.keyboard.down('Shift');
+    await page.mouse.down();
+    await page.mouse.move(box.x + amazon.x + 15, box.y + amazon.y + 15, { steps: 4 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    const grid = page.getByRole('grid', { name: 'Observations' });
+    await page.waitForFunction(() => document.querySelector('[role="grid"][aria-label="Observations"]')?.getAttribute('aria-rowcount') === '1');
+    await grid.getByText('Tapir by the river').waitFor();
+  });
+});
