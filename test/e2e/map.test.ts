@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import type { Locator, Page } from 'playwright-core';
 import type { CairnHost } from '@cairn/core';
+import { join } from 'node:path';
+import { pluginSet } from '../helpers.js';
 import { pngPixels, useWorkbenches } from './browser.js';
 
 type Rgb = [number, number, number];
@@ -21,6 +23,15 @@ async function colourAt(surface: Locator, lon: number, lat: number): Promise<Rgb
   return pngPixels(await surface.screenshot()).at(x, y);
 }
 
+/** Polls `check` for up to 10 s (a redraw takes a frame or a few, longer on a busy machine). */
+async function expectSoon(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (const started = Date.now(); Date.now() - started < 10_000; ) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  expect.fail(`not within 10 s: ${what}`);
+}
+
 const near = (actual: Rgb, expected: Rgb, tolerance = 40) => actual.every((value, index) => Math.abs(value - expected[index]!) <= tolerance);
 
 describe('the map (headless Chromium, SwiftShader WebGL)', function () {
@@ -28,8 +39,8 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
   const workbenches = useWorkbenches();
 
   /** A device with two categories and three observations; `ids` by place: amazon, chad, china. */
-  async function surveyed(): Promise<{ host: CairnHost; ids: Record<'amazon' | 'chad' | 'china', string> }> {
-    const host = await workbenches.device('laptop');
+  async function surveyed(developmentPlugins: string[] = []): Promise<{ host: CairnHost; ids: Record<'amazon' | 'chad' | 'china', string> }> {
+    const host = await workbenches.device('laptop', undefined, 'laptop', developmentPlugins);
     const project = await host.projects.open();
     await project.createPreset({ id: 'animal', name: 'Animal', color: '#d62728', tags: { type: 'animal' } });
     await project.createPreset({ id: 'river', name: 'River', color: '#1f3fd6', tags: { type: 'river' } });
@@ -62,14 +73,12 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
       return route.abort();
     });
     const surface = await openMap(page, 3);
-    // Let the frame with the fitted view settle.
-    await page.waitForTimeout(300);
 
-    expect(near(await colourAt(surface, -60, -3), [214, 39, 40]), 'the animal in the Amazon is red').to.equal(true);
-    expect(near(await colourAt(surface, 20, 10), [31, 63, 214]), 'the river in Chad is blue').to.equal(true);
-    expect(near(await colourAt(surface, 100, 40), [214, 39, 40]), 'the animal in China is red').to.equal(true);
-    expect(near(await colourAt(surface, -30, 0), [215, 230, 239], 12), 'the Atlantic is sea').to.equal(true);
-    expect(near(await colourAt(surface, 30, 26), [243, 240, 231], 12), 'Egypt is land').to.equal(true);
+    await expectSoon(async () => near(await colourAt(surface, -60, -3), [214, 39, 40]), 'the animal in the Amazon is red');
+    await expectSoon(async () => near(await colourAt(surface, 20, 10), [31, 63, 214]), 'the river in Chad is blue');
+    await expectSoon(async () => near(await colourAt(surface, 100, 40), [214, 39, 40]), 'the animal in China is red');
+    await expectSoon(async () => near(await colourAt(surface, -30, 0), [215, 230, 239], 12), 'the Atlantic is sea');
+    await expectSoon(async () => near(await colourAt(surface, 30, 26), [243, 240, 231], 12), 'Egypt is land');
     expect(outside, 'requests that left the machine').to.deep.equal([]);
     // The points come as a host resource: the window's token lets it in, nothing else does.
     expect(await page.evaluate(async () => (await fetch('/resources/map/no-such-thing')).status)).to.equal(404);
@@ -98,9 +107,8 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
     await project.createObservations([{ lat: 25, lon: 45, category: 'river', notes: 'added while the map was open' }]);
     await project.updateObservation(ids.chad, { category: 'animal' });
     await page.waitForFunction(() => document.querySelector('[role="application"][aria-label="Map"]')?.getAttribute('data-points') === '4');
-    await page.waitForTimeout(300);
-    expect(near(await colourAt(surface, 45, 25), [31, 63, 214]), 'the new river in Arabia is blue').to.equal(true);
-    expect(near(await colourAt(surface, 20, 10), [214, 39, 40]), 'the point made an animal is red now').to.equal(true);
+    await expectSoon(async () => near(await colourAt(surface, 45, 25), [31, 63, 214]), 'the new river in Arabia is blue');
+    await expectSoon(async () => near(await colourAt(surface, 20, 10), [214, 39, 40]), 'the point made an animal is red now');
     await project.deleteDocument('observation', ids.china);
     await page.waitForFunction(() => document.querySelector('[role="application"][aria-label="Map"]')?.getAttribute('data-points') === '3');
   });
@@ -109,18 +117,38 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
     const { host } = await surveyed();
     const page = await workbenches.open(host);
     const surface = await openMap(page, 3);
-    await page.waitForTimeout(300);
     await page.getByRole('checkbox', { name: 'Observations' }).uncheck();
-    await page.waitForTimeout(300);
-    expect(near(await colourAt(surface, -60, -3), [243, 240, 231], 12), 'no point over the Amazon: land shows').to.equal(true);
+    await expectSoon(async () => near(await colourAt(surface, -60, -3), [243, 240, 231], 12), 'no point over the Amazon: land shows');
     await page.getByRole('checkbox', { name: /Basemap/ }).uncheck();
-    await page.waitForTimeout(300);
-    expect(near(await colourAt(surface, 30, 26), [215, 230, 239], 12), 'no basemap: Egypt is the background').to.equal(true);
+    await expectSoon(async () => near(await colourAt(surface, 30, 26), [215, 230, 239], 12), 'no basemap: Egypt is the background');
     await page.getByRole('checkbox', { name: 'Observations' }).check();
     await page.getByRole('checkbox', { name: 'Heatmap' }).check();
-    await page.waitForTimeout(300);
-    const heat = await colourAt(surface, -58, -3);
-    expect(near(heat, [215, 230, 239], 12), 'the heatmap colours the Amazon').to.equal(false);
+    await expectSoon(async () => !near(await colourAt(surface, -58, -3), [243, 240, 231], 12), 'the heatmap colours the Amazon');
+  });
+
+  it('draws the layers other plugins provide (MapLayerProvider), lists them, and follows their changes', async () => {
+    const { host } = await surveyed([join(pluginSet('workbench'), 'territory-layer')]);
+    const page = await workbenches.open(host);
+    const surface = await openMap(page, 3);
+    const territory = page.getByRole('checkbox', { name: 'Territory (territory-layer)' });
+    await territory.waitFor();
+    expect(await page.getByRole('checkbox', { name: /Not GeoJSON/ }).count(), 'a layer that is not GeoJSON is left out').to.equal(0);
+    await expectSoon(async () => near(await colourAt(surface, -30, -20), [0, 200, 83], 12), 'the territory is green');
+    expect(await page.getByText(/Territory: test data/).count()).to.equal(1);
+
+    // The provider says its layer changed: the map draws it again.
+    expect(await host.commands.execute('territory-layer.recolour', [])).to.equal('#ff6d00');
+    await expectSoon(async () => near(await colourAt(surface, -30, -20), [255, 109, 0], 12), 'the territory turned orange');
+
+    await territory.uncheck();
+    await expectSoon(async () => near(await colourAt(surface, -30, -20), [215, 230, 239], 12), 'unchecked, the sea shows');
+    await territory.check();
+    await expectSoon(async () => near(await colourAt(surface, -30, -20), [255, 109, 0], 12), 'checked again, it shows');
+
+    // Its plugin disabled, the layer goes from the map and the panel.
+    await host.plugins.disable('territory-layer');
+    await territory.waitFor({ state: 'detached' });
+    await expectSoon(async () => near(await colourAt(surface, -30, -20), [215, 230, 239], 12), 'the plugin gone, the sea shows');
   });
 
   it('is an application named Map that pans and zooms with the keyboard, and lists a box drawn with Shift', async () => {

@@ -22,6 +22,7 @@ import { ServeCliContribution } from './server/serve-cli.js';
 import { SyncTransportRegistry } from './sync/sync-transport-registry.js';
 import { SyncTransportExtensionPoint } from './sync/sync-transport-extension-point.js';
 import { ExportFormatExtensionPoint, FormatRegistry, ImportFormatExtensionPoint } from './formats/format-registry.js';
+import { MapLayerProviderExtensionPoint, MapLayerRegistry } from './map-layers/map-layer-registry.js';
 import { ViewRegistry } from './views/view-registry.js';
 
 /** The plugin host and the services every plugin's context is made of. */
@@ -55,6 +56,12 @@ export const formatsModule = new ContainerModule(({ bind }) => {
   bindContribution(bind, ExtensionPoint, ImportFormatExtensionPoint);
 });
 
+/** Map layers, contributed by plugins (the map plugin draws them). */
+export const mapLayersModule = new ContainerModule(({ bind }) => {
+  bind(MapLayerRegistry).toSelf().inSingletonScope();
+  bindContribution(bind, ExtensionPoint, MapLayerProviderExtensionPoint);
+});
+
 export const cliModule = new ContainerModule(({ bind }) => {
   bind(CliRegistry).toSelf().inSingletonScope();
   bindContribution(bind, CliContribution, CoreCliContribution);
@@ -73,4 +80,4 @@ export const workbenchModule = new ContainerModule(({ bind }) => {
 });
 
 /** The root container's modules, in the order they are loaded. */
-export const coreModules = [pluginHostModule, commandsModule, syncModule, formatsModule, cliModule, projectModule, workbenchModule];
+export const coreModules = [pluginHostModule, commandsModule, syncModule, formatsModule, mapLayersModule, cliModule, projectModule, workbenchModule];

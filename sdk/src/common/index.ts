@@ -9,5 +9,6 @@ export * from './categories.js';
 export * from './sync.js';
 export * from './services.js';
 export * from './resources.js';
+export * from './map-layers.js';
 export * from './random.js';
 export { SDK_VERSION } from './version.js';

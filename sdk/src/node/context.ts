@@ -18,6 +18,7 @@ import type {
 import type { ProgressReport } from '../common/services.js';
 import type { ResourceHandler } from '../common/resources.js';
 import type { FormatsApi } from './formats.js';
+import type { MapLayersApi } from './map-layers.js';
 import type { SyncPeer, SyncProgress, SyncSummary } from '../common/sync.js';
 
 export interface Logger {
@@ -273,4 +274,6 @@ export interface PluginContext {
   readonly progress: ProgressApi;
   /** Export and import formats (see {@link ExportFormat}, {@link ImportFormat}). */
   readonly formats: FormatsApi;
+  /** Layers for the map (see {@link MapLayerProvider}). */
+  readonly mapLayers: MapLayersApi;
 }

@@ -9,6 +9,7 @@ import { ServiceRegistry } from '../services/service-registry.js';
 import { ResourceRegistry } from '../services/resource-registry.js';
 import { SyncTransportRegistry } from '../sync/sync-transport-registry.js';
 import { FormatRegistry } from '../formats/format-registry.js';
+import { MapLayerRegistry } from '../map-layers/map-layer-registry.js';
 import type { PluginContextFactory, PluginContextOptions } from './plugin-context-factory.js';
 
 /** Builds the `ctx` a plugin's `activate` receives: the host API, scoped to that plugin. */
@@ -24,11 +25,12 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
     @inject(ResourceRegistry) private readonly resources: ResourceRegistry,
     @inject(ProgressService) private readonly progress: ProgressService,
     @inject(FormatRegistry) private readonly formats: FormatRegistry,
+    @inject(MapLayerRegistry) private readonly mapLayers: MapLayerRegistry,
   ) {}
 
   create(options: PluginContextOptions): PluginContext {
     const { id, registrations } = options;
-    const { commands, commandService, configuration, transports, projects, services, resources, progress, formats } = this;
+    const { commands, commandService, configuration, transports, projects, services, resources, progress, formats, mapLayers } = this;
     const open = () => projects.open();
     // Subscriptions made through the context are withdrawn with the plugin.
     const tracked = <T>(event: Event<T>): Event<T> => (listener, disposables) => {
@@ -116,6 +118,11 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
         importFormats: () => formats.imports.list(),
         exportFormat: (formatId) => formats.exports.get(formatId),
         importFormat: (formatId) => formats.imports.get(formatId),
+      },
+      mapLayers: {
+        register: (provider) => registrations.add(mapLayers.register(id, provider)),
+        layers: () => mapLayers.layers(),
+        onDidChange: tracked(mapLayers.onDidChange),
       },
     };
   }

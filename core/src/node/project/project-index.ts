@@ -10,7 +10,7 @@ import {
 } from '../../common/documents.js';
 
 /** Bumped when the tables change; an index of another version is rebuilt from the cores. */
-const INDEX_VERSION = '2';
+const INDEX_VERSION = '3';
 
 export interface IndexedCore {
   blocks: number;
@@ -172,11 +172,7 @@ export class ProjectIndex {
 
   /** Id, lon, lat and category of every observation that matches, in the order they were indexed. */
   observationPositions(filter: ObservationFilter = {}): ObservationPositions {
-    const { sql, params } = observationQuery(
-      filter,
-      "SELECT d.doc_id, d.category, json_extract(h.json, '$.value.lon'), json_extract(h.json, '$.value.lat')",
-      'JOIN heads h ON h.version_id = d.version_id',
-    );
+    const { sql, params } = observationQuery(filter, 'SELECT d.doc_id, d.category, d.lon, d.lat');
     const rows = this.db.prepare(`${sql} ORDER BY d.rowid`).raw(true).all(...params) as Array<[string, string | null, number, number]>;
     const positions: ObservationPositions = { ids: new Array<string>(rows.length), lon: new Float64Array(rows.length), lat: new Float64Array(rows.length), categories: new Array<string | null>(rows.length) };
     rows.forEach(([id, category, lon, lat], index) => {
@@ -236,8 +232,8 @@ export class ProjectIndex {
     const version =
       document.heads.find((head) => head.versionId === winner.versionId) ??
       (JSON.parse((statements.headJson.get(winner.versionId) as { json: string }).json) as LocatedVersion);
-    const category = type === 'observation' && version.value ? (version.value as ObservationValue).category : null;
-    const row = [winner.versionId, winner.deleted ? 1 : 0, version.createdAt, version.updatedAt, category, JSON.stringify(forks)];
+    const value = type === 'observation' && version.value ? (version.value as ObservationValue) : null;
+    const row = [winner.versionId, winner.deleted ? 1 : 0, version.createdAt, version.updatedAt, value?.category ?? null, value?.lon ?? null, value?.lat ?? null, JSON.stringify(forks)];
     let rowid: number;
     if (previous === undefined) {
       rowid = Number(statements.insertDoc.run(type, docId, ...row).lastInsertRowid);
@@ -296,6 +292,8 @@ export class ProjectIndex {
       CREATE TABLE IF NOT EXISTS docs (
         rowid INTEGER PRIMARY KEY, type TEXT NOT NULL, doc_id TEXT NOT NULL, version_id TEXT NOT NULL,
         deleted INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, category TEXT,
+        -- An observation's place, exact (the R-tree rounds to 32-bit floats): maps and sorting read it here.
+        lon REAL, lat REAL,
         forks TEXT NOT NULL, UNIQUE (type, doc_id)
       );
       CREATE INDEX IF NOT EXISTS docs_by_created ON docs (type, deleted, created_at);
@@ -323,10 +321,10 @@ export class ProjectIndex {
         'SELECT h.json, d.forks, d.deleted FROM docs d JOIN heads h ON h.version_id = d.version_id WHERE d.type = ? AND d.doc_id = ?',
       ),
       insertDoc: db.prepare(
-        'INSERT INTO docs (type, doc_id, version_id, deleted, created_at, updated_at, category, forks) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO docs (type, doc_id, version_id, deleted, created_at, updated_at, category, lon, lat, forks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       updateDoc: db.prepare(
-        'UPDATE docs SET version_id = ?, deleted = ?, created_at = ?, updated_at = ?, category = ?, forks = ? WHERE rowid = ?',
+        'UPDATE docs SET version_id = ?, deleted = ?, created_at = ?, updated_at = ?, category = ?, lon = ?, lat = ?, forks = ? WHERE rowid = ?',
       ),
       listType: db.prepare(
         'SELECT h.json, d.forks FROM docs d JOIN heads h ON h.version_id = d.version_id WHERE d.type = ? AND d.deleted = 0 ORDER BY d.created_at, d.doc_id',
@@ -346,8 +344,8 @@ const sortColumns: Record<string, string> = {
   updatedAt: 'd.updated_at',
   category: 'd.category',
   notes: "json_extract(h.json, '$.value.notes') COLLATE NOCASE",
-  lat: "json_extract(h.json, '$.value.lat')",
-  lon: "json_extract(h.json, '$.value.lon')",
+  lat: 'd.lat',
+  lon: 'd.lon',
   createdBy: "json_extract(h.json, '$.createdBy')",
   attachments: "json_array_length(h.json, '$.value.attachments')",
 };

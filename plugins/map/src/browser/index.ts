@@ -1,7 +1,8 @@
 import { errorMessage, h, type BrowserPluginContext, type Disposable } from '@cairn/sdk/browser';
 import { cssColor } from '../common/colors.js';
+import { LAYERS_CHANGED_EVENT, MAP_SERVICE, type MapService } from '../common/protocol.js';
 import type { MapHandle } from './map-editor.js';
-import { LAYERS, MapState, type Bbox } from './state.js';
+import { LAYERS, MapState, providedKey, type Bbox } from './state.js';
 import { styles } from './styles.js';
 
 type MapModule = typeof import('./map-editor.js');
@@ -15,6 +16,16 @@ export function activate(ctx: BrowserPluginContext): void {
   const style = h('style', { 'data-plugin': 'map' }, styles);
   document.head.append(style);
   ctx.subscriptions.push({ dispose: () => style.remove() }, state);
+
+  // The layers other plugins provide: listed in the panel whether or not a map is open.
+  const service = ctx.services.get<MapService>(MAP_SERVICE);
+  const loadProvided = () =>
+    void service.layers().then(
+      (layers) => state.setProvided(layers),
+      (error: unknown) => ctx.log('warn', `Map layers of other plugins could not be loaded: ${errorMessage(error)}`),
+    );
+  ctx.subscriptions.push(ctx.services.onEvent(MAP_SERVICE, LAYERS_CHANGED_EVENT, loadProvided));
+  loadProvided();
 
   let loading: Promise<MapModule> | null = null;
   const load = () => (loading ??= import(/* @vite-ignore */ new URL('./map-editor.js', import.meta.url).href) as Promise<MapModule>);
@@ -75,13 +86,26 @@ function renderPanel(
   actions: { show: () => Promise<MapHandle>; withMap: (work: (map: MapHandle) => unknown) => Promise<unknown> },
 ): Disposable {
   const layers = h('fieldset', { class: 'map-layers' }, h('legend', {}, 'Layers'));
-  for (const layer of LAYERS) {
-    const box = h('input', { type: 'checkbox', checked: state.visible[layer.id], onchange: () => state.setVisible(layer.id, box.checked) });
-    layers.append(h('label', { class: 'map-layer' }, box, ' ', layer.title));
-  }
+  const toggle = (title: string, checked: boolean, onchange: (checked: boolean) => void) => {
+    const box = h('input', { type: 'checkbox', checked, onchange: () => onchange(box.checked) });
+    return h('label', { class: 'map-layer' }, box, ' ', title);
+  };
   const legend = h('ul', { class: 'map-legend map-view-legend', 'aria-label': 'Legend' });
+  let listed = '';
   const draw = () => {
-    for (const [index, layer] of LAYERS.entries()) (layers.querySelectorAll('input')[index] as HTMLInputElement).checked = state.visible[layer.id];
+    // Built-in layers, then those other plugins provide (named with their plugin). Redrawn only
+    // when the list changes, so a box toggled from the keyboard keeps its focus.
+    const checked = [...LAYERS.map((layer) => state.visible[layer.id]), ...state.provided.map((layer) => state.isProvidedVisible(layer))];
+    const keys = state.provided.map(providedKey).join('\n');
+    if (keys !== listed || layers.querySelectorAll('input').length !== checked.length) {
+      listed = keys;
+      layers.replaceChildren(
+        h('legend', {}, 'Layers'),
+        ...LAYERS.map((layer) => toggle(layer.title, state.visible[layer.id], (value) => state.setVisible(layer.id, value))),
+        ...state.provided.map((layer) => toggle(`${layer.title} (${layer.plugin})`, state.isProvidedVisible(layer), (value) => state.setProvidedVisible(providedKey(layer), value))),
+      );
+    }
+    layers.querySelectorAll('input').forEach((input, index) => (input.checked = checked[index]!));
     legend.replaceChildren(
       ...state.legend.map((category) =>
         h('li', {}, h('span', { class: 'map-swatch', style: `background: ${cssColor(category.color)}` }), h('span', {}, category.name), h('span', { class: 'map-meta' }, category.count.toLocaleString())),

@@ -1,13 +1,13 @@
 import { Deck, MapView, WebMercatorViewport, type Layer, type MapViewState, type PickingInfo } from '@deck.gl/core';
 import { GeoJsonLayer, ScatterplotLayer } from '@deck.gl/layers';
 import { HeatmapLayer, HexagonLayer } from '@deck.gl/aggregation-layers';
-import { feature, mesh } from 'topojson-client';
-import type { GeometryCollection, Topology } from 'topojson-specification';
-import countriesTopology from 'world-atlas/countries-50m.json' with { type: 'json' };
-import landTopology from 'world-atlas/land-50m.json' with { type: 'json' };
+import countries110m from 'world-atlas/countries-110m.json' with { type: 'json' };
+import land110m from 'world-atlas/land-110m.json' with { type: 'json' };
 import { errorMessage, h, type BrowserPluginContext, type Disposable } from '@cairn/sdk/browser';
+import { parseHexColor } from '../common/colors.js';
 import { decodePoints, type DecodedPoints } from '../common/points.js';
 import { MAP_SERVICE, POINTS_RESOURCE, type MapPoint, type MapService } from '../common/protocol.js';
+import { toBasemap, type Basemap } from './basemap.js';
 import type { Bbox, MapState } from './state.js';
 
 /** What the rest of the plugin can ask of an open map. */
@@ -23,18 +23,20 @@ const PAN_STEP = 100;
 const RELOAD_DELAY_MS = 250;
 const WORLD: MapViewState = { longitude: 0, latitude: 20, zoom: 1, pitch: 0, bearing: 0 };
 
-/** The embedded basemap, built once: Natural Earth land and borders at 1:50m, from world-atlas. */
-let basemap: { land: GeoJSON.FeatureCollection | GeoJSON.Feature; borders: GeoJSON.MultiLineString } | null = null;
-function embeddedBasemap() {
-  if (basemap === null) {
-    const land = landTopology as unknown as Topology<{ land: GeometryCollection }>;
-    const countries = countriesTopology as unknown as Topology<{ countries: GeometryCollection }>;
-    basemap = {
-      land: feature(land, land.objects.land),
-      borders: mesh(countries, countries.objects.countries, (a, b) => a !== b),
-    };
-  }
-  return basemap;
+/** From this zoom on, the 1:50m basemap replaces the 1:110m one. */
+const FINE_BASEMAP_ZOOM = 3;
+
+/** The embedded basemap (Natural Earth, from world-atlas), each scale built once and only when needed. */
+let coarseBasemap: Basemap | null = null;
+let fineBasemap: Promise<Basemap> | null = null;
+let fineBasemapReady: Basemap | null = null;
+function embeddedBasemap(zoom: number, whenFiner: () => void): Basemap {
+  coarseBasemap ??= toBasemap(land110m, countries110m);
+  if (zoom < FINE_BASEMAP_ZOOM) return coarseBasemap;
+  if (fineBasemapReady !== null) return fineBasemapReady;
+  fineBasemap ??= (import(/* @vite-ignore */ new URL('./basemap-50m.js', import.meta.url).href) as Promise<typeof import('./basemap-50m.js')>).then((module) => (fineBasemapReady = module.fineBasemap()));
+  void fineBasemap.then(whenFiner, () => undefined);
+  return coarseBasemap;
 }
 
 /**
@@ -43,6 +45,7 @@ function embeddedBasemap() {
  * keyboard to pan and zoom, and a reload of the points whenever data changes.
  */
 export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, state: MapState): MapHandle {
+  performance.mark('map:created');
   const service = ctx.services.get<MapService>(MAP_SERVICE);
   const help = h('p', { id: 'map-keys', class: 'map-sr-only' }, 'Arrow keys pan, + and − zoom, 0 fits the map to the observations. Shift and drag a box to list the observations in it.');
   const surface = h('div', { class: 'map-surface', role: 'application', 'aria-label': 'Map', 'aria-describedby': 'map-keys', tabindex: '0' });
@@ -69,6 +72,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     width: '100%',
     height: '100%',
     views: new MapView({ repeat: true }),
+    deviceProps: { webgl: { antialias: false } },
     viewState,
     // Keyboard handled below (it must work the same with or without deck's focus handling).
     controller: { dragRotate: false, touchRotate: false, keyboard: false },
@@ -116,29 +120,51 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     if (disposed) return;
     const { visible } = state;
     const layers: Layer[] = [];
-    const base = embeddedBasemap();
+    const base = embeddedBasemap(viewState.zoom, () => draw());
     layers.push(
       new GeoJsonLayer({ id: 'basemap-land', data: base.land as never, visible: visible.basemap, filled: true, stroked: false, getFillColor: [243, 240, 231] }),
       new GeoJsonLayer({ id: 'basemap-borders', data: base.borders as never, visible: visible.basemap, filled: false, stroked: true, getLineColor: [176, 168, 150], lineWidthUnits: 'pixels', getLineWidth: 1 }),
     );
+    // Other plugins' layers, over the basemap and under the observations.
+    for (const provided of state.provided) {
+      const style = provided.style ?? {};
+      layers.push(
+        new GeoJsonLayer({
+          id: `provided:${provided.plugin}:${provided.id}`,
+          data: provided.data as never,
+          visible: state.isProvidedVisible(provided),
+          filled: style.fillColor !== undefined,
+          stroked: true,
+          getFillColor: parseHexColor(style.fillColor) ?? [0, 0, 0, 0],
+          getLineColor: parseHexColor(style.lineColor) ?? [40, 40, 40, 255],
+          lineWidthUnits: 'pixels',
+          getLineWidth: style.lineWidth ?? 2,
+          pointRadiusUnits: 'pixels',
+          getPointRadius: style.pointRadius ?? 5,
+        }),
+      );
+    }
+    attribution.textContent = ['Basemap: Natural Earth (public domain), via world-atlas', ...state.provided.filter((layer) => layer.attribution && state.isProvidedVisible(layer)).map((layer) => layer.attribution!)].join(' · ');
     if (points !== null && points.header.count > 0) {
       const { positions } = points;
       const count = points.header.count;
       const binary = { length: count, attributes: { getPosition: { value: positions, size: 2 } } };
       const metersPerPixel = (40_075_016 * Math.cos((viewState.latitude * Math.PI) / 180)) / (512 * 2 ** viewState.zoom);
       hexagonZoom = Math.round(viewState.zoom);
-      layers.push(
-        new HeatmapLayer({ id: 'heatmap', data: binary as never, visible: visible.heatmap, radiusPixels: 30, getWeight: 1 }),
-        new HexagonLayer({
+      // The aggregation layers are made only when shown: hidden, they would still aggregate.
+      if (visible.heatmap) layers.push(new HeatmapLayer({ id: 'heatmap', data: binary as never, radiusPixels: 30, getWeight: 1 }));
+      if (visible.hexagons) {
+        layers.push(new HexagonLayer({
           id: 'hexagons',
           data: { length: count } as never,
-          visible: visible.hexagons,
           getPosition: (_: unknown, { index }: { index: number }) => [positions[index * 2]!, positions[index * 2 + 1]!],
           radius: Math.max(50, metersPerPixel * 2 ** (viewState.zoom - hexagonZoom) * 24),
           coverage: 0.9,
           opacity: 0.55,
           gpuAggregation: true,
-        }),
+        }));
+      }
+      layers.push(
         new ScatterplotLayer({
           id: 'points',
           data: { length: count, attributes: { getPosition: { value: positions, size: 2 }, getFillColor: { value: colors, size: 4, normalized: true } } } as never,
@@ -182,14 +208,20 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     try {
       const response = await fetch(ctx.resources.url(POINTS_RESOURCE));
       if (!response.ok) throw new Error(await response.text());
-      const decoded = decodePoints(await response.arrayBuffer());
+      const bytes = await response.arrayBuffer();
+      performance.mark('map:points-fetched');
+      const decoded = decodePoints(bytes);
       if (disposed || mine !== loadCount) return;
       const count = decoded.header.count;
       colors = new Uint8Array(count * 4);
       const palette = decoded.header.categories.map((category) => category.color);
       for (let index = 0; index < count; index++) {
-        const [r, g, b] = palette[decoded.categories[index]!]!;
-        colors.set([r, g, b, 230], index * 4);
+        const color = palette[decoded.categories[index]!]!;
+        const at = index * 4;
+        colors[at] = color[0];
+        colors[at + 1] = color[1];
+        colors[at + 2] = color[2];
+        colors[at + 3] = 230;
       }
       // A point selected in the last set is found again only by chance: drop it.
       selected = null;

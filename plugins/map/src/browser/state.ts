@@ -1,4 +1,5 @@
 import { Emitter, type Disposable } from '@cairn/sdk/browser';
+import type { ProvidedMapLayer } from '@cairn/sdk/browser';
 import type { MapCategory } from '../common/protocol.js';
 
 /** The map's layers the user can turn on and off, in the order the panel lists them. */
@@ -11,6 +12,9 @@ export const LAYERS = [
 
 export type LayerId = (typeof LAYERS)[number]['id'];
 
+/** The panel's key of a layer another plugin provides. */
+export const providedKey = (layer: ProvidedMapLayer) => `${layer.plugin}:${layer.id}`;
+
 /** West, south, east, north in degrees. */
 export type Bbox = [number, number, number, number];
 
@@ -20,6 +24,9 @@ export type Bbox = [number, number, number, number];
  */
 export class MapState implements Disposable {
   readonly visible: Record<LayerId, boolean> = { basemap: true, points: true, heatmap: false, hexagons: false };
+  /** Layers other plugins provide, and which of them show (by `providedKey`). */
+  provided: ProvidedMapLayer[] = [];
+  readonly providedVisible = new Map<string, boolean>();
   legend: MapCategory[] = [];
   total = 0;
   /** A map tab loaded points at least once (an empty legend then means no observations). */
@@ -33,6 +40,22 @@ export class MapState implements Disposable {
     if (this.visible[layer] === visible) return;
     this.visible[layer] = visible;
     this.onDidChangeEmitter.fire();
+  }
+
+  setProvided(layers: ProvidedMapLayer[]): void {
+    this.provided = layers;
+    for (const layer of layers) if (!this.providedVisible.has(providedKey(layer))) this.providedVisible.set(providedKey(layer), layer.visible !== false);
+    this.onDidChangeEmitter.fire();
+  }
+
+  setProvidedVisible(key: string, visible: boolean): void {
+    if (this.providedVisible.get(key) === visible) return;
+    this.providedVisible.set(key, visible);
+    this.onDidChangeEmitter.fire();
+  }
+
+  isProvidedVisible(layer: ProvidedMapLayer): boolean {
+    return this.providedVisible.get(providedKey(layer)) ?? layer.visible !== false;
   }
 
   setLegend(legend: MapCategory[], total: number): void {

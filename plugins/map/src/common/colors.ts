@@ -15,14 +15,19 @@ export const NO_CATEGORY_COLOR: Rgb = [120, 120, 120];
  */
 export function categoryColor(id: string | null, presetColor: string | null | undefined): Rgb {
   if (id === null) return NO_CATEGORY_COLOR;
-  const own = /^#?([0-9a-f]{6})$/i.exec(presetColor ?? '');
-  if (own !== null) {
-    const value = parseInt(own[1]!, 16);
-    return [(value >> 16) & 255, (value >> 8) & 255, value & 255];
-  }
+  const own = parseHexColor(presetColor?.startsWith('#') ? presetColor : `#${presetColor ?? ''}`);
+  if (own !== null) return [own[0], own[1], own[2]];
   let hash = 0;
   for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
   return PALETTE[hash % PALETTE.length]!;
+}
+
+/** `#rrggbb` or `#rrggbbaa` as RGBA, 0–255; null for anything else. */
+export function parseHexColor(text: string | undefined): [number, number, number, number] | null {
+  const match = /^#([0-9a-f]{6})([0-9a-f]{2})?$/i.exec(text ?? '');
+  if (match === null) return null;
+  const value = parseInt(match[1]!, 16);
+  return [(value >> 16) & 255, (value >> 8) & 255, value & 255, match[2] === undefined ? 255 : parseInt(match[2], 16)];
 }
 
 export function cssColor([r, g, b]: Rgb): string {

@@ -1,3 +1,5 @@
+import type { ProvidedMapLayer } from '@cairn/sdk/common';
+
 /** The host service the map's workbench side calls (`ctx.services.get(MAP_SERVICE)`). */
 export const MAP_SERVICE = 'map';
 
@@ -42,7 +44,12 @@ export interface MapPoint {
 export interface MapService {
   /** The point at `index` of the set `snapshot` named; null once that set is gone (the map reloads). */
   point(snapshot: number, index: number): Promise<MapPoint | null>;
+  /** The layers other plugins provide (`MapLayerProvider`). */
+  layers(): Promise<ProvidedMapLayer[]>;
 }
 
 /** The service's methods, for the check that it implements each (the RPC calls by name). */
-export const MAP_METHODS = ['point'] as const satisfies ReadonlyArray<keyof MapService>;
+export const MAP_METHODS = ['point', 'layers'] as const satisfies ReadonlyArray<keyof MapService>;
+
+/** The service's event when the provided layers changed (a plugin came or went, new data). */
+export const LAYERS_CHANGED_EVENT = 'layersChanged';
