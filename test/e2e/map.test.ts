@@ -1,11 +1,29 @@
 import { expect } from 'chai';
 import type { Locator, Page } from 'playwright-core';
 import type { CairnHost } from '@cairn/core';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { pluginSet } from '../helpers.js';
 import { pngPixels, useWorkbenches } from './browser.js';
 
 type Rgb = [number, number, number];
+
+const run = promisify(execFile);
+
+/**
+ * A raster MBTiles of one colour over a box, made with GDAL (`gdal_translate -of MBTILES`, and
+ * `gdaladdo` for the zooms below its own), as a user would make one from a scanned map.
+ */
+async function colourMbtiles(dir: string, [r, g, b]: Rgb, [west, south, east, north]: [number, number, number, number]): Promise<string> {
+  const image = join(dir, 'colour.ppm');
+  await writeFile(image, Buffer.concat([Buffer.from('P6\n200 200\n255\n'), Buffer.alloc(200 * 200 * 3).map((_, index) => [r, g, b][index % 3]!)]));
+  const out = join(dir, 'survey-area.mbtiles');
+  await run('gdal_translate', ['-q', '-of', 'MBTILES', '-a_srs', 'EPSG:4326', '-a_ullr', `${west}`, `${north}`, `${east}`, `${south}`, image, out]);
+  await run('gdaladdo', ['-q', '-r', 'nearest', out, '2', '4', '8', '16']);
+  return out;
+}
 
 /** Where a place is on the map's surface, from the view it reports (deck.gl's Web Mercator, 512-pixel world). */
 async function screenPoint(surface: Locator, lon: number, lat: number): Promise<{ x: number; y: number }> {
@@ -21,6 +39,18 @@ async function screenPoint(surface: Locator, lon: number, lat: number): Promise<
 async function colourAt(surface: Locator, lon: number, lat: number): Promise<Rgb> {
   const { x, y } = await screenPoint(surface, lon, lat);
   return pngPixels(await surface.screenshot()).at(x, y);
+}
+
+/** Blocks every request that would leave the machine; resolves with the list of those tried. */
+async function blockOutside(page: Page): Promise<string[]> {
+  const origin = new URL(page.url()).origin;
+  const outside: string[] = [];
+  await page.route('**/*', (route) => {
+    if (new URL(route.request().url()).origin === origin) return route.continue();
+    outside.push(route.request().url());
+    return route.abort();
+  });
+  return outside;
 }
 
 /** Polls `check` for up to 10 s (a redraw takes a frame or a few, longer on a busy machine). */
@@ -65,13 +95,7 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
   it('draws the observations by category over the embedded basemap with no network, and a click opens one', async () => {
     const { host, ids } = await surveyed();
     const page = await workbenches.open(host);
-    const origin = new URL(page.url()).origin;
-    const outside: string[] = [];
-    await page.route('**/*', (route) => {
-      if (new URL(route.request().url()).origin === origin) return route.continue();
-      outside.push(route.request().url());
-      return route.abort();
-    });
+    const outside = await blockOutside(page);
     const surface = await openMap(page, 3);
 
     await expectSoon(async () => near(await colourAt(surface, -60, -3), [214, 39, 40]), 'the animal in the Amazon is red');
@@ -82,7 +106,7 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
     expect(outside, 'requests that left the machine').to.deep.equal([]);
     // The points come as a host resource: the window's token lets it in, nothing else does.
     expect(await page.evaluate(async () => (await fetch('/resources/map/no-such-thing')).status)).to.equal(404);
-    expect((await fetch(`${origin}/resources/map/points`)).status).to.equal(403);
+    expect((await fetch(`${new URL(page.url()).origin}/resources/map/points`)).status).to.equal(403);
 
     // The legend names the categories with their counts.
     const legend = page.getByRole('list', { name: 'Map legend' });
@@ -149,6 +173,31 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
     await host.plugins.disable('territory-layer');
     await territory.waitFor({ state: 'detached' });
     await expectSoon(async () => near(await colourAt(surface, -30, -20), [215, 230, 239], 12), 'the plugin gone, the sea shows');
+  });
+
+  it('shows the tiles of an MBTiles basemap made with GDAL, with no network, and turns it off', async () => {
+    const host = await workbenches.device('laptop');
+    const mbtiles = await colourMbtiles(await workbenches.temp.make(), [255, 0, 255], [-70, -10, -50, 10]);
+    // What `cairn basemap add survey-area.mbtiles --attribution …` runs.
+    const added = (await host.commands.execute('map.addBasemap', [{ path: mbtiles, attribution: 'Survey area © the field team' }])) as { name: string; minzoom: number };
+    expect(added).to.deep.include({ name: 'survey-area' });
+    const project = await host.projects.open();
+    await project.createObservations([{ lat: -5, lon: -65 }, { lat: 5, lon: -55 }]);
+    const page = await workbenches.open(host);
+    const outside = await blockOutside(page);
+    const surface = await openMap(page, 2);
+    await expectSoon(async () => near(await colourAt(surface, -60, 0), [255, 0, 255], 12), 'the basemap tiles are magenta between the points');
+    expect(await page.getByText(/Survey area © the field team/).count()).to.equal(1);
+    expect(outside).to.deep.equal([]);
+    const toggle = page.getByRole('checkbox', { name: 'Basemap: survey-area' });
+    await toggle.uncheck();
+    await expectSoon(async () => near(await colourAt(surface, -60, 0), [243, 240, 231], 12), 'off, the embedded land shows');
+    await toggle.check();
+    await expectSoon(async () => near(await colourAt(surface, -60, 0), [255, 0, 255], 12), 'on again');
+    // Removed from the panel: gone from the map and from the data dir.
+    await page.getByRole('button', { name: 'Remove the basemap survey-area' }).click();
+    await toggle.waitFor({ state: 'detached' });
+    await expectSoon(async () => near(await colourAt(surface, -60, 0), [243, 240, 231], 12), 'removed, the embedded land shows');
   });
 
   it('is an application named Map that pans and zooms with the keyboard, and lists a box drawn with Shift', async () => {

@@ -1,6 +1,6 @@
-import { errorMessage, h, type BrowserPluginContext, type Disposable } from '@cairn/sdk/browser';
+import { errorMessage, h, type BrowserPluginContext, type Disposable, type Remote } from '@cairn/sdk/browser';
 import { cssColor } from '../common/colors.js';
-import { LAYERS_CHANGED_EVENT, MAP_SERVICE, type MapService } from '../common/protocol.js';
+import { BASEMAPS_CHANGED_EVENT, LAYERS_CHANGED_EVENT, MAP_SERVICE, type MapService } from '../common/protocol.js';
 import type { MapHandle } from './map-editor.js';
 import { LAYERS, MapState, providedKey, type Bbox } from './state.js';
 import { styles } from './styles.js';
@@ -26,6 +26,13 @@ export function activate(ctx: BrowserPluginContext): void {
     );
   ctx.subscriptions.push(ctx.services.onEvent(MAP_SERVICE, LAYERS_CHANGED_EVENT, loadProvided));
   loadProvided();
+  const loadBasemaps = () =>
+    void service.basemaps().then(
+      (basemaps) => state.setBasemaps(basemaps),
+      (error: unknown) => ctx.log('warn', `The basemaps could not be listed: ${errorMessage(error)}`),
+    );
+  ctx.subscriptions.push(ctx.services.onEvent(MAP_SERVICE, BASEMAPS_CHANGED_EVENT, loadBasemaps));
+  loadBasemaps();
 
   let loading: Promise<MapModule> | null = null;
   const load = () => (loading ??= import(/* @vite-ignore */ new URL('./map-editor.js', import.meta.url).href) as Promise<MapModule>);
@@ -74,7 +81,7 @@ export function activate(ctx: BrowserPluginContext): void {
     ctx.commands.register('map.filterToView', () => withMap((map) => map.filterToView())),
     // For other plugins: the box the map shows (west, south, east, north), or null with no map open.
     ctx.commands.register('map.getView', (): Bbox | null => state.view),
-    ctx.views.register('map.view', (container) => renderPanel(container, ctx, state, { show, withMap })),
+    ctx.views.register('map.view', (container) => renderPanel(container, ctx, state, { show, withMap, service })),
   );
 }
 
@@ -83,7 +90,7 @@ function renderPanel(
   container: HTMLElement,
   ctx: BrowserPluginContext,
   state: MapState,
-  actions: { show: () => Promise<MapHandle>; withMap: (work: (map: MapHandle) => unknown) => Promise<unknown> },
+  actions: { show: () => Promise<MapHandle>; withMap: (work: (map: MapHandle) => unknown) => Promise<unknown>; service: Remote<MapService> },
 ): Disposable {
   const layers = h('fieldset', { class: 'map-layers' }, h('legend', {}, 'Layers'));
   const toggle = (title: string, checked: boolean, onchange: (checked: boolean) => void) => {
@@ -91,17 +98,40 @@ function renderPanel(
     return h('label', { class: 'map-layer' }, box, ' ', title);
   };
   const legend = h('ul', { class: 'map-legend map-view-legend', 'aria-label': 'Legend' });
+  const run = (work: () => unknown) => () => void Promise.resolve(work()).catch((error: unknown) => ctx.notifications.error(errorMessage(error)));
+  const addBasemap = async () => {
+    const path = await ctx.dialogs.chooseFile({ title: 'Add a basemap: an MBTiles or PMTiles file (it is copied into the data dir)', mode: 'open', extensions: ['mbtiles', 'pmtiles'] });
+    if (path === null) return;
+    const added = await ctx.withProgress('Adding a basemap', () => actions.service.addBasemap(path));
+    ctx.notifications.info(`Basemap '${added.name}' added (zoom ${added.minzoom}–${added.maxzoom}).`);
+  };
+  const removeBasemap = async (id: string, name: string) => {
+    await actions.service.removeBasemap(id);
+    ctx.notifications.info(`Basemap '${name}' removed.`);
+  };
   let listed = '';
   const draw = () => {
     // Built-in layers, then those other plugins provide (named with their plugin). Redrawn only
     // when the list changes, so a box toggled from the keyboard keeps its focus.
-    const checked = [...LAYERS.map((layer) => state.visible[layer.id]), ...state.provided.map((layer) => state.isProvidedVisible(layer))];
-    const keys = state.provided.map(providedKey).join('\n');
+    const checked = [
+      ...LAYERS.map((layer) => state.visible[layer.id]),
+      ...state.basemaps.map((basemap) => !state.basemapHidden.has(basemap.id)),
+      ...state.provided.map((layer) => state.isProvidedVisible(layer)),
+    ];
+    const keys = [...state.basemaps.map((basemap) => `basemap:${basemap.id}`), ...state.provided.map(providedKey)].join('\n');
     if (keys !== listed || layers.querySelectorAll('input').length !== checked.length) {
       listed = keys;
       layers.replaceChildren(
         h('legend', {}, 'Layers'),
         ...LAYERS.map((layer) => toggle(layer.title, state.visible[layer.id], (value) => state.setVisible(layer.id, value))),
+        ...state.basemaps.map((basemap) =>
+          h(
+            'div',
+            { class: 'map-basemap' },
+            toggle(`Basemap: ${basemap.name}${basemap.online ? ' (online)' : ''}`, !state.basemapHidden.has(basemap.id), (value) => state.setBasemapVisible(basemap.id, value)),
+            h('button', { type: 'button', class: 'map-remove', 'aria-label': `Remove the basemap ${basemap.name}`, title: 'Remove', onclick: run(() => removeBasemap(basemap.id, basemap.name)) }, '×'),
+          ),
+        ),
         ...state.provided.map((layer) => toggle(`${layer.title} (${layer.plugin})`, state.isProvidedVisible(layer), (value) => state.setProvidedVisible(providedKey(layer), value))),
       );
     }
@@ -113,7 +143,6 @@ function renderPanel(
     );
     if (state.legend.length === 0) legend.append(h('li', { class: 'view-message' }, state.loaded ? 'No observations yet.' : 'Open the map to see its legend.'));
   };
-  const run = (work: () => unknown) => () => void Promise.resolve(work()).catch((error: unknown) => ctx.notifications.error(errorMessage(error)));
   container.append(
     h(
       'div',
@@ -123,6 +152,7 @@ function renderPanel(
       h('button', { type: 'button', onclick: run(() => actions.withMap((map) => map.filterToView())) }, 'List what the map shows'),
     ),
     layers,
+    h('div', { class: 'map-view-actions' }, h('button', { type: 'button', onclick: run(addBasemap) }, 'Add a basemap…')),
     h('h3', { class: 'map-heading' }, 'Legend'),
     legend,
     h('p', { class: 'map-hint' }, 'On the map: drag to pan, scroll or + and − to zoom, arrows to pan, 0 to fit; Shift+drag a box to list what is in it; click a point to open it.'),

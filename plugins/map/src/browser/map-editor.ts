@@ -1,12 +1,13 @@
 import { Deck, MapView, WebMercatorViewport, type Layer, type MapViewState, type PickingInfo } from '@deck.gl/core';
-import { GeoJsonLayer, ScatterplotLayer } from '@deck.gl/layers';
+import { BitmapLayer, GeoJsonLayer, ScatterplotLayer } from '@deck.gl/layers';
+import { MVTLayer, TileLayer } from '@deck.gl/geo-layers';
 import { HeatmapLayer, HexagonLayer } from '@deck.gl/aggregation-layers';
 import countries110m from 'world-atlas/countries-110m.json' with { type: 'json' };
 import land110m from 'world-atlas/land-110m.json' with { type: 'json' };
 import { errorMessage, h, type BrowserPluginContext, type Disposable } from '@cairn/sdk/browser';
 import { parseHexColor } from '../common/colors.js';
 import { decodePoints, type DecodedPoints } from '../common/points.js';
-import { MAP_SERVICE, POINTS_RESOURCE, type MapPoint, type MapService } from '../common/protocol.js';
+import { MAP_SERVICE, POINTS_RESOURCE, TILES_RESOURCE, type BasemapInfo, type MapPoint, type MapService } from '../common/protocol.js';
 import { toBasemap, type Basemap } from './basemap.js';
 import type { Bbox, MapState } from './state.js';
 
@@ -125,7 +126,9 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
       new GeoJsonLayer({ id: 'basemap-land', data: base.land as never, visible: visible.basemap, filled: true, stroked: false, getFillColor: [243, 240, 231] }),
       new GeoJsonLayer({ id: 'basemap-borders', data: base.borders as never, visible: visible.basemap, filled: false, stroked: true, getLineColor: [176, 168, 150], lineWidthUnits: 'pixels', getLineWidth: 1 }),
     );
-    // Other plugins' layers, over the basemap and under the observations.
+    // The user's basemaps (MBTiles, PMTiles, a URL), over the embedded one, tiles served by the host.
+    for (const basemap of state.basemaps) layers.push(basemapLayer(basemap, ctx.resources.url(TILES_RESOURCE), !state.basemapHidden.has(basemap.id)));
+    // Other plugins' layers, over the basemaps and under the observations.
     for (const provided of state.provided) {
       const style = provided.style ?? {};
       layers.push(
@@ -144,7 +147,10 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
         }),
       );
     }
-    attribution.textContent = ['Basemap: Natural Earth (public domain), via world-atlas', ...state.provided.filter((layer) => layer.attribution && state.isProvidedVisible(layer)).map((layer) => layer.attribution!)].join(' · ');
+    attribution.textContent = [
+      'Basemap: Natural Earth (public domain), via world-atlas',
+      ...state.basemaps.filter((basemap) => basemap.attribution && !state.basemapHidden.has(basemap.id)).map((basemap) => basemap.attribution),
+      ...state.provided.filter((layer) => layer.attribution && state.isProvidedVisible(layer)).map((layer) => layer.attribution!)].join(' · ');
     if (points !== null && points.header.count > 0) {
       const { positions } = points;
       const count = points.header.count;
@@ -413,6 +419,42 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
       deck.finalize();
     },
   };
+}
+
+/** A user's basemap as a deck.gl layer: images on tiles, or vector tiles drawn in quiet colours. */
+function basemapLayer(basemap: BasemapInfo, tilesUrl: string, visible: boolean): Layer {
+  const template = `${tilesUrl}/${encodeURIComponent(basemap.id)}/{z}/{x}/{y}`;
+  const common = {
+    id: `basemap:${basemap.id}`,
+    data: template,
+    visible,
+    minZoom: basemap.minzoom,
+    maxZoom: basemap.maxzoom,
+    ...(basemap.bounds !== null ? { extent: basemap.bounds } : {}),
+  };
+  if (basemap.format === 'pbf') {
+    return new MVTLayer({
+      ...common,
+      // Parsed here, not in a worker that loaders.gl would fetch from a CDN: there is no internet.
+      loadOptions: { worker: false },
+      filled: true,
+      stroked: true,
+      getFillColor: [226, 221, 206, 200],
+      getLineColor: [150, 144, 130, 255],
+      lineWidthUnits: 'pixels',
+      getLineWidth: 1,
+      pointRadiusUnits: 'pixels',
+      getPointRadius: 2,
+    }) as unknown as Layer;
+  }
+  return new TileLayer({
+    ...common,
+    tileSize: 256,
+    renderSubLayers: (props) => {
+      const { west, south, east, north } = props.tile.bbox as { west: number; south: number; east: number; north: number };
+      return new BitmapLayer({ id: props.id, image: props.data as never, bounds: [west, south, east, north] });
+    },
+  }) as unknown as Layer;
 }
 
 /**

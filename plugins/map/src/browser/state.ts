@@ -1,6 +1,6 @@
 import { Emitter, type Disposable } from '@cairn/sdk/browser';
 import type { ProvidedMapLayer } from '@cairn/sdk/browser';
-import type { MapCategory } from '../common/protocol.js';
+import type { BasemapInfo, MapCategory } from '../common/protocol.js';
 
 /** The map's layers the user can turn on and off, in the order the panel lists them. */
 export const LAYERS = [
@@ -26,6 +26,9 @@ export class MapState implements Disposable {
   readonly visible: Record<LayerId, boolean> = { basemap: true, points: true, heatmap: false, hexagons: false };
   /** Layers other plugins provide, and which of them show (by `providedKey`). */
   provided: ProvidedMapLayer[] = [];
+  /** The user's basemaps (files and URLs), and which of them show (all, unless turned off). */
+  basemaps: BasemapInfo[] = [];
+  readonly basemapHidden = new Set<string>();
   readonly providedVisible = new Map<string, boolean>();
   legend: MapCategory[] = [];
   total = 0;
@@ -39,6 +42,18 @@ export class MapState implements Disposable {
   setVisible(layer: LayerId, visible: boolean): void {
     if (this.visible[layer] === visible) return;
     this.visible[layer] = visible;
+    this.onDidChangeEmitter.fire();
+  }
+
+  setBasemaps(basemaps: BasemapInfo[]): void {
+    this.basemaps = basemaps;
+    this.onDidChangeEmitter.fire();
+  }
+
+  setBasemapVisible(id: string, visible: boolean): void {
+    if (visible === !this.basemapHidden.has(id)) return;
+    if (visible) this.basemapHidden.delete(id);
+    else this.basemapHidden.add(id);
     this.onDidChangeEmitter.fire();
   }
 

@@ -20,6 +20,9 @@ export const styles = `
 .map-layers legend, .map-heading { font-size: 11px; text-transform: uppercase; letter-spacing: 0.04em; color: var(--fg-muted); padding: 0; margin: 8px 0 4px; }
 .map-heading { margin: 12px 12px 4px; }
 .map-layer { display: flex; gap: 6px; align-items: center; }
+.map-basemap { display: flex; align-items: center; justify-content: space-between; gap: 6px; }
+.map-remove { border: none; background: none; color: var(--fg-muted); cursor: pointer; font-size: 16px; line-height: 1; padding: 0 4px; }
+.map-remove:hover, .map-remove:focus-visible { color: var(--error); }
 .map-view-legend, .map-panel .map-legend { padding: 0 12px; }
 .map-hint { color: var(--fg-muted); font-size: 12px; padding: 8px 12px; margin: 0; }
 .map-sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }

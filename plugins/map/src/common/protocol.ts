@@ -9,6 +9,28 @@ export const POINTS_RESOURCE = 'points';
 /** RGB, 0–255. */
 export type Rgb = [number, number, number];
 
+/** The host resource of basemap tiles: `tiles/<basemap id>/<z>/<x>/<y>`. */
+export const TILES_RESOURCE = 'tiles';
+
+/** A basemap the user added: a file copied into the data dir, or an online tile URL. */
+export interface BasemapInfo {
+  id: string;
+  name: string;
+  kind: 'mbtiles' | 'pmtiles' | 'xyz';
+  /** What its tiles are: images, or vector tiles (Mapbox Vector Tile). */
+  format: 'png' | 'jpg' | 'webp' | 'pbf';
+  minzoom: number;
+  maxzoom: number;
+  /** West, south, east, north; null for the whole world. */
+  bounds: [number, number, number, number] | null;
+  attribution: string;
+  /** Its tiles come from the internet (an XYZ URL the user gave). */
+  online: boolean;
+}
+
+/** The service's event when basemaps were added or removed. */
+export const BASEMAPS_CHANGED_EVENT = 'basemapsChanged';
+
 /** A category as the map draws and the legend lists it. */
 export interface MapCategory {
   /** The category id; null for observations with none. */
@@ -46,10 +68,14 @@ export interface MapService {
   point(snapshot: number, index: number): Promise<MapPoint | null>;
   /** The layers other plugins provide (`MapLayerProvider`). */
   layers(): Promise<ProvidedMapLayer[]>;
+  basemaps(): Promise<BasemapInfo[]>;
+  /** Adds an MBTiles or PMTiles file (copied into the data dir) or an XYZ URL with {z}, {x}, {y}. */
+  addBasemap(source: string): Promise<BasemapInfo>;
+  removeBasemap(id: string): Promise<void>;
 }
 
 /** The service's methods, for the check that it implements each (the RPC calls by name). */
-export const MAP_METHODS = ['point', 'layers'] as const satisfies ReadonlyArray<keyof MapService>;
+export const MAP_METHODS = ['point', 'layers', 'basemaps', 'addBasemap', 'removeBasemap'] as const satisfies ReadonlyArray<keyof MapService>;
 
 /** The service's event when the provided layers changed (a plugin came or went, new data). */
 export const LAYERS_CHANGED_EVENT = 'layersChanged';

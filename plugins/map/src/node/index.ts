@@ -1,20 +1,59 @@
-import type { PluginContext } from '@cairn/sdk';
-import { LAYERS_CHANGED_EVENT, MAP_METHODS, MAP_SERVICE, POINTS_RESOURCE, type MapService } from '../common/protocol.js';
+import { CairnError, ErrorCodes, type PluginContext } from '@cairn/sdk';
+import { BASEMAPS_CHANGED_EVENT, LAYERS_CHANGED_EVENT, MAP_METHODS, MAP_SERVICE, POINTS_RESOURCE, TILES_RESOURCE, type MapService } from '../common/protocol.js';
+
+/** `cairn basemap add PATH|URL [--name N] [--attribution A]`, or `{ path }` from `cairn run`. */
+interface AddInput {
+  path?: unknown;
+  name?: unknown;
+  attribution?: unknown;
+}
 
 /**
  * Starts with every window, so activation only registers names: the code that reads the points
- * loads on the first request.
+ * and the basemaps loads on the first request.
  */
 export function activate(ctx: PluginContext): void {
   const points = import('./points.js').then(({ PointSets }) => new PointSets(ctx));
+  let basemapsLoaded: Promise<import('./basemaps.js').Basemaps> | null = null;
+  const basemaps = () => (basemapsLoaded ??= import('./basemaps.js').then(({ Basemaps }) => new Basemaps(ctx)));
+  const changed = () => ctx.services.emit(MAP_SERVICE, BASEMAPS_CHANGED_EVENT, null);
+
+  const addBasemap = async (input: AddInput | string) => {
+    const given = typeof input === 'string' ? { path: input } : (input ?? {});
+    const optional = (value: unknown, name: string) => {
+      if (value === undefined || value === null) return undefined;
+      if (typeof value !== 'string' || value.trim() === '') throw new CairnError(ErrorCodes.INVALID_INPUT, `basemap add: --${name} takes some text.`);
+      return value.trim();
+    };
+    const options = { name: optional(given.name, 'name'), attribution: optional(given.attribution, 'attribution') };
+    const added = await ctx.progress('Adding a basemap', async (report) => (await basemaps()).add(String(given.path ?? ''), options, report));
+    changed();
+    return added;
+  };
+  const removeBasemap = async (input: { id?: unknown } | string) => {
+    const id = typeof input === 'string' ? input : input?.id;
+    if (typeof id !== 'string' || id === '') throw new CairnError(ErrorCodes.INVALID_INPUT, 'basemap remove: give the id of a basemap (`cairn basemap list` shows them).');
+    await (await basemaps()).remove(id);
+    changed();
+    return { removed: id };
+  };
+
   const service: MapService = {
     point: async (snapshot, index) => (await points).point(snapshot, index),
     layers: () => ctx.mapLayers.layers(),
+    basemaps: async () => (await basemaps()).list(),
+    addBasemap: (source) => addBasemap(source),
+    removeBasemap: async (id) => void (await removeBasemap(id)),
   };
   for (const method of MAP_METHODS) if (typeof service[method] !== 'function') throw new Error(`The map service lacks '${method}'.`);
   ctx.subscriptions.push(
     ctx.services.register(MAP_SERVICE, service),
     ctx.resources.register(POINTS_RESOURCE, async () => (await points).encode()),
+    ctx.resources.register(TILES_RESOURCE, async (request) => (await basemaps()).tile(request.path)),
     ctx.mapLayers.onDidChange(() => ctx.services.emit(MAP_SERVICE, LAYERS_CHANGED_EVENT, null)),
+    ctx.commands.register('map.addBasemap', addBasemap),
+    ctx.commands.register('map.listBasemaps', async () => (await basemaps()).list()),
+    ctx.commands.register('map.removeBasemap', removeBasemap),
+    { dispose: () => void basemapsLoaded?.then((loaded) => loaded.dispose()) },
   );
 }
