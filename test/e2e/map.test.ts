@@ -200,6 +200,21 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
     await expectSoon(async () => near(await colourAt(surface, -60, 0), [243, 240, 231], 12), 'removed, the embedded land shows');
   });
 
+  it('draws a category’s icon when zoomed in, and its dot further out', async () => {
+    const host = await workbenches.device('laptop');
+    const project = await host.projects.open();
+    const icon = '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 10 10"><rect width="10" height="10" fill="#00a000"/></svg>';
+    await project.createPreset({ id: 'tree', name: 'Tree', color: '#d62728', iconSvg: icon, tags: { type: 'tree' } });
+    await project.createObservations([{ lat: -3.1, lon: -60.02, category: 'tree' }]);
+    const page = await workbenches.open(host);
+    const surface = await openMap(page, 1);
+    // One observation: the map fits to it, close in.
+    await expectSoon(async () => near(await colourAt(surface, -60.02, -3.1), [0, 160, 0], 12), 'the tree is its green icon');
+    await surface.focus();
+    for (let step = 0; step < 3; step++) await page.keyboard.press('-');
+    await expectSoon(async () => near(await colourAt(surface, -60.02, -3.1), [214, 39, 40]), 'further out, the tree is a red dot');
+  });
+
   it('is an application named Map that pans and zooms with the keyboard, and lists a box drawn with Shift', async () => {
     const { host } = await surveyed();
     const page = await workbenches.open(host);

@@ -1,5 +1,5 @@
 import { Deck, MapView, WebMercatorViewport, type Layer, type MapViewState, type PickingInfo } from '@deck.gl/core';
-import { BitmapLayer, GeoJsonLayer, ScatterplotLayer } from '@deck.gl/layers';
+import { BitmapLayer, GeoJsonLayer, IconLayer, ScatterplotLayer } from '@deck.gl/layers';
 import { MVTLayer, TileLayer } from '@deck.gl/geo-layers';
 import { HeatmapLayer, HexagonLayer } from '@deck.gl/aggregation-layers';
 import countries110m from 'world-atlas/countries-110m.json' with { type: 'json' };
@@ -7,7 +7,7 @@ import land110m from 'world-atlas/land-110m.json' with { type: 'json' };
 import { errorMessage, h, type BrowserPluginContext, type Disposable } from '@cairn/sdk/browser';
 import { parseHexColor } from '../common/colors.js';
 import { decodePoints, type DecodedPoints } from '../common/points.js';
-import { MAP_SERVICE, POINTS_RESOURCE, TILES_RESOURCE, type BasemapInfo, type MapPoint, type MapService } from '../common/protocol.js';
+import { ICONS_RESOURCE, MAP_SERVICE, POINTS_RESOURCE, TILES_RESOURCE, type BasemapInfo, type MapPoint, type MapService } from '../common/protocol.js';
 import { toBasemap, type Basemap } from './basemap.js';
 import type { Bbox, MapState } from './state.js';
 
@@ -22,6 +22,10 @@ export interface MapHandle extends Disposable {
 const PAN_STEP = 100;
 /** How long after the last change the points are fetched again (a sync brings many at once). */
 const RELOAD_DELAY_MS = 250;
+/** From this zoom on, a point of a category with an icon is drawn as its icon. */
+const ICON_ZOOM = 12;
+/** Pixels an icon is drawn at. */
+const ICON_SIZE = 28;
 const WORLD: MapViewState = { longitude: 0, latitude: 20, zoom: 1, pitch: 0, bearing: 0 };
 
 /** From this zoom on, the 1:50m basemap replaces the 1:110m one. */
@@ -62,6 +66,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
   let points: DecodedPoints | null = null;
   let colors = new Uint8Array(0);
   let viewState: MapViewState = { ...WORLD };
+  let zoomBand = '';
   let selected: number | null = null;
   let fitted = false;
   let disposed = false;
@@ -100,8 +105,13 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     state.setView(currentBbox());
     // Where the map looks, for whoever needs to find a place on the screen (the tests do).
     surface.dataset.view = JSON.stringify({ longitude: viewState.longitude, latitude: viewState.latitude, zoom: viewState.zoom });
-    // Hexagons are sized for the zoom: redraw them when it changes by a step.
-    if (state.visible.hexagons && Math.round(viewState.zoom) !== hexagonZoom) draw();
+    // Some layers depend on the zoom (the basemap's scale, icons, the hexagons' size): redraw
+    // when it crosses one of their steps.
+    const band = `${viewState.zoom >= FINE_BASEMAP_ZOOM}:${viewState.zoom >= ICON_ZOOM}:${state.visible.hexagons ? Math.round(viewState.zoom) : ''}`;
+    if (band !== zoomBand) {
+      zoomBand = band;
+      draw();
+    }
   }
 
   function viewport(): WebMercatorViewport {
@@ -117,6 +127,24 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
   }
 
   let hexagonZoom = -1;
+  /**
+   * The icons of the categories that have one, drawn once per set of points into one canvas (an
+   * atlas), and the points that show them. Null until ready; `draw` is called again then.
+   */
+  let atlasFor: { snapshot: number; ready: IconAtlas | null } | null = null;
+  function iconAtlas(): IconAtlas | null {
+    if (points === null) return null;
+    const current = points;
+    if (atlasFor?.snapshot === current.header.snapshot) return atlasFor.ready;
+    const entry: { snapshot: number; ready: IconAtlas | null } = { snapshot: current.header.snapshot, ready: null };
+    atlasFor = entry;
+    void buildIconAtlas(current, (id) => ctx.resources.url(ICONS_RESOURCE, id)).then((built) => {
+      if (atlasFor !== entry || built === null) return;
+      entry.ready = built;
+      draw();
+    });
+    return null;
+  }
   function draw(): void {
     if (disposed) return;
     const { visible } = state;
@@ -186,6 +214,25 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
           highlightColor: [0, 0, 0, 90],
         }),
       );
+      // Zoomed in, categories with an icon show it (over their dot, which still takes the clicks).
+      const atlas = visible.points && viewState.zoom >= ICON_ZOOM ? iconAtlas() : null;
+      if (atlas !== null && atlas.snapshot === points.header.snapshot) {
+        const categoryOf = points.categories;
+        const ids = points.header.categories.map((category) => category.id ?? '');
+        layers.push(
+          new IconLayer<number>({
+            id: 'icons',
+            data: atlas.indices as never,
+            getPosition: (index: number) => [positions[index * 2]!, positions[index * 2 + 1]!],
+            getIcon: (index: number) => ids[categoryOf[index]!]!,
+            iconAtlas: atlas.canvas as never,
+            iconMapping: atlas.mapping,
+            getSize: ICON_SIZE,
+            sizeUnits: 'pixels',
+            updateTriggers: { getPosition: atlas.snapshot, getIcon: atlas.snapshot },
+          }),
+        );
+      }
       if (selected !== null && selected < count) {
         layers.push(
           new ScatterplotLayer({
@@ -419,6 +466,56 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
       deck.finalize();
     },
   };
+}
+
+interface IconAtlas {
+  snapshot: number;
+  canvas: HTMLCanvasElement;
+  mapping: Record<string, { x: number; y: number; width: number; height: number }>;
+  /** The points whose category has an icon. */
+  indices: Uint32Array;
+}
+
+/** Pixels of an icon in the atlas. */
+const ATLAS_CELL = 64;
+
+/**
+ * Draws every category icon of a set of points into one canvas. The SVGs are fetched from the
+ * host and decoded by an <img> (deck.gl's image loader cannot decode SVG); null when none has one.
+ */
+async function buildIconAtlas(points: DecodedPoints, urlOf: (categoryId: string) => string): Promise<IconAtlas | null> {
+  const withIcon = points.header.categories.filter((category) => category.hasIcon && category.id !== null);
+  if (withIcon.length === 0) return null;
+  const canvas = document.createElement('canvas');
+  canvas.width = ATLAS_CELL * withIcon.length;
+  canvas.height = ATLAS_CELL;
+  const context = canvas.getContext('2d')!;
+  const mapping: IconAtlas['mapping'] = {};
+  await Promise.all(
+    withIcon.map(async (category, slot) => {
+      try {
+        const response = await fetch(urlOf(category.id!));
+        if (!response.ok) return;
+        const url = URL.createObjectURL(new Blob([await response.text()], { type: 'image/svg+xml' }));
+        try {
+          const image = new Image(ATLAS_CELL, ATLAS_CELL);
+          image.src = url;
+          await image.decode();
+          context.drawImage(image, slot * ATLAS_CELL, 0, ATLAS_CELL, ATLAS_CELL);
+          mapping[category.id!] = { x: slot * ATLAS_CELL, y: 0, width: ATLAS_CELL, height: ATLAS_CELL };
+        } finally {
+          URL.revokeObjectURL(url);
+        }
+      } catch {
+        // An icon that cannot be drawn leaves its category a dot.
+      }
+    }),
+  );
+  const drawn = new Set(Object.keys(mapping));
+  const hasIcon = points.header.categories.map((category) => category.id !== null && drawn.has(category.id));
+  const indices: number[] = [];
+  for (let index = 0; index < points.header.count; index++) if (hasIcon[points.categories[index]!]) indices.push(index);
+  return indices.length === 0 ? null : { snapshot: points.header.snapshot, canvas, mapping, indices: Uint32Array.from(indices) };
 }
 
 /** A user's basemap as a deck.gl layer: images on tiles, or vector tiles drawn in quiet colours. */

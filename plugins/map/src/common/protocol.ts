@@ -39,7 +39,12 @@ export interface MapCategory {
   color: Rgb;
   /** How many of the points are of it. */
   count: number;
+  /** Its preset has an icon (served as the `icons` resource, drawn when the map is zoomed in). */
+  hasIcon: boolean;
 }
+
+/** The host resource of category icons: `icons/<category id>` (SVG). */
+export const ICONS_RESOURCE = 'icons';
 
 /** What comes before the points in the binary answer. */
 export interface PointsHeader {

@@ -1,5 +1,5 @@
 import { CairnError, ErrorCodes, type PluginContext } from '@cairn/sdk';
-import { BASEMAPS_CHANGED_EVENT, LAYERS_CHANGED_EVENT, MAP_METHODS, MAP_SERVICE, POINTS_RESOURCE, TILES_RESOURCE, type MapService } from '../common/protocol.js';
+import { BASEMAPS_CHANGED_EVENT, ICONS_RESOURCE, LAYERS_CHANGED_EVENT, MAP_METHODS, MAP_SERVICE, POINTS_RESOURCE, TILES_RESOURCE, type MapService } from '../common/protocol.js';
 
 /** `cairn basemap add PATH|URL [--name N] [--attribution A]`, or `{ path }` from `cairn run`. */
 interface AddInput {
@@ -50,6 +50,11 @@ export function activate(ctx: PluginContext): void {
     ctx.services.register(MAP_SERVICE, service),
     ctx.resources.register(POINTS_RESOURCE, async () => (await points).encode()),
     ctx.resources.register(TILES_RESOURCE, async (request) => (await basemaps()).tile(request.path)),
+    // A category's icon, as its preset has it (a Mapeo configuration's SVG).
+    ctx.resources.register(ICONS_RESOURCE, async (request) => {
+      const preset = await ctx.project.presets.get(request.path).catch(() => null);
+      return preset?.iconSvg ? { contentType: 'image/svg+xml', body: preset.iconSvg } : null;
+    }),
     ctx.mapLayers.onDidChange(() => ctx.services.emit(MAP_SERVICE, LAYERS_CHANGED_EVENT, null)),
     ctx.commands.register('map.addBasemap', addBasemap),
     ctx.commands.register('map.listBasemaps', async () => (await basemaps()).list()),

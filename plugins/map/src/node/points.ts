@@ -33,7 +33,13 @@ export class PointSets {
         const preset = category === null ? undefined : byId.get(category);
         at = categories.length;
         categoryIndex.set(category, at);
-        categories.push({ id: category, name: category === null ? 'No category' : (preset?.name ?? category), color: categoryColor(category, preset?.color), count: 0 });
+        categories.push({
+          id: category,
+          name: category === null ? 'No category' : (preset?.name ?? category),
+          color: categoryColor(category, preset?.color),
+          count: 0,
+          hasIcon: typeof preset?.iconSvg === 'string' && preset.iconSvg.length > 0,
+        });
       }
       categories[at]!.count += 1;
       indices[index] = at;
