@@ -1,6 +1,7 @@
 import { Deck, MapView, WebMercatorViewport, type Layer, type MapViewState, type PickingInfo } from '@deck.gl/core';
 import { BitmapLayer, GeoJsonLayer, IconLayer, ScatterplotLayer } from '@deck.gl/layers';
 import { MVTLayer, TileLayer } from '@deck.gl/geo-layers';
+import { MVTLoader } from '@loaders.gl/mvt';
 import { HeatmapLayer, HexagonLayer } from '@deck.gl/aggregation-layers';
 import countries110m from 'world-atlas/countries-110m.json' with { type: 'json' };
 import land110m from 'world-atlas/land-110m.json' with { type: 'json' };
@@ -533,6 +534,7 @@ function basemapLayer(basemap: BasemapInfo, tilesUrl: string, visible: boolean):
     return new MVTLayer({
       ...common,
       // Parsed here, not in a worker that loaders.gl would fetch from a CDN: there is no internet.
+      loaders: [MVTLoader],
       loadOptions: { worker: false },
       filled: true,
       stroked: true,
