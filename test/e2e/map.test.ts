@@ -200,17 +200,25 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
     await expectSoon(async () => near(await colourAt(surface, -60, 0), [243, 240, 231], 12), 'removed, the embedded land shows');
   });
 
-  it('draws a vector MBTiles basemap made with ogr2ogr, in the page, with no network', async () => {
+  it('adds a vector MBTiles basemap made with ogr2ogr from the Map view, and draws it with no network', async () => {
     const dir = await workbenches.temp.make();
     const source = join(dir, 'reserve.geojson');
     await writeFile(source, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[[-40, -30], [-20, -30], [-20, -10], [-40, -10], [-40, -30]]] } }] }));
     const mbtiles = join(dir, 'reserve.mbtiles');
     await run('ogr2ogr', ['-f', 'MBTILES', mbtiles, source, '-dsco', 'MAXZOOM=5', '-dsco', 'NAME=Reserve']);
     const { host } = await surveyed();
-    expect(await host.commands.execute('map.addBasemap', [mbtiles])).to.deep.include({ format: 'pbf', name: 'Reserve' });
     const page = await workbenches.open(host);
     const outside = await blockOutside(page);
     const surface = await openMap(page, 3);
+    // Added from the Map view, through the host's file chooser.
+    await page.getByRole('button', { name: 'Add a basemap…' }).click();
+    const chooser = page.getByRole('dialog', { name: /^Add a basemap/ });
+    await chooser.getByRole('textbox', { name: 'Folder', exact: true }).fill(dir);
+    await chooser.getByRole('textbox', { name: 'Folder', exact: true }).press('Enter');
+    await chooser.getByRole('option', { name: 'reserve.mbtiles' }).click();
+    await chooser.getByRole('button', { name: 'Open' }).click();
+    await page.getByText("Basemap 'Reserve' added").waitFor();
+    await page.getByRole('checkbox', { name: 'Basemap: Reserve' }).waitFor();
     // The polygon's quiet fill over the sea.
     await expectSoon(async () => near(await colourAt(surface, -30, -20), [225, 223, 211], 12), 'the reserve is filled');
     await expectSoon(async () => near(await colourAt(surface, -10, -20), [215, 230, 239], 12), 'the sea beside it is not');
