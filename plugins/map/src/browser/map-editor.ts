@@ -311,8 +311,8 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     const [west, south, east, north] = bbox;
     const view = viewport();
     if (east - west < 1e-6 && north - south < 1e-6) return setView({ ...viewState, longitude: west, latitude: south, zoom: 14 });
-    const fitted = view.fitBounds([[west, south], [east, north]], { padding: Math.min(40, Math.floor(Math.min(view.width, view.height) / 4)), maxZoom: 16 });
-    setView({ ...viewState, longitude: fitted.longitude, latitude: fitted.latitude, zoom: Math.max(0, fitted.zoom) });
+    const fit = view.fitBounds([[west, south], [east, north]], { padding: Math.min(40, Math.floor(Math.min(view.width, view.height) / 4)), maxZoom: 16 });
+    setView({ ...viewState, longitude: fit.longitude, latitude: fit.latitude, zoom: Math.max(0, fit.zoom) });
   }
 
   let hovered = -1;
