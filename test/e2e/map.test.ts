@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Locator, Page } from 'playwright-core';
 import type { CairnHost } from '@cairn/core';
+import { duplexPair } from '@cairn/sdk';
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -123,7 +124,7 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
     expect(await page.locator('[role="application"][aria-label="Map"]').getAttribute('data-selected')).to.equal(ids.amazon);
   });
 
-  it('follows changes made elsewhere without a reload', async () => {
+  it('follows changes made elsewhere and brought by a sync, without a reload', async () => {
     const { host, ids } = await surveyed();
     const page = await workbenches.open(host);
     const surface = await openMap(page, 3);
@@ -135,6 +136,17 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
     await expectSoon(async () => near(await colourAt(surface, 20, 10), [214, 39, 40]), 'the point made an animal is red now');
     await project.deleteDocument('observation', ids.china);
     await page.waitForFunction(() => document.querySelector('[role="application"][aria-label="Map"]')?.getAttribute('data-points') === '3');
+
+    // What a sync brings from another device shows up the same way.
+    const tablet = await workbenches.device('tablet', project.info().projectKey);
+    const there = await tablet.projects.open();
+    await there.createObservations([{ lat: 30, lon: 75, category: 'river', notes: 'from the tablet' }]);
+    const [left, right] = duplexPair();
+    await Promise.all([project.replicate(left, { initiator: true }).done, there.replicate(right, { initiator: false }).done]);
+    left.destroy();
+    right.destroy();
+    await page.waitForFunction(() => document.querySelector('[role="application"][aria-label="Map"]')?.getAttribute('data-points') === '4');
+    await expectSoon(async () => near(await colourAt(surface, 75, 30), [31, 63, 214]), 'the river synced from the tablet is blue');
   });
 
   it('turns layers on and off from the Map view', async () => {
@@ -258,6 +270,14 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
     await page.keyboard.press('-');
     await page.keyboard.press('0');
     expect((await view()).zoom).to.be.closeTo(before.zoom, 0.01);
+
+    // The map's view offered to the list: all three are in it.
+    await page.keyboard.press('F1');
+    const palette = page.getByRole('dialog', { name: 'Command Palette' });
+    await palette.getByRole('combobox').fill('List the observations in the map');
+    await palette.getByRole('option', { name: /List the observations in the map's view/ }).first().click();
+    await page.waitForFunction(() => document.querySelector('[role="grid"][aria-label="Observations"]')?.getAttribute('aria-rowcount') === '3');
+    await page.getByRole('tablist', { name: 'Editor Tabs' }).getByRole('tab', { name: 'Map' }).click();
 
     // Shift+drag a box around the Amazon point only: the list shows just it.
     const amazon = await screenPoint(surface, -60, -3);
