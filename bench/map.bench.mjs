@@ -40,14 +40,18 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
 });
 
-/** Opens the workbench, shows the map, and resolves with ms from the map's creation to its first frame with the points. */
-async function firstFrame(host, count) {
+/**
+ * Opens the workbench, shows the map, and resolves with ms from the map's creation to its first
+ * frame with the points; with `pans`, also the median ms from an arrow key to the frame that
+ * follows it (how interactive the map stays).
+ */
+async function firstFrame(host, count, pans = 0) {
   const server = new WorkbenchServer(host);
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   try {
     await page.goto(await server.listen());
     await page.waitForSelector('body[data-ready="true"]');
-    return await page.evaluate(async (expected) => {
+    const elapsed = await page.evaluate(async (expected) => {
       const mark = (name) => performance.getEntriesByName(name).at(-1)?.startTime;
       if (mark('map:created') === undefined) document.querySelector('[role="tab"][aria-label="Map"]').click();
       await new Promise((resolve, reject) => {
@@ -67,6 +71,19 @@ async function firstFrame(host, count) {
       });
       return mark('map:first-points-frame') - mark('map:created');
     }, count);
+    if (pans === 0) return elapsed;
+    const surface = page.locator('[role="application"][aria-label="Map"]');
+    await surface.focus();
+    const frames = async () => Number(await surface.getAttribute('data-frames'));
+    const steps = [];
+    for (let pan = 0; pan < pans; pan++) {
+      const before = await frames();
+      const started = performance.now();
+      await page.keyboard.press(pan % 2 === 0 ? 'ArrowRight' : 'ArrowLeft');
+      while ((await frames()) === before) await new Promise((resolve) => setTimeout(resolve, 2));
+      steps.push(performance.now() - started);
+    }
+    return { elapsed, pan: median(steps) };
   } finally {
     await page.close();
     await server.close();
@@ -82,14 +99,21 @@ try {
     console.log(`  (${count.toLocaleString()} observations created in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
     const frames = [];
     const baselines = [];
+    const pans = [];
+    const panBaselines = [];
     const times = count >= 1_000_000 ? 1 : runs;
     for (let run = 0; run < times; run++) {
-      baselines.push(await firstFrame(empty, 0));
-      frames.push(await firstFrame(host, count));
+      const empty0 = await firstFrame(empty, 0, 10);
+      baselines.push(empty0.elapsed);
+      panBaselines.push(empty0.pan);
+      const full = await firstFrame(host, count, 10);
+      frames.push(full.elapsed);
+      pans.push(full.pan);
     }
-    const [value, baseline] = [median(frames), median(baselines)];
-    const aim = count === 100_000 ? ' (aim ≤ 1.5 s)' : '';
-    console.log(`  first frame, ${count.toLocaleString()} points${aim}`.padEnd(62) + ` median ${value.toFixed(1).padStart(8)} ms  (${(value / baseline).toFixed(2)}× empty map ${baseline.toFixed(1)} ms)`);
+    const row = (what, value, baseline) =>
+      console.log(`  ${what}`.padEnd(62) + ` median ${value.toFixed(1).padStart(8)} ms  (${(value / baseline).toFixed(2)}× empty map ${baseline.toFixed(1)} ms)`);
+    row(`first frame, ${count.toLocaleString()} points${count === 100_000 ? ' (aim ≤ 1.5 s)' : ''}`, median(frames), median(baselines));
+    row(`arrow key to next frame, ${count.toLocaleString()} points`, median(pans), median(panBaselines));
     await host.dispose();
     hosts.splice(hosts.indexOf(host), 1);
   }
