@@ -40,8 +40,10 @@ function embeddedBasemap(zoom: number, whenFiner: () => void): Basemap {
   coarseBasemap ??= toBasemap(land110m, countries110m);
   if (zoom < FINE_BASEMAP_ZOOM) return coarseBasemap;
   if (fineBasemapReady !== null) return fineBasemapReady;
-  fineBasemap ??= (import(/* @vite-ignore */ new URL('./basemap-50m.js', import.meta.url).href) as Promise<typeof import('./basemap-50m.js')>).then((module) => (fineBasemapReady = module.fineBasemap()));
-  void fineBasemap.then(whenFiner, () => undefined);
+  if (fineBasemap === null) {
+    fineBasemap = (import(/* @vite-ignore */ new URL('./basemap-50m.js', import.meta.url).href) as Promise<typeof import('./basemap-50m.js')>).then((module) => (fineBasemapReady = module.fineBasemap()));
+    void fineBasemap.then(whenFiner, () => undefined);
+  }
   return coarseBasemap;
 }
 

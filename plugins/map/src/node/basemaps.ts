@@ -38,6 +38,8 @@ export class Basemaps {
   private readonly listFile: string;
   private readonly sources = new Map<string, Promise<TileSource>>();
   private writing: Promise<unknown> = Promise.resolve();
+  /** The list as last read or written: every tile asks for its basemap, so it is read once. */
+  private cached: Promise<BasemapRecord[]> | null = null;
 
   constructor(private readonly ctx: PluginContext) {
     this.folder = join(ctx.storagePath, 'basemaps');
@@ -135,7 +137,11 @@ export class Basemaps {
     };
   }
 
-  private async records(): Promise<BasemapRecord[]> {
+  private records(): Promise<BasemapRecord[]> {
+    return (this.cached ??= this.read());
+  }
+
+  private async read(): Promise<BasemapRecord[]> {
     const text = await readFile(this.listFile, 'utf8').catch(() => null);
     if (text === null) return [];
     try {
@@ -149,6 +155,7 @@ export class Basemaps {
 
   private async save(records: BasemapRecord[]): Promise<void> {
     await writeFileAtomic(this.listFile, `${JSON.stringify({ basemaps: records }, null, 2)}\n`);
+    this.cached = Promise.resolve(records);
   }
 
   /** Adds and removes run one at a time: each reads and rewrites the list. */
