@@ -206,6 +206,17 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
     await expectSoon(async () => near(await colourAt(surface, -60, 0), [243, 240, 231], 12), 'off, the embedded land shows');
     await toggle.check();
     await expectSoon(async () => near(await colourAt(surface, -60, 0), [255, 0, 255], 12), 'on again');
+    // The palette's "Remove a basemap" points to the panel, where each has its button.
+    await page.keyboard.press('F1');
+    const palette = page.getByRole('dialog', { name: 'Command Palette' });
+    await palette.getByRole('combobox').fill('Remove a basemap');
+    await palette.getByRole('option', { name: /Remove a basemap/ }).first().click();
+    await page.getByText('To remove a basemap, click × beside it under Layers in the Map view.').waitFor();
+    // The panel's "Add a basemap…" asks for a file.
+    await page.getByRole('button', { name: 'Add a basemap…' }).click();
+    await page.getByRole('dialog', { name: /^Add a basemap/ }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: /^Add a basemap/ }).waitFor({ state: 'detached' });
     // Removed from the panel: gone from the map and from the data dir.
     await page.getByRole('button', { name: 'Remove the basemap survey-area' }).click();
     await toggle.waitFor({ state: 'detached' });
@@ -222,8 +233,12 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
     const page = await workbenches.open(host);
     const outside = await blockOutside(page);
     const surface = await openMap(page, 3);
-    // Added from the Map view, through the host's file chooser.
-    await page.getByRole('button', { name: 'Add a basemap…' }).click();
+    // Added from the command palette (the workbench's command, not the host's, which needs a
+    // path), through the host's file chooser.
+    await page.keyboard.press('F1');
+    const palette = page.getByRole('dialog', { name: 'Command Palette' });
+    await palette.getByRole('combobox').fill('Add a basemap');
+    await palette.getByRole('option', { name: /Add a basemap/ }).first().click();
     const chooser = page.getByRole('dialog', { name: /^Add a basemap/ });
     await chooser.getByRole('textbox', { name: 'Folder', exact: true }).fill(dir);
     await chooser.getByRole('textbox', { name: 'Folder', exact: true }).press('Enter');
@@ -231,6 +246,10 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
     await chooser.getByRole('button', { name: 'Open' }).click();
     await page.getByText("Basemap 'Reserve' added").waitFor();
     await page.getByRole('checkbox', { name: 'Basemap: Reserve' }).waitFor();
+    await page.keyboard.press('F1');
+    await palette.getByRole('combobox').fill('List the basemaps');
+    await palette.getByRole('option', { name: /List the basemaps/ }).first().click();
+    await page.getByText('Basemaps: Reserve (zoom 0–5).').waitFor();
     // The polygon's quiet fill over the sea.
     await expectSoon(async () => near(await colourAt(surface, -30, -20), [225, 223, 211], 12), 'the reserve is filled');
     await expectSoon(async () => near(await colourAt(surface, -10, -20), [215, 230, 239], 12), 'the sea beside it is not');

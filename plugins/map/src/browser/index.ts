@@ -1,4 +1,4 @@
-import { errorMessage, h, type BrowserPluginContext, type Disposable, type Remote } from '@cairn/sdk/browser';
+import { errorMessage, h, type BrowserPluginContext, type Disposable } from '@cairn/sdk/browser';
 import { cssColor } from '../common/colors.js';
 import { BASEMAPS_CHANGED_EVENT, LAYERS_CHANGED_EVENT, MAP_SERVICE, type MapService } from '../common/protocol.js';
 import type { MapHandle } from './map-editor.js';
@@ -75,13 +75,42 @@ export function activate(ctx: BrowserPluginContext): void {
   };
   const withMap = async (work: (map: MapHandle) => unknown) => work(await (shown ?? show()));
 
+  // The basemap commands, from the palette or another plugin (the host's serve the CLI).
+  const addBasemap = async (given?: unknown): Promise<void> => {
+    const path = typeof given === 'string' && given !== '' ? given : await ctx.dialogs.chooseFile({ title: 'Add a basemap: an MBTiles or PMTiles file (it is copied into the data dir)', mode: 'open', extensions: ['mbtiles', 'pmtiles'] });
+    if (path === null) return;
+    const added = await ctx.withProgress('Adding a basemap', () => service.addBasemap(path));
+    ctx.notifications.info(`Basemap '${added.name}' added (zoom ${added.minzoom}–${added.maxzoom}).`);
+  };
+  const removeBasemap = async (id?: unknown): Promise<void> => {
+    const basemap = state.basemaps.find((candidate) => candidate.id === id);
+    if (basemap === undefined) {
+      ctx.notifications.info(state.basemaps.length === 0 ? 'There is no basemap to remove.' : 'To remove a basemap, click × beside it under Layers in the Map view.');
+      return;
+    }
+    await service.removeBasemap(basemap.id);
+    ctx.notifications.info(`Basemap '${basemap.name}' removed.`);
+  };
+  const listBasemaps = async () => {
+    const basemaps = await service.basemaps();
+    ctx.notifications.info(
+      basemaps.length === 0
+        ? 'No basemaps added: the map uses its embedded one. Add an MBTiles or PMTiles file from the Map view.'
+        : `Basemaps: ${basemaps.map((basemap) => `${basemap.name} (${basemap.online ? 'online' : `zoom ${basemap.minzoom}–${basemap.maxzoom}`})`).join(', ')}.`,
+    );
+    return basemaps;
+  };
+
   ctx.subscriptions.push(
     ctx.commands.register('map.show', () => void show()),
     ctx.commands.register('map.fitToData', () => withMap((map) => map.fitToData())),
     ctx.commands.register('map.filterToView', () => withMap((map) => map.filterToView())),
     // For other plugins: the box the map shows (west, south, east, north), or null with no map open.
     ctx.commands.register('map.getView', (): Bbox | null => state.view),
-    ctx.views.register('map.view', (container) => renderPanel(container, ctx, state, { show, withMap, service })),
+    ctx.commands.register('map.addBasemap', addBasemap),
+    ctx.commands.register('map.removeBasemap', removeBasemap),
+    ctx.commands.register('map.listBasemaps', listBasemaps),
+    ctx.views.register('map.view', (container) => renderPanel(container, ctx, state, { show, withMap, addBasemap, removeBasemap })),
   );
 }
 
@@ -90,7 +119,7 @@ function renderPanel(
   container: HTMLElement,
   ctx: BrowserPluginContext,
   state: MapState,
-  actions: { show: () => Promise<MapHandle>; withMap: (work: (map: MapHandle) => unknown) => Promise<unknown>; service: Remote<MapService> },
+  actions: { show: () => Promise<MapHandle>; withMap: (work: (map: MapHandle) => unknown) => Promise<unknown>; addBasemap: (path?: string) => Promise<void>; removeBasemap: (id: string) => Promise<void> },
 ): Disposable {
   const layers = h('fieldset', { class: 'map-layers' }, h('legend', {}, 'Layers'));
   const toggle = (title: string, checked: boolean, onchange: (checked: boolean) => void) => {
@@ -99,16 +128,6 @@ function renderPanel(
   };
   const legend = h('ul', { class: 'map-legend map-view-legend', 'aria-label': 'Legend' });
   const run = (work: () => unknown) => () => void Promise.resolve(work()).catch((error: unknown) => ctx.notifications.error(errorMessage(error)));
-  const addBasemap = async () => {
-    const path = await ctx.dialogs.chooseFile({ title: 'Add a basemap: an MBTiles or PMTiles file (it is copied into the data dir)', mode: 'open', extensions: ['mbtiles', 'pmtiles'] });
-    if (path === null) return;
-    const added = await ctx.withProgress('Adding a basemap', () => actions.service.addBasemap(path));
-    ctx.notifications.info(`Basemap '${added.name}' added (zoom ${added.minzoom}–${added.maxzoom}).`);
-  };
-  const removeBasemap = async (id: string, name: string) => {
-    await actions.service.removeBasemap(id);
-    ctx.notifications.info(`Basemap '${name}' removed.`);
-  };
   let listed = '';
   const draw = () => {
     // Built-in layers, then those other plugins provide (named with their plugin). Redrawn only
@@ -129,7 +148,7 @@ function renderPanel(
             'div',
             { class: 'map-basemap' },
             toggle(`Basemap: ${basemap.name}${basemap.online ? ' (online)' : ''}`, !state.basemapHidden.has(basemap.id), (value) => state.setBasemapVisible(basemap.id, value)),
-            h('button', { type: 'button', class: 'map-remove', 'aria-label': `Remove the basemap ${basemap.name}`, title: 'Remove', onclick: run(() => removeBasemap(basemap.id, basemap.name)) }, '×'),
+            h('button', { type: 'button', class: 'map-remove', 'aria-label': `Remove the basemap ${basemap.name}`, title: 'Remove', onclick: run(() => actions.removeBasemap(basemap.id)) }, '×'),
           ),
         ),
         ...state.provided.map((layer) => toggle(`${layer.title} (${layer.plugin})`, state.isProvidedVisible(layer), (value) => state.setProvidedVisible(providedKey(layer), value))),
@@ -152,7 +171,7 @@ function renderPanel(
       h('button', { type: 'button', onclick: run(() => actions.withMap((map) => map.filterToView())) }, 'List what the map shows'),
     ),
     layers,
-    h('div', { class: 'map-view-actions' }, h('button', { type: 'button', onclick: run(addBasemap) }, 'Add a basemap…')),
+    h('div', { class: 'map-view-actions' }, h('button', { type: 'button', onclick: run(() => actions.addBasemap()) }, 'Add a basemap…')),
     h('h3', { class: 'map-heading' }, 'Legend'),
     legend,
     h('p', { class: 'map-hint' }, 'On the map: drag to pan, scroll or + and − to zoom, arrows to pan, 0 to fit; Shift+drag a box to list what is in it; click a point to open it.'),

@@ -1,5 +1,5 @@
 import { Deck, MapView, WebMercatorViewport, type Layer, type MapViewState, type PickingInfo } from '@deck.gl/core';
-import { BitmapLayer, GeoJsonLayer, IconLayer, ScatterplotLayer } from '@deck.gl/layers';
+import { BitmapLayer, GeoJsonLayer, ScatterplotLayer } from '@deck.gl/layers';
 import { MVTLayer, TileLayer } from '@deck.gl/geo-layers';
 import { MVTLoader } from '@loaders.gl/mvt';
 import { HeatmapLayer, HexagonLayer } from '@deck.gl/aggregation-layers';
@@ -10,6 +10,8 @@ import { parseHexColor } from '../common/colors.js';
 import { decodePoints, type DecodedPoints } from '../common/points.js';
 import { ICONS_RESOURCE, MAP_SERVICE, POINTS_RESOURCE, TILES_RESOURCE, type BasemapInfo, type MapPoint, type MapService } from '../common/protocol.js';
 import { toBasemap, type Basemap } from './basemap.js';
+import { LinesLayer } from './lines-layer.js';
+import { PointsLayer, type PointsLayerProps } from './points-layer.js';
 import type { Bbox, MapState } from './state.js';
 
 /** What the rest of the plugin can ask of an open map. */
@@ -27,6 +29,13 @@ const RELOAD_DELAY_MS = 250;
 const ICON_ZOOM = 12;
 /** Pixels an icon is drawn at. */
 const ICON_SIZE = 28;
+/**
+ * A map of more points than this, seen from further out than `DENSE_ZOOM`, draws them as small
+ * dots with no ring: big ones would merge into a blot, and on a GPU-less machine (WebGL on the
+ * CPU) every pixel of every dot costs, so a 100k-point frame takes a quarter of the time.
+ */
+const DENSE_COUNT = 20_000;
+const DENSE_ZOOM = 8;
 const WORLD: MapViewState = { longitude: 0, latitude: 20, zoom: 1, pitch: 0, bearing: 0 };
 
 /** From this zoom on, the 1:50m basemap replaces the 1:110m one. */
@@ -36,15 +45,13 @@ const FINE_BASEMAP_ZOOM = 3;
 let coarseBasemap: Basemap | null = null;
 let fineBasemap: Promise<Basemap> | null = null;
 let fineBasemapReady: Basemap | null = null;
-function embeddedBasemap(zoom: number, whenFiner: () => void): Basemap {
+/** The basemap for a zoom, and while the finer one loads, the promise of it (to draw again then). */
+function embeddedBasemap(zoom: number): { basemap: Basemap; finer: Promise<Basemap> | null } {
   coarseBasemap ??= toBasemap(land110m, countries110m);
-  if (zoom < FINE_BASEMAP_ZOOM) return coarseBasemap;
-  if (fineBasemapReady !== null) return fineBasemapReady;
-  if (fineBasemap === null) {
-    fineBasemap = (import(/* @vite-ignore */ new URL('./basemap-50m.js', import.meta.url).href) as Promise<typeof import('./basemap-50m.js')>).then((module) => (fineBasemapReady = module.fineBasemap()));
-    void fineBasemap.then(whenFiner, () => undefined);
-  }
-  return coarseBasemap;
+  if (zoom < FINE_BASEMAP_ZOOM) return { basemap: coarseBasemap, finer: null };
+  if (fineBasemapReady !== null) return { basemap: fineBasemapReady, finer: null };
+  fineBasemap ??= (import(/* @vite-ignore */ new URL('./basemap-50m.js', import.meta.url).href) as Promise<typeof import('./basemap-50m.js')>).then((module) => (fineBasemapReady = module.fineBasemap()));
+  return { basemap: coarseBasemap, finer: fineBasemap };
 }
 
 /**
@@ -67,13 +74,18 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
   container.append(h('div', { class: 'map-editor' }, surface, legend, status, attribution, help, announce));
 
   let points: DecodedPoints | null = null;
-  let colors = new Uint8Array(0);
+  /**
+   * The points' attributes as the GPU takes them, kept for as long as the points and the icons
+   * are the same: a new object would have deck.gl upload every attribute again.
+   */
+  let pointData: PointsLayerProps['data'] | null = null;
   let viewState: MapViewState = { ...WORLD };
   let zoomBand = '';
   let selected: number | null = null;
   let fitted = false;
   let disposed = false;
   let firstFrameMarked = false;
+  let waitingForFiner = false;
   const subscriptions: Disposable[] = [];
 
   const deck = new Deck<MapView>({
@@ -112,7 +124,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     surface.dataset.view = JSON.stringify({ longitude: viewState.longitude, latitude: viewState.latitude, zoom: viewState.zoom });
     // Some layers depend on the zoom (the basemap's scale, icons, the hexagons' size): redraw
     // when it crosses one of their steps.
-    const band = `${viewState.zoom >= FINE_BASEMAP_ZOOM}:${viewState.zoom >= ICON_ZOOM}:${state.visible.hexagons ? Math.round(viewState.zoom) : ''}`;
+    const band = `${viewState.zoom >= FINE_BASEMAP_ZOOM}:${viewState.zoom >= DENSE_ZOOM}:${viewState.zoom >= ICON_ZOOM}:${state.visible.hexagons ? Math.round(viewState.zoom) : ''}`;
     if (band !== zoomBand) {
       zoomBand = band;
       draw();
@@ -146,6 +158,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     void buildIconAtlas(current, (id) => ctx.resources.url(ICONS_RESOURCE, id)).then((built) => {
       if (atlasFor !== entry || built === null) return;
       entry.ready = built;
+      if (pointData !== null && points === current) pointData = withIconSlots(pointData, current, built);
       draw();
     });
     return null;
@@ -154,10 +167,15 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     if (disposed) return;
     const { visible } = state;
     const layers: Layer[] = [];
-    const base = embeddedBasemap(viewState.zoom, () => draw());
+    const { basemap: base, finer } = embeddedBasemap(viewState.zoom);
+    // Every open map draws again once the finer basemap has loaded (once each).
+    if (finer !== null && !waitingForFiner) {
+      waitingForFiner = true;
+      void finer.then(() => draw(), () => undefined);
+    }
     layers.push(
       new GeoJsonLayer({ id: 'basemap-land', data: base.land as never, visible: visible.basemap, filled: true, stroked: false, getFillColor: [243, 240, 231] }),
-      new GeoJsonLayer({ id: 'basemap-borders', data: base.borders as never, visible: visible.basemap, filled: false, stroked: true, getLineColor: [176, 168, 150], lineWidthUnits: 'pixels', getLineWidth: 1 }),
+      new LinesLayer({ id: 'basemap-borders', data: base.borders, visible: visible.basemap, color: [176, 168, 150] }),
     );
     // The user's basemaps (MBTiles, PMTiles, a URL), over the embedded one, tiles served by the host.
     for (const basemap of state.basemaps) layers.push(basemapLayer(basemap, ctx.resources.url(TILES_RESOURCE), !state.basemapHidden.has(basemap.id)));
@@ -187,11 +205,10 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     if (points !== null && points.header.count > 0) {
       const { positions } = points;
       const count = points.header.count;
-      const binary = { length: count, attributes: { getPosition: { value: positions, size: 2 } } };
       const metersPerPixel = (40_075_016 * Math.cos((viewState.latitude * Math.PI) / 180)) / (512 * 2 ** viewState.zoom);
       hexagonZoom = Math.round(viewState.zoom);
       // The aggregation layers are made only when shown: hidden, they would still aggregate.
-      if (visible.heatmap) layers.push(new HeatmapLayer({ id: 'heatmap', data: binary as never, radiusPixels: 30, getWeight: 1 }));
+      if (visible.heatmap) layers.push(new HeatmapLayer({ id: 'heatmap', data: pointData as never, radiusPixels: 30, getWeight: 1 }));
       if (visible.hexagons) {
         layers.push(new HexagonLayer({
           id: 'hexagons',
@@ -203,38 +220,26 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
           gpuAggregation: true,
         }));
       }
-      layers.push(
-        new ScatterplotLayer({
-          id: 'points',
-          data: { length: count, attributes: { getPosition: { value: positions, size: 2 }, getFillColor: { value: colors, size: 4, normalized: true } } } as never,
-          visible: visible.points,
-          radiusUnits: 'pixels',
-          getRadius: 5,
-          stroked: true,
-          getLineColor: [255, 255, 255],
-          lineWidthUnits: 'pixels',
-          getLineWidth: 1,
-          pickable: true,
-          autoHighlight: true,
-          highlightColor: [0, 0, 0, 90],
-        }),
-      );
-      // Zoomed in, categories with an icon show it (over their dot, which still takes the clicks).
-      const atlas = visible.points && viewState.zoom >= ICON_ZOOM ? iconAtlas() : null;
-      if (atlas !== null && atlas.snapshot === points.header.snapshot) {
-        const categoryOf = points.categories;
-        const ids = points.header.categories.map((category) => category.id ?? '');
+      // Zoomed in, categories with an icon show it (the atlas is made the first time it is needed,
+      // and kept, so that zooming in and out does not make its texture again).
+      const showIcons = visible.points && viewState.zoom >= ICON_ZOOM;
+      const atlas = showIcons ? iconAtlas() : atlasFor?.snapshot === points.header.snapshot ? atlasFor.ready : null;
+      if (pointData !== null) {
+        const dense = count > DENSE_COUNT && viewState.zoom < DENSE_ZOOM;
         layers.push(
-          new IconLayer<number>({
-            id: 'icons',
-            data: atlas.indices as never,
-            getPosition: (index: number) => [positions[index * 2]!, positions[index * 2 + 1]!],
-            getIcon: (index: number) => ids[categoryOf[index]!]!,
-            iconAtlas: atlas.canvas as never,
-            iconMapping: atlas.mapping,
-            getSize: ICON_SIZE,
-            sizeUnits: 'pixels',
-            updateTriggers: { getPosition: atlas.snapshot, getIcon: atlas.snapshot },
+          new PointsLayer({
+            id: 'points',
+            data: pointData,
+            visible: visible.points,
+            radiusPixels: dense ? 3 : 5,
+            lineWidthPixels: dense ? 0 : 1,
+            iconAtlas: atlas?.canvas ?? null,
+            iconCount: atlas?.count ?? 1,
+            iconSizePixels: ICON_SIZE,
+            showIcons: showIcons && atlas !== null,
+            pickable: true,
+            autoHighlight: true,
+            highlightColor: [0, 0, 0, 90],
           }),
         );
       }
@@ -271,7 +276,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
       const decoded = decodePoints(bytes);
       if (disposed || mine !== loadCount) return;
       const count = decoded.header.count;
-      colors = new Uint8Array(count * 4);
+      const colors = new Uint8Array(count * 4);
       const palette = decoded.header.categories.map((category) => category.color);
       for (let index = 0; index < count; index++) {
         const color = palette[decoded.categories[index]!]!;
@@ -284,6 +289,15 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
       // A point selected in the last set is found again only by chance: drop it.
       selected = null;
       points = decoded;
+      pointData = {
+        length: count,
+        attributes: {
+          getPosition: { value: decoded.positions, size: 2 },
+          getFillColor: { value: colors, size: 4, normalized: true },
+          getIconSlot: { value: new Float32Array(count).fill(-1), size: 1 },
+        },
+      };
+      if (atlasFor?.ready && atlasFor.snapshot === decoded.header.snapshot) pointData = withIconSlots(pointData, decoded, atlasFor.ready);
       status.textContent = count === 0 ? 'No observations yet: add some, import a file or sync.' : '';
       surface.dataset.points = String(count);
       surface.dataset.snapshot = String(decoded.header.snapshot);
@@ -476,9 +490,10 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
 interface IconAtlas {
   snapshot: number;
   canvas: HTMLCanvasElement;
-  mapping: Record<string, { x: number; y: number; width: number; height: number }>;
-  /** The points whose category has an icon. */
-  indices: Uint32Array;
+  /** Cells in the canvas, side by side. */
+  count: number;
+  /** For each category of the points (by index), its cell, or −1 for none. */
+  slotOf: Int16Array;
 }
 
 /** Pixels of an icon in the atlas. */
@@ -495,7 +510,7 @@ async function buildIconAtlas(points: DecodedPoints, urlOf: (categoryId: string)
   canvas.width = ATLAS_CELL * withIcon.length;
   canvas.height = ATLAS_CELL;
   const context = canvas.getContext('2d')!;
-  const mapping: IconAtlas['mapping'] = {};
+  const slotById = new Map<string, number>();
   await Promise.all(
     withIcon.map(async (category, slot) => {
       try {
@@ -507,7 +522,7 @@ async function buildIconAtlas(points: DecodedPoints, urlOf: (categoryId: string)
           image.src = url;
           await image.decode();
           context.drawImage(image, slot * ATLAS_CELL, 0, ATLAS_CELL, ATLAS_CELL);
-          mapping[category.id!] = { x: slot * ATLAS_CELL, y: 0, width: ATLAS_CELL, height: ATLAS_CELL };
+          slotById.set(category.id!, slot);
         } finally {
           URL.revokeObjectURL(url);
         }
@@ -516,11 +531,16 @@ async function buildIconAtlas(points: DecodedPoints, urlOf: (categoryId: string)
       }
     }),
   );
-  const drawn = new Set(Object.keys(mapping));
-  const hasIcon = points.header.categories.map((category) => category.id !== null && drawn.has(category.id));
-  const indices: number[] = [];
-  for (let index = 0; index < points.header.count; index++) if (hasIcon[points.categories[index]!]) indices.push(index);
-  return indices.length === 0 ? null : { snapshot: points.header.snapshot, canvas, mapping, indices: Uint32Array.from(indices) };
+  if (slotById.size === 0) return null;
+  const slotOf = Int16Array.from(points.header.categories, (category) => (category.id !== null ? slotById.get(category.id) ?? -1 : -1));
+  return { snapshot: points.header.snapshot, canvas, count: withIcon.length, slotOf };
+}
+
+/** The points' attributes with each point's icon cell, from its category's. */
+function withIconSlots(data: PointsLayerProps['data'], points: DecodedPoints, atlas: IconAtlas): PointsLayerProps['data'] {
+  const slots = new Float32Array(points.header.count);
+  for (let index = 0; index < slots.length; index++) slots[index] = atlas.slotOf[points.categories[index]!]!;
+  return { ...data, attributes: { ...data.attributes, getIconSlot: { value: slots, size: 1 } } };
 }
 
 /** A user's basemap as a deck.gl layer: images on tiles, or vector tiles drawn in quiet colours. */
