@@ -52,6 +52,8 @@ export function activate(ctx: BrowserPluginContext): void {
       let disposed = false;
       let rendered: MapHandle | null = null;
       container.append(h('p', { class: 'view-message' }, 'Loading the map…'));
+      // Where the time to a first frame starts: the tab is there, deck.gl not yet loaded.
+      performance.mark('map:opening');
       load().then(
         (module) => {
           if (disposed) return;

@@ -11,6 +11,7 @@ import type { Texture } from '@luma.gl/core';
  * frame of 100k points took ~5 s; one vertex per point, drawn as a GL point sprite, takes ~3 µs.
  * On a GPU both are instant. The points are shaped in the fragment shader: a disc with a ring,
  * or the category's cell of an icon atlas. Picking and highlighting are deck.gl's, per vertex.
+ * (A point is clipped by its centre: one half off the canvas's edge is not drawn. Fine for dots.)
  */
 export interface PointsLayerProps extends LayerProps {
   data: { length: number; attributes: { getPosition: BinaryAttribute; getFillColor: BinaryAttribute; getIconSlot: BinaryAttribute } };
