@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { generateObservations } from '@cairn/core/common/sample-data.js';
 import { pluginSet } from '../helpers.js';
 import { pngPixels, useWorkbenches } from './browser.js';
 
@@ -36,10 +37,10 @@ async function screenPoint(surface: Locator, lon: number, lat: number): Promise<
   return { x: box.width / 2 + x(lon) - x(view.longitude), y: box.height / 2 + y(lat) - y(view.latitude) };
 }
 
-/** The colour at a place, from a screenshot of the surface. */
-async function colourAt(surface: Locator, lon: number, lat: number): Promise<Rgb> {
+/** The colour at a place (or `dx` pixels right of it), from a screenshot of the surface. */
+async function colourAt(surface: Locator, lon: number, lat: number, dx = 0): Promise<Rgb> {
   const { x, y } = await screenPoint(surface, lon, lat);
-  return pngPixels(await surface.screenshot()).at(x, y);
+  return pngPixels(await surface.screenshot()).at(x + dx, y);
 }
 
 /** Blocks every request that would leave the machine; resolves with the list of those tried. */
@@ -100,6 +101,7 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
     const surface = await openMap(page, 3);
 
     await expectSoon(async () => near(await colourAt(surface, -60, -3), [214, 39, 40]), 'the animal in the Amazon is red');
+    expect(near(await colourAt(surface, -60, -3, 4), [214, 39, 40]), 'a dot of a few points is 5 pixels in radius').to.equal(true);
     await expectSoon(async () => near(await colourAt(surface, 20, 10), [31, 63, 214]), 'the river in Chad is blue');
     await expectSoon(async () => near(await colourAt(surface, 100, 40), [214, 39, 40]), 'the animal in China is red');
     await expectSoon(async () => near(await colourAt(surface, -30, 0), [215, 230, 239], 12), 'the Atlantic is sea');
@@ -258,6 +260,19 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
     await page.getByRole('checkbox', { name: 'Observations' }).uncheck();
     await page.getByRole('checkbox', { name: 'Hexagon counts' }).check();
     await expectSoon(async () => !near(await colourAt(surface, -60, -3), [243, 240, 231], 12), 'a hexagon over the Amazon point');
+  });
+
+  it('draws the points of a dense map, seen from afar, as small dots', async () => {
+    const host = await workbenches.device('laptop');
+    const project = await host.projects.open();
+    await project.createPreset({ id: 'animal', name: 'Animal', color: '#d62728', tags: { type: 'animal' } });
+    // 20,000 in a cluster in Africa, and one alone in the Amazon.
+    await project.createObservations(generateObservations(20_000, 7, { bbox: [29.9, -0.1, 30.1, 0.1], categories: ['animal'] }));
+    await project.createObservations([{ lat: -3, lon: -60, category: 'animal' }]);
+    const page = await workbenches.open(host);
+    const surface = await openMap(page, 20_001);
+    await expectSoon(async () => near(await colourAt(surface, -60, -3), [214, 39, 40]), 'the lone animal is red');
+    expect(near(await colourAt(surface, -60, -3, 4), [243, 240, 231], 12), '4 pixels off its centre is the land').to.equal(true);
   });
 
   it('draws a category’s icon when zoomed in, and its dot further out', async () => {
