@@ -41,7 +41,7 @@ const browser = await chromium.launch({
 });
 
 /**
- * Opens the workbench, shows the map, and resolves with ms from the map's creation to its first
+ * Opens the workbench, shows the map, and resolves with ms from the map tab's opening to its first
  * frame with the points; with `pans`, also the median ms from an arrow key to the frame that
  * follows it (how interactive the map stays), with the points and then, as the baseline, with
  * the Observations layer turned off (the same view and basemap, so the difference is the points').
