@@ -8,10 +8,11 @@ import type { Texture } from '@luma.gl/core';
  *
  * deck.gl's ScatterplotLayer draws a quad per point as an instance. Where WebGL runs on the CPU
  * (SwiftShader: headless, virtual machines, old hardware) instancing costs ~30 µs a point, so a
- * frame of 100k points took ~5 s; one vertex per point, drawn as a GL point sprite, takes ~3 µs.
- * On a GPU both are instant. The points are shaped in the fragment shader: a disc with a ring,
- * or the category's cell of an icon atlas. Picking and highlighting are deck.gl's, per vertex.
- * (A point is clipped by its centre: one half off the canvas's edge is not drawn. Fine for dots.)
+ * frame of 100k points took ~5 s; one vertex per point, drawn as a GL point sprite, takes a fifth
+ * of that. A GPU draws either in parallel. The points are shaped in the fragment shader: a disc
+ * with a ring, or the category's cell of an icon atlas. Picking and highlighting are deck.gl's,
+ * per vertex. (A point is clipped by its centre: a dot whose centre is just off the canvas is not
+ * drawn, though its edge would be in view. Fine for dots a few pixels wide.)
  */
 export interface PointsLayerProps extends LayerProps {
   data: { length: number; attributes: { getPosition: BinaryAttribute; getFillColor: BinaryAttribute; getIconSlot: BinaryAttribute } };
