@@ -268,11 +268,20 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
     await project.createPreset({ id: 'animal', name: 'Animal', color: '#d62728', tags: { type: 'animal' } });
     // 20,000 in a cluster in Africa, and one alone in the Amazon.
     await project.createObservations(generateObservations(20_000, 7, { bbox: [29.9, -0.1, 30.1, 0.1], categories: ['animal'] }));
-    await project.createObservations([{ lat: -3, lon: -60, category: 'animal' }]);
+    const [lone] = await project.createObservations([{ lat: -3, lon: -60, category: 'animal', notes: 'Far from the others' }]);
     const page = await workbenches.open(host);
     const surface = await openMap(page, 20_001);
     await expectSoon(async () => near(await colourAt(surface, -60, -3), [214, 39, 40]), 'the lone animal is red');
     expect(near(await colourAt(surface, -60, -3, 4), [243, 240, 231], 12), '4 pixels off its centre is the land').to.equal(true);
+    // The cluster is drawn as the few dots that can show (thinned), and the lone point is still
+    // the one a hover names and a click opens.
+    const at = await screenPoint(surface, -60, -3);
+    await surface.hover({ position: at });
+    await page.getByRole('tooltip').getByText('Far from the others').waitFor();
+    await surface.click({ position: at });
+    await page.getByRole('tab', { name: `Observation ${lone!.id.slice(0, 6)}` }).waitFor();
+    const shown = Number(await page.locator('[role="application"][aria-label="Map"]').getAttribute('data-shown'));
+    expect(shown, 'dots drawn').to.be.greaterThan(1).and.lessThan(1_000);
   });
 
   it('draws a category’s icon when zoomed in, and its dot further out', async () => {

@@ -36,6 +36,12 @@ const ICON_SIZE = 28;
  */
 const DENSE_COUNT = 20_000;
 const DENSE_ZOOM = 8;
+/**
+ * On a dense map seen from afar, a point within this many pixels of one already kept is left
+ * out: its 3-pixel dot would lie under that one's. Worked out per half zoom step, so a million
+ * points over a continent become the hundred thousand or so that can show.
+ */
+const THIN_CELL_PIXELS = 2;
 const WORLD: MapViewState = { longitude: 0, latitude: 20, zoom: 1, pitch: 0, bearing: 0 };
 
 /** From this zoom on, the 1:50m basemap replaces the 1:110m one. */
@@ -79,6 +85,10 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
    * are the same: a new object would have deck.gl upload every attribute again.
    */
   let pointData: PointsLayerProps['data'] | null = null;
+  /** The points drawn when a dense map is thinned (see THIN_CELL_PIXELS), for one half zoom step. */
+  let thinned: { from: PointsLayerProps['data']; step: number; data: PointsLayerProps['data']; indices: Uint32Array } | null = null;
+  /** What the points layer drew: its index i is point `drawnIndices[i]`, or i itself when null. */
+  let drawnIndices: Uint32Array | null = null;
   let viewState: MapViewState = { ...WORLD };
   let zoomBand = '';
   let selected: number | null = null;
@@ -124,7 +134,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     surface.dataset.view = JSON.stringify({ longitude: viewState.longitude, latitude: viewState.latitude, zoom: viewState.zoom });
     // Some layers depend on the zoom (the basemap's scale, icons, the hexagons' size): redraw
     // when it crosses one of their steps.
-    const band = `${viewState.zoom >= FINE_BASEMAP_ZOOM}:${viewState.zoom >= DENSE_ZOOM}:${viewState.zoom >= ICON_ZOOM}:${state.visible.hexagons ? Math.round(viewState.zoom) : ''}`;
+    const band = `${viewState.zoom >= FINE_BASEMAP_ZOOM}:${viewState.zoom >= DENSE_ZOOM ? '' : thinStep(viewState.zoom)}:${viewState.zoom >= ICON_ZOOM}:${state.visible.hexagons ? Math.round(viewState.zoom) : ''}`;
     if (band !== zoomBand) {
       zoomBand = band;
       draw();
@@ -226,10 +236,20 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
       const atlas = showIcons ? iconAtlas() : atlasFor?.snapshot === points.header.snapshot ? atlasFor.ready : null;
       if (pointData !== null) {
         const dense = count > DENSE_COUNT && viewState.zoom < DENSE_ZOOM;
+        let data = pointData;
+        drawnIndices = null;
+        if (dense) {
+          const step = thinStep(viewState.zoom);
+          if (thinned?.from !== pointData || thinned.step !== step) thinned = { from: pointData, step, ...thin(points, pointData, step) };
+          data = thinned.data;
+          drawnIndices = thinned.indices;
+        }
+        // How many dots the map draws, for whoever checks the thinning (the tests do).
+        surface.dataset.shown = String(data.length);
         layers.push(
           new PointsLayer({
             id: 'points',
-            data: pointData,
+            data,
             visible: visible.points,
             radiusPixels: dense ? 3 : 5,
             lineWidthPixels: dense ? 0 : 1,
@@ -348,7 +368,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
       tooltip.hidden = true;
       return;
     }
-    const index = info.index;
+    const index = drawnIndices?.[info.index] ?? info.index;
     hovered = index;
     const category = points.header.categories[points.categories[index]!]!;
     const [lon, lat] = [points.positions[index * 2]!, points.positions[index * 2 + 1]!];
@@ -363,7 +383,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
 
   async function click(info: PickingInfo): Promise<void> {
     if (info.layer?.id !== 'points' || info.index < 0) return;
-    await select(info.index);
+    await select(drawnIndices?.[info.index] ?? info.index);
   }
 
   async function select(index: number): Promise<void> {
@@ -534,6 +554,54 @@ async function buildIconAtlas(points: DecodedPoints, urlOf: (categoryId: string)
   if (slotById.size === 0) return null;
   const slotOf = Int16Array.from(points.header.categories, (category) => (category.id !== null ? slotById.get(category.id) ?? -1 : -1));
   return { snapshot: points.header.snapshot, canvas, count: withIcon.length, slotOf };
+}
+
+/** The half zoom step a map is thinned for. */
+const thinStep = (zoom: number) => Math.floor(zoom * 2) / 2;
+
+/**
+ * The points to draw on a dense map at a zoom (its half step): one per cell of a grid of
+ * THIN_CELL_PIXELS in Web Mercator, the last of the cell in the list (drawn last, it would be the
+ * one on top), in the list's order. Their attributes, and which point each is.
+ */
+function thin(points: DecodedPoints, data: PointsLayerProps['data'], zoom: number): { data: PointsLayerProps['data']; indices: Uint32Array } {
+  const cells = Math.ceil((512 * 2 ** zoom) / THIN_CELL_PIXELS);
+  const { positions } = points;
+  const count = points.header.count;
+  const taken = new Set<number>();
+  const kept = new Uint32Array(count);
+  let length = 0;
+  for (let index = count - 1; index >= 0; index--) {
+    const lon = positions[index * 2]!;
+    const lat = Math.max(-85.05, Math.min(85.05, positions[index * 2 + 1]!));
+    const x = Math.floor(((lon + 180) / 360) * cells);
+    const y = Math.floor(((1 - Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360)) / Math.PI) / 2) * cells);
+    const cell = y * cells + x;
+    if (taken.has(cell)) continue;
+    taken.add(cell);
+    kept[length++] = index;
+  }
+  const indices = kept.slice(0, length).reverse();
+  const subset = <T extends Float64Array | Float32Array | Uint8Array>(source: T, size: number): T => {
+    const out = new (source.constructor as new (length: number) => T)(length * size);
+    for (let at = 0; at < length; at++) {
+      const from = indices[at]! * size;
+      for (let component = 0; component < size; component++) out[at * size + component] = source[from + component]!;
+    }
+    return out;
+  };
+  const { getPosition, getFillColor, getIconSlot } = data.attributes;
+  return {
+    indices,
+    data: {
+      length,
+      attributes: {
+        getPosition: { ...getPosition, value: subset(getPosition.value as Float64Array, 2) },
+        getFillColor: { ...getFillColor, value: subset(getFillColor.value as Uint8Array, 4) },
+        getIconSlot: { ...getIconSlot, value: subset(getIconSlot.value as Float32Array, 1) },
+      },
+    },
+  };
 }
 
 /** The points' attributes with each point's icon cell, from its category's. */
