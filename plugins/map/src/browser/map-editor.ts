@@ -556,6 +556,15 @@ async function buildIconAtlas(points: DecodedPoints, urlOf: (categoryId: string)
   return { snapshot: points.header.snapshot, canvas, count: withIcon.length, slotOf };
 }
 
+/** Above this many cells, thinning keeps the cells taken in a set rather than a bitset. */
+const MAX_THIN_BITS = 2 ** 28;
+
+/** Web Mercator y of a latitude, 0 (north) to 1 (south). */
+const mercatorY = (lat: number) => {
+  const clamped = Math.max(-85.05, Math.min(85.05, lat));
+  return (1 - Math.log(Math.tan(Math.PI / 4 + (clamped * Math.PI) / 360)) / Math.PI) / 2;
+};
+
 /** The half zoom step a map is thinned for. */
 const thinStep = (zoom: number) => Math.floor(zoom * 2) / 2;
 
@@ -565,20 +574,33 @@ const thinStep = (zoom: number) => Math.floor(zoom * 2) / 2;
  * one on top), in the list's order. Their attributes, and which point each is.
  */
 function thin(points: DecodedPoints, data: PointsLayerProps['data'], zoom: number): { data: PointsLayerProps['data']; indices: Uint32Array } {
-  const cells = Math.ceil((512 * 2 ** zoom) / THIN_CELL_PIXELS);
   const { positions } = points;
   const count = points.header.count;
-  const taken = new Set<number>();
+  const cells = Math.ceil((512 * 2 ** zoom) / THIN_CELL_PIXELS);
+  const column = (lon: number) => Math.floor(((lon + 180) / 360) * cells);
+  const row = (lat: number) => Math.floor(mercatorY(lat) * cells);
+  // The cells taken: one bit each over the points' bounds (a few MB at most), or a set when the
+  // bounds hold too many cells for that.
+  const [west, south, east, north] = points.header.bbox ?? [-180, -85, 180, 85];
+  const left = column(west);
+  const top = row(north);
+  const width = column(east) - left + 1;
+  const bits = width * (row(south) - top + 1);
+  const bitset = bits <= MAX_THIN_BITS ? new Uint32Array(Math.ceil(bits / 32)) : null;
+  const set = new Set<number>();
   const kept = new Uint32Array(count);
   let length = 0;
   for (let index = count - 1; index >= 0; index--) {
-    const lon = positions[index * 2]!;
-    const lat = Math.max(-85.05, Math.min(85.05, positions[index * 2 + 1]!));
-    const x = Math.floor(((lon + 180) / 360) * cells);
-    const y = Math.floor(((1 - Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360)) / Math.PI) / 2) * cells);
-    const cell = y * cells + x;
-    if (taken.has(cell)) continue;
-    taken.add(cell);
+    const cell = (row(positions[index * 2 + 1]!) - top) * width + column(positions[index * 2]!) - left;
+    if (bitset !== null) {
+      const word = cell >>> 5;
+      const bit = 1 << (cell & 31);
+      if ((bitset[word]! & bit) !== 0) continue;
+      bitset[word] = bitset[word]! | bit;
+    } else {
+      if (set.has(cell)) continue;
+      set.add(cell);
+    }
     kept[length++] = index;
   }
   const indices = kept.slice(0, length).reverse();
