@@ -8,6 +8,7 @@ import land110m from 'world-atlas/land-110m.json' with { type: 'json' };
 import { errorMessage, h, type BrowserPluginContext, type Disposable } from '@cairn/sdk/browser';
 import { parseHexColor } from '../common/colors.js';
 import { decodePoints, type DecodedPoints } from '../common/points.js';
+import { thinPoints } from '../common/thinning.js';
 import { ICONS_RESOURCE, MAP_SERVICE, POINTS_RESOURCE, TILES_RESOURCE, type BasemapInfo, type MapPoint, type MapService } from '../common/protocol.js';
 import { toBasemap, type Basemap } from './basemap.js';
 import { LinesLayer } from './lines-layer.js';
@@ -556,54 +557,13 @@ async function buildIconAtlas(points: DecodedPoints, urlOf: (categoryId: string)
   return { snapshot: points.header.snapshot, canvas, count: withIcon.length, slotOf };
 }
 
-/** Above this many cells, thinning keeps the cells taken in a set rather than a bitset. */
-const MAX_THIN_BITS = 2 ** 28;
-
-/** Web Mercator y of a latitude, 0 (north) to 1 (south). */
-const mercatorY = (lat: number) => {
-  const clamped = Math.max(-85.05, Math.min(85.05, lat));
-  return (1 - Math.log(Math.tan(Math.PI / 4 + (clamped * Math.PI) / 360)) / Math.PI) / 2;
-};
-
 /** The half zoom step a map is thinned for. */
 const thinStep = (zoom: number) => Math.floor(zoom * 2) / 2;
 
-/**
- * The points to draw on a dense map at a zoom (its half step): one per cell of a grid of
- * THIN_CELL_PIXELS in Web Mercator, the last of the cell in the list (drawn last, it would be the
- * one on top), in the list's order. Their attributes, and which point each is.
- */
+/** The points to draw on a dense map at a zoom (see `thinPoints`): their attributes, and which point each is. */
 function thin(points: DecodedPoints, data: PointsLayerProps['data'], zoom: number): { data: PointsLayerProps['data']; indices: Uint32Array } {
-  const { positions } = points;
-  const count = points.header.count;
-  const cells = Math.ceil((512 * 2 ** zoom) / THIN_CELL_PIXELS);
-  const column = (lon: number) => Math.floor(((lon + 180) / 360) * cells);
-  const row = (lat: number) => Math.floor(mercatorY(lat) * cells);
-  // The cells taken: one bit each over the points' bounds (a few MB at most), or a set when the
-  // bounds hold too many cells for that.
-  const [west, south, east, north] = points.header.bbox ?? [-180, -85, 180, 85];
-  const left = column(west);
-  const top = row(north);
-  const width = column(east) - left + 1;
-  const bits = width * (row(south) - top + 1);
-  const bitset = bits <= MAX_THIN_BITS ? new Uint32Array(Math.ceil(bits / 32)) : null;
-  const set = new Set<number>();
-  const kept = new Uint32Array(count);
-  let length = 0;
-  for (let index = count - 1; index >= 0; index--) {
-    const cell = (row(positions[index * 2 + 1]!) - top) * width + column(positions[index * 2]!) - left;
-    if (bitset !== null) {
-      const word = cell >>> 5;
-      const bit = 1 << (cell & 31);
-      if ((bitset[word]! & bit) !== 0) continue;
-      bitset[word] = bitset[word]! | bit;
-    } else {
-      if (set.has(cell)) continue;
-      set.add(cell);
-    }
-    kept[length++] = index;
-  }
-  const indices = kept.slice(0, length).reverse();
+  const indices = thinPoints(points.positions, points.header.count, { zoom, cellPixels: THIN_CELL_PIXELS, bbox: points.header.bbox ?? [-180, -85, 180, 85] });
+  const length = indices.length;
   const subset = <T extends Float64Array | Float32Array | Uint8Array>(source: T, size: number): T => {
     const out = new (source.constructor as new (length: number) => T)(length * size);
     for (let at = 0; at < length; at++) {
