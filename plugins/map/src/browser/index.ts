@@ -17,22 +17,30 @@ export function activate(ctx: BrowserPluginContext): void {
   document.head.append(style);
   ctx.subscriptions.push({ dispose: () => style.remove() }, state);
 
-  // The layers other plugins provide: listed in the panel whether or not a map is open.
+  // The layers other plugins provide and the user's basemaps: asked of the host the first time
+  // the Map view or a map shows (not with every window's start), then whenever they change.
   const service = ctx.services.get<MapService>(MAP_SERVICE);
+  let listed = false;
   const loadProvided = () =>
     void service.layers().then(
       (layers) => state.setProvided(layers),
       (error: unknown) => ctx.log('warn', `Map layers of other plugins could not be loaded: ${errorMessage(error)}`),
     );
-  ctx.subscriptions.push(ctx.services.onEvent(MAP_SERVICE, LAYERS_CHANGED_EVENT, loadProvided));
-  loadProvided();
   const loadBasemaps = () =>
     void service.basemaps().then(
       (basemaps) => state.setBasemaps(basemaps),
       (error: unknown) => ctx.log('warn', `The basemaps could not be listed: ${errorMessage(error)}`),
     );
-  ctx.subscriptions.push(ctx.services.onEvent(MAP_SERVICE, BASEMAPS_CHANGED_EVENT, loadBasemaps));
-  loadBasemaps();
+  const listLayers = () => {
+    if (listed) return;
+    listed = true;
+    loadProvided();
+    loadBasemaps();
+  };
+  ctx.subscriptions.push(
+    ctx.services.onEvent(MAP_SERVICE, LAYERS_CHANGED_EVENT, () => listed && loadProvided()),
+    ctx.services.onEvent(MAP_SERVICE, BASEMAPS_CHANGED_EVENT, () => listed && loadBasemaps()),
+  );
 
   let loading: Promise<MapModule> | null = null;
   const load = () => (loading ??= import(/* @vite-ignore */ new URL('./map-editor.js', import.meta.url).href) as Promise<MapModule>);
@@ -41,6 +49,7 @@ export function activate(ctx: BrowserPluginContext): void {
 
   /** Opens (or focuses) the map tab; resolves once the map is drawn there. */
   const show = (): Promise<MapHandle> => {
+    listLayers();
     if (handle !== null) {
       ctx.editors.open({ id: 'map.main', title: 'Map', render: render });
       return Promise.resolve(handle);
@@ -85,9 +94,11 @@ export function activate(ctx: BrowserPluginContext): void {
     ctx.notifications.info(`Basemap '${added.name}' added (zoom ${added.minzoom}–${added.maxzoom}).`);
   };
   const removeBasemap = async (id?: unknown): Promise<void> => {
-    const basemap = state.basemaps.find((candidate) => candidate.id === id);
+    // Asked of the host: the list here is filled only once a Map view or a map has shown.
+    const basemaps = await service.basemaps();
+    const basemap = basemaps.find((candidate) => candidate.id === id);
     if (basemap === undefined) {
-      ctx.notifications.info(state.basemaps.length === 0 ? 'There is no basemap to remove.' : 'To remove a basemap, click × beside it under Layers in the Map view.');
+      ctx.notifications.info(basemaps.length === 0 ? 'There is no basemap to remove.' : 'To remove a basemap, click × beside it under Layers in the Map view.');
       return;
     }
     await service.removeBasemap(basemap.id);
@@ -112,7 +123,10 @@ export function activate(ctx: BrowserPluginContext): void {
     ctx.commands.register('map.addBasemap', addBasemap),
     ctx.commands.register('map.removeBasemap', removeBasemap),
     ctx.commands.register('map.listBasemaps', listBasemaps),
-    ctx.views.register('map.view', (container) => renderPanel(container, ctx, state, { show, withMap, addBasemap, removeBasemap })),
+    ctx.views.register('map.view', (container) => {
+      listLayers();
+      return renderPanel(container, ctx, state, { show, withMap, addBasemap, removeBasemap });
+    }),
   );
 }
 

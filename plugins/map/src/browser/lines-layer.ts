@@ -1,11 +1,11 @@
-import { Layer, project32, type DefaultProps, type LayerProps, type UpdateParameters } from '@deck.gl/core';
-import { Model } from '@luma.gl/engine';
+import { project32, type DefaultProps, type LayerProps } from '@deck.gl/core';
 import type { ShaderModule } from '@luma.gl/shadertools';
+import { VertexLayer } from './vertex-layer.js';
 
 /**
  * Hairlines (one device pixel), as GL lines: the embedded basemap's borders. deck.gl's PathLayer
  * draws each segment as an instance, which where WebGL runs on the CPU made the 1:50m borders
- * (~60k segments) cost a second and more a frame; as plain lines they cost next to nothing.
+ * cost a second and more a frame; as plain lines they cost next to nothing.
  */
 export interface LinesLayerProps extends LayerProps {
   /** Segments as pairs of positions: vertex 2i to vertex 2i+1; `length` counts vertices. */
@@ -55,10 +55,10 @@ const defaultProps: DefaultProps<LinesLayerProps> = {
   color: [0, 0, 0],
 };
 
-export class LinesLayer extends Layer<Required<Pick<LinesLayerProps, 'color'>> & LinesLayerProps> {
+export class LinesLayer extends VertexLayer<Required<Pick<LinesLayerProps, 'color'>> & LinesLayerProps> {
   static override layerName = 'CairnLinesLayer';
   static override defaultProps = defaultProps;
-  declare state: { model?: Model };
+  protected readonly topology = 'line-list';
 
   override getShaders() {
     return super.getShaders({ vs, fs, modules: [project32, linesUniforms] });
@@ -71,29 +71,11 @@ export class LinesLayer extends Layer<Required<Pick<LinesLayerProps, 'color'>> &
     attributes.add({ positions: { size: 3, type: 'float64', fp64: this.use64bitPositions(), accessor: 'getPosition' } });
   }
 
-  override updateState(params: UpdateParameters<this>): void {
-    super.updateState(params);
-    if (params.changeFlags.extensionsChanged || !this.state.model) {
-      this.state.model?.destroy();
-      this.setState({
-        model: new Model(this.context.device, {
-          ...this.getShaders(),
-          id: this.props.id,
-          topology: 'line-list',
-          bufferLayout: this.getAttributeManager()!.getBufferLayouts({ isInstanced: false }),
-          isInstanced: false,
-        }),
-      });
-      this.getAttributeManager()!.invalidateAll();
-    }
-  }
-
   override draw(): void {
     const { model } = this.state;
     if (!model) return;
     model.shaderInputs.setProps({ lines: { color: this.props.color.map((channel) => channel / 255) as [number, number, number] } });
-    model.setVertexCount(this.getNumInstances());
-    model.draw(this.context.renderPass);
+    this.drawVertices(model);
   }
 }
 

@@ -1,7 +1,8 @@
-import { Layer, picking, project32, type DefaultProps, type LayerProps, type UpdateParameters } from '@deck.gl/core';
-import { Model } from '@luma.gl/engine';
+import { picking, project32, type DefaultProps, type Layer, type LayerProps } from '@deck.gl/core';
+import type { Model } from '@luma.gl/engine';
 import type { ShaderModule } from '@luma.gl/shadertools';
 import type { Texture } from '@luma.gl/core';
+import { VertexLayer } from './vertex-layer.js';
 
 /**
  * The observations as round dots (or, zoomed in, their category's icon), one GL point each.
@@ -144,9 +145,10 @@ const defaultProps: DefaultProps<PointsLayerProps> = {
 /** GL_ALIASED_POINT_SIZE_RANGE. */
 const ALIASED_POINT_SIZE_RANGE = 0x846d;
 
-export class PointsLayer extends Layer<Required<Omit<PointsLayerProps, keyof LayerProps>> & LayerProps> {
+export class PointsLayer extends VertexLayer<Required<Omit<PointsLayerProps, keyof LayerProps>> & LayerProps> {
   static override layerName = 'CairnPointsLayer';
   static override defaultProps = defaultProps;
+  protected readonly topology = 'point-list';
   declare state: { model?: Model; emptyAtlas?: Texture; maxPointSize: number };
 
   override getShaders() {
@@ -171,15 +173,6 @@ export class PointsLayer extends Layer<Required<Omit<PointsLayerProps, keyof Lay
     });
   }
 
-  override updateState(params: UpdateParameters<this>): void {
-    super.updateState(params);
-    if (params.changeFlags.extensionsChanged || !this.state.model) {
-      this.state.model?.destroy();
-      this.setState({ model: this.makeModel() });
-      this.getAttributeManager()!.invalidateAll();
-    }
-  }
-
   override finalizeState(context: Parameters<Layer['finalizeState']>[0]): void {
     super.finalizeState(context);
     this.state.emptyAtlas?.destroy();
@@ -202,17 +195,6 @@ export class PointsLayer extends Layer<Required<Omit<PointsLayerProps, keyof Lay
       },
     });
     model.setBindings({ iconAtlas: atlas ?? emptyAtlas! });
-    model.setVertexCount(this.getNumInstances());
-    model.draw(this.context.renderPass);
-  }
-
-  private makeModel(): Model {
-    return new Model(this.context.device, {
-      ...this.getShaders(),
-      id: this.props.id,
-      topology: 'point-list',
-      bufferLayout: this.getAttributeManager()!.getBufferLayouts({ isInstanced: false }),
-      isInstanced: false,
-    });
+    this.drawVertices(model);
   }
 }
