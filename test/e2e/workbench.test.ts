@@ -125,7 +125,11 @@ describe('workbench (headless Chromium)', function () {
     expect(await socketStatus(`${ws}/rpc`)).to.equal(403);
     expect(await socketStatus(`${ws}/rpc?token=${served.server.token}`, { Origin: 'http://evil.example' })).to.equal(403);
     expect(await socketStatus(`${ws}/rpc?token=${served.server.token}`, { Origin: origin })).to.equal('open');
-    expect(await socketStatus(`${ws}/rpc`, { Cookie: `cairn_token=${served.server.token}`, Origin: origin })).to.equal('open');
+    expect(await socketStatus(`${ws}/rpc`, { Cookie: `cairn_token_${port}=${served.server.token}`, Origin: origin })).to.equal('open');
+    // The cookie of another server (another port) lets nothing in.
+    expect(await socketStatus(`${ws}/rpc`, { Cookie: `cairn_token=${served.server.token}`, Origin: origin })).to.equal(403);
+    expect(await get(`${origin}/session`, { Cookie: `cairn_token_${port}=${served.server.token}` })).to.equal(204);
+    expect(await get(`${origin}/session`)).to.equal(403);
   });
 
   it('welcomes a newcomer: create a project, join one, or load sample data', async () => {
@@ -166,9 +170,9 @@ describe('workbench (headless Chromium)', function () {
     const page = await open(served);
     const activity = page.getByRole('tablist', { name: 'Activity Bar' });
     expect(await activity.getByRole('tab').evaluateAll((tabs) => tabs.map((tab) => tab.getAttribute('aria-label')))).to.deep.equal([
+      'Notes',
       'Sync',
       'Plugins',
-      'Notes',
     ]);
     expect(await page.getByRole('status', { name: 'Status Bar' }).textContent()).to.contain('River survey');
     expect(await page.getByRole('main', { name: 'Editor Area' }).count()).to.equal(1);
@@ -179,7 +183,7 @@ describe('workbench (headless Chromium)', function () {
     expect(await palette.getByRole('option').count()).to.be.greaterThan(5);
     await page.keyboard.press('Escape');
     await palette.waitFor({ state: 'hidden' });
-    await page.getByRole('tab', { name: 'Notes' }).click();
+    await showView(page, 'Notes');
     await page.getByRole('region', { name: 'Notes' }).waitFor();
     await page.keyboard.press('Control+j');
     await page.getByRole('log', { name: 'Output' }).waitFor();
@@ -211,7 +215,7 @@ describe('workbench (headless Chromium)', function () {
   it('shows a plugin view, follows live data, and withdraws it on disable without a reload', async () => {
     const served = await serve({ project: true });
     const page = await open(served);
-    await page.getByRole('tab', { name: 'Notes' }).click();
+    await showView(page, 'Notes');
     const notes = page.getByRole('region', { name: 'Notes' });
     await notes.getByText('0 observations').waitFor();
     const project = await served.host.projects.open();
@@ -247,23 +251,24 @@ describe('workbench (headless Chromium)', function () {
     const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.id);
     await plugins.focus();
     await page.keyboard.press('ArrowDown');
-    expect(await focused()).to.equal('Notes');
-    await page.keyboard.press('Home');
-    expect(await focused()).to.equal('Sync');
+    expect(await focused(), 'wraps around').to.equal('Notes');
     await page.keyboard.press('End');
+    expect(await focused()).to.equal('Plugins');
+    await page.keyboard.press('Home');
     expect(await focused()).to.equal('Notes');
-    await page.keyboard.press('ArrowDown');
-    expect(await focused(), 'wraps around').to.equal('Sync');
     await page.keyboard.press('ArrowUp');
+    expect(await focused(), 'wraps around').to.equal('Plugins');
+    await page.keyboard.press('ArrowUp');
+    expect(await focused()).to.equal('Sync');
     await page.keyboard.press('Enter');
-    expect(await page.getByRole('tab', { name: 'Notes' }).getAttribute('aria-selected')).to.equal('true');
+    expect(await page.getByRole('tab', { name: 'Sync' }).getAttribute('aria-selected')).to.equal('true');
     expect(await focused(), 'the chosen view takes the focus').to.equal('side-bar');
-    await page.getByRole('region', { name: 'Notes' }).waitFor();
+    await page.getByRole('region', { name: 'Sync' }).waitFor();
     await page.keyboard.press('F6');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).to.equal('Editor');
     await page.keyboard.press('Shift+F6');
     await page.keyboard.press('Shift+F6');
-    expect(await focused(), 'F6 cycles back to the activity bar').to.equal('Notes');
+    expect(await focused(), 'F6 cycles back to the activity bar').to.equal('Sync');
   });
 
   it('remembers the layout, follows the OS theme, and can be switched', async () => {
@@ -271,7 +276,7 @@ describe('workbench (headless Chromium)', function () {
     const dark = await open(served, { colorScheme: 'dark' });
     expect(await dark.evaluate(() => document.documentElement.dataset.theme)).to.equal('dark');
     await screenshot(dark, 'dark');
-    await dark.getByRole('tab', { name: 'Notes' }).click();
+    await showView(dark, 'Notes');
     await dark.keyboard.press('Control+b');
     await dark.keyboard.press('Control+j');
     await dark.keyboard.press('F1');
@@ -354,7 +359,7 @@ describe('workbench (headless Chromium)', function () {
       await Promise.all([served$.done, theirs.done]);
       left.destroy();
       right.destroy();
-      await page.getByRole('status').filter({ hasText: 'Synced with tablet: received 300 observations and 0 attachments, sent 0 and 0.' }).waitFor();
+      await page.getByRole('status').filter({ hasText: 'Synced with tablet: received 300 observations, sent nothing new.' }).waitFor();
       await page.getByRole('status', { name: 'Status Bar' }).getByText('300 observations').waitFor();
     } finally {
       await other.close();

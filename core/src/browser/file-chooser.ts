@@ -17,6 +17,9 @@ export function chooseHostFile(host: HTMLElement, client: HostClient, options: C
     const name = h('input', { type: 'text', 'aria-label': 'File name', spellcheck: 'false', value: options.defaultName ?? '' });
     const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
     const choose = h('button', { class: 'primary', type: 'submit' }, options.mode === 'save' ? 'Choose' : 'Open');
+    // A folder may be the answer (a Mapeo configuration folder): the one open, with its name blank.
+    const chooseFolder = options.folders ? h('button', { class: 'secondary', type: 'button' }, 'Choose this folder') : null;
+    const hint = options.folders ? h('p', { class: 'chooser-hint' }, 'Pick a file, or open a folder and choose it.') : null;
     const cancel = h('button', { class: 'secondary', type: 'button' }, 'Cancel');
     const form = h(
       'form',
@@ -24,8 +27,9 @@ export function chooseHostFile(host: HTMLElement, client: HostClient, options: C
       h('div', { class: 'chooser-bar' }, up, folder),
       list,
       h('label', { class: 'field' }, 'File name', name),
+      hint,
       error,
-      h('div', { class: 'chooser-actions' }, cancel, choose),
+      h('div', { class: 'chooser-actions' }, cancel, chooseFolder, choose),
     );
     const dialog = h('div', { class: 'modal', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': titleId }, h('h2', { id: titleId }, options.title), form);
     const backdrop = h('div', { class: 'modal-backdrop' }, dialog);
@@ -96,6 +100,7 @@ export function chooseHostFile(host: HTMLElement, client: HostClient, options: C
       }
     });
     cancel.addEventListener('click', () => finish(null));
+    chooseFolder?.addEventListener('click', () => current !== null && finish(current.path));
     dialog.addEventListener('keydown', (event) => {
       if (event.key === 'Escape') {
         event.preventDefault();
@@ -104,12 +109,12 @@ export function chooseHostFile(host: HTMLElement, client: HostClient, options: C
     });
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      let chosen = name.value.trim();
-      if (chosen === '' || /[\\/]/.test(chosen)) return show('Type a file name (without folders), or pick a file from the list.');
-      const extension = options.extensions?.[0];
-      if (options.mode === 'save' && extension && !chosen.toLowerCase().endsWith(`.${extension}`)) chosen = `${chosen}.${extension}`;
-      if (options.mode === 'open' && !current?.entries.some((entry) => entry.kind === 'file' && entry.name === chosen)) {
-        return show(`There is no file '${chosen}' in this folder.`);
+      const typed = name.value.trim();
+      if (typed === '' || /[\\/]/.test(typed)) return show('Type a file name (without folders), or pick a file from the list.');
+      const chosen = options.mode === 'save' ? withExtension(typed, options.extensions ?? []) : typed;
+      const entry = current?.entries.find((candidate) => candidate.name === chosen);
+      if (options.mode === 'open' && (entry === undefined || (entry.kind === 'folder' && !options.folders))) {
+        return show(`There is no ${options.folders ? 'file or folder' : 'file'} '${chosen}' in this folder.`);
       }
       finish(pathOf(chosen));
     });
@@ -118,4 +123,14 @@ export function chooseHostFile(host: HTMLElement, client: HostClient, options: C
     name.focus();
     void open(startFolder);
   });
+}
+
+/**
+ * The name to save as: kept when it ends in one of the offered extensions (any of them, not only
+ * the first: `observations.geojson` among GeoJSON, CSV and zip), else given the first.
+ */
+export function withExtension(name: string, extensions: readonly string[]): string {
+  const lower = name.toLowerCase();
+  if (extensions.length === 0 || extensions.some((extension) => lower.endsWith(`.${extension.toLowerCase()}`))) return name;
+  return `${name}.${extensions[0]}`;
 }

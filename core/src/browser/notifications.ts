@@ -1,15 +1,20 @@
 import { h } from './dom.js';
 
-export type NotificationLevel = 'info' | 'warn' | 'error';
+export type NotificationLevel = 'info' | 'success' | 'warn' | 'error';
 
 export interface ProgressHandle {
   report(message: string | undefined, percent: number | undefined): void;
   done(): void;
 }
 
+/** How long a notification of information or success stays, unless the pointer or the focus is on it. */
+const FADE_MS = 6000;
+
+const icons: Record<NotificationLevel, string> = { info: 'i', success: '✓', warn: '!', error: '×' };
+
 /**
- * Toasts in the corner: errors are announced at once (`role="alert"`), the rest politely. Info
- * goes away by itself; warnings and errors stay until closed.
+ * Toasts in the corner: errors are announced at once (`role="alert"`) and stay until closed, as
+ * do warnings; information and success are announced politely and fade by themselves.
  */
 export class Notifications {
   private readonly region: HTMLDivElement;
@@ -24,14 +29,32 @@ export class Notifications {
     const toast = h(
       'div',
       { class: `notification notification-${level}`, role: level === 'error' ? 'alert' : 'status' },
-      h('span', { class: 'notification-icon', 'aria-hidden': 'true' }, level === 'error' ? '×' : level === 'warn' ? '!' : 'i'),
+      h('span', { class: 'notification-icon', 'aria-hidden': 'true' }, icons[level]),
       h('span', { class: 'notification-message' }, message),
       close,
     );
     close.addEventListener('click', () => toast.remove());
     this.region.append(toast);
-    if (level === 'info') setTimeout(() => toast.remove(), 6000);
+    if (level === 'info' || level === 'success') this.fade(toast);
     return toast;
+  }
+
+  /** Removes the toast after a while; not while it is pointed at or focused (someone is reading it). */
+  private fade(toast: HTMLElement): void {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const start = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        toast.classList.add('fading');
+        setTimeout(() => toast.remove(), 300);
+      }, FADE_MS);
+    };
+    const hold = () => clearTimeout(timer);
+    toast.addEventListener('pointerenter', hold);
+    toast.addEventListener('focusin', hold);
+    toast.addEventListener('pointerleave', start);
+    toast.addEventListener('focusout', start);
+    start();
   }
 
   /** A notification with a progress bar, until `done()`; with a Cancel button when `cancel` is given. */
@@ -57,6 +80,7 @@ export class Notifications {
       report: (message, percent) => {
         if (message !== undefined) detail.textContent = message;
         if (percent !== undefined) {
+          bar.classList.remove('indeterminate');
           bar.style.width = `${Math.max(0, Math.min(100, percent))}%`;
           bar.setAttribute('aria-valuenow', String(Math.round(percent)));
         } else {

@@ -19,6 +19,8 @@ import {
   type StatusBarItemOptions,
   type SyncSectionOptions,
   type ChooseFileOptions,
+  type ConfirmOptions,
+  type ProjectInfo,
   type ViewRenderer,
 } from '@cairn/sdk/browser';
 import type { WorkbenchPlugin } from '../common/workbench-protocol.js';
@@ -34,20 +36,28 @@ export interface WorkbenchFacilities {
   openEditor(owner: string, options: EditorOptions): Disposable;
   addSyncSection(owner: string, options: SyncSectionOptions): Disposable;
   chooseFile(options: ChooseFileOptions): Promise<string | null>;
+  confirm(options: ConfirmOptions): Promise<boolean>;
   createStatusItem(owner: string, options: StatusBarItemOptions): StatusBarItem;
   notify(level: 'info' | 'warn' | 'error', message: string): void;
   withProgress<T>(title: string, task: (report: (progress: ProgressReport) => void, signal: AbortSignal) => Promise<T>): Promise<T>;
   log(source: string, level: LogLevel, message: string): void;
+  /** The project as the window knows it now. */
+  project(): ProjectInfo | null;
+  /** Whether modules may be loaded from the server (false once the window lost its access, said once). */
+  canLoad(): Promise<boolean>;
   onDidChangeData: Event<DocumentChange[]>;
   onDidChangePlugins: Event<PluginInfo[]>;
   onDidSync: Event<SyncActivity>;
   onDidServiceEvent: Event<ServiceEvent>;
+  onDidChangeProject: Event<ProjectInfo | null>;
 }
 
 interface LoadedPlugin {
   module: BrowserPluginModule;
   context: BrowserPluginContext;
   registrations: DisposableStore;
+  /** What its `activate` returned: its API for the other plugins. */
+  exports: unknown;
 }
 
 /**
@@ -57,6 +67,7 @@ interface LoadedPlugin {
 export class BrowserPlugins {
   private readonly loaded = new Map<string, LoadedPlugin>();
   private readonly loading = new Map<string, Promise<void>>();
+  private known: readonly WorkbenchPlugin[] = [];
   private readonly onDidLoadEmitter = new Emitter<string>();
   /** A plugin's browser side finished activating. */
   readonly onDidLoad = this.onDidLoadEmitter.event;
@@ -69,11 +80,23 @@ export class BrowserPlugins {
 
   /** Brings the loaded set in line with the host's plugin states. */
   async reconcile(plugins: readonly WorkbenchPlugin[]): Promise<void> {
+    this.known = plugins;
     const wanted = new Map(plugins.filter((plugin) => plugin.state === 'active' && plugin.browser !== null).map((plugin) => [plugin.id, plugin]));
     for (const id of [...this.loaded.keys()]) {
       if (!wanted.has(id)) await this.unload(id);
     }
-    await Promise.all([...wanted.values()].map((plugin) => this.load(plugin)));
+    const toLoad = [...wanted.values()].filter((plugin) => !this.loaded.has(plugin.id));
+    // One check for the lot: a window that lost its access says so once, instead of a failed module each.
+    if (toLoad.length > 0 && !(await this.facilities.canLoad())) return;
+    await Promise.all(toLoad.map((plugin) => this.load(plugin)));
+  }
+
+  /** A loaded plugin's exports, once it is loaded (undefined when it will not be). */
+  private async exportsOf(id: string): Promise<unknown> {
+    const plugin = this.known.find((candidate) => candidate.id === id);
+    if (plugin === undefined || plugin.browser === null || !plugin.enabled) return undefined;
+    await this.loading.get(id);
+    return this.loaded.get(id)?.exports;
   }
 
   async unloadAll(): Promise<void> {
@@ -95,8 +118,8 @@ export class BrowserPlugins {
     const context = this.contextFor(plugin.id, registrations);
     try {
       const module = (await import(/* webpackIgnore: true */ plugin.browser!)) as BrowserPluginModule;
-      if (typeof module.activate === 'function') await module.activate(context);
-      this.loaded.set(plugin.id, { module, context, registrations });
+      const exports = typeof module.activate === 'function' ? await module.activate(context) : undefined;
+      this.loaded.set(plugin.id, { module, context, registrations, exports });
       this.onDidLoadEmitter.fire(plugin.id);
     } catch (error) {
       await registrations.dispose();
@@ -143,7 +166,8 @@ export class BrowserPlugins {
       },
       statusBar: { createItem: (options) => registrations.add(facilities.createStatusItem(id, options)) },
       sync: { addSection: (options) => registrations.add(facilities.addSyncSection(id, options)) },
-      dialogs: { chooseFile: (options) => facilities.chooseFile(options) },
+      dialogs: { chooseFile: (options) => facilities.chooseFile(options), confirm: (options) => facilities.confirm(options) },
+      plugins: { exports: <T>(pluginId: string) => this.exportsOf(pluginId) as Promise<T | undefined> },
       services: {
         get: <T extends object>(name: string) => serviceProxy<T>(facilities.client, name),
         onEvent: <T>(name: string, event: string, listener: (data: T) => void) =>
@@ -165,6 +189,10 @@ export class BrowserPlugins {
         onDidChangeData: tracked(facilities.onDidChangeData),
         onDidChangePlugins: tracked(facilities.onDidChangePlugins),
         onDidSync: tracked(facilities.onDidSync),
+        onDidChangeProject: tracked(facilities.onDidChangeProject),
+      },
+      get project() {
+        return facilities.project();
       },
     };
   }

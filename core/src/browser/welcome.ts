@@ -1,15 +1,17 @@
-import { errorMessage, type ProgressReport } from '@cairn/sdk/browser';
+import { errorMessage } from '@cairn/sdk/browser';
 import { WorkbenchRpc, type ProjectSummary } from '../common/workbench-protocol.js';
 import { h, uid } from './dom.js';
 import type { HostClient } from './rpc-client.js';
 
 interface WelcomeServices {
   client: HostClient;
-  withProgress<T>(title: string, task: (report: (progress: ProgressReport) => void, signal: AbortSignal) => Promise<T>): Promise<T>;
   notify(level: 'info' | 'warn' | 'error', message: string): void;
+  /** Loads the sample project, with progress (the palette's "Load Sample Data" does the same). */
+  loadSampleData(): Promise<void>;
 }
 
-const SAMPLE_SIZE = 2000;
+/** Observations in the sample project. */
+export const SAMPLE_SIZE = 2000;
 
 /** First run: create a project, join one with its key, or load sample data to look around. */
 export function renderWelcome(container: HTMLElement, services: WelcomeServices): void {
@@ -64,9 +66,7 @@ export function renderWelcome(container: HTMLElement, services: WelcomeServices)
           client.request(WorkbenchRpc.joinProject, { projectKey: key.value, ...device(joinDeviceName) }),
         ),
         form('Explore with sample data', `Load ${SAMPLE_SIZE.toLocaleString()} generated observations into a sample project, to see the workbench at work.`, [], 'Load sample data', () =>
-          services.withProgress('Loading sample data', (report, signal) =>
-            client.request(WorkbenchRpc.loadSampleData, { count: SAMPLE_SIZE }, { signal, onProgress: report }),
-          ),
+          services.loadSampleData(),
         ),
       ),
     ),

@@ -82,6 +82,13 @@ export interface WorkbenchKeybinding extends KeybindingDeclaration {
   owner: string;
 }
 
+/** An editor tab to open again after a reload: the command that opens it. */
+export interface SavedEditor {
+  id: string;
+  title: string;
+  restore: { command: string; args?: unknown[] };
+}
+
 export interface LayoutState {
   /** The view shown in the side bar. */
   activeView: string | null;
@@ -90,6 +97,9 @@ export interface LayoutState {
   panelVisible: boolean;
   panelHeight: number;
   theme: 'system' | 'light' | 'dark';
+  /** The editor tabs open, in order, and the active one, restored when the window opens again. */
+  editors: SavedEditor[];
+  activeEditor: string | null;
 }
 
 export const defaultLayout: LayoutState = {
@@ -99,6 +109,8 @@ export const defaultLayout: LayoutState = {
   panelVisible: false,
   panelHeight: 200,
   theme: 'system',
+  editors: [],
+  activeEditor: null,
 };
 
 export interface FolderEntry {

@@ -15,17 +15,39 @@ import type { Disposable } from '../common/disposable.js';
 import type { Event } from '../common/event.js';
 import type { DocumentChange } from '../common/observation.js';
 import type { PluginInfo, LogLevel } from '../common/plugin-info.js';
+import type { ProjectInfo } from '../common/observation.js';
 import type { ProgressReport, Remote } from '../common/services.js';
 import type { SyncActivity } from '../common/sync.js';
 
 export * from '../common/index.js';
 export * from './dom.js';
 
+/** What a view or an editor is told of its place in the workbench. */
+export interface ViewContext {
+  /** Shown now (its side bar view selected, its tab the active one). */
+  readonly visible: boolean;
+  /** Fires when it is shown again or hidden (it is rendered once, and kept while hidden). */
+  readonly onDidChangeVisibility: Event<boolean>;
+}
+
 /**
  * Renders a view into `container` (the workbench owns the element). Return a Disposable to be told
  * when the view goes away (its plugin disabled, the window closing); its content is cleared then.
  */
-export type ViewRenderer = (container: HTMLElement) => Disposable | void | Promise<Disposable | void>;
+export type ViewRenderer = (container: HTMLElement, view: ViewContext) => Disposable | void | Promise<Disposable | void>;
+
+/** What an editor tab may say of itself. */
+export interface EditorContext extends ViewContext {
+  /**
+   * Marks the tab as holding unsaved work: it is marked, closing it asks first, and leaving the
+   * window warns. Clear it once the work is saved.
+   */
+  setDirty(dirty: boolean): void;
+  /** A better title, once the editor knows what it shows (e.g. the observation's category and date). */
+  setTitle(title: string): void;
+}
+
+export type EditorRenderer = (container: HTMLElement, editor: EditorContext) => Disposable | void | Promise<Disposable | void>;
 
 export interface StatusBarItemOptions {
   /** Unique within the plugin. */
@@ -50,7 +72,12 @@ export interface EditorOptions {
   /** Opening the same id again focuses the open editor. */
   id: string;
   title: string;
-  render: ViewRenderer;
+  render: EditorRenderer;
+  /**
+   * How to open the tab again after the window reloads: a command (and its arguments) that opens
+   * it. Tabs without it are not restored (a draft, say).
+   */
+  restore?: { command: string; args?: unknown[] };
 }
 
 export interface SyncSectionOptions {
@@ -66,10 +93,28 @@ export interface ChooseFileOptions {
   title: string;
   /** `save`: a file to create or overwrite; `open`: an existing file. */
   mode: 'open' | 'save';
-  /** Extensions offered, without the dot, e.g. `['cairnsync']`. */
+  /**
+   * Extensions offered, without the dot, e.g. `['cairnsync']`. In `save` mode a name that ends in
+   * none of them gets the first.
+   */
   extensions?: string[];
   /** Suggested name in `save` mode. */
   defaultName?: string;
+  /** In `open` mode, a folder may be chosen too (e.g. a Mapeo configuration folder). */
+  folders?: boolean;
+  /** The folder to start in; else the last one chosen in this window, else the home folder. */
+  folder?: string;
+}
+
+export interface ConfirmOptions {
+  title: string;
+  message: string;
+  /** The button that confirms, e.g. `Replace`. */
+  confirm: string;
+  /** The button that declines (default `Cancel`); Escape declines too. */
+  cancel?: string;
+  /** The confirming button looks dangerous (deleting, replacing). */
+  danger?: boolean;
 }
 
 export interface BrowserCommandsApi {
@@ -118,6 +163,16 @@ export interface BrowserPluginContext {
      * browser of the host's folders in browser mode. Resolves with its path, or null if cancelled.
      */
     chooseFile(options: ChooseFileOptions): Promise<string | null>;
+    /** Asks a question in a modal dialog; resolves true if the user confirmed. */
+    confirm(options: ConfirmOptions): Promise<boolean>;
+  };
+  readonly plugins: {
+    /**
+     * What another plugin's workbench side returned from its `activate` (its API for other
+     * plugins), once it is loaded; undefined when that plugin is not enabled or has no workbench
+     * part. Declare it in `dependsOn`, so this plugin stops when it does.
+     */
+    exports<T = unknown>(id: string): Promise<T | undefined>;
   };
   readonly notifications: {
     info(message: string): void;
@@ -135,11 +190,18 @@ export interface BrowserPluginContext {
     readonly onDidChangePlugins: Event<PluginInfo[]>;
     /** A sync session of the host started, made progress or ended (any transport). */
     readonly onDidSync: Event<SyncActivity>;
+    /** The project was created, joined, renamed, or this device renamed; null while there is none. */
+    readonly onDidChangeProject: Event<ProjectInfo | null>;
   };
+  /** The project of the data dir as the window knows it now; null while there is none. */
+  readonly project: ProjectInfo | null;
 }
 
-/** The shape of a plugin's `browser` entry. */
+/**
+ * The shape of a plugin's `browser` entry. What `activate` returns (or resolves to) is the
+ * plugin's API for other plugins' workbench sides (`ctx.plugins.exports(id)`).
+ */
 export interface BrowserPluginModule {
-  activate?(ctx: BrowserPluginContext): void | Promise<unknown>;
+  activate?(ctx: BrowserPluginContext): unknown;
   deactivate?(): void | Promise<void>;
 }

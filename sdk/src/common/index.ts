@@ -11,4 +11,5 @@ export * from './services.js';
 export * from './resources.js';
 export * from './map-layers.js';
 export * from './random.js';
+export * from './display.js';
 export { SDK_VERSION } from './version.js';

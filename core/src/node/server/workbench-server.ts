@@ -67,6 +67,14 @@ export class WorkbenchServer {
     return `${this.origin()}/?token=${this.token}`;
   }
 
+  /**
+   * The token's cookie. Cookies are kept per host, not per port: each server names its own after
+   * its port, so two workbenches open in one browser do not overwrite each other's.
+   */
+  cookieName(): string {
+    return `cairn_token_${this.port}`;
+  }
+
   origin(): string {
     const host = this.listenHost.includes(':') ? `[${this.listenHost}]` : this.listenHost;
     return `http://${host}:${this.port}`;
@@ -92,7 +100,7 @@ export class WorkbenchServer {
     if (!validHosts.includes(hostHeader)) return false;
     const origin = request.headers.origin;
     if (origin !== undefined && !validHosts.some((valid) => origin === `http://${valid}`)) return false;
-    const given = url.searchParams.get('token') ?? readCookie(request.headers.cookie, 'cairn_token');
+    const given = url.searchParams.get('token') ?? readCookie(request.headers.cookie, this.cookieName());
     return given !== null && safeEqual(given, this.token);
   }
 
@@ -105,6 +113,8 @@ export class WorkbenchServer {
     }
     try {
       if (url.pathname === '/' || url.pathname === '/index.html') return await this.sendIndex(response);
+      // The window asks whether its cookie still lets it in (it says so once when it does not).
+      if (url.pathname === '/session') return void response.writeHead(204, { 'Cache-Control': 'no-store' }).end();
       const resource = await this.host.resources.serve(url);
       if (resource !== null) {
         response.writeHead(resource.status, { 'Content-Type': resource.contentType, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
@@ -129,7 +139,7 @@ export class WorkbenchServer {
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       // The token travels on as a cookie, so assets and the WebSocket need not repeat it.
-      'Set-Cookie': `cairn_token=${this.token}; HttpOnly; SameSite=Strict; Path=/`,
+      'Set-Cookie': `${this.cookieName()}=${this.token}; HttpOnly; SameSite=Strict; Path=/`,
     });
     response.end(html);
   }

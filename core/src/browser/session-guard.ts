@@ -1,0 +1,45 @@
+import { h } from './dom.js';
+
+/**
+ * In browser mode every request carries the window's token in a cookie of its server's own (each
+ * port its own name, so two workbenches in one browser keep theirs). When the cookie is gone
+ * (cleared, or the browser restarted without it), the window's next module or resource would
+ * fail one by one: this says so once, in one line, and what to do.
+ */
+export class SessionGuard {
+  private lost = false;
+  private checking: Promise<boolean> | null = null;
+  private readonly served = window.location.protocol === 'http:' || window.location.protocol === 'https:';
+
+  constructor(private readonly host: HTMLElement) {
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') void this.check();
+    });
+  }
+
+  /** Whether the window may still load from its server; false (and said once) when it lost its cookie. */
+  check(): Promise<boolean> {
+    if (!this.served) return Promise.resolve(true);
+    this.checking ??= fetch('/session', { cache: 'no-store', credentials: 'same-origin' })
+      .then((response) => {
+        if (response.status === 403) this.say();
+        return response.status !== 403;
+      })
+      // The server is unreachable: the connection's own message says so.
+      .catch(() => true)
+      .finally(() => (this.checking = null));
+    return this.checking;
+  }
+
+  private say(): void {
+    if (this.lost) return;
+    this.lost = true;
+    this.host.prepend(
+      h(
+        'div',
+        { class: 'session-lost', role: 'alert' },
+        'This window lost its access to the Cairn host (its cookie is gone): open the workbench again with the URL `cairn serve` printed.',
+      ),
+    );
+  }
+}
