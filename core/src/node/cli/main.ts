@@ -20,6 +20,11 @@ export interface CliOptions {
   host?: CairnHost;
   /** For a host the CLI creates. */
   hostOptions?: Partial<HostOptions>;
+  /**
+   * The folder `cairn` was run from: `path` arguments are resolved against it. Default
+   * `process.cwd()`.
+   */
+  cwd?: string;
 }
 
 /** Exit codes: 0 success, 1 an error, 2 a usage error. */
@@ -31,6 +36,7 @@ const version = (JSON.parse(readFileSync(new URL('../../../package.json', import
 export async function runCli(argv: readonly string[], options: CliOptions = {}): Promise<number> {
   const streams = options.streams ?? { stdout: process.stdout, stderr: process.stderr };
   const globals = readGlobalOptions(argv);
+  const cwd = options.cwd ?? process.cwd();
   const io: CliIo = {
     json: globals.json,
     interactive: !globals.json && streams.stdout.isTTY === true,
@@ -67,7 +73,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
       if (command.output === 'none') return;
       if (io.json) io.out(`${JSON.stringify(result ?? null)}\n`);
       else io.out(`${command.format ? command.format(result) : JSON.stringify(result ?? null, null, 2)}\n`);
-    });
+    }, cwd);
     if (argv.length === 0) {
       io.out(program.helpInformation());
       return ExitCode.ok;

@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { CairnError, ErrorCodes, type CliOptionDeclaration } from '@cairn/sdk';
 import { camelCase } from '../../common/strings.js';
@@ -29,8 +30,11 @@ export function readGlobalOptions(argv: readonly string[]): GlobalOptions {
 
 export type RunCommand = (command: CliCommand, input: Record<string, unknown>) => Promise<void>;
 
-/** Builds the commander program for a set of commands. Errors surface as thrown `CommanderError`s. */
-export function buildProgram(commands: readonly CliCommand[], io: CliIo, version: string, run: RunCommand): Command {
+/**
+ * Builds the commander program for a set of commands. Errors surface as thrown `CommanderError`s.
+ * `cwd` is the working directory of the `cairn` the user ran: `path` values are resolved against it.
+ */
+export function buildProgram(commands: readonly CliCommand[], io: CliIo, version: string, run: RunCommand, cwd: string): Command {
   const program = new Command('cairn')
     .description('Cairn: an offline-first workbench for field observations')
     .version(version, '-V, --version')
@@ -71,7 +75,7 @@ export function buildProgram(commands: readonly CliCommand[], io: CliIo, version
       for (const declared of command.options ?? []) leaf.addOption(toOption(declared));
     }
     leaf.action(async () => {
-      await run(command, command.hidden ? {} : inputOf(command, leaf));
+      await run(command, command.hidden ? {} : inputOf(command, leaf, cwd));
     });
   }
   return program;
@@ -101,12 +105,12 @@ function toOption(declared: CliOptionDeclaration): Option {
   return option;
 }
 
-/** The handler's input: arguments and options by camelCase name, numbers checked. */
-function inputOf(command: CliCommand, leaf: Command): Record<string, unknown> {
+/** The handler's input: arguments and options by camelCase name, numbers checked, paths absolute. */
+function inputOf(command: CliCommand, leaf: Command, cwd: string): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   (command.arguments ?? []).forEach((argument, index) => {
     const value = leaf.processedArgs[index] as unknown;
-    if (value !== undefined) input[camelCase(argument.name)] = value;
+    if (value !== undefined) input[camelCase(argument.name)] = argument.type === 'path' ? toPaths(value, cwd) : value;
   });
   const values = leaf.opts<Record<string, unknown>>();
   for (const declared of command.options ?? []) {
@@ -115,9 +119,19 @@ function inputOf(command: CliCommand, leaf: Command): Record<string, unknown> {
     const negated = declared.type === 'boolean' && declared.name.startsWith('no-');
     const value = negated ? (values[camelCase(declared.name.slice(3))] === false ? true : undefined) : values[key];
     if (value === undefined) continue;
-    input[key] = declared.type === 'number' ? toNumbers(declared.name, value) : value;
+    input[key] = declared.type === 'number' ? toNumbers(declared.name, value) : declared.type === 'path' ? toPaths(value, cwd) : value;
   }
   return input;
+}
+
+/**
+ * A `path` value made absolute against the invoking cwd, which is not the host's when the command
+ * runs in an open workbench. URLs (`https://…`) and blank values are left for the handler to judge.
+ */
+function toPaths(value: unknown, cwd: string): unknown {
+  const absolute = (raw: unknown): unknown =>
+    typeof raw !== 'string' || raw.trim() === '' || isAbsolute(raw) || /^[a-z][a-z0-9+.-]*:\/\//i.test(raw.trim()) ? raw : resolve(cwd, raw);
+  return Array.isArray(value) ? value.map(absolute) : absolute(value);
 }
 
 function toNumbers(name: string, value: unknown): number | number[] {
