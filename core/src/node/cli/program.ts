@@ -1,7 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { CairnError, ErrorCodes, type CliOptionDeclaration } from '@cairn/sdk';
+import { CairnError, ErrorCodes, type CliOptionDeclaration } from '@cairn/sdk/common';
 import { camelCase } from '../../common/strings.js';
+import { dataDirArgument } from '../paths.js';
 import { cliGroupDescriptions, type CliCommand, type CliIo } from './cli-command.js';
 
 /** The options every command accepts. */
@@ -22,9 +23,10 @@ export function readGlobalOptions(argv: readonly string[]): GlobalOptions {
     if (arg === '--') break;
     if (arg === '--json') options.json = true;
     else if (arg === '--verbose') options.verbose = true;
-    else if (arg === '--data-dir' && index + 1 < argv.length) options.dataDir = argv[++index];
-    else if (arg.startsWith('--data-dir=')) options.dataDir = arg.slice('--data-dir='.length);
+    else if (arg === '--data-dir') index += 1;
   }
+  const dataDir = dataDirArgument(argv);
+  if (dataDir !== undefined) options.dataDir = dataDir;
   return options;
 }
 
@@ -88,6 +90,12 @@ function configure(command: Command, io: CliIo): void {
     .configureOutput({
       writeOut: (text) => io.out(text),
       writeErr: (text) => io.err(text),
+      // The terminal of the `cairn` the user ran, which need not be this process's (a running
+      // workbench runs commands for other processes): help reads the same wherever it runs.
+      getOutHelpWidth: () => io.columns ?? 80,
+      getErrHelpWidth: () => io.columns ?? 80,
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
       // Reported by the caller in Cairn's own `error [CODE]: message` form.
       outputError: () => undefined,
     });
