@@ -17,9 +17,6 @@ export interface HostListenerOptions {
   closeTimeoutMs?: number;
 }
 
-/** At most this many `cairn` clients at once; more wait in the socket's backlog. */
-const maxClients = 32;
-
 /**
  * Takes `cairn` command lines for the data dir of a host that stays open (`cairn serve`, the
  * desktop app) and runs them in it, as `code` does with a running VS Code. It listens on a Unix
@@ -57,7 +54,6 @@ export class HostListener {
       await removeStaleSocket(socket.path, realDataDir);
     }
     const server = createServer({ allowHalfOpen: false });
-    server.maxConnections = maxClients;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {
         reject(error.code === 'EADDRINUSE' ? busy(realDataDir) : new CairnError(ErrorCodes.IO, `Could not listen on ${socket.path}: ${error.message}`));
