@@ -60,7 +60,8 @@ describe('cairn while the workbench is open', function () {
   let hostDir: string;
   let clientDir: string;
   let served: Served;
-  let stopped = false;
+  /** No serve process to stop (before one started, or once it was stopped or killed). */
+  let stopped = true;
   const cairn = (args: string[], cwd = clientDir) => runCairn(['--data-dir', dataDir, ...args], { cwd });
   const cairnJson = async <T>(args: string[], cwd = clientDir): Promise<T> => {
     const result = await cairn([...args, '--json'], cwd);
@@ -78,6 +79,7 @@ describe('cairn while the workbench is open', function () {
     const created = await runCairn(['--data-dir', dataDir, 'init', '--name', 'Open survey', '--device-name', 'laptop']);
     expect(created.code, created.stderr).to.equal(0);
     served = await serve(dataDir, hostDir);
+    stopped = false;
   });
   after(async () => {
     if (!stopped) {
