@@ -20,8 +20,24 @@ function runApp(command, args) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
+/** The arguments without `--data-dir DIR` / `--data-dir=DIR` (those after `--` are left alone). */
+function withoutDataDir(args) {
+  const end = args.includes('--') ? args.indexOf('--') : args.length;
+  const kept = [];
+  for (let index = 0; index < end; index += 1) {
+    if (args[index] === '--data-dir') index += 1;
+    else if (!args[index].startsWith('--data-dir=')) kept.push(args[index]);
+  }
+  return [...kept, ...args.slice(end)];
+}
+
 const { chooseLaunchMode, findElectronBinary } = await import('../core/dist/node/launch-mode.js');
-const args = process.argv.slice(2);
+const { dataDirFromArgs } = await import('../core/dist/node/paths.js');
+// npm runs scripts from the repository root: a relative --data-dir means the folder the user was in.
+const dataDir = dataDirFromArgs(process.argv.slice(2), process.env, process.env.INIT_CWD ?? process.cwd());
+const args = ['--data-dir', dataDir, ...withoutDataDir(process.argv.slice(2))];
+// The default is the OS app-data folder, out of sight: say where the data is.
+console.log(`Cairn data dir: ${dataDir}`);
 const launch = chooseLaunchMode({ binary: findElectronBinary(), platform: process.platform, env: process.env });
 if (launch.mode === 'electron') {
   runApp(launch.binary, [fileURLToPath(new URL('../core/dist/electron-main/main.js', import.meta.url)), ...args]);

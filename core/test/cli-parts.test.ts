@@ -3,7 +3,7 @@ import { activationEventsOf } from '@cairn/core/common/activation-events.js';
 import { camelCase } from '@cairn/core/common/strings.js';
 import { table } from '@cairn/core/node/cli/format.js';
 import { readGlobalOptions } from '@cairn/core/node/cli/program.js';
-import { defaultDataDir } from '@cairn/core/node/paths.js';
+import { dataDirFromArgs, defaultDataDir } from '@cairn/core/node/paths.js';
 
 describe('CLI building blocks', () => {
   it('reads the global options wherever they are, up to --', () => {
@@ -56,5 +56,9 @@ describe('CLI building blocks', () => {
     expect(defaultDataDir({}, 'linux', '/home/u')).to.equal('/home/u/.local/share/cairn');
     expect(defaultDataDir({ XDG_DATA_HOME: '/x' }, 'linux', '/home/u')).to.equal('/x/cairn');
     expect(defaultDataDir({}, 'darwin', '/Users/u')).to.equal('/Users/u/Library/Application Support/Cairn');
+    // --data-dir is relative to where the user is, wherever the command then runs.
+    expect(dataDirFromArgs(['project', '--data-dir', 'd'], {}, '/home/u/work')).to.equal('/home/u/work/d');
+    expect(dataDirFromArgs(['--data-dir=/abs', 'project'], {}, '/home/u')).to.equal('/abs');
+    expect(dataDirFromArgs(['run', 'x', '--', '--data-dir', 'y'], { CAIRN_DATA_DIR: '/env' }, '/home/u')).to.equal('/env');
   });
 });

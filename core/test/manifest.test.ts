@@ -20,8 +20,8 @@ function validPackage(): Record<string, unknown> {
             command: 'example run',
             run: 'example.run',
             description: 'Runs it',
-            arguments: [{ name: 'target' }, { name: 'rest', variadic: true, required: false }],
-            options: [{ name: 'wait-peers', type: 'number', default: 1 }],
+            arguments: [{ name: 'target', type: 'path' }, { name: 'rest', variadic: true, required: false }],
+            options: [{ name: 'wait-peers', type: 'number', default: 1 }, { name: 'out', type: 'path' }],
           },
         ],
         configuration: { properties: { 'example.level': { type: 'integer', default: 1 } } },
@@ -92,12 +92,16 @@ describe('plugin manifest validation', () => {
 
   it('reports wrong types and enums', () => {
     const pkg = validPackage();
-    const cairn = pkg.cairn as Record<string, unknown> & { contributes: { views: Array<Record<string, unknown>> } };
+    const cairn = pkg.cairn as Record<string, unknown> & {
+      contributes: { views: Array<Record<string, unknown>>; cli: Array<{ arguments: Array<Record<string, unknown>> }> };
+    };
     cairn.dependsOn = 'other';
     cairn.contributes.views[0]!.location = 'ceiling';
+    cairn.contributes.cli[0]!.arguments[0]!.type = 'number';
     expect(manifestProblems(pkg)).to.have.members([
       'cairn.dependsOn must be an array',
       'cairn.contributes.views[0].location must be one of "sidebar", "panel", "editor"',
+      'cairn.contributes.cli[0].arguments[0].type must be one of "string", "path"',
     ]);
   });
 

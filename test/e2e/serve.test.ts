@@ -64,6 +64,8 @@ describe('cairn serve and npm start', function () {
     child.kill('SIGINT');
     // It passes the signal on to the server it started, and exits with it.
     expect(await exited(child)).to.equal(0);
+    // Where the data is, in one line, before it starts.
+    expect(output().split('\n').filter((line) => line.startsWith('Cairn data dir: '))).to.deep.equal([`Cairn data dir: ${dataDir}`]);
     const lines = output().split('\n').filter((line) => line.startsWith('Starting in browser mode'));
     expect(lines).to.have.length(1);
     expect(lines[0]).to.match(/^Starting in browser mode: (the Electron binary is not installed|there is no display)/);

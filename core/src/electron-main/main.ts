@@ -10,7 +10,8 @@ import { app, BrowserWindow, dialog, ipcMain, protocol, session, type IpcMainEve
 import { errorMessage, type Disposable } from '@cairn/sdk';
 import { connectionOver } from '../common/rpc-transport.js';
 import { CairnHost } from '../node/host.js';
-import { defaultDataDir } from '../node/paths.js';
+import { dataDirFromArgs } from '../node/paths.js';
+import { listenForCli, type HostListener } from '../node/cli/host-listener.js';
 import { assetFile, contentTypeOf, workbenchIndex } from '../node/server/workbench-assets.js';
 import { bindWorkbench } from '../node/server/workbench-binding.js';
 import { appContentSecurityPolicy, appScheme, ipcChannels, isAppUrl, windowOptions } from './security.js';
@@ -19,13 +20,6 @@ const preload = join(fileURLToPath(new URL('.', import.meta.url)), 'preload.cjs'
 const [rpcChannel] = ipcChannels;
 
 protocol.registerSchemesAsPrivileged([{ scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
-
-function dataDirFromArgs(argv: readonly string[]): string {
-  const index = argv.indexOf('--data-dir');
-  if (index >= 0 && argv[index + 1]) return argv[index + 1]!;
-  const inline = argv.find((arg) => arg.startsWith('--data-dir='));
-  return inline ? inline.slice('--data-dir='.length) : defaultDataDir();
-}
 
 async function main(): Promise<void> {
   if (!app.requestSingleInstanceLock()) {
@@ -36,6 +30,16 @@ async function main(): Promise<void> {
   const host = new CairnHost({ dataDir: dataDirFromArgs(process.argv) });
   await host.start();
   await host.plugins.activateStartup();
+  // `cairn` commands for this data dir run in this process while the app is open.
+  let cliListener: HostListener | null;
+  try {
+    cliListener = await listenForCli(host, `the Cairn desktop app (process ${process.pid})`);
+  } catch (error) {
+    dialog.showErrorBox('Cairn', errorMessage(error));
+    await host.dispose();
+    app.exit(1);
+    return;
+  }
 
   // No permission (camera, location, notifications…) is granted to the page without a reason.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
@@ -112,8 +116,8 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     event.preventDefault();
-    void host
-      .dispose()
+    void (cliListener?.close() ?? Promise.resolve())
+      .then(() => host.dispose())
       .catch((error: unknown) => console.error(`Cairn could not close cleanly: ${errorMessage(error)}`))
       .finally(() => app.exit(0));
   });

@@ -5,3 +5,5 @@ export { PluginHost, type KnownPlugin } from './plugins/plugin-host.js';
 export { CommandService, type CommandInfo } from './commands/command-service.js';
 export { LogService } from './log-service.js';
 export { defaultDataDir } from './paths.js';
+export { hostSocketFor, type HostSocket } from './cli/host-socket.js';
+export { hostProtocolVersion, type HostRequest, type HostReply } from './cli/host-protocol.js';

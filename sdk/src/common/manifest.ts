@@ -41,13 +41,27 @@ export interface CliArgumentDeclaration {
   required?: boolean;
   /** Collects the rest of the words into an array; only the last argument may be variadic. */
   variadic?: boolean;
+  /**
+   * `path`: a file or folder, given relative to where `cairn` was run; the handler gets it
+   * absolute (see {@link CliValueType}). Default `string`.
+   */
+  type?: 'string' | 'path';
 }
+
+/**
+ * What a CLI value is. `path` values are resolved against the working directory of the `cairn`
+ * process the user ran, so the handler gets an absolute path even when the command runs in a
+ * workbench that is already open (whose own working directory is elsewhere). A value that is a
+ * URL (`https://…`, any `scheme://`) is passed on unchanged, so one argument can take a file or a
+ * URL. Declare every file or folder a command reads or writes as a `path`.
+ */
+export type CliValueType = 'string' | 'number' | 'boolean' | 'path';
 
 export interface CliOptionDeclaration {
   /** Long name without dashes: `wait-peers` is given as `--wait-peers` and read as `waitPeers`. */
   name: string;
-  /** `boolean` options are flags; the others take a value. Default `string`. */
-  type?: 'string' | 'number' | 'boolean';
+  /** `boolean` options are flags; the others take a value; `path`, see {@link CliValueType}. Default `string`. */
+  type?: CliValueType;
   /** The option may be given several times; the handler gets an array. */
   repeatable?: boolean;
   required?: boolean;

@@ -6,6 +6,8 @@ export interface CliIo {
   readonly json: boolean;
   /** A person is watching (stdout is a terminal and not `--json`): progress bars are welcome. */
   readonly interactive: boolean;
+  /** The width of the terminal stdout goes to, when it is one. */
+  readonly columns?: number;
   out(text: string): void;
   err(text: string): void;
 }
@@ -27,6 +29,12 @@ export interface CliCommand {
   host: 'bare' | 'started';
   /** Receives the parsed arguments and options by camelCase name; the result is printed. */
   run(input: Record<string, unknown>, io: CliIo): Promise<unknown>;
+  /**
+   * The command is the life of its host (`cairn serve`): it cannot run inside a host that another
+   * process keeps open, so when it reaches one from a `cairn` client it is refused with `ERR_BUSY`.
+   * Every other command runs there as it would in a host of its own.
+   */
+  exclusive?: boolean;
   /** `none` for a command that writes for itself (a server printing its URL); default `result`. */
   output?: 'result' | 'none';
   /** Renders the result for people; without it, the result is printed as JSON. */

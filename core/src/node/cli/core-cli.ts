@@ -51,7 +51,7 @@ export class CoreCliContribution implements CliContribution {
       {
         path: ['plugins', 'install'],
         description: 'Install a plugin from a folder into the data dir; it starts disabled',
-        arguments: [{ name: 'path', description: "the plugin's folder (holding its package.json)" }],
+        arguments: [{ name: 'path', type: 'path', description: "the plugin's folder (holding its package.json)" }],
         host: 'bare',
         run: async ({ path }) => plugins.install(String(path)),
         format: (result) => {

@@ -1,15 +1,19 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
-import { ErrorCodes, errorMessage, isCairnError, type LogRecord } from '@cairn/sdk';
-import { CairnHost, type HostOptions } from '../host.js';
-import { isAtLeast } from '../log-service.js';
+// The SDK's light entry, and the host only once it is needed: a command that a running
+// workbench takes loads little more than a socket.
+import { CairnError, ErrorCodes, errorMessage, isCairnError, type LogRecord } from '@cairn/sdk/common';
+import type { CairnHost, HostOptions } from '../host.js';
 import type { ProgressEvent } from '../progress-service.js';
-import { defaultDataDir } from '../paths.js';
+import { dataDirFromArgs } from '../paths.js';
 import type { CliIo } from './cli-command.js';
+import { runInRunningHost } from './host-client.js';
 import { buildProgram, readGlobalOptions } from './program.js';
 
 export interface CliStreams {
-  stdout: { write(text: string): unknown; isTTY?: boolean };
+  /** `columns`: the width of the terminal, when stdout is one (help is wrapped and a progress bar cut to it). */
+  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   stderr: { write(text: string): unknown };
 }
 
@@ -20,6 +24,23 @@ export interface CliOptions {
   host?: CairnHost;
   /** For a host the CLI creates. */
   hostOptions?: Partial<HostOptions>;
+  /**
+   * The folder `cairn` was run from: `path` arguments and a relative `--data-dir` are resolved
+   * against it. Default `process.cwd()`.
+   */
+  cwd?: string;
+  /**
+   * Without a `host`, the command is handed to the host of a workbench that has the data dir open
+   * (`cairn serve`, the desktop app), when one does; false runs it here regardless.
+   */
+  useRunningHost?: boolean;
+  /**
+   * Set when the command came from another `cairn` process through this host's socket: commands
+   * that cannot share the host (`cairn serve`) are refused with `ERR_BUSY` naming
+   * `hostDescription`, and only the command's own log lines and progress reach the streams (not
+   * those of the workbench, nor of another client's command).
+   */
+  fromClient?: { hostDescription: string };
 }
 
 /** Exit codes: 0 success, 1 an error, 2 a usage error. */
@@ -27,33 +48,52 @@ export const ExitCode = { ok: 0, error: 1, usage: 2 } as const;
 
 const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+/** Marks the work of one command from a client, so that its log lines and progress go to that client only. */
+const clientCommand = new AsyncLocalStorage<symbol>();
+
 /** Runs one `cairn` command line and returns its exit code; never calls `process.exit`. */
 export async function runCli(argv: readonly string[], options: CliOptions = {}): Promise<number> {
   const streams = options.streams ?? { stdout: process.stdout, stderr: process.stderr };
   const globals = readGlobalOptions(argv);
+  const cwd = options.cwd ?? process.cwd();
   const io: CliIo = {
     json: globals.json,
     interactive: !globals.json && streams.stdout.isTTY === true,
+    ...(streams.stdout.isTTY === true && streams.stdout.columns !== undefined && { columns: streams.stdout.columns }),
     out: (text) => streams.stdout.write(text),
     err: (text) => streams.stderr.write(text),
   };
   const ownHost = options.host === undefined;
   let host: CairnHost | undefined = options.host;
   let stopLogging: (() => void) | undefined;
+  const ownWork = options.fromClient === undefined ? null : Symbol('cairn client command');
+  const isOwnWork = () => ownWork === null || clientCommand.getStore() === ownWork;
   try {
     if (host === undefined) {
-      const dataDir = globals.dataDir ?? defaultDataDir(options.env ?? process.env);
+      const dataDir = dataDirFromArgs(argv, options.env ?? process.env, cwd);
+      // A workbench that has the data dir open runs the command (a connect attempt, before any
+      // host is built here: quick when there is none, quicker still when there is one).
+      if (options.useRunningHost !== false) {
+        const exitCode = await runInRunningHost({ argv, cwd, dataDir, streams, env: options.env ?? process.env });
+        if (exitCode !== null) return exitCode;
+      }
+      const { CairnHost } = await import('../host.js');
       host = new CairnHost({ ...options.hostOptions, dataDir });
     }
+    const { isAtLeast } = await import('../log-service.js');
     // With --json, stderr carries only the error object, so a program can parse it: log lines
     // (a slow plugin, a peer refused) are shown there only with --verbose.
     const minimum = globals.verbose ? 'debug' : 'warn';
     const subscription = host.logs.onDidLog((record) => {
       if (io.json && !globals.verbose) return;
-      if (isAtLeast(record.level, minimum)) io.err(`${formatLog(record)}\n`);
+      if (isAtLeast(record.level, minimum) && isOwnWork()) io.err(`${formatLog(record)}\n`);
     });
     // Long work draws a bar on the terminal, when a person is watching it.
-    const progress = io.interactive ? host.progress.onDidProgress((event) => drawProgress(streams.stderr, event)) : null;
+    const progress = io.interactive
+      ? host.progress.onDidProgress((event) => {
+          if (isOwnWork()) drawProgress(streams.stderr, event, io.columns);
+        })
+      : null;
     stopLogging = () => {
       subscription.dispose();
       progress?.dispose();
@@ -61,18 +101,30 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     if (ownHost) await host.start();
 
     const started = host;
-    const program = buildProgram(started.cli.commands(), io, version, async (command, input) => {
-      if (command.host === 'started') await started.plugins.activateStartup();
-      const result = await command.run(input, io);
-      if (command.output === 'none') return;
-      if (io.json) io.out(`${JSON.stringify(result ?? null)}\n`);
-      else io.out(`${command.format ? command.format(result) : JSON.stringify(result ?? null, null, 2)}\n`);
-    });
-    if (argv.length === 0) {
-      io.out(program.helpInformation());
-      return ExitCode.ok;
-    }
-    await program.parseAsync([...argv], { from: 'user' });
+    const runCommandLine = async () => {
+      const program = buildProgram(
+        started.cli.commands(),
+        io,
+        version,
+        async (command, input) => {
+          if (command.exclusive && options.fromClient !== undefined) {
+            throw new CairnError(
+              ErrorCodes.BUSY,
+              `The data dir ${started.config.dataDir} is open in ${options.fromClient.hostDescription}; \`cairn ${command.path.join(' ')}\` cannot run beside it. Use that one, or stop it and run the command again.`,
+            );
+          }
+          if (command.host === 'started') await started.plugins.activateStartup();
+          const result = await command.run(input, io);
+          if (command.output === 'none') return;
+          if (io.json) io.out(`${JSON.stringify(result ?? null)}\n`);
+          else io.out(`${command.format ? command.format(result) : JSON.stringify(result ?? null, null, 2)}\n`);
+        },
+        cwd,
+      );
+      if (argv.length === 0) io.out(program.helpInformation());
+      else await program.parseAsync([...argv], { from: 'user' });
+    };
+    await (ownWork === null ? runCommandLine() : clientCommand.run(ownWork, runCommandLine));
     return ExitCode.ok;
   } catch (error) {
     return report(error, io, globals.verbose);
@@ -109,8 +161,8 @@ function printError(io: CliIo, code: string, message: string): void {
   else io.err(`error [${code}]: ${message}\n`);
 }
 
-/** One line, redrawn in place: `Syncing with x.cairnsync [#######.......] 52% 1200 to go`. */
-function drawProgress(stream: CliStreams['stderr'], event: ProgressEvent): void {
+/** One line, redrawn in place: `Syncing with x.cairnsync [#######.......] 52% 1200 to go`, cut to the terminal's width. */
+function drawProgress(stream: CliStreams['stderr'], event: ProgressEvent, columns: number | undefined): void {
   if (event.done) {
     stream.write('\r\x1b[2K');
     return;
@@ -119,7 +171,10 @@ function drawProgress(stream: CliStreams['stderr'], event: ProgressEvent): void 
   const filled = event.percent === undefined ? 0 : Math.round((Math.max(0, Math.min(100, event.percent)) / 100) * width);
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
   const percent = event.percent === undefined ? '' : ` ${Math.round(event.percent)}%`;
-  stream.write(`\r\x1b[2K${event.title} ${bar}${percent}${event.message ? ` ${event.message}` : ''}`);
+  const line = `${event.title} ${bar}${percent}${event.message ? ` ${event.message}` : ''}`;
+  // A line that wraps cannot be redrawn in place: the next one would start below it.
+  const fitted = columns !== undefined && columns > 1 ? line.slice(0, columns - 1) : line;
+  stream.write(`\r\x1b[2K${fitted}`);
 }
 
 function formatLog(record: LogRecord): string {

@@ -1,6 +1,8 @@
+import { isAbsolute, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { CairnError, ErrorCodes, type CliOptionDeclaration } from '@cairn/sdk';
+import { CairnError, ErrorCodes, type CliOptionDeclaration } from '@cairn/sdk/common';
 import { camelCase } from '../../common/strings.js';
+import { dataDirArgument } from '../paths.js';
 import { cliGroupDescriptions, type CliCommand, type CliIo } from './cli-command.js';
 
 /** The options every command accepts. */
@@ -21,16 +23,20 @@ export function readGlobalOptions(argv: readonly string[]): GlobalOptions {
     if (arg === '--') break;
     if (arg === '--json') options.json = true;
     else if (arg === '--verbose') options.verbose = true;
-    else if (arg === '--data-dir' && index + 1 < argv.length) options.dataDir = argv[++index];
-    else if (arg.startsWith('--data-dir=')) options.dataDir = arg.slice('--data-dir='.length);
+    else if (arg === '--data-dir') index += 1;
   }
+  const dataDir = dataDirArgument(argv);
+  if (dataDir !== undefined) options.dataDir = dataDir;
   return options;
 }
 
 export type RunCommand = (command: CliCommand, input: Record<string, unknown>) => Promise<void>;
 
-/** Builds the commander program for a set of commands. Errors surface as thrown `CommanderError`s. */
-export function buildProgram(commands: readonly CliCommand[], io: CliIo, version: string, run: RunCommand): Command {
+/**
+ * Builds the commander program for a set of commands. Errors surface as thrown `CommanderError`s.
+ * `cwd` is the working directory of the `cairn` the user ran: `path` values are resolved against it.
+ */
+export function buildProgram(commands: readonly CliCommand[], io: CliIo, version: string, run: RunCommand, cwd: string): Command {
   const program = new Command('cairn')
     .description('Cairn: an offline-first workbench for field observations')
     .version(version, '-V, --version')
@@ -71,7 +77,7 @@ export function buildProgram(commands: readonly CliCommand[], io: CliIo, version
       for (const declared of command.options ?? []) leaf.addOption(toOption(declared));
     }
     leaf.action(async () => {
-      await run(command, command.hidden ? {} : inputOf(command, leaf));
+      await run(command, command.hidden ? {} : inputOf(command, leaf, cwd));
     });
   }
   return program;
@@ -84,6 +90,12 @@ function configure(command: Command, io: CliIo): void {
     .configureOutput({
       writeOut: (text) => io.out(text),
       writeErr: (text) => io.err(text),
+      // The terminal of the `cairn` the user ran, which need not be this process's (a running
+      // workbench runs commands for other processes): help reads the same wherever it runs.
+      getOutHelpWidth: () => io.columns ?? 80,
+      getErrHelpWidth: () => io.columns ?? 80,
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
       // Reported by the caller in Cairn's own `error [CODE]: message` form.
       outputError: () => undefined,
     });
@@ -101,12 +113,12 @@ function toOption(declared: CliOptionDeclaration): Option {
   return option;
 }
 
-/** The handler's input: arguments and options by camelCase name, numbers checked. */
-function inputOf(command: CliCommand, leaf: Command): Record<string, unknown> {
+/** The handler's input: arguments and options by camelCase name, numbers checked, paths absolute. */
+function inputOf(command: CliCommand, leaf: Command, cwd: string): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   (command.arguments ?? []).forEach((argument, index) => {
     const value = leaf.processedArgs[index] as unknown;
-    if (value !== undefined) input[camelCase(argument.name)] = value;
+    if (value !== undefined) input[camelCase(argument.name)] = argument.type === 'path' ? toPaths(value, cwd) : value;
   });
   const values = leaf.opts<Record<string, unknown>>();
   for (const declared of command.options ?? []) {
@@ -115,9 +127,19 @@ function inputOf(command: CliCommand, leaf: Command): Record<string, unknown> {
     const negated = declared.type === 'boolean' && declared.name.startsWith('no-');
     const value = negated ? (values[camelCase(declared.name.slice(3))] === false ? true : undefined) : values[key];
     if (value === undefined) continue;
-    input[key] = declared.type === 'number' ? toNumbers(declared.name, value) : value;
+    input[key] = declared.type === 'number' ? toNumbers(declared.name, value) : declared.type === 'path' ? toPaths(value, cwd) : value;
   }
   return input;
+}
+
+/**
+ * A `path` value made absolute against the invoking cwd, which is not the host's when the command
+ * runs in an open workbench. URLs (`https://…`) and blank values are left for the handler to judge.
+ */
+function toPaths(value: unknown, cwd: string): unknown {
+  const absolute = (raw: unknown): unknown =>
+    typeof raw !== 'string' || raw.trim() === '' || isAbsolute(raw) || /^[a-z][a-z0-9+.-]*:\/\//i.test(raw.trim()) ? raw : resolve(cwd, raw);
+  return Array.isArray(value) ? value.map(absolute) : absolute(value);
 }
 
 function toNumbers(name: string, value: unknown): number | number[] {

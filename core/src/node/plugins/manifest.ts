@@ -91,6 +91,7 @@ export const pluginPackageSchema = {
                       description: { type: 'string' },
                       required: { type: 'boolean' },
                       variadic: { type: 'boolean' },
+                      type: { enum: ['string', 'path'] },
                     },
                     ['name'],
                   ),
@@ -100,7 +101,7 @@ export const pluginPackageSchema = {
                   items: strictObject(
                     {
                       name: { type: 'string', pattern: optionNamePattern },
-                      type: { enum: ['string', 'number', 'boolean'] },
+                      type: { enum: ['string', 'number', 'boolean', 'path'] },
                       repeatable: { type: 'boolean' },
                       required: { type: 'boolean' },
                       default: { type: ['string', 'number', 'boolean'] },

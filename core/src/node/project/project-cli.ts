@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { inject, injectable } from '@cairn/sdk/inversify';
 import { CairnError, ErrorCodes, type CommandContribution, type CommandsApi, type Observation, type ObservationFilter, type TagValue } from '@cairn/sdk';
 import type { CliCommand, CliContribution } from '../cli/cli-command.js';
@@ -73,7 +72,7 @@ export class ProjectCliContribution implements CliContribution {
           { ...editable[0]!, required: true },
           { ...editable[1]!, required: true },
           ...editable.slice(2),
-          { name: 'photo', repeatable: true, valueName: 'path', description: 'attach a file (repeatable)' },
+          { name: 'photo', type: 'path', repeatable: true, description: 'attach a file (repeatable)' },
         ],
         host: 'bare',
         run: async ({ lat, lon, category, notes, tag, photo }) => {
@@ -84,7 +83,7 @@ export class ProjectCliContribution implements CliContribution {
               ...(category !== undefined && { category: String(category) }),
               ...(notes !== undefined && { notes: String(notes) }),
               ...(tag !== undefined && { tags: parseTags(tag as string[]) }),
-              ...(photo !== undefined && { attachments: (photo as string[]).map((path) => ({ path: resolve(path) })) }),
+              ...(photo !== undefined && { attachments: (photo as string[]).map((path) => ({ path })) }),
             },
           ]);
           return { id: observation!.id, version: observation!.version };
@@ -155,11 +154,11 @@ export class ProjectCliContribution implements CliContribution {
         path: ['obs', 'attachment'],
         description: "Write an attachment's bytes to a file",
         arguments: [...id, { name: 'name', description: 'the attachment name (see `cairn obs get`)' }],
-        options: [{ name: 'out', required: true, valueName: 'path', description: 'the file to write' }],
+        options: [{ name: 'out', type: 'path', required: true, description: 'the file to write' }],
         host: 'bare',
         run: async ({ id: observationId, name, out }) => {
           const source = await (await open()).readAttachment(String(observationId), String(name));
-          const target = resolve(String(out));
+          const target = String(out);
           return { file: target, bytes: await writeFileAtomic(target, source) };
         },
       },

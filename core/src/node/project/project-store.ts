@@ -369,7 +369,7 @@ function storeOpenError(dataDir: string, error: unknown): CairnError {
   if (/lock/i.test(message)) {
     return new CairnError(
       ErrorCodes.BUSY,
-      `The data dir ${dataDir} is in use by another Cairn process (a running \`cairn serve\`?). Close it, or use that process.`,
+      `The data dir ${dataDir} is in use by another Cairn process (another \`cairn\` command still running, say). Wait for it to end, or stop it, and run the command again.`,
       { cause: error },
     );
   }

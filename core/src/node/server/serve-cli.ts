@@ -21,6 +21,7 @@ export class ServeCliContribution implements CliContribution {
           { name: 'no-open', type: 'boolean', description: 'do not open a browser' },
         ],
         host: 'started',
+        exclusive: true,
         output: 'none',
         run: async ({ host, port, noOpen }, io) => {
           // Listening for Ctrl+C before the URL is out: a stop right after it is still clean.
@@ -33,11 +34,21 @@ export class ServeCliContribution implements CliContribution {
             ...(port !== undefined && { port: port as number }),
           });
           const url = await server.listen();
+          // `cairn` commands for this data dir run here while it is open; listening before the URL
+          // is out, so a command run as soon as it shows finds this process.
+          const { listenForCli } = await import('../cli/host-listener.js');
+          const cliListener = await listenForCli(cairn, `the workbench at ${url} (\`cairn serve\`, process ${process.pid})`).catch(
+            async (error: unknown) => {
+              await server.close();
+              throw error;
+            },
+          );
           io.out(io.json ? `${JSON.stringify({ url })}\n` : `Cairn workbench: ${url}\n`);
           // Open the project while the browser starts, so the first page does not wait for it.
           void cairn.projects.open().catch(() => undefined);
           if (noOpen !== true) openBrowser(url);
           await stopped;
+          await cliListener?.close();
           await server.close();
           return undefined;
         },
