@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
@@ -10,6 +10,7 @@ import { pluginSet, repoRoot } from '../helpers.js';
 import { useWorkbenches } from './browser.js';
 
 const run = promisify(execFile);
+const readdirNames = (folder: string) => readdir(folder);
 
 /** A tiny PNG (1×1, red), to see a photo become a thumbnail. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
@@ -191,7 +192,10 @@ describe('observations in the workbench (headless Chromium)', function () {
     await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('alert').getByText(/Not saved/).waitFor();
-    await page.getByRole('alert').getByText(/Line 1: Value is above the maximum of 90/).waitFor();
+    // The problem names its field.
+    await page.getByRole('alert').getByText(/lat: Value is above the maximum of 90/).waitFor();
+    // The tab says it holds unsaved work.
+    await page.getByRole('tab', { name: /\(unsaved\)$/ }).waitFor();
     expect(project.getObservation(observation!.id).notes).to.equal('before');
 
     await replace('{ "lat": 1, "lon": 2, "category": null, "notes": "after" "tags": {} }');
@@ -199,8 +203,9 @@ describe('observations in the workbench (headless Chromium)', function () {
     await page.getByRole('alert').getByText(/Not saved/).waitFor();
     expect(project.getObservation(observation!.id).notes).to.equal('before');
 
+    // Saved at once after typing, while the editor still marks the error it had a moment ago: what
+    // was typed is what counts.
     await replace('{ "lat": 1, "lon": 2, "category": null, "notes": "after", "tags": { "count": 2, "river": "Jutaí" } }');
-    await page.waitForFunction(() => document.querySelectorAll('.monaco-editor .squiggly-error').length === 0);
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     const changes = page.getByRole('list', { name: 'Changes' });
     await changes.getByText('notes: "before" → "after"').waitFor();
@@ -275,7 +280,7 @@ describe('observations in the workbench (headless Chromium)', function () {
     await chooser.getByRole('textbox', { name: 'Folder', exact: true }).press('Enter');
     await chooser.getByRole('listbox', { name: 'Files and folders' }).getByText('tracks.mapeosettings').click();
     await chooser.getByRole('button', { name: 'Open' }).click();
-    await page.getByText('Imported Tracks: 1 new categories, 0 updated.').waitFor();
+    await page.getByText('Imported Tracks: 1 new category, 0 updated.').waitFor();
     const category = page.getByRole('list', { name: 'Categories' }).getByRole('button', { name: /Animal tracks/ });
     await category.waitFor();
     expect(await category.locator('img').getAttribute('src')).to.match(/^data:image\/svg\+xml;base64,/);
@@ -286,7 +291,7 @@ describe('observations in the workbench (headless Chromium)', function () {
     await importer.getByRole('textbox', { name: 'Folder', exact: true }).press('Enter');
     await importer.getByRole('listbox', { name: 'Files and folders' }).getByText('survey.geojson').click();
     await importer.getByRole('button', { name: 'Open' }).click();
-    await page.getByText(/Imported 1 observations from .*survey\.geojson/).waitFor();
+    await page.getByText(/Imported 1 observation from .*survey\.geojson/).waitFor();
     const row = page.getByRole('grid', { name: 'Observations' }).getByRole('row').filter({ hasText: 'From Mapeo' });
     await row.getByRole('gridcell', { name: 'Animal tracks' }).locator('img').waitFor();
     await row.click();
@@ -321,7 +326,7 @@ describe('observations in the workbench (headless Chromium)', function () {
     expect(project.queryObservations({ text: 'placed' })[0]).to.deep.include({ lat: -3.25, lon: -60.5 });
   });
 
-  it('exports what the list shows, through the host file chooser', async () => {
+  it('exports what the list shows in the format chosen, to exactly the name shown, and asks before replacing a file', async () => {
     const host = await device('laptop');
     const project = await host.projects.open();
     await project.createObservations([
@@ -329,21 +334,78 @@ describe('observations in the workbench (headless Chromium)', function () {
       { lat: 3, lon: 4, notes: 'a quiet day' },
       { lat: 5, lon: 6, notes: 'tapir again' },
     ]);
+    const folder = await temp.make('cairn-export-');
     const page = await openWorkbench(host);
     await openList(page);
     await page.getByRole('searchbox', { name: 'Search notes' }).fill('tapir');
     await page.waitForFunction(() => document.querySelector('[role="grid"]')?.getAttribute('aria-rowcount') === '2');
-    await page.getByRole('toolbar', { name: 'Filter observations' }).getByRole('button', { name: 'Export…' }).click();
-    const chooser = page.getByRole('dialog', { name: /Export the observations the list shows/ });
-    const folder = await temp.make('cairn-export-');
+    const openDialog = async () => {
+      await page.getByRole('toolbar', { name: 'Filter observations' }).getByRole('button', { name: 'Export…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Export observations' });
+      await dialog.waitFor();
+      return dialog;
+    };
+
+    // GeoJSON first; the name follows the format; Browse… picks the folder.
+    let dialog = await openDialog();
+    const format = dialog.getByRole('combobox', { name: 'Format' });
+    const titles = await format.getByRole('option').allTextContents();
+    expect(titles[0]).to.equal('GeoJSON');
+    expect(titles).to.include.members(['CSV', 'Zip (GeoJSON, CSV and photos)']);
+    const name = dialog.getByRole('textbox', { name: 'File name' });
+    expect(await name.inputValue()).to.equal('observations.geojson');
+    await dialog.getByText('The 2 observations the list shows.').waitFor();
+    await dialog.getByRole('button', { name: 'Browse…' }).click();
+    const chooser = page.getByRole('dialog', { name: 'Export to' });
     await chooser.getByRole('textbox', { name: 'Folder', exact: true }).fill(folder);
     await chooser.getByRole('textbox', { name: 'Folder', exact: true }).press('Enter');
-    await chooser.getByRole('textbox', { name: 'File name' }).fill('tapirs.csv');
+    await chooser.getByRole('textbox', { name: 'File name' }).fill('tapirs');
     await chooser.getByRole('button', { name: 'Choose' }).click();
-    await page.getByText(/Exported 2 observations to/).waitFor();
-    const text = await readFile(join(folder, 'tapirs.csv'), 'utf8');
-    expect(text.startsWith('\uFEFFid,')).to.equal(true);
-    expect(text).to.contain('tapir by the river').and.to.contain('tapir again').and.not.to.contain('a quiet day');
+    expect(await name.inputValue()).to.equal('tapirs.geojson');
+    await dialog.getByText(`Writes ${join(folder, 'tapirs.geojson')}`).waitFor();
+    await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: /Exported 2 observations to .*tapirs\.geojson/ }).waitFor();
+    const geojson = JSON.parse(await readFile(join(folder, 'tapirs.geojson'), 'utf8')) as { type: string; features: unknown[] };
+    expect(geojson.type).to.equal('FeatureCollection');
+    expect(geojson.features).to.have.length(2);
+
+    // Another format: the extension follows it, and the folder is remembered.
+    dialog = await openDialog();
+    await dialog.getByRole('combobox', { name: 'Format' }).selectOption({ label: 'CSV' });
+    expect(await dialog.getByRole('textbox', { name: 'File name' }).inputValue()).to.equal('observations.csv');
+    await dialog.getByRole('textbox', { name: 'File name' }).fill('tapirs.csv');
+    await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: /Exported 2 observations to .*tapirs\.csv/ }).waitFor();
+    const csv = await readFile(join(folder, 'tapirs.csv'), 'utf8');
+    expect(csv.startsWith('\uFEFFid,')).to.equal(true);
+    expect(csv).to.contain('tapir by the river').and.to.contain('tapir again').and.not.to.contain('a quiet day');
+
+    // The same name again: it asks, and "Cancel" leaves the file as it was.
+    await project.createObservations([{ lat: 7, lon: 8, notes: 'a third tapir' }]);
+    dialog = await openDialog();
+    await dialog.getByRole('combobox', { name: 'Format' }).selectOption({ label: 'CSV' });
+    await dialog.getByRole('textbox', { name: 'File name' }).fill('tapirs.csv');
+    await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+    const ask = page.getByRole('alertdialog', { name: 'Replace the file?' });
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    expect(await readFile(join(folder, 'tapirs.csv'), 'utf8')).to.equal(csv);
+    await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+    await ask.getByRole('button', { name: 'Replace' }).click();
+    await page.getByRole('status').filter({ hasText: /Exported 3 observations to .*tapirs\.csv/ }).waitFor();
+    expect(await readFile(join(folder, 'tapirs.csv'), 'utf8')).to.contain('a third tapir');
+
+    // A full path typed as the name is taken as it is.
+    const elsewhere = await temp.make('cairn-export-full-');
+    dialog = await openDialog();
+    await dialog.getByRole('combobox', { name: 'Format' }).selectOption({ label: 'Zip (GeoJSON, CSV and photos)' });
+    await dialog.getByRole('textbox', { name: 'File name' }).fill(join(elsewhere, 'all tapirs.zip'));
+    await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: /Exported 3 observations to .*all tapirs\.zip/ }).waitFor();
+    // A zip (its entries' names are plain text in its directory).
+    const zip = await readFile(join(elsewhere, 'all tapirs.zip'));
+    expect(zip.subarray(0, 4).toString('latin1')).to.equal('PK\x03\x04');
+    expect(zip.includes('observations.geojson')).to.equal(true);
+    expect((await readdirNames(folder)).sort()).to.deep.equal(['tapirs.csv', 'tapirs.geojson']);
   });
 
   if (process.env.CAIRN_README_SCREENSHOT) {

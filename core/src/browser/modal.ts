@@ -1,4 +1,4 @@
-import type { ConfirmOptions } from '@cairn/sdk/browser';
+import type { ConfirmOptions, DialogHandle, DialogOptions } from '@cairn/sdk/browser';
 import { h, uid, type Child } from './dom.js';
 
 export interface Modal {
@@ -74,4 +74,25 @@ export function confirmDialog(host: HTMLElement, options: ConfirmOptions): Promi
     // The safe answer has the focus: Enter right away must not destroy anything.
     (options.danger ? cancel : confirm).focus();
   });
+}
+
+/** A plugin's dialog (`ctx.dialogs.show`): the frame is the workbench's, the content the plugin's. */
+export function showDialog(host: HTMLElement, options: DialogOptions): DialogHandle {
+  const body = h('div', { class: 'modal-body' });
+  let open = true;
+  const close = () => {
+    if (!open) return;
+    open = false;
+    modal.close();
+  };
+  const modal = openModal(host, {
+    title: options.title,
+    content: [body],
+    onCancel: () => {
+      close();
+      options.onCancel?.();
+    },
+  });
+  options.render(body, close);
+  return { close };
 }

@@ -20,6 +20,8 @@ import {
   type SyncSectionOptions,
   type ChooseFileOptions,
   type ConfirmOptions,
+  type DialogHandle,
+  type DialogOptions,
   type ProjectInfo,
   type ViewRenderer,
 } from '@cairn/sdk/browser';
@@ -37,6 +39,7 @@ export interface WorkbenchFacilities {
   addSyncSection(owner: string, options: SyncSectionOptions): Disposable;
   chooseFile(options: ChooseFileOptions): Promise<string | null>;
   confirm(options: ConfirmOptions): Promise<boolean>;
+  showDialog(options: DialogOptions): DialogHandle;
   createStatusItem(owner: string, options: StatusBarItemOptions): StatusBarItem;
   notify(level: 'info' | 'warn' | 'error', message: string): void;
   withProgress<T>(title: string, task: (report: (progress: ProgressReport) => void, signal: AbortSignal) => Promise<T>): Promise<T>;
@@ -166,7 +169,11 @@ export class BrowserPlugins {
       },
       statusBar: { createItem: (options) => registrations.add(facilities.createStatusItem(id, options)) },
       sync: { addSection: (options) => registrations.add(facilities.addSyncSection(id, options)) },
-      dialogs: { chooseFile: (options) => facilities.chooseFile(options), confirm: (options) => facilities.confirm(options) },
+      dialogs: {
+        chooseFile: (options) => facilities.chooseFile(options),
+        confirm: (options) => facilities.confirm(options),
+        show: (options) => facilities.showDialog(options),
+      },
       plugins: { exports: <T>(pluginId: string) => this.exportsOf(pluginId) as Promise<T | undefined> },
       services: {
         get: <T extends object>(name: string) => serviceProxy<T>(facilities.client, name),

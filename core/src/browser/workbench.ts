@@ -18,7 +18,7 @@ import { CommandPalette } from './command-palette.js';
 import { clear } from './dom.js';
 import { chooseHostFile } from './file-chooser.js';
 import { Keybindings } from './keybindings.js';
-import { confirmDialog } from './modal.js';
+import { confirmDialog, showDialog } from './modal.js';
 import { Notifications } from './notifications.js';
 import { ActivityBar } from './parts/activity-bar.js';
 import { EditorArea } from './parts/editor-area.js';
@@ -107,6 +107,7 @@ export class Workbench {
       addSyncSection: (owner, options) => this.syncSections.add(owner, options),
       chooseFile: (options) => this.chooseFile(options),
       confirm,
+      showDialog: (options) => showDialog(container, options),
       createStatusItem: (_owner, options) => this.statusBar.createItem(options),
       notify: (level, message) => void this.notifications.show(level, message),
       withProgress: (title, task) => this.progress.run(title, task),

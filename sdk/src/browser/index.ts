@@ -106,6 +106,18 @@ export interface ChooseFileOptions {
   folder?: string;
 }
 
+export interface DialogOptions {
+  title: string;
+  /** Draws the dialog's content into `body`; `close` removes the dialog. */
+  render(body: HTMLElement, close: () => void): void;
+  /** The user dismissed it (Escape): it is closing without an answer. */
+  onCancel?(): void;
+}
+
+export interface DialogHandle {
+  close(): void;
+}
+
 export interface ConfirmOptions {
   title: string;
   message: string;
@@ -165,6 +177,11 @@ export interface BrowserPluginContext {
     chooseFile(options: ChooseFileOptions): Promise<string | null>;
     /** Asks a question in a modal dialog; resolves true if the user confirmed. */
     confirm(options: ConfirmOptions): Promise<boolean>;
+    /**
+     * A modal dialog of the plugin's own (`role="dialog"`, named by its title): the workbench
+     * draws the frame, keeps Tab inside it, closes it on Escape and gives the focus back after.
+     */
+    show(options: DialogOptions): DialogHandle;
   };
   readonly plugins: {
     /**

@@ -1,4 +1,4 @@
-import { Emitter, h, type BrowserPluginContext, type DeviceInfo, type Field, type Preset, type Remote } from '@cairn/sdk/browser';
+import { categoryColors, Emitter, h, NO_CATEGORY_COLOR, type BrowserPluginContext, type DeviceInfo, type Field, type Preset, type Remote } from '@cairn/sdk/browser';
 import type { ObservationsService } from '../common/protocol.js';
 
 /**
@@ -10,6 +10,10 @@ export class Catalog {
   fields: Field[] = [];
   devices: DeviceInfo[] = [];
   private readonly byId = new Map<string, Preset>();
+  /** Every category's colour, the same as the map's (the presets' own, distinct ones for the rest). */
+  private colors = new Map<string, string>();
+  private inUse: string[] = [];
+  private inUseTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly deviceNames = new Map<string, string>();
   private readonly onDidChangeEmitter = new Emitter<void>();
   readonly onDidChange = this.onDidChangeEmitter.event;
@@ -22,8 +26,11 @@ export class Catalog {
     ctx.subscriptions.push(
       ctx.events.onDidChangeData((changes) => {
         if (changes.some((change) => change.type === 'preset' || change.type === 'field' || change.type === 'deviceInfo')) void this.refresh();
+        else if (changes.some((change) => change.type === 'observation')) this.refreshInUse();
       }),
+      ctx.events.onDidChangeProject(() => void this.refresh()),
       this.onDidChangeEmitter,
+      { dispose: () => clearTimeout(this.inUseTimer) },
     );
   }
 
@@ -32,7 +39,8 @@ export class Catalog {
   }
 
   async refresh(): Promise<void> {
-    const [categories, devices] = await Promise.all([this.service.categories(), this.service.devices()]);
+    const [categories, devices, counts] = await Promise.all([this.service.categories(), this.service.devices(), this.service.categoryCounts({})]);
+    this.inUse = counts.flatMap((entry) => (entry.category === null ? [] : [entry.category]));
     this.presets = [...categories.presets].sort((a, b) => (a.sort ?? 1e9) - (b.sort ?? 1e9) || a.name.localeCompare(b.name));
     this.fields = categories.fields;
     this.devices = devices;
@@ -40,7 +48,27 @@ export class Catalog {
     for (const preset of this.presets) this.byId.set(preset.id, preset);
     this.deviceNames.clear();
     for (const device of devices) this.deviceNames.set(device.deviceId, device.name);
+    this.colors = categoryColors([...this.presets, ...this.inUse.map((id) => ({ id }))]);
     this.onDidChangeEmitter.fire();
+  }
+
+  /** Observations changed: a category may have come into use, which takes a colour. */
+  private refreshInUse(): void {
+    clearTimeout(this.inUseTimer);
+    this.inUseTimer = setTimeout(() => {
+      void this.service.categoryCounts({}).then((counts) => {
+        const inUse = counts.flatMap((entry) => (entry.category === null ? [] : [entry.category]));
+        if (inUse.every((id) => this.colors.has(id))) return;
+        this.inUse = inUse;
+        this.colors = categoryColors([...this.presets, ...inUse.map((id) => ({ id }))]);
+        this.onDidChangeEmitter.fire();
+      }, () => undefined);
+    }, 500);
+  }
+
+  /** The category's colour (`#rrggbb`), as the map draws it. */
+  color(id: string | null): string {
+    return id === null ? NO_CATEGORY_COLOR : (this.colors.get(id) ?? NO_CATEGORY_COLOR);
   }
 
   preset(id: string | null): Preset | null {
@@ -63,10 +91,16 @@ export class Catalog {
    */
   icon(id: string | null, size = 16): HTMLElement {
     const preset = this.preset(id);
+    const color = this.color(id);
     if (preset?.iconSvg) {
-      return h('img', { class: 'obs-icon', alt: '', width: size, height: size, src: `data:image/svg+xml;base64,${utf8Base64(preset.iconSvg)}` });
+      // On a light disc ringed in the category's colour, as on the map: a dark icon stays visible on a dark theme.
+      return h(
+        'span',
+        { class: 'obs-icon obs-icon-disc', 'aria-hidden': 'true', style: `border-color:${color};width:${size}px;height:${size}px` },
+        h('img', { alt: '', width: size - 4, height: size - 4, src: `data:image/svg+xml;base64,${utf8Base64(preset.iconSvg)}` }),
+      );
     }
-    return h('span', { class: 'obs-icon obs-icon-dot', 'aria-hidden': 'true', style: `background:${preset?.color ?? 'var(--fg-muted)'};width:${size / 2}px;height:${size / 2}px` });
+    return h('span', { class: 'obs-icon obs-icon-dot', 'aria-hidden': 'true', style: `background:${color};width:${size / 2}px;height:${size / 2}px` });
   }
 }
 

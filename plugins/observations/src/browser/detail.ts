@@ -1,17 +1,24 @@
-import { append, clear, errorMessage, h, type BrowserPluginContext, type Disposable, type Observation, type Remote } from '@cairn/sdk/browser';
+import { append, clear, errorMessage, formatDateTime, h, type BrowserPluginContext, type Disposable, type EditorContext, type Observation, type Remote } from '@cairn/sdk/browser';
 import { describeChanges, editableOf, patchBetween } from '../common/edit-json.js';
 import type { ObservationDetail, ObservationsService } from '../common/protocol.js';
 import type { Catalog } from './catalog.js';
-import { ObservationForm } from './form.js';
-import { formatDate } from './grid.js';
+import { ObservationForm, type FormValues } from './form.js';
+import { rememberPlace, type Place } from './places.js';
 
 export interface DetailDeps {
   ctx: BrowserPluginContext;
   service: Remote<ObservationsService>;
   catalog: Catalog;
+  /** The tab the detail is in: its title, and whether it holds unsaved work. */
+  editor: EditorContext;
   editJson(id: string): void;
   /** Closes the editor the detail is in. */
   close(): void;
+}
+
+/** A tab's title for an observation: its category and when it was made. */
+export function observationTitle(catalog: Catalog, observation: Pick<Observation, 'category' | 'createdAt'>): string {
+  return `${catalog.categoryName(observation.category) || 'Observation'} · ${formatDateTime(observation.createdAt)}`;
 }
 
 /**
@@ -52,6 +59,7 @@ export function renderDetail(container: HTMLElement, deps: DetailDeps, id: strin
       return;
     }
     await catalog.ready();
+    deps.editor.setTitle(observationTitle(catalog, next.observation));
     const same = current !== null && current.observation.version === next.observation.version && current.forks.length === next.forks.length;
     if (!force && (same || form?.isDirty)) {
       if (!same) changedElsewhere();
@@ -61,11 +69,13 @@ export function renderDetail(container: HTMLElement, deps: DetailDeps, id: strin
     draw(next);
   };
 
-  const save = async (patch: Parameters<ObservationsService['update']>[1], base: string | null, done: string) => {
+  const save = async (patch: Parameters<ObservationsService['update']>[1], base: string | null, done: string, values?: FormValues) => {
     try {
       await service.update(id, patch, base);
       ctx.notifications.info(done);
       notice.hidden = true;
+      deps.editor.setDirty(false);
+      if (values !== undefined) rememberPlace(values);
       await load(true);
     } catch (error) {
       ctx.notifications.error(errorMessage(error));
@@ -76,14 +86,21 @@ export function renderDetail(container: HTMLElement, deps: DetailDeps, id: strin
     const { observation, forks } = detail;
     for (const url of urls.splice(0)) URL.revokeObjectURL(url);
     form = new ObservationForm(catalog, editableOf(observation));
+    deps.editor.setDirty(false);
     const saveButton = h('button', { type: 'button', class: 'primary', disabled: true }, 'Save');
-    form.onDidChange = () => (saveButton.disabled = false);
+    form.onDidChange = () => {
+      saveButton.disabled = false;
+      deps.editor.setDirty(true);
+    };
     saveButton.addEventListener('click', () => {
       const read = form!.read();
       if ('errors' in read) return;
       const patch = patchBetween(editableOf(observation), read.values);
-      if (Object.keys(patch).length === 0) return ctx.notifications.info('Nothing changed.');
-      void save(patch, null, `Saved a new version: ${describeChanges(editableOf(observation), read.values).join('; ')}.`);
+      if (Object.keys(patch).length === 0) {
+        deps.editor.setDirty(false);
+        return ctx.notifications.info('Nothing changed.');
+      }
+      void save(patch, null, `Saved a new version: ${describeChanges(editableOf(observation), read.values).join('; ')}.`, read.values);
     });
     const preset = catalog.preset(observation.category);
     clear(body);
@@ -94,8 +111,8 @@ export function renderDetail(container: HTMLElement, deps: DetailDeps, id: strin
       h(
         'p',
         { class: 'obs-meta' },
-        `Created ${formatDate(observation.createdAt)} by ${catalog.deviceName(observation.createdBy)}`,
-        observation.updatedAt !== observation.createdAt ? ` · edited ${formatDate(observation.updatedAt)}` : '',
+        `Created ${formatDateTime(observation.createdAt)} by ${catalog.deviceName(observation.createdBy)}`,
+        observation.updatedAt !== observation.createdAt ? ` · edited ${formatDateTime(observation.updatedAt)}` : '',
       ),
       form.element,
       photos(observation),
@@ -124,10 +141,10 @@ export function renderDetail(container: HTMLElement, deps: DetailDeps, id: strin
           h(
             'li',
             { class: 'obs-version' },
-            h('span', {}, `${index === 0 ? 'Shown' : 'Other'} — edited ${formatDate(version.updatedAt)}`, index === 0 ? '' : `: ${describeChanges(editableOf(observation), editableOf(version)).join('; ') || 'same content'}`),
+            h('span', {}, `${index === 0 ? 'Shown' : 'Other'} — edited ${formatDateTime(version.updatedAt)}`, index === 0 ? '' : `: ${describeChanges(editableOf(observation), editableOf(version)).join('; ') || 'same content'}`),
             h(
               'button',
-              { type: 'button', class: 'secondary', 'aria-label': `Keep the version edited ${formatDate(version.updatedAt)}`, onclick: () => void save({}, version.version, 'Kept one version; the fork is resolved on every device after they sync.') },
+              { type: 'button', class: 'secondary', 'aria-label': `Keep the version edited ${formatDateTime(version.updatedAt)}`, onclick: () => void save({}, version.version, 'Kept one version; the fork is resolved on every device after they sync.') },
               'Keep this version',
             ),
           ),
@@ -209,7 +226,7 @@ export function renderDetail(container: HTMLElement, deps: DetailDeps, id: strin
         versions.forEach((version, index) => {
           const older = versions[index + 1];
           const changes = older ? describeChanges(editableOf(older), editableOf(version)) : ['created'];
-          list.append(h('li', {}, h('strong', {}, formatDate(version.updatedAt)), ` — ${changes.join('; ') || 'no change'}`));
+          list.append(h('li', {}, h('strong', {}, formatDateTime(version.updatedAt)), ` — ${changes.join('; ') || 'no change'}`));
         });
       } catch (error) {
         list.append(h('li', { class: 'view-error' }, errorMessage(error)));
@@ -219,6 +236,7 @@ export function renderDetail(container: HTMLElement, deps: DetailDeps, id: strin
     return box;
   };
 
+  const categories = catalog.onDidChange(() => form?.refreshCategories());
   const subscription = ctx.events.onDidChangeData((changes) => {
     const mine = changes.filter((change) => change.type === 'observation' && change.id === id);
     if (mine.length === 0) return;
@@ -233,36 +251,58 @@ export function renderDetail(container: HTMLElement, deps: DetailDeps, id: strin
   return {
     dispose: () => {
       subscription.dispose();
+      categories.dispose();
       for (const url of urls) URL.revokeObjectURL(url);
     },
   };
 }
 
-/** The "New observation" form; once saved, the editor shows the observation it made. */
-export function renderCreate(container: HTMLElement, deps: DetailDeps, at: { lat: number; lon: number } | null, onCreated: (id: string) => void): Disposable {
+/**
+ * The "New observation" form, at `at` or with no place yet (never silently at 0, 0); once saved,
+ * the editor shows the observation it made.
+ */
+export function renderCreate(container: HTMLElement, deps: DetailDeps, at: Place | null, onCreated: (id: string) => void): Disposable {
   const { ctx, service, catalog } = deps;
   container.classList.add('obs-detail');
   const body = h('section', { 'aria-label': 'New observation', class: 'obs-detail-inner' }, h('p', { class: 'view-message' }, 'Loading…'));
   container.append(body);
+  let form: ObservationForm | null = null;
+  const submit = async (values: FormValues) => {
+    try {
+      const created = await service.create(values);
+      rememberPlace(values);
+      deps.editor.setDirty(false);
+      ctx.notifications.info('Observation created.');
+      onCreated(created.id);
+    } catch (error) {
+      ctx.notifications.error(errorMessage(error));
+    }
+  };
   void catalog.ready().then(() => {
-    const start = { lat: at?.lat ?? 0, lon: at?.lon ?? 0, category: null, notes: '', tags: {} };
-    const form = new ObservationForm(catalog, start);
+    form = new ObservationForm(catalog, { lat: at?.lat ?? null, lon: at?.lon ?? null, category: null, notes: '', tags: {} });
+    form.onDidChange = () => deps.editor.setDirty(true);
     const create = h('button', { type: 'button', class: 'primary' }, 'Create');
+    const hint = at === null ? h('p', { class: 'obs-meta' }, 'Type its latitude and longitude. (With the map open, a new observation starts at the centre of what the map shows.)') : null;
     create.addEventListener('click', async () => {
-      const read = form.read();
-      if ('errors' in read) return;
-      try {
-        const created = await service.create(read.values);
-        ctx.notifications.info('Observation created.');
-        onCreated(created.id);
-      } catch (error) {
-        ctx.notifications.error(errorMessage(error));
-      }
+      const read = form!.read();
+      if ('values' in read) return submit(read.values);
+      if (!read.missingPlace) return;
+      const atZero = await ctx.dialogs.confirm({
+        title: 'No place given',
+        message: 'This observation has no latitude and longitude. Give it a place, or save it at 0, 0 (in the ocean off West Africa) and move it later?',
+        confirm: 'Save at 0, 0',
+        cancel: 'Give it a place',
+      });
+      if (!atZero) return form!.focusPlace();
+      form!.setPlace(0, 0);
+      const again = form!.read();
+      if ('values' in again) await submit(again.values);
     });
-    body.replaceChildren(h('h2', { class: 'obs-title' }, 'New observation'), form.element, h('div', { class: 'obs-actions' }, create));
+    body.replaceChildren(h('h2', { class: 'obs-title' }, 'New observation'), ...(hint === null ? [] : [hint]), form.element, h('div', { class: 'obs-actions' }, create));
     form.focus();
   });
-  return { dispose: () => undefined };
+  const categories = catalog.onDidChange(() => form?.refreshCategories());
+  return { dispose: () => categories.dispose() };
 }
 
 function base64Bytes(base64: string): Uint8Array<ArrayBuffer> {

@@ -1,14 +1,20 @@
 import { h, uid, type Preset, type TagValue } from '@cairn/sdk/browser';
 import type { EditableObservation } from '../common/edit-json.js';
-import { categoryTags, controlValue, formControls, parseControl, type FormControl } from '../common/forms.js';
+import { categoryTags, controlValue, displayedTags, formControls, NOTE_KEYS, notesPlaceholder, parseControl, type FormControl } from '../common/forms.js';
 import type { Catalog } from './catalog.js';
 
 /** What the form holds: the same part of an observation as "Edit as JSON" edits. */
 export type FormValues = EditableObservation;
 
+/** What a form starts from: a new observation may have no place yet. */
+export type FormStart = Omit<FormValues, 'lat' | 'lon'> & { lat: number | null; lon: number | null };
+
+export type FormReading = { values: FormValues } | { errors: string[]; missingPlace: boolean };
+
 /**
  * The observation's form: category, position and notes, then the category's fields (from its
- * preset), then any other tags it has, read-only. Changing the category redraws the fields.
+ * preset), then the other fields it has, read-only and named as their fields name them. Changing
+ * the category redraws the fields; categories imported while it is open are offered at once.
  */
 export class ObservationForm {
   readonly element: HTMLFormElement;
@@ -19,16 +25,18 @@ export class ObservationForm {
   private readonly fieldsBox: HTMLElement;
   private readonly errors: HTMLElement;
   private controls: Array<{ control: FormControl; element: HTMLElement; read(): string | string[] | boolean }> = [];
+  /** A legacy `note` tag shown in Notes (Mapeo's "Note" field): moved into the notes when saved. */
+  private readonly noteTag: string | null;
   private dirty = false;
   onDidChange: (() => void) | null = null;
 
   constructor(
     private readonly catalog: Catalog,
-    private readonly initial: FormValues,
+    private readonly initial: FormStart,
   ) {
     this.category = h('select', { id: uid('obs-category') });
-    this.lat = h('input', { type: 'number', step: 'any', min: '-90', max: '90', required: true, id: uid('obs-lat') });
-    this.lon = h('input', { type: 'number', step: 'any', min: '-180', max: '180', required: true, id: uid('obs-lon') });
+    this.lat = h('input', { type: 'number', step: 'any', min: '-90', max: '90', required: true, id: uid('obs-lat'), placeholder: 'e.g. -3.4653' });
+    this.lon = h('input', { type: 'number', step: 'any', min: '-180', max: '180', required: true, id: uid('obs-lon'), placeholder: 'e.g. -62.2159' });
     this.notes = h('textarea', { rows: 4, id: uid('obs-notes') });
     this.fieldsBox = h('div', { class: 'obs-fields' });
     this.errors = h('div', { class: 'view-error', role: 'alert', hidden: true });
@@ -41,15 +49,13 @@ export class ObservationForm {
       this.fieldsBox,
       this.errors,
     );
-    this.category.replaceChildren(
-      h('option', { value: '' }, 'No category'),
-      ...catalog.presets.map((preset) => h('option', { value: preset.id }, preset.name)),
-    );
-    if (initial.category !== null && catalog.preset(initial.category) === null) this.category.append(h('option', { value: initial.category }, initial.category));
-    this.category.value = initial.category ?? '';
-    this.lat.value = String(initial.lat);
-    this.lon.value = String(initial.lon);
-    this.notes.value = initial.notes;
+    this.fillCategories();
+    this.lat.value = initial.lat === null ? '' : String(initial.lat);
+    this.lon.value = initial.lon === null ? '' : String(initial.lon);
+    const legacy = NOTE_KEYS.map((key) => initial.tags[key]).find((value): value is string => typeof value === 'string' && value.trim() !== '');
+    this.noteTag = initial.notes.trim() === '' && legacy !== undefined ? legacy : null;
+    this.notes.value = this.noteTag ?? initial.notes;
+    this.notes.placeholder = notesPlaceholder(catalog.fields);
     this.renderFields(initial.tags);
     this.element.addEventListener('input', () => this.changed());
     this.element.addEventListener('change', () => this.changed());
@@ -58,6 +64,23 @@ export class ObservationForm {
 
   get isDirty(): boolean {
     return this.dirty;
+  }
+
+  /** The categories or fields changed on the host (an import, a sync): offer them, keeping what was typed. */
+  refreshCategories(): void {
+    const chosen = this.category.value;
+    this.fillCategories(chosen);
+    this.notes.placeholder = notesPlaceholder(this.catalog.fields);
+    this.renderFields(this.currentTags());
+  }
+
+  private fillCategories(chosen: string = this.initial.category ?? ''): void {
+    this.category.replaceChildren(
+      h('option', { value: '' }, 'No category'),
+      ...this.catalog.presets.map((preset) => h('option', { value: preset.id }, preset.name)),
+    );
+    if (chosen !== '' && this.catalog.preset(chosen) === null) this.category.append(h('option', { value: chosen }, chosen));
+    this.category.value = chosen;
   }
 
   private changed(): void {
@@ -83,18 +106,18 @@ export class ObservationForm {
   }
 
   private renderFields(tags: Record<string, TagValue>): void {
-    const controls = formControls(this.preset(), this.catalog.fields);
+    const preset = this.preset();
+    const controls = formControls(preset, this.catalog.fields);
     this.controls = controls.map((control) => this.renderControl(control, tags[control.key]));
-    const shown = new Set(controls.map((control) => control.key));
-    const others = Object.entries(tags).filter(([key]) => !shown.has(key));
+    const others = displayedTags(tags, controls, preset, this.catalog.fields);
     this.fieldsBox.replaceChildren(...this.controls.map((entry) => entry.element));
     if (others.length > 0) {
       this.fieldsBox.append(
         h(
-            'div',
-            { class: 'obs-other-tags' },
-            h('h3', {}, 'Other tags'),
-            h('dl', {}, ...others.flatMap(([key, value]) => [h('dt', {}, key), h('dd', {}, Array.isArray(value) ? value.join(', ') : String(value))])),
+          'div',
+          { class: 'obs-other-tags' },
+          h('h3', {}, 'Other fields'),
+          h('dl', {}, ...others.flatMap(({ label, value }) => [h('dt', {}, label), h('dd', {}, value)])),
         ),
       );
     }
@@ -140,9 +163,10 @@ export class ObservationForm {
     }
   }
 
-  /** The form's values, or what is wrong with them (each problem a sentence). */
-  read(): { values: FormValues } | { errors: string[] } {
+  /** The form's values, or what is wrong with them (each problem a sentence); `missingPlace` when only the place is missing. */
+  read(): FormReading {
     const errors: string[] = [];
+    const noPlace = this.lat.value.trim() === '' && this.lon.value.trim() === '';
     const lat = Number(this.lat.value);
     const lon = Number(this.lon.value);
     if (this.lat.value.trim() === '' || !Number.isFinite(lat) || lat < -90 || lat > 90) errors.push('Latitude must be a number from -90 to 90.');
@@ -160,14 +184,28 @@ export class ObservationForm {
       else if (parsed.value === undefined) delete tags[control.key];
       else tags[control.key] = parsed.value;
     }
-    this.errors.replaceChildren(...errors.map((error) => h('div', {}, error)));
-    this.errors.hidden = errors.length === 0;
-    if (errors.length > 0) return { errors };
+    // Notes are one: a legacy `note` tag shown in Notes becomes the notes.
+    if (this.noteTag !== null) for (const key of NOTE_KEYS) if (tags[key] === this.noteTag) delete tags[key];
+    const missingPlace = noPlace && errors.length === 2;
+    this.errors.replaceChildren(...(missingPlace ? [] : errors.map((error) => h('div', {}, error))));
+    this.errors.hidden = missingPlace || errors.length === 0;
+    if (errors.length > 0) return { errors, missingPlace };
     return { values: { lat, lon, category, notes: this.notes.value, tags } };
+  }
+
+  /** The values with the place given here (a new observation saved where the user said). */
+  setPlace(lat: number, lon: number): void {
+    this.lat.value = String(lat);
+    this.lon.value = String(lon);
+    this.changed();
   }
 
   focus(): void {
     this.category.focus();
+  }
+
+  focusPlace(): void {
+    this.lat.focus();
   }
 }
 

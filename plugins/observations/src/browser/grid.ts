@@ -1,4 +1,4 @@
-import { clear, h, type Disposable, type ObservationSortKey, type Remote } from '@cairn/sdk/browser';
+import { clear, formatDateTime, h, type Disposable, type ObservationSortKey, type Remote } from '@cairn/sdk/browser';
 import type { GridRow, ListFilter, ObservationsService } from '../common/protocol.js';
 import type { Catalog } from './catalog.js';
 
@@ -18,7 +18,7 @@ interface Column {
 }
 
 const columns: Column[] = [
-  { key: 'createdAt', title: 'Date', width: '180px', cell: (row) => formatDate(row.createdAt) },
+  { key: 'createdAt', title: 'Date', width: '180px', cell: (row) => formatDateTime(row.createdAt) },
   {
     key: 'category',
     title: 'Category',
@@ -31,11 +31,6 @@ const columns: Column[] = [
   { key: 'createdBy', title: 'Author', width: '120px', cell: (row, catalog) => catalog.deviceName(row.createdBy) },
   { key: 'attachments', title: 'Photos', width: '70px', cell: (row) => (row.attachments === 0 ? '' : String(row.attachments)) },
 ];
-
-export function formatDate(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
 
 /**
  * The observation list: an ARIA grid ("Observations", `aria-rowcount` = the matches) that draws

@@ -1,16 +1,24 @@
-import { errorMessage, h, type BrowserPluginContext, type Disposable } from '@cairn/sdk/browser';
+import { countOf, errorMessage, h, type BrowserPluginContext, type Disposable, type EditorContext, type Event } from '@cairn/sdk/browser';
 import { OBSERVATIONS_SERVICE, type ListFilter, type ObservationsService } from '../common/protocol.js';
 import { Catalog } from './catalog.js';
 import { renderCreate, renderDetail, type DetailDeps } from './detail.js';
+import { showExportDialog } from './export-dialog.js';
 import { renderJsonEditor } from './json-editor.js';
 import { ListFilterState, renderList } from './list.js';
+import { lastPlace, type Place } from './places.js';
 import { styles } from './styles.js';
+
+/** What this plugin offers other plugins' workbench sides (`ctx.plugins.exports('observations')`). */
+export interface ObservationsApi {
+  /** The list's filter: the map draws what the list shows. */
+  readonly filter: { readonly value: ListFilter; readonly onDidChange: Event<ListFilter> };
+}
 
 /**
  * The analysts' workbench: the "Observations" view (categories, actions), the list as an editor
  * tab, one tab per observation, "Edit as JSON", and the dialogs of import and export.
  */
-export function activate(ctx: BrowserPluginContext): void {
+export function activate(ctx: BrowserPluginContext): ObservationsApi {
   const service = ctx.services.get<ObservationsService>(OBSERVATIONS_SERVICE);
   const catalog = new Catalog(ctx, service);
   const filter = new ListFilterState();
@@ -22,12 +30,17 @@ export function activate(ctx: BrowserPluginContext): void {
   matches.hide();
   ctx.subscriptions.push(matches);
   const showMatches = (count: number) => {
-    matches.text = `${count.toLocaleString()} match${count === 1 ? '' : 'es'}`;
+    matches.text = countOf(count, 'match', 'matches');
     matches.show();
   };
 
   const editors = new Map<string, Disposable>();
-  const openEditor = (id: string, title: string, render: (container: HTMLElement, close: () => void) => Disposable) => {
+  const openEditor = (
+    id: string,
+    title: string,
+    render: (container: HTMLElement, editor: EditorContext, close: () => void) => Disposable,
+    restore?: { command: string; args?: unknown[] },
+  ) => {
     const close = () => {
       editors.get(id)?.dispose();
       editors.delete(id);
@@ -35,8 +48,9 @@ export function activate(ctx: BrowserPluginContext): void {
     const editor = ctx.editors.open({
       id,
       title,
-      render: (container) => {
-        const rendered = render(container, close);
+      ...(restore !== undefined && { restore }),
+      render: (container, context) => {
+        const rendered = render(container, context, close);
         return {
           dispose: () => {
             rendered.dispose();
@@ -49,49 +63,39 @@ export function activate(ctx: BrowserPluginContext): void {
     editors.set(id, editor);
   };
 
-  const deps = (close: () => void): DetailDeps => ({ ctx, service, catalog, editJson: (id) => editJson(id), close });
+  const deps = (editor: EditorContext, close: () => void): DetailDeps => ({ ctx, service, catalog, editor, editJson: (id) => editJson(id), close });
   const showList = () =>
-    openEditor('observations.list', 'Observations', (container) =>
-      renderList(container, ctx, service, catalog, filter, { open, create: () => create(null), import: () => void importFile(), export: () => void exportFile() }, showMatches),
+    openEditor(
+      'observations.list',
+      'Observations',
+      (container) => renderList(container, ctx, service, catalog, filter, { open, create: () => void create(null), import: () => void importFile(), export: () => void exportFile() }, showMatches),
+      { command: 'observations.showList' },
     );
-  const open = (id: string) => openEditor(`observations.detail.${id}`, `Observation ${id.slice(0, 6)}`, (container, close) => renderDetail(container, deps(close), id));
-  const editJson = (id: string) => openEditor(`observations.json.${id}`, `JSON ${id.slice(0, 6)}`, (container, close) => renderJsonEditor(container, deps(close), id));
+  const open = (id: string) =>
+    openEditor(`observations.detail.${id}`, 'Observation', (container, editor, close) => renderDetail(container, deps(editor, close), id), { command: 'observations.open', args: [id] });
+  const editJson = (id: string) =>
+    openEditor(`observations.json.${id}`, 'Observation JSON', (container, editor, close) => renderJsonEditor(container, deps(editor, close), id), { command: 'observations.editJson', args: [id] });
+
+  /** Where a new observation starts: where it was asked for, else the map's centre, else the last place used. */
+  const startingPlace = async (at: Place | null): Promise<Place | null> => {
+    if (at !== null) return at;
+    const view = await ctx.commands.execute<[number, number, number, number] | null>('map.getView').catch(() => null);
+    if (Array.isArray(view) && view.length === 4) return { lat: round((view[1] + view[3]) / 2), lon: round((view[0] + view[2]) / 2) };
+    return lastPlace();
+  };
   let drafts = 0;
-  const create = (at: { lat: number; lon: number } | null) => {
+  const create = async (at: Place | null) => {
+    const place = await startingPlace(at);
     const editorId = `observations.new.${++drafts}`;
-    openEditor(editorId, 'New observation', (container, close) =>
-      renderCreate(container, deps(close), at, (id) => {
+    openEditor(editorId, 'New observation', (container, editor, close) =>
+      renderCreate(container, deps(editor, close), place, (id) => {
         close();
         open(id);
       }),
     );
   };
 
-  const exportFile = async () => {
-    const formats = (await service.formats()).export;
-    const path = await ctx.dialogs.chooseFile({
-      title: `Export ${filter.narrowed ? 'the observations the list shows' : 'every observation'} (${formats.map((format) => format.title).join(', ')})`,
-      mode: 'save',
-      extensions: formats.flatMap((format) => format.extensions),
-      defaultName: 'observations.geojson',
-    });
-    if (path === null) return;
-    const extension = path.split('.').pop()?.toLowerCase() ?? '';
-    const format = formats.find((candidate) => candidate.extensions.includes(extension));
-    if (format === undefined) {
-      ctx.notifications.error(`Give the file one of these extensions to choose its format: ${formats.map((candidate) => `.${candidate.extensions[0]} (${candidate.title})`).join(', ')}.`);
-      return;
-    }
-    const { sort: _sort, descending: _descending, ...narrowing } = filter.value;
-    try {
-      const result = await ctx.withProgress(`Exporting ${format.title}`, (report, signal) =>
-        service.export({ ...narrowing, format: format.id, out: path }, { signal, onProgress: report }),
-      );
-      ctx.notifications.info(`Exported ${result.observations} observations to ${result.file}.`);
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'ERR_CANCELLED') ctx.notifications.error(errorMessage(error));
-    }
-  };
+  const exportFile = () => showExportDialog(ctx, service, { filter: filter.value, narrowed: filter.narrowed }).catch((error: unknown) => ctx.notifications.error(errorMessage(error)));
 
   const importFile = async () => {
     const formats = (await service.formats()).import;
@@ -102,22 +106,25 @@ export function activate(ctx: BrowserPluginContext): void {
       for (const rejected of result.rejected.slice(0, 200)) {
         ctx.log('warn', `Not imported (${rejected.line !== undefined ? `line ${rejected.line}` : `feature ${rejected.index}`}): ${rejected.reason}`);
       }
-      const message = `Imported ${result.imported} observations from ${result.file}.`;
-      if (result.rejected.length === 0) ctx.notifications.info(message);
-      else ctx.notifications.warn(`${message} ${result.rejected.length} could not be imported; the Output panel lists why.`);
+      const skipped = result.skipped ?? 0;
+      const parts = [`Imported ${countOf(result.imported, 'observation', 'observations')} from ${result.file}.`];
+      if (skipped > 0) parts.push(`Skipped ${countOf(skipped, 'observation that was', 'observations that were')} imported before.`);
+      if (result.rejected.length > 0) parts.push(`${countOf(result.rejected.length, 'row', 'rows')} could not be imported; the Output panel lists why.`);
+      if (result.rejected.length === 0) ctx.notifications.info(parts.join(' '));
+      else ctx.notifications.warn(parts.join(' '));
     } catch (error) {
       if ((error as { code?: string }).code !== 'ERR_CANCELLED') ctx.notifications.error(errorMessage(error));
     }
   };
 
   const importPresets = async () => {
-    const path = await ctx.dialogs.chooseFile({ title: 'Import categories from a Mapeo configuration', mode: 'open', extensions: ['mapeosettings'] });
+    const path = await ctx.dialogs.chooseFile({ title: 'Import categories from a Mapeo configuration (a .mapeosettings file or its folder)', mode: 'open', extensions: ['mapeosettings'], folders: true });
     if (path === null) return;
     try {
       const result = await ctx.withProgress('Importing categories', (report, signal) => service.importPresets(path, { signal, onProgress: report }));
       for (const warning of result.warnings) ctx.log('warn', warning);
       ctx.notifications.info(
-        `Imported ${result.name ?? 'the configuration'}: ${result.presets.created} new categories, ${result.presets.updated} updated${result.warnings.length ? ` (${result.warnings.length} warnings in the Output panel)` : ''}.`,
+        `Imported ${result.name ?? 'the configuration'}: ${countOf(result.presets.created, 'new category', 'new categories')}, ${result.presets.updated} updated${result.warnings.length ? ` (${countOf(result.warnings.length, 'warning', 'warnings')} in the Output panel)` : ''}.`,
       );
     } catch (error) {
       ctx.notifications.error(errorMessage(error));
@@ -140,13 +147,26 @@ export function activate(ctx: BrowserPluginContext): void {
     ctx.commands.register('observations.export', () => exportFile()),
     ctx.commands.register('observations.import', () => importFile()),
     ctx.commands.register('observations.importPresets', () => importPresets()),
-    ctx.views.register('observations.view', (container) => renderView(container)),
+    ctx.views.register('observations.view', (container, view) => {
+      // Showing the view opens the list beside it, when it is not open already.
+      const ensureList = () => {
+        if (!editors.has('observations.list')) showList();
+      };
+      ensureList();
+      const shown = view.onDidChangeVisibility((visible) => visible && ensureList());
+      const rendered = renderView(container);
+      return { dispose: () => (shown.dispose(), rendered.dispose()) };
+    }),
   );
 
   /** The side bar view: what to do, and the categories with their counts (a click filters the list). */
   const renderView = (container: HTMLElement): Disposable => {
     const list = h('ul', { class: 'obs-categories', 'aria-label': 'Categories' });
     const draw = async () => {
+      if (ctx.project === null) {
+        list.replaceChildren(h('li', { class: 'view-message' }, 'No project yet: create or join one.'));
+        return;
+      }
       await catalog.ready();
       const counts = new Map((await service.categoryCounts({})).map((entry) => [entry.category, entry.count]));
       // The project's categories, then any that observations use without a preset.
@@ -161,7 +181,7 @@ export function activate(ctx: BrowserPluginContext): void {
               { type: 'button', class: 'obs-category-button', onclick: () => (filter.update({ category: id }), showList()) },
               catalog.icon(id, 20),
               h('span', {}, catalog.categoryName(id)),
-              h('span', { class: 'obs-meta' }, String(counts.get(id) ?? 0)),
+              h('span', { class: 'obs-meta' }, (counts.get(id) ?? 0).toLocaleString()),
             ),
           ),
         ),
@@ -173,7 +193,7 @@ export function activate(ctx: BrowserPluginContext): void {
         'div',
         { class: 'obs-view-actions' },
         h('button', { type: 'button', class: 'primary', onclick: () => showList() }, 'Open the list'),
-        h('button', { type: 'button', class: 'secondary', onclick: () => create(null) }, 'New observation'),
+        h('button', { type: 'button', class: 'secondary', onclick: () => void create(null) }, 'New observation'),
         h('button', { type: 'button', class: 'secondary', onclick: () => void importFile() }, 'Import…'),
         h('button', { type: 'button', class: 'secondary', onclick: () => void exportFile() }, 'Export…'),
         h('button', { type: 'button', class: 'secondary', onclick: () => void importPresets() }, 'Import categories…'),
@@ -186,10 +206,8 @@ export function activate(ctx: BrowserPluginContext): void {
       clearTimeout(timer);
       timer = setTimeout(() => void draw().catch((error: unknown) => list.replaceChildren(h('li', { class: 'view-error' }, errorMessage(error)))), 300);
     };
-    const subscriptions = [catalog.onDidChange(redraw), ctx.events.onDidChangeData(redraw)];
+    const subscriptions = [catalog.onDidChange(redraw), ctx.events.onDidChangeData(redraw), ctx.events.onDidChangeProject(redraw)];
     void draw().catch((error: unknown) => list.replaceChildren(h('li', { class: 'view-error' }, errorMessage(error))));
-    // Opening the view opens the list beside it.
-    showList();
     return {
       dispose: () => {
         clearTimeout(timer);
@@ -197,4 +215,10 @@ export function activate(ctx: BrowserPluginContext): void {
       },
     };
   };
+
+  return { filter: { get value() { return filter.value; }, onDidChange: filter.onDidChange } };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
 }

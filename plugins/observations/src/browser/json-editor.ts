@@ -1,4 +1,5 @@
-import { errorMessage, h, type Disposable } from '@cairn/sdk/browser';
+import { errorMessage, formatDateTime, h, type Disposable } from '@cairn/sdk/browser';
+import { getLocation } from 'jsonc-parser';
 import { describeChanges, editableOf, editSchema, parseEditable, patchBetween } from '../common/edit-json.js';
 import type { DetailDeps } from './detail.js';
 
@@ -35,7 +36,7 @@ export function renderJsonEditor(container: HTMLElement, deps: DetailDeps, id: s
 
   void (async () => {
     try {
-      const [{ monaco, jsonDefaults }, detail] = await Promise.all([loadMonaco(), service.detail(id), catalog.ready()]);
+      const [{ monaco, jsonDefaults, validateNow }, detail] = await Promise.all([loadMonaco(), service.detail(id), catalog.ready()]);
       if (disposed) return;
       const before = editableOf(detail.observation);
       const uri = monaco.Uri.parse(`cairn://observations/${id}.json`);
@@ -47,18 +48,23 @@ export function renderJsonEditor(container: HTMLElement, deps: DetailDeps, id: s
         schemas: [{ uri: 'cairn://schemas/observation-edit.json', fileMatch: ['cairn://observations/*'], schema: editSchema(catalog.presets) }],
       });
       const model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(JSON.stringify(before, null, 2), 'json', uri);
-      model.setValue(JSON.stringify(before, null, 2));
-      const dark = matchMedia('(prefers-color-scheme: dark)').matches;
+      const original = JSON.stringify(before, null, 2);
+      model.setValue(original);
+      disposables.push(model.onDidChangeContent(() => deps.editor.setDirty(model.getValue() !== original)));
+      // The workbench's theme (which the user may have chosen), not only the system's.
+      const dark = document.documentElement.dataset.theme === 'dark';
       const editor = monaco.editor.create(host, { model, automaticLayout: true, minimap: { enabled: false }, theme: dark ? 'vs-dark' : 'vs', fontSize: 13, scrollBeyondLastLine: false });
       disposables.push(editor, model);
-      status.textContent = `Version of ${new Date(detail.observation.updatedAt).toLocaleString()}`;
+      status.textContent = `Version of ${formatDateTime(detail.observation.updatedAt)}`;
       editor.focus();
 
-      save.addEventListener('click', () => {
+      save.addEventListener('click', async () => {
         review.hidden = true;
-        const errors = monaco.editor.getModelMarkers({ resource: uri }).filter((marker) => marker.severity === monaco.MarkerSeverity.Error);
-        const parsed = parseEditable(model.getValue());
-        const reasons = 'error' in parsed ? [parsed.error] : errors.map((marker) => `Line ${marker.startLineNumber}: ${marker.message}`);
+        const text = model.getValue();
+        const parsed = parseEditable(text);
+        // The text as it is now, not the markers (they follow the typing half a second late).
+        const diagnostics = 'error' in parsed ? [] : (await validateNow(uri).catch(() => [])).filter((diagnostic) => diagnostic.severity === 1);
+        const reasons = 'error' in parsed ? [parsed.error] : diagnostics.map((diagnostic) => `${fieldAt(text, model.getOffsetAt({ lineNumber: diagnostic.range.start.line + 1, column: diagnostic.range.start.character + 1 }), diagnostic.range.start.line + 1)}: ${diagnostic.message}`);
         problems.replaceChildren(...(reasons.length > 0 ? [h('strong', {}, 'Not saved. '), ...reasons.map((reason) => h('div', {}, reason))] : []));
         problems.hidden = reasons.length === 0;
         if (reasons.length > 0 || 'error' in parsed) return;
@@ -73,6 +79,7 @@ export function renderJsonEditor(container: HTMLElement, deps: DetailDeps, id: s
           try {
             await service.update(id, patchBetween(before, parsed.value), null);
             ctx.notifications.info(`Saved a new version: ${changes.join('; ')}.`);
+            deps.editor.setDirty(false);
             deps.close();
           } catch (error) {
             problems.replaceChildren(h('strong', {}, 'Not saved. '), errorMessage(error));
@@ -94,4 +101,10 @@ export function renderJsonEditor(container: HTMLElement, deps: DetailDeps, id: s
       for (const disposable of disposables) disposable.dispose();
     },
   };
+}
+
+/** The field a problem is in (`lat`, `tags.count`), to name it; the line when it is in none. */
+export function fieldAt(text: string, offset: number, line: number): string {
+  const path = getLocation(text, offset).path.filter((part) => part !== '');
+  return path.length === 0 ? `Line ${line}` : path.map(String).join('.');
 }

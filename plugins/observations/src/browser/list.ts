@@ -1,4 +1,4 @@
-import { Emitter, errorMessage, h, type BrowserPluginContext, type Disposable, type Remote } from '@cairn/sdk/browser';
+import { countOf, Emitter, errorMessage, h, type BrowserPluginContext, type Disposable, type Remote } from '@cairn/sdk/browser';
 import type { ListFilter, ObservationsService } from '../common/protocol.js';
 import type { Catalog } from './catalog.js';
 import { ObservationGrid } from './grid.js';
@@ -70,6 +70,10 @@ export function renderList(
   const clearButton = h('button', { type: 'button', class: 'secondary' }, 'Clear filters');
   const count = h('span', { class: 'obs-count', 'aria-live': 'polite' });
   const error = h('p', { class: 'view-error', role: 'alert', hidden: true });
+  // What an empty list means: no match for the filters (and why, when the dates cannot match), or no data yet.
+  const emptyText = h('span', {});
+  const emptyClear = h('button', { type: 'button', class: 'secondary', onclick: () => state.clear() }, 'Show all observations');
+  const empty = h('div', { class: 'obs-empty', role: 'status', hidden: true }, emptyText, ' ', emptyClear);
   const toolbar = h(
     'div',
     { class: 'obs-toolbar', role: 'toolbar', 'aria-label': 'Filter observations' },
@@ -86,7 +90,7 @@ export function renderList(
     h('button', { type: 'button', class: 'secondary', onclick: () => actions.export() }, 'Export…'),
   );
   container.classList.add('obs-list');
-  container.append(toolbar, error, grid.element);
+  container.append(toolbar, error, empty, grid.element);
 
   // The project's categories, then those observations use without a preset (an import before its
   // configuration, a sync from a device with another one): each can be filtered on.
@@ -117,8 +121,17 @@ export function renderList(
     mapChip.hidden = filter.bbox === undefined;
   };
   const showCount = () => {
-    count.textContent = `${grid.count.toLocaleString()} observation${grid.count === 1 ? '' : 's'}`;
+    count.textContent = countOf(grid.count, 'observation', 'observations');
     onCount(grid.count);
+    const { from: start, to: end } = gridFilter;
+    const reversed = start !== undefined && end !== undefined && start > end;
+    empty.hidden = grid.count > 0 && !reversed;
+    emptyClear.hidden = !state.narrowed;
+    emptyText.textContent = reversed
+      ? 'The From date is after the To date, so no observation can match: change one of them.'
+      : state.narrowed
+        ? 'No observation matches these filters.'
+        : 'No observations yet: create one, import a file, or sync with another device.';
   };
   const load = async (filter: ListFilter) => {
     try {

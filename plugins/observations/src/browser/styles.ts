@@ -2,8 +2,12 @@
 export const styles = `
 .obs-list { display: flex; flex-direction: column; height: 100%; min-height: 0; }
 .obs-toolbar { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 6px 8px; border-bottom: 1px solid var(--border); }
-.obs-toolbar input, .obs-toolbar select { max-width: 220px; }
-.obs-toolbar .obs-search { width: 160px; }
+.obs-toolbar input, .obs-toolbar select { max-width: 180px; padding: 3px 4px; }
+.obs-toolbar .obs-search { flex: 0 1 150px; min-width: 90px; }
+.obs-toolbar input[type='date'] { width: 128px; }
+.obs-toolbar .obs-count { white-space: nowrap; }
+.obs-empty { padding: 16px 12px; color: var(--fg-muted); display: flex; gap: 8px; align-items: center; }
+.obs-empty button { align-self: auto; }
 .obs-toolbar button { padding-left: 10px; padding-right: 10px; }
 .obs-inline { display: inline-flex; gap: 4px; align-items: center; color: var(--fg-muted); }
 .obs-spacer { flex: 1; }
@@ -25,6 +29,12 @@ export const styles = `
 .obs-category { display: inline-flex; gap: 6px; align-items: center; }
 .obs-icon { flex: none; display: inline-block; vertical-align: middle; }
 .obs-icon-dot { border-radius: 50%; margin: 0 4px; }
+.obs-icon-disc { display: inline-flex; align-items: center; justify-content: center; border: 2px solid; border-radius: 50%; background: #fff; box-sizing: border-box; }
+.obs-export { display: flex; flex-direction: column; gap: 10px; }
+.obs-export-where { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
+.obs-export-folder { font: 12px var(--mono); word-break: break-all; }
+.obs-export-where button { align-self: auto; }
+.obs-actions-end { justify-content: flex-end; margin-bottom: 0; }
 .obs-detail { overflow: auto; height: 100%; }
 .obs-detail-inner { max-width: 760px; padding: 12px 20px 40px; }
 .obs-title { display: flex; gap: 8px; align-items: center; margin: 4px 0; }

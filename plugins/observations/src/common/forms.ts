@@ -28,12 +28,25 @@ const kinds: Record<Field['type'], ControlKind> = {
   boolean: 'checkbox',
 };
 
+/**
+ * Tags that hold notes: Mapeo's universal "Note" field writes `note`. The form's Notes box is the
+ * observation's notes, so a field of these keys is that box, not a second one.
+ */
+export const NOTE_KEYS = ['note', 'notes'] as const;
+
+const isNoteKey = (key: string) => (NOTE_KEYS as readonly string[]).includes(key);
+
+/** The Notes box's hint: the configuration's own (its "Note" field's placeholder), else ours. */
+export function notesPlaceholder(fields: readonly Field[]): string {
+  return fields.find((field) => isNoteKey(field.key) && field.placeholder)?.placeholder ?? 'What was seen, and anything worth knowing about this place';
+}
+
 export function formControls(preset: Preset | null, fields: readonly Field[]): FormControl[] {
   const byId = new Map(fields.map((field) => [field.id, field]));
   const chosen: Field[] = [];
   const keys = new Set<string>();
   const add = (field: Field | undefined) => {
-    if (field === undefined || keys.has(field.key)) return;
+    if (field === undefined || keys.has(field.key) || isNoteKey(field.key)) return;
     keys.add(field.key);
     chosen.push(field);
   };
@@ -108,4 +121,33 @@ export function categoryTags(previous: Preset | null, next: Preset | null): { se
   const set: Record<string, TagValue> = { ...(next?.addTags ?? {}) };
   const remove = Object.keys(previous?.removeTags ?? {}).filter((key) => !(key in set));
   return { set, remove };
+}
+
+/** A tag the form shows read-only, named as its field names it. */
+export interface DisplayedTag {
+  key: string;
+  label: string;
+  value: string;
+}
+
+/**
+ * The tags an observation has beyond the controls of its category's form, as the form shows them:
+ * named by their field's label where the project has a field for them (a field of another
+ * category), with option labels for option values; the category's own identifying tags (Mapeo's
+ * `type: animal`) and notes are left out, and Mapeo's photo names kept as a named field.
+ */
+export function displayedTags(tags: Record<string, TagValue>, controls: readonly FormControl[], preset: Preset | null, fields: readonly Field[]): DisplayedTag[] {
+  const shown = new Set(controls.map((control) => control.key));
+  const byKey = new Map(fields.map((field) => [field.key, field]));
+  const identifying = { ...(preset?.tags ?? {}), ...(preset?.addTags ?? {}) };
+  const result: DisplayedTag[] = [];
+  for (const [key, value] of Object.entries(tags)) {
+    if (shown.has(key) || isNoteKey(key) || value === null || value === '') continue;
+    if (key in identifying && identifying[key] === value) continue;
+    const field = byKey.get(key);
+    const label = field?.label ?? (key === 'photos' ? 'Photos (not imported)' : key);
+    const text = (Array.isArray(value) ? value : [value]).map((item) => field?.options.find((option) => option.value === item)?.label ?? String(item)).join(', ');
+    result.push({ key, label, value: text });
+  }
+  return result;
 }

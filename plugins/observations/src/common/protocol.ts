@@ -62,6 +62,16 @@ export interface PresetsImportResult {
   warnings: string[];
 }
 
+/** What the export dialog learns of a path on the host before it writes there. */
+export interface PathInfo {
+  /** Absolute. */
+  path: string;
+  kind: 'file' | 'folder' | null;
+  /** The user's home folder on the host (where a first export goes), and its path separator. */
+  home: string;
+  separator: string;
+}
+
 /** Methods take JSON and return JSON; a trailing InvocationContext is added by the host. */
 export interface ObservationsService {
   page(filter: ListFilter, offset: number, limit: number): Promise<GridRow[]>;
@@ -78,13 +88,14 @@ export interface ObservationsService {
   devices(): Promise<DeviceInfo[]>;
   formats(): Promise<{ export: FormatInfo[]; import: FormatInfo[] }>;
   export(input: ExportRequestInput): Promise<{ file: string; format: string; observations: number }>;
-  import(input: ImportRequestInput): Promise<{ file: string; format: string; imported: number; rejected: Array<{ reason: string; line?: number; index?: number }> }>;
+  import(input: ImportRequestInput): Promise<{ file: string; format: string; imported: number; skipped?: number; rejected: Array<{ reason: string; line?: number; index?: number }> }>;
   importPresets(path: string): Promise<PresetsImportResult>;
+  pathInfo(path: string): Promise<PathInfo>;
 }
 
 /** The service's methods by name, so the host can offer them before it loads their code. */
 export const OBSERVATIONS_METHODS = [
-  'page', 'count', 'categoryCounts', 'detail', 'history', 'create', 'update', 'delete', 'attachment', 'categories', 'devices', 'formats', 'export', 'import', 'importPresets',
+  'page', 'count', 'categoryCounts', 'detail', 'history', 'create', 'update', 'delete', 'attachment', 'categories', 'devices', 'formats', 'export', 'import', 'importPresets', 'pathInfo',
 ] as const satisfies ReadonlyArray<keyof ObservationsService>;
 
 // Every method is listed: a name missing from the list would not be offered to the workbench.

@@ -1,5 +1,8 @@
+import { stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { resolve, sep } from 'node:path';
 import { CairnError, ErrorCodes, type InvocationContext, type Observation, type PluginContext } from '@cairn/sdk';
-import type { GridRow, ListFilter, ObservationsService } from '../common/protocol.js';
+import type { GridRow, ListFilter, ObservationsService, PathInfo } from '../common/protocol.js';
 import type { ExportInput, ImportInput } from './inputs.js';
 import { runExport, runImport, runPresetsImport } from './transfers.js';
 
@@ -62,5 +65,11 @@ export function observationsService(ctx: PluginContext): { [K in keyof Observati
     export: (input: ExportInput, invocation: InvocationContext) => runExport(ctx, input, invocation.progress, invocation.signal),
     import: (input: ImportInput, invocation: InvocationContext) => runImport(ctx, input, invocation.progress, invocation.signal),
     importPresets: (path: string, invocation: InvocationContext) => runPresetsImport(ctx, path, invocation.progress),
+    pathInfo: async (path: string): Promise<PathInfo> => {
+      const home = homedir();
+      const absolute = resolve(home, typeof path === 'string' ? path : '');
+      const info = await stat(absolute).catch(() => null);
+      return { path: absolute, kind: info === null ? null : info.isDirectory() ? 'folder' : 'file', home, separator: sep };
+    },
   };
 }
