@@ -6,6 +6,15 @@ import { CairnHost } from '@cairn/core';
 import { WorkbenchServer } from '@cairn/core/node/server/workbench-server.js';
 import { repoRoot, TempDirs } from '../helpers.js';
 
+/**
+ * Shows a view in the side bar by its activity bar tab (a click on the tab of the view already
+ * shown would put the side bar away instead).
+ */
+export async function showView(page: Page, name: string): Promise<void> {
+  const tab = page.getByRole('tablist', { name: 'Activity Bar' }).getByRole('tab', { name, exact: true });
+  if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
+}
+
 /** Debian's Chromium; `npm test` installs it (as root) when missing. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { generateObservations } from '@cairn/core/common/sample-data.js';
 import { pluginSet } from '../helpers.js';
-import { pngPixels, useWorkbenches } from './browser.js';
+import { pngPixels, showView, useWorkbenches } from './browser.js';
 
 type Rgb = [number, number, number];
 
@@ -64,6 +64,14 @@ async function expectSoon(check: () => Promise<boolean>, what: string): Promise<
   expect.fail(`not within 10 s: ${what}`);
 }
 
+/** An element's background colour as RGB. */
+async function backgroundOf(element: Locator): Promise<Rgb> {
+  const css = await element.evaluate((node) => getComputedStyle(node).backgroundColor);
+  const parts = css.match(/\d+(\.\d+)?/g);
+  if (parts === null || parts.length < 3) throw new Error(`No colour in the background '${css}'`);
+  return parts.slice(0, 3).map(Number) as Rgb;
+}
+
 const near = (actual: Rgb, expected: Rgb, tolerance = 40) => actual.every((value, index) => Math.abs(value - expected[index]!) <= tolerance);
 
 describe('the map (headless Chromium, SwiftShader WebGL)', function () {
@@ -87,8 +95,8 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
 
   /** Opens the map from its side bar view, and waits until it has drawn the points. */
   async function openMap(page: Page, points: number): Promise<Locator> {
-    await page.getByRole('tab', { name: 'Map' }).click();
-    await page.getByRole('button', { name: 'Open the map' }).click();
+    // Showing the Map view opens the map.
+    await showView(page, 'Map');
     const surface = page.getByRole('application', { name: 'Map' });
     await page.waitForFunction((count) => document.querySelector('[role="application"][aria-label="Map"]')?.getAttribute('data-drawn') === String(count), points);
     return surface;
@@ -121,7 +129,7 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
     await surface.hover({ position: amazon });
     await page.getByRole('tooltip').getByText('Tapir by the river').waitFor();
     await surface.click({ position: amazon });
-    await page.getByRole('tab', { name: `Observation ${ids.amazon.slice(0, 6)}` }).waitFor();
+    await page.locator(`[data-editor="observations.detail.${ids.amazon}"]`).waitFor();
     // The map tab is behind the observation's now: find its surface by its attributes.
     expect(await page.locator('[role="application"][aria-label="Map"]').getAttribute('data-selected')).to.equal(ids.amazon);
   });
@@ -279,9 +287,56 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
     await surface.hover({ position: at });
     await page.getByRole('tooltip').getByText('Far from the others').waitFor();
     await surface.click({ position: at });
-    await page.getByRole('tab', { name: `Observation ${lone!.id.slice(0, 6)}` }).waitFor();
+    await page.locator(`[data-editor="observations.detail.${lone!.id}"]`).waitFor();
     const shown = Number(await page.locator('[role="application"][aria-label="Map"]').getAttribute('data-shown'));
     expect(shown, 'dots drawn').to.be.greaterThan(1).and.lessThan(1_000);
+  });
+
+  it('gives a category one colour in the list, the map and its legend; a legend hides a category; the map follows the list’s filters', async () => {
+    const host = await workbenches.device('laptop');
+    const project = await host.projects.open();
+    // One category with its own colour, one with none, and one in use without a preset.
+    await project.createPreset({ id: 'animal', name: 'Animal', color: '#d62728', tags: { type: 'animal' } });
+    await project.createPreset({ id: 'river', name: 'River', tags: { type: 'river' } });
+    await project.createObservations([
+      { lat: -3, lon: -60, category: 'animal', notes: 'tapir' },
+      { lat: 10, lon: 20, category: 'river', notes: 'crossing' },
+      { lat: 40, lon: 100, category: 'camp', notes: 'old camp' },
+    ]);
+    const page = await workbenches.open(host);
+    await showView(page, 'Observations');
+    const grid = page.getByRole('grid', { name: 'Observations' });
+    const dotOf = (notes: string) => backgroundOf(grid.getByRole('row').filter({ hasText: notes }).locator('.obs-icon-dot'));
+    await grid.getByRole('row').filter({ hasText: 'old camp' }).waitFor();
+    const [animal, river, camp] = [await dotOf('tapir'), await dotOf('crossing'), await dotOf('old camp')];
+    expect(animal, 'a preset’s own colour').to.deep.equal([214, 39, 40]);
+    expect(river).not.to.deep.equal(camp);
+    expect(river).not.to.deep.equal(animal);
+
+    const surface = await openMap(page, 3);
+    await expectSoon(async () => near(await colourAt(surface, -60, -3), animal, 30), 'the animal is in its list colour on the map');
+    await expectSoon(async () => near(await colourAt(surface, 20, 10), river, 30), 'the river is in its list colour on the map');
+    await expectSoon(async () => near(await colourAt(surface, 100, 40), camp, 30), 'the camp is in its list colour on the map');
+    const legend = page.getByRole('list', { name: 'Map legend' });
+    const swatch = (name: string) => backgroundOf(legend.getByRole('button', { name: new RegExp(name) }).locator('.map-swatch'));
+    expect(await swatch('River')).to.deep.equal(river);
+    expect(await swatch('camp')).to.deep.equal(camp);
+
+    // The legend turns a category off and on again.
+    const riverToggle = legend.getByRole('button', { name: /River/ });
+    await riverToggle.click();
+    expect(await riverToggle.getAttribute('aria-pressed')).to.equal('false');
+    await expectSoon(async () => !near(await colourAt(surface, 20, 10), river, 30), 'the river is hidden');
+    expect(near(await colourAt(surface, -60, -3), animal, 30), 'the others stay').to.equal(true);
+    await riverToggle.click();
+    await expectSoon(async () => near(await colourAt(surface, 20, 10), river, 30), 'the river is back');
+
+    // The list's filter narrows the map too.
+    await page.getByRole('tablist', { name: 'Editor Tabs' }).getByRole('tab', { name: 'Observations' }).click();
+    await page.getByRole('toolbar', { name: 'Filter observations' }).getByRole('combobox', { name: 'Category' }).selectOption('animal');
+    await page.getByRole('tablist', { name: 'Editor Tabs' }).getByRole('tab', { name: 'Map' }).click();
+    await page.waitForFunction(() => document.querySelector('[role="application"][aria-label="Map"]')?.getAttribute('data-points') === '1');
+    await expectSoon(async () => !near(await colourAt(surface, 20, 10), river, 30) && !near(await colourAt(surface, 100, 40), camp, 30), 'only the animal is left on the map');
   });
 
   it('draws a category’s icon when zoomed in, and its dot further out', async () => {
@@ -292,11 +347,18 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
     await project.createObservations([{ lat: -3.1, lon: -60.02, category: 'tree' }]);
     const page = await workbenches.open(host);
     const surface = await openMap(page, 1);
-    // One observation: the map fits to it, close in.
-    await expectSoon(async () => near(await colourAt(surface, -60.02, -3.1), [0, 160, 0], 12), 'the tree is its green icon');
-    await surface.focus();
-    for (let step = 0; step < 3; step++) await page.keyboard.press('-');
-    await expectSoon(async () => near(await colourAt(surface, -60.02, -3.1), [214, 39, 40]), 'further out, the tree is a red dot');
+    // One observation: the map opens on it, at a zoom that shows the country around it, where it is a red dot.
+    const view = JSON.parse((await surface.getAttribute('data-view'))!) as { longitude: number; latitude: number; zoom: number };
+    expect(view.zoom).to.equal(6);
+    expect(view.longitude).to.be.closeTo(-60.02, 1e-6);
+    expect(view.latitude).to.be.closeTo(-3.1, 1e-6);
+    await expectSoon(async () => near(await colourAt(surface, -60.02, -3.1), [214, 39, 40]), 'from afar, the tree is a red dot');
+    // The map's + button zooms in, to where the tree shows its green icon; − zooms back out.
+    const zoomIn = page.getByRole('group', { name: 'Zoom' }).getByRole('button', { name: 'Zoom in' });
+    for (let step = 0; step < 6; step++) await zoomIn.click();
+    await expectSoon(async () => near(await colourAt(surface, -60.02, -3.1), [0, 160, 0], 12), 'close in, the tree is its green icon');
+    for (let step = 0; step < 3; step++) await page.getByRole('group', { name: 'Zoom' }).getByRole('button', { name: 'Zoom out' }).click();
+    await expectSoon(async () => near(await colourAt(surface, -60.02, -3.1), [214, 39, 40]), 'further out, a red dot again');
   });
 
   it('is an application named Map that pans and zooms with the keyboard, and lists a box drawn with Shift', async () => {

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import type { CairnHost } from '@cairn/core';
 import { duplexPair } from '@cairn/sdk';
 import { pluginSet, repoRoot } from '../helpers.js';
-import { useWorkbenches } from './browser.js';
+import { showView, useWorkbenches } from './browser.js';
 
 const run = promisify(execFile);
 const readdirNames = (folder: string) => readdir(folder);
@@ -23,7 +23,7 @@ describe('observations in the workbench (headless Chromium)', function () {
   const openWorkbench = (host: CairnHost) => workbenches.open(host, { width: 1400, height: 900 });
 
   async function openList(page: Page) {
-    await page.getByRole('tab', { name: 'Observations' }).click();
+    await showView(page, 'Observations');
     const grid = page.getByRole('grid', { name: 'Observations' });
     await grid.waitFor();
     return grid;
@@ -273,7 +273,7 @@ describe('observations in the workbench (headless Chromium)', function () {
     );
 
     const page = await openWorkbench(host);
-    await page.getByRole('tab', { name: 'Observations' }).click();
+    await showView(page, 'Observations');
     await page.getByRole('button', { name: 'Import categories…' }).click();
     const chooser = page.getByRole('dialog', { name: /Import categories/ });
     await chooser.getByRole('textbox', { name: 'Folder', exact: true }).fill(folder);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { useWorkbenches } from './browser.js';
+import { showView, useWorkbenches } from './browser.js';
 
 describe('sync with a file, from the workbench (headless Chromium)', function () {
   this.timeout(120_000);
@@ -13,6 +13,7 @@ describe('sync with a file, from the workbench (headless Chromium)', function ()
     const laptop = await device('laptop');
     await (await laptop.projects.open()).createObservations([{ lat: 1, lon: 2, notes: 'from the laptop' }]);
     const page = await workbenches.open(laptop);
+    await showView(page, 'Sync');
 
     const sync = page.getByRole('region', { name: 'Sync' });
     const section = sync.getByRole('region', { name: 'Sync with a file' });
@@ -24,7 +25,12 @@ describe('sync with a file, from the workbench (headless Chromium)', function ()
     await chooser.getByRole('listbox', { name: 'Files and folders' }).getByText('Empty folder').waitFor();
     await chooser.getByRole('textbox', { name: 'File name' }).fill('field-data');
     await chooser.getByRole('button', { name: 'Choose' }).click();
-    await section.getByRole('status').getByText('Created field-data.cairnsync: received 0 observations and 0 attachments, sent 1 and 0.').waitFor();
+    await section.getByRole('status').getByText('Created field-data.cairnsync: received nothing new, sent 1 observation.').waitFor();
+    // One notification for the sync (the workbench's), not one more from the section.
+    const notifications = page.getByRole('region', { name: 'Notifications' }).getByText(/^Synced with|^Created/);
+    await notifications.first().waitFor();
+    await page.waitForTimeout(300);
+    expect(await notifications.allTextContents()).to.deep.equal(['Synced with Sync file: received nothing new, sent 1 observation.']);
     expect(existsSync(join(folder, 'field-data.cairnsync'))).to.equal(true);
 
     // The other device, on the command line's path through the same plugin.
@@ -39,7 +45,7 @@ describe('sync with a file, from the workbench (headless Chromium)', function ()
     await section.getByRole('button', { name: 'Sync with a file…' }).click();
     await chooser.getByRole('option', { name: 'field-data.cairnsync' }).click();
     await chooser.getByRole('button', { name: 'Choose' }).click();
-    await section.getByRole('status').getByText('Synced with field-data.cairnsync: received 1 observations').waitFor();
+    await section.getByRole('status').getByText('Synced with field-data.cairnsync: received 1 observation').waitFor();
     await page.getByRole('status', { name: 'Status Bar' }).getByText('2 observations').waitFor();
   });
 
@@ -49,6 +55,7 @@ describe('sync with a file, from the workbench (headless Chromium)', function ()
     const folder = await temp.make('cairn-usb-');
     await other.commands.execute('sync-file.sync', [join(folder, 'theirs.cairnsync')]);
     const page = await workbenches.open(laptop);
+    await showView(page, 'Sync');
     const section = page.getByRole('region', { name: 'Sync with a file' });
     await section.getByRole('button', { name: 'Sync with a file…' }).click();
     const chooser = page.getByRole('dialog', { name: 'Sync with a file' });

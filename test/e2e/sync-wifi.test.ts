@@ -5,7 +5,7 @@ import HyperDHT from 'hyperdht';
 import Hyperswarm from 'hyperswarm';
 import type Protomux from 'protomux';
 import type { CairnHost } from '@cairn/core';
-import { useWorkbenches } from './browser.js';
+import { showView, useWorkbenches } from './browser.js';
 
 describe('sync over Wi-Fi, from the workbench (headless Chromium, loopback)', function () {
   this.timeout(120_000);
@@ -20,7 +20,11 @@ describe('sync over Wi-Fi, from the workbench (headless Chromium, loopback)', fu
     else process.env.CAIRN_WIFI_HOST = previousHost;
   });
   const device = (name: string, projectKey?: string) => workbenches.device(name, projectKey, 'Wi-Fi survey');
-  const workbench = (host: CairnHost) => workbenches.open(host);
+  const workbench = async (host: CairnHost) => {
+    const page = await workbenches.open(host);
+    await showView(page, 'Sync');
+    return page;
+  };
 
   it('finds a device, lists it, syncs with it (and again), and shows what moved', async () => {
     const laptop = await device('laptop');
@@ -51,7 +55,7 @@ describe('sync over Wi-Fi, from the workbench (headless Chromium, loopback)', fu
     expect((await laptop.projects.open()).countObservations(), 'nothing moves before a sync is asked for').to.equal(1);
 
     await tabletItem.getByRole('button', { name: 'Sync with tablet' }).click();
-    await section.getByRole('status').getByText('tablet: received 1 observations and 0 attachments, sent 1 and 0.').waitFor();
+    await section.getByRole('status').getByText('tablet: received 1 observation, sent 1 observation.').waitFor();
     await statusBar.getByText('2 observations').waitFor();
     await tabletItem.getByText(/last synced/).waitFor();
     expect((await tablet.projects.open()).queryObservations().map((o) => o.notes).sort()).to.deep.equal(['from the laptop', 'from the tablet']);
@@ -60,7 +64,7 @@ describe('sync over Wi-Fi, from the workbench (headless Chromium, loopback)', fu
     await (await tablet.projects.open()).createObservations([{ lat: 5, lon: 6, notes: 'later' }]);
     await tabletItem.getByText(/Connected/).waitFor();
     await section.getByRole('button', { name: 'Sync all' }).click();
-    await section.getByRole('status').getByText('tablet: received 1 observations and 0 attachments, sent 0 and 0.').waitFor();
+    await section.getByRole('status').getByText('tablet: received 1 observation, sent nothing new.').waitFor();
     await statusBar.getByText('3 observations').waitFor();
 
     // This device's name, as others will see it.
@@ -91,7 +95,7 @@ describe('sync over Wi-Fi, from the workbench (headless Chromium, loopback)', fu
     const tabletItem = section.getByRole('list', { name: 'Devices' }).getByRole('listitem', { name: 'tablet' });
     await tabletItem.getByRole('button', { name: 'Sync with tablet' }).click();
     await tabletItem.getByRole('progressbar', { name: 'Syncing with tablet' }).waitFor();
-    await section.getByRole('status').getByText('tablet: received 40000 observations and 0 attachments, sent 0 and 0.').waitFor({ timeout: 60_000 });
+    await section.getByRole('status').getByText('tablet: received 40,000 observations, sent nothing new.').waitFor({ timeout: 60_000 });
     await tabletItem.getByRole('progressbar').waitFor({ state: 'detached' });
   });
 

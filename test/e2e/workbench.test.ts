@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { CairnHost } from '@cairn/core';
 import { WorkbenchServer } from '@cairn/core/node/server/workbench-server.js';
 import { pluginSet, repoRoot, TempDirs } from '../helpers.js';
-import { launchBrowser, pngHasContent } from './browser.js';
+import { launchBrowser, pngHasContent, showView } from './browser.js';
 
 const artifacts = join(repoRoot, 'test', 'artifacts');
 
@@ -96,11 +96,6 @@ describe('workbench (headless Chromium)', function () {
     return page;
   }
 
-  /** Shows a view in the side bar (a click on the active tab would hide the side bar instead). */
-  async function showView(page: Page, name: string): Promise<void> {
-    const tab = page.getByRole('tab', { name });
-    if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
-  }
 
   async function screenshot(page: Page, name: string): Promise<void> {
     const png = await page.screenshot();

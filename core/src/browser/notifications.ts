@@ -20,7 +20,7 @@ export class Notifications {
   private readonly region: HTMLDivElement;
 
   constructor(host: HTMLElement) {
-    this.region = h('div', { class: 'notifications', 'aria-label': 'Notifications' });
+    this.region = h('div', { class: 'notifications', role: 'region', 'aria-label': 'Notifications' });
     host.append(this.region);
   }
 

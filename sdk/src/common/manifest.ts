@@ -31,6 +31,8 @@ export interface ViewDeclaration {
   location?: 'sidebar' | 'panel' | 'editor';
   /** An icon id or a path inside the plugin. */
   icon?: string;
+  /** Its place in the activity bar: lower comes first (default 100; the core's Sync and Plugins come after every plugin's). */
+  order?: number;
 }
 
 export interface CliArgumentDeclaration {

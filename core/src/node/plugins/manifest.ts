@@ -72,6 +72,7 @@ export const pluginPackageSchema = {
                 name: text,
                 location: { enum: ['sidebar', 'panel', 'editor'] },
                 icon: { type: 'string' },
+                order: { type: 'number' },
               },
               ['id', 'name'],
             ),

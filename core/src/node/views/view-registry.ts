@@ -11,11 +11,15 @@ export interface ViewInfo extends ViewDeclaration {
 export class ViewRegistry {
   constructor(@inject(PluginHost) private readonly plugins: PluginHost) {}
 
+  /** In their declared order (lower first), then in the plugins' order. */
   list(): ViewInfo[] {
     return this.plugins
       .known()
       .filter((plugin) => plugin.usable)
-      .flatMap((plugin) => (plugin.manifest?.contributes?.views ?? []).map((view) => ({ ...view, owner: plugin.id })));
+      .flatMap((plugin) => (plugin.manifest?.contributes?.views ?? []).map((view) => ({ ...view, owner: plugin.id })))
+      .map((view, index) => ({ view, index }))
+      .sort((a, b) => (a.view.order ?? 100) - (b.view.order ?? 100) || a.index - b.index)
+      .map(({ view }) => view);
   }
 
   /** Activates the view's plugin (`onView:<id>`) and returns the view. */

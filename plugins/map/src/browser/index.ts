@@ -1,11 +1,16 @@
-import { errorMessage, h, type BrowserPluginContext, type Disposable } from '@cairn/sdk/browser';
-import { cssColor } from '../common/colors.js';
+import { errorMessage, h, type BrowserPluginContext, type Disposable, type Event, type ObservationFilter } from '@cairn/sdk/browser';
+import { legendToggle } from './legend.js';
 import { BASEMAPS_CHANGED_EVENT, LAYERS_CHANGED_EVENT, MAP_SERVICE, type MapService } from '../common/protocol.js';
 import type { MapHandle } from './map-editor.js';
 import { LAYERS, MapState, providedKey, type Bbox } from './state.js';
 import { styles } from './styles.js';
 
 type MapModule = typeof import('./map-editor.js');
+
+/** What the observations plugin offers other plugins (its list's filter); only what the map reads of it. */
+interface ObservationsApi {
+  readonly filter: { readonly value: ObservationFilter; readonly onDidChange: Event<ObservationFilter> };
+}
 
 /**
  * The map: a tab in the editor area (deck.gl, loaded on first show so the workbench starts light),
@@ -16,6 +21,13 @@ export function activate(ctx: BrowserPluginContext): void {
   const style = h('style', { 'data-plugin': 'map' }, styles);
   document.head.append(style);
   ctx.subscriptions.push({ dispose: () => style.remove() }, state);
+
+  // The map shows what the observation list shows.
+  void ctx.plugins.exports<ObservationsApi>('observations').then((observations) => {
+    if (observations === undefined) return;
+    state.setListFilter(observations.filter.value);
+    ctx.subscriptions.push(observations.filter.onDidChange((filter) => state.setListFilter(filter)));
+  });
 
   // The layers other plugins provide and the user's basemaps: asked of the host the first time
   // the Map view or a map shows (not with every window's start), then whenever they change.
@@ -51,12 +63,12 @@ export function activate(ctx: BrowserPluginContext): void {
   const show = (): Promise<MapHandle> => {
     listLayers();
     if (handle !== null) {
-      ctx.editors.open({ id: 'map.main', title: 'Map', render: render });
+      ctx.editors.open({ id: 'map.main', title: 'Map', render: render, restore: { command: 'map.show' } });
       return Promise.resolve(handle);
     }
     let ready!: (map: MapHandle) => void;
     shown = new Promise<MapHandle>((resolve) => (ready = resolve));
-    ctx.editors.open({ id: 'map.main', title: 'Map', render });
+    ctx.editors.open({ id: 'map.main', title: 'Map', render, restore: { command: 'map.show' } });
     function render(container: HTMLElement): Disposable {
       let disposed = false;
       let rendered: MapHandle | null = null;
@@ -123,9 +135,16 @@ export function activate(ctx: BrowserPluginContext): void {
     ctx.commands.register('map.addBasemap', addBasemap),
     ctx.commands.register('map.removeBasemap', removeBasemap),
     ctx.commands.register('map.listBasemaps', listBasemaps),
-    ctx.views.register('map.view', (container) => {
+    ctx.views.register('map.view', (container, view) => {
       listLayers();
-      return renderPanel(container, ctx, state, { show, withMap, addBasemap, removeBasemap });
+      // Showing the view opens the map, when none is open (as the Observations view opens the list).
+      const ensureMap = () => {
+        if (handle === null && shown === null) void show();
+      };
+      ensureMap();
+      const visibility = view.onDidChangeVisibility((visible) => visible && ensureMap());
+      const panel = renderPanel(container, ctx, state, { show, withMap, addBasemap, removeBasemap });
+      return { dispose: () => (visibility.dispose(), panel.dispose()) };
     }),
   );
 }
@@ -171,11 +190,7 @@ function renderPanel(
       );
     }
     layers.querySelectorAll('input').forEach((input, index) => (input.checked = checked[index]!));
-    legend.replaceChildren(
-      ...state.legend.map((category) =>
-        h('li', {}, h('span', { class: 'map-swatch', style: `background: ${cssColor(category.color)}` }), h('span', {}, category.name), h('span', { class: 'map-meta' }, category.count.toLocaleString())),
-      ),
-    );
+    legend.replaceChildren(...state.legend.map((category) => h('li', {}, legendToggle(category, state))));
     if (state.legend.length === 0) legend.append(h('li', { class: 'view-message' }, state.loaded ? 'No observations yet.' : 'Open the map to see its legend.'));
   };
   container.append(
@@ -190,7 +205,7 @@ function renderPanel(
     h('div', { class: 'map-view-actions' }, h('button', { type: 'button', onclick: run(() => actions.addBasemap()) }, 'Add a basemap…')),
     h('h3', { class: 'map-heading' }, 'Legend'),
     legend,
-    h('p', { class: 'map-hint' }, 'On the map: drag to pan, scroll or + and − to zoom, arrows to pan, 0 to fit; Shift+drag a box to list what is in it; click a point to open it.'),
+    h('p', { class: 'map-hint' }, 'On the map: drag to pan, scroll or + and − to zoom, arrows to pan, 0 to fit; Shift+drag a box to list what is in it; click a point to open it. Click a category in a legend to hide or show it. The map shows what the list’s filters let through.'),
   );
   draw();
   const subscription = state.onDidChange(draw);

@@ -1,18 +1,18 @@
 import { Deck, MapView, WebMercatorViewport, type Layer, type MapViewState, type PickingInfo } from '@deck.gl/core';
-import { BitmapLayer, GeoJsonLayer, ScatterplotLayer } from '@deck.gl/layers';
-import { MVTLayer, TileLayer } from '@deck.gl/geo-layers';
-import { MVTLoader } from '@loaders.gl/mvt';
+import { GeoJsonLayer, ScatterplotLayer } from '@deck.gl/layers';
 import { HeatmapLayer, HexagonLayer } from '@deck.gl/aggregation-layers';
 import countries110m from 'world-atlas/countries-110m.json' with { type: 'json' };
 import land110m from 'world-atlas/land-110m.json' with { type: 'json' };
-import { errorMessage, h, type BrowserPluginContext, type Disposable } from '@cairn/sdk/browser';
+import { errorMessage, formatDateTime, h, type BrowserPluginContext, type Disposable } from '@cairn/sdk/browser';
 import { parseHexColor } from '../common/colors.js';
 import { decodePoints, type DecodedPoints } from '../common/points.js';
-import { thinPoints } from '../common/thinning.js';
-import { ICONS_RESOURCE, MAP_SERVICE, POINTS_RESOURCE, TILES_RESOURCE, type BasemapInfo, type MapPoint, type MapService } from '../common/protocol.js';
+import { ICONS_RESOURCE, MAP_SERVICE, POINTS_RESOURCE, TILES_RESOURCE, type MapPoint, type MapService } from '../common/protocol.js';
 import { toBasemap, type Basemap } from './basemap.js';
+import { basemapLayer } from './user-basemap.js';
 import { LinesLayer } from './lines-layer.js';
+import { buildIconAtlas, pointAttributes, shownPoints, thin, thinStep, withIconSlots, type IconAtlas } from './point-data.js';
 import { PointsLayer, type PointsLayerProps } from './points-layer.js';
+import { legendToggle } from './legend.js';
 import type { Bbox, MapState } from './state.js';
 
 /** What the rest of the plugin can ask of an open map. */
@@ -37,12 +37,9 @@ const ICON_SIZE = 28;
  */
 const DENSE_COUNT = 20_000;
 const DENSE_ZOOM = 8;
-/**
- * On a dense map seen from afar, a point within this many pixels of one already kept is left
- * out: its 3-pixel dot would lie under that one's. Worked out per half zoom step, so a million
- * points over a continent become the hundred thousand or so that can show.
- */
-const THIN_CELL_PIXELS = 2;
+/** A map of one point opens at this zoom, where the country around it shows; fitting a few close points goes no closer than the next. */
+const ONE_POINT_ZOOM = 6;
+const FIT_MAX_ZOOM = 12;
 const WORLD: MapViewState = { longitude: 0, latitude: 20, zoom: 1, pitch: 0, bearing: 0 };
 
 /** From this zoom on, the 1:50m basemap replaces the 1:110m one. */
@@ -77,10 +74,20 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
   const status = h('div', { class: 'map-status' });
   const attribution = h('div', { class: 'map-attribution' }, 'Basemap: Natural Earth (public domain), via world-atlas');
   const legend = h('ul', { class: 'map-legend map-legend-overlay', 'aria-label': 'Map legend' });
+  const zoomIn = h('button', { type: 'button', 'aria-label': 'Zoom in', title: 'Zoom in (+)' }, '+');
+  const zoomOut = h('button', { type: 'button', 'aria-label': 'Zoom out', title: 'Zoom out (−)' }, '−');
+  const fit = h('button', { type: 'button', 'aria-label': 'Fit to the observations', title: 'Fit to the observations (0)' }, '⤢');
+  const controls = h('div', { class: 'map-zoom', role: 'group', 'aria-label': 'Zoom' }, zoomIn, zoomOut, fit);
   surface.append(tooltip, box);
-  container.append(h('div', { class: 'map-editor' }, surface, legend, status, attribution, help, announce));
+  container.append(h('div', { class: 'map-editor' }, surface, controls, legend, status, attribution, help, announce));
 
+  /** The points as loaded (the list's filter applied), and those shown (the legend's hidden categories left out). */
+  let loaded: DecodedPoints | null = null;
   let points: DecodedPoints | null = null;
+  /** For each point shown, its index among those loaded (the host's name for it); null when all show. */
+  let origin: Uint32Array | null = null;
+  let hiddenKey = '';
+  let filterKey = JSON.stringify(state.listFilter);
   /**
    * The points' attributes as the GPU takes them, kept for as long as the points and the icons
    * are the same: a new object would have deck.gl upload every attribute again.
@@ -288,38 +295,22 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
   let loadCount = 0;
   async function load(): Promise<void> {
     const mine = ++loadCount;
-    status.textContent = points === null ? 'Loading the observations…' : '';
+    status.textContent = loaded === null ? 'Loading the observations…' : '';
     try {
-      const response = await fetch(ctx.resources.url(POINTS_RESOURCE));
+      const query: Record<string, string> = Object.keys(state.listFilter).length > 0 ? { filter: JSON.stringify(state.listFilter) } : {};
+      const response = await fetch(ctx.resources.url(POINTS_RESOURCE, '', query));
       if (!response.ok) throw new Error(await response.text());
       const bytes = await response.arrayBuffer();
       performance.mark('map:points-fetched');
       const decoded = decodePoints(bytes);
       if (disposed || mine !== loadCount) return;
-      const count = decoded.header.count;
-      const colors = new Uint8Array(count * 4);
-      const palette = decoded.header.categories.map((category) => category.color);
-      for (let index = 0; index < count; index++) {
-        const color = palette[decoded.categories[index]!]!;
-        const at = index * 4;
-        colors[at] = color[0];
-        colors[at + 1] = color[1];
-        colors[at + 2] = color[2];
-        colors[at + 3] = 230;
-      }
       // A point selected in the last set is found again only by chance: drop it.
       selected = null;
-      points = decoded;
-      pointData = {
-        length: count,
-        attributes: {
-          getPosition: { value: decoded.positions, size: 2 },
-          getFillColor: { value: colors, size: 4, normalized: true },
-          getIconSlot: { value: new Float32Array(count).fill(-1), size: 1 },
-        },
-      };
-      if (atlasFor?.ready && atlasFor.snapshot === decoded.header.snapshot) pointData = withIconSlots(pointData, decoded, atlasFor.ready);
-      status.textContent = count === 0 ? 'No observations yet: add some, import a file or sync.' : '';
+      loaded = decoded;
+      show();
+      const count = decoded.header.count;
+      const narrowed = Object.keys(state.listFilter).length > 0;
+      status.textContent = count > 0 ? '' : narrowed ? 'No observation matches the list’s filters.' : 'No observations yet: add some, import a file or sync.';
       surface.dataset.points = String(count);
       surface.dataset.snapshot = String(decoded.header.snapshot);
       state.setLegend(decoded.header.categories, count);
@@ -334,11 +325,24 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     }
   }
 
+  /** The points of the categories the legend shows, as the GPU takes them. */
+  function show(): void {
+    if (loaded === null) return;
+    const all = loaded;
+    hiddenKey = [...state.hiddenCategories].sort().join('\n');
+    const shown = shownPoints(all, (index) => state.isCategoryHidden(all.header.categories[index]!.id));
+    points = shown.points;
+    origin = shown.origin;
+    pointData = pointAttributes(points);
+    thinned = null;
+    if (atlasFor?.ready && atlasFor.snapshot === points.header.snapshot) pointData = withIconSlots(pointData, points, atlasFor.ready);
+    surface.dataset.shownCategories = String(all.header.categories.filter((category) => !state.isCategoryHidden(category.id)).length);
+  }
+
+  /** The legend on the map: a category per row, a click (or Enter) hides or shows its points. */
   function drawLegend(): void {
     legend.replaceChildren(
-      ...state.legend.slice(0, 12).map((category) =>
-        h('li', {}, h('span', { class: 'map-swatch', style: `background: rgb(${category.color.join(', ')})` }), h('span', {}, category.name), h('span', { class: 'map-meta' }, category.count.toLocaleString())),
-      ),
+      ...state.legend.slice(0, 12).map((category) => h('li', {}, legendToggle(category, state))),
     );
     if (state.legend.length > 12) legend.append(h('li', { class: 'map-meta' }, `and ${state.legend.length - 12} more (the Map view lists all)`));
     legend.hidden = state.legend.length === 0 || !state.visible.points;
@@ -349,8 +353,8 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     if (bbox === null) return setView({ ...WORLD });
     const [west, south, east, north] = bbox;
     const view = viewport();
-    if (east - west < 1e-6 && north - south < 1e-6) return setView({ ...viewState, longitude: west, latitude: south, zoom: 14 });
-    const fit = view.fitBounds([[west, south], [east, north]], { padding: Math.min(40, Math.floor(Math.min(view.width, view.height) / 4)), maxZoom: 16 });
+    if (east - west < 1e-6 && north - south < 1e-6) return setView({ ...viewState, longitude: west, latitude: south, zoom: ONE_POINT_ZOOM });
+    const fit = view.fitBounds([[west, south], [east, north]], { padding: Math.min(40, Math.floor(Math.min(view.width, view.height) / 4)), maxZoom: FIT_MAX_ZOOM });
     setView({ ...viewState, longitude: fit.longitude, latitude: fit.latitude, zoom: Math.max(0, fit.zoom) });
   }
 
@@ -358,8 +362,9 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
   const details = new Map<string, MapPoint | null>();
   async function pointAt(index: number): Promise<MapPoint | null> {
     if (points === null) return null;
-    const key = `${points.header.snapshot}:${index}`;
-    if (!details.has(key)) details.set(key, await service.point(points.header.snapshot, index));
+    const loadedIndex = origin?.[index] ?? index;
+    const key = `${points.header.snapshot}:${loadedIndex}`;
+    if (!details.has(key)) details.set(key, await service.point(points.header.snapshot, loadedIndex));
     return details.get(key) ?? null;
   }
 
@@ -379,7 +384,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     tooltip.hidden = false;
     const point = await pointAt(index).catch(() => null);
     if (point === null || hovered !== index) return;
-    tooltip.append(h('div', {}, point.notes || '(no notes)'), h('div', { class: 'map-meta' }, `${new Date(point.createdAt).toLocaleString()} · click to open`));
+    tooltip.append(h('div', {}, point.notes || '(no notes)'), h('div', { class: 'map-meta' }, `${formatDateTime(point.createdAt)} · click to open`));
   }
 
   async function click(info: PickingInfo): Promise<void> {
@@ -449,10 +454,6 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
       const [longitude, latitude] = view.unproject([view.width / 2 + dx, view.height / 2 + dy]) as [number, number];
       setView({ ...viewState, longitude, latitude: Math.max(-85, Math.min(85, latitude)) });
     };
-    const zoom = (by: number) => {
-      setView({ ...viewState, zoom: Math.max(0, Math.min(20, viewState.zoom + by)) });
-      announce.textContent = `Zoom ${Math.round(viewState.zoom)}`;
-    };
     const keys: Record<string, () => void> = {
       ArrowLeft: () => pan(-step, 0),
       ArrowRight: () => pan(step, 0),
@@ -470,6 +471,14 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     action();
   };
   surface.addEventListener('keydown', onKeyDown);
+  zoomIn.addEventListener('click', () => zoom(1));
+  zoomOut.addEventListener('click', () => zoom(-1));
+  fit.addEventListener('click', () => fitToData());
+
+  function zoom(by: number): void {
+    setView({ ...viewState, zoom: Math.max(0, Math.min(20, viewState.zoom + by)) });
+    announce.textContent = `Zoom ${Math.round(viewState.zoom)}`;
+  }
 
   // Keep the canvas the size of its tab.
   const resize = new ResizeObserver(() => deck.setProps({ width: '100%', height: '100%' }));
@@ -487,6 +496,13 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
       }, RELOAD_DELAY_MS);
     }),
     state.onDidChange(() => {
+      // The list's filter changed: fetch what it matches. A legend's toggle: show the rest.
+      const nextFilter = JSON.stringify(state.listFilter);
+      if (nextFilter !== filterKey) {
+        filterKey = nextFilter;
+        void load();
+      }
+      if ([...state.hiddenCategories].sort().join('\n') !== hiddenKey) show();
       drawLegend();
       draw();
     }),
@@ -506,128 +522,6 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
       deck.finalize();
     },
   };
-}
-
-interface IconAtlas {
-  snapshot: number;
-  canvas: HTMLCanvasElement;
-  /** Cells in the canvas, side by side. */
-  count: number;
-  /** For each category of the points (by index), its cell, or −1 for none. */
-  slotOf: Int16Array;
-}
-
-/** Pixels of an icon in the atlas. */
-const ATLAS_CELL = 64;
-
-/**
- * Draws every category icon of a set of points into one canvas. The SVGs are fetched from the
- * host and decoded by an <img> (deck.gl's image loader cannot decode SVG); null when none has one.
- */
-async function buildIconAtlas(points: DecodedPoints, urlOf: (categoryId: string) => string): Promise<IconAtlas | null> {
-  const withIcon = points.header.categories.filter((category) => category.hasIcon && category.id !== null);
-  if (withIcon.length === 0) return null;
-  const canvas = document.createElement('canvas');
-  canvas.width = ATLAS_CELL * withIcon.length;
-  canvas.height = ATLAS_CELL;
-  const context = canvas.getContext('2d')!;
-  const slotById = new Map<string, number>();
-  await Promise.all(
-    withIcon.map(async (category, slot) => {
-      try {
-        const response = await fetch(urlOf(category.id!));
-        if (!response.ok) return;
-        const url = URL.createObjectURL(new Blob([await response.text()], { type: 'image/svg+xml' }));
-        try {
-          const image = new Image(ATLAS_CELL, ATLAS_CELL);
-          image.src = url;
-          await image.decode();
-          context.drawImage(image, slot * ATLAS_CELL, 0, ATLAS_CELL, ATLAS_CELL);
-          slotById.set(category.id!, slot);
-        } finally {
-          URL.revokeObjectURL(url);
-        }
-      } catch {
-        // An icon that cannot be drawn leaves its category a dot.
-      }
-    }),
-  );
-  if (slotById.size === 0) return null;
-  const slotOf = Int16Array.from(points.header.categories, (category) => (category.id !== null ? slotById.get(category.id) ?? -1 : -1));
-  return { snapshot: points.header.snapshot, canvas, count: withIcon.length, slotOf };
-}
-
-/** The half zoom step a map is thinned for. */
-const thinStep = (zoom: number) => Math.floor(zoom * 2) / 2;
-
-/** The points to draw on a dense map at a zoom (see `thinPoints`): their attributes, and which point each is. */
-function thin(points: DecodedPoints, data: PointsLayerProps['data'], zoom: number): { data: PointsLayerProps['data']; indices: Uint32Array } {
-  const indices = thinPoints(points.positions, points.header.count, { zoom, cellPixels: THIN_CELL_PIXELS, bbox: points.header.bbox ?? [-180, -85, 180, 85] });
-  const length = indices.length;
-  const subset = <T extends Float64Array | Float32Array | Uint8Array>(source: T, size: number): T => {
-    const out = new (source.constructor as new (length: number) => T)(length * size);
-    for (let at = 0; at < length; at++) {
-      const from = indices[at]! * size;
-      for (let component = 0; component < size; component++) out[at * size + component] = source[from + component]!;
-    }
-    return out;
-  };
-  const { getPosition, getFillColor, getIconSlot } = data.attributes;
-  return {
-    indices,
-    data: {
-      length,
-      attributes: {
-        getPosition: { ...getPosition, value: subset(getPosition.value as Float64Array, 2) },
-        getFillColor: { ...getFillColor, value: subset(getFillColor.value as Uint8Array, 4) },
-        getIconSlot: { ...getIconSlot, value: subset(getIconSlot.value as Float32Array, 1) },
-      },
-    },
-  };
-}
-
-/** The points' attributes with each point's icon cell, from its category's. */
-function withIconSlots(data: PointsLayerProps['data'], points: DecodedPoints, atlas: IconAtlas): PointsLayerProps['data'] {
-  const slots = new Float32Array(points.header.count);
-  for (let index = 0; index < slots.length; index++) slots[index] = atlas.slotOf[points.categories[index]!]!;
-  return { ...data, attributes: { ...data.attributes, getIconSlot: { value: slots, size: 1 } } };
-}
-
-/** A user's basemap as a deck.gl layer: images on tiles, or vector tiles drawn in quiet colours. */
-function basemapLayer(basemap: BasemapInfo, tilesUrl: string, visible: boolean): Layer {
-  const template = `${tilesUrl}/${encodeURIComponent(basemap.id)}/{z}/{x}/{y}`;
-  const common = {
-    id: `basemap:${basemap.id}`,
-    data: template,
-    visible,
-    minZoom: basemap.minzoom,
-    maxZoom: basemap.maxzoom,
-    ...(basemap.bounds !== null ? { extent: basemap.bounds } : {}),
-  };
-  if (basemap.format === 'pbf') {
-    return new MVTLayer({
-      ...common,
-      // Parsed here, not in a worker that loaders.gl would fetch from a CDN: there is no internet.
-      loaders: [MVTLoader],
-      loadOptions: { worker: false },
-      filled: true,
-      stroked: true,
-      getFillColor: [226, 221, 206, 200],
-      getLineColor: [150, 144, 130, 255],
-      lineWidthUnits: 'pixels',
-      getLineWidth: 1,
-      pointRadiusUnits: 'pixels',
-      getPointRadius: 2,
-    }) as unknown as Layer;
-  }
-  return new TileLayer({
-    ...common,
-    tileSize: 256,
-    renderSubLayers: (props) => {
-      const { west, south, east, north } = props.tile.bbox as { west: number; south: number; east: number; north: number };
-      return new BitmapLayer({ id: props.id, image: props.data as never, bounds: [west, south, east, north] });
-    },
-  }) as unknown as Layer;
 }
 
 /**

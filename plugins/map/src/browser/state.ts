@@ -1,4 +1,4 @@
-import { Emitter, type Disposable } from '@cairn/sdk/browser';
+import { Emitter, type Disposable, type ObservationFilter } from '@cairn/sdk/browser';
 import type { ProvidedMapLayer } from '@cairn/sdk/browser';
 import type { BasemapInfo, MapCategory } from '../common/protocol.js';
 
@@ -36,6 +36,10 @@ export class MapState implements Disposable {
   loaded = false;
   /** The box the map shows; null until a map tab is open. */
   view: Bbox | null = null;
+  /** Categories the user turned off in a legend (by id, '' for none): the map leaves them out. */
+  readonly hiddenCategories = new Set<string>();
+  /** What the observation list shows: the map shows the same. */
+  listFilter: ObservationFilter = {};
   private readonly onDidChangeEmitter = new Emitter<void>();
   readonly onDidChange = this.onDidChangeEmitter.event;
 
@@ -77,6 +81,25 @@ export class MapState implements Disposable {
     this.legend = legend;
     this.total = total;
     this.loaded = true;
+    this.onDidChangeEmitter.fire();
+  }
+
+  /** Shows or hides a category's points (from either legend). */
+  toggleCategory(id: string | null): void {
+    const key = id ?? '';
+    if (this.hiddenCategories.has(key)) this.hiddenCategories.delete(key);
+    else this.hiddenCategories.add(key);
+    this.onDidChangeEmitter.fire();
+  }
+
+  isCategoryHidden(id: string | null): boolean {
+    return this.hiddenCategories.has(id ?? '');
+  }
+
+  setListFilter(filter: ObservationFilter): void {
+    const { sort: _sort, descending: _descending, limit: _limit, offset: _offset, ...narrowing } = filter;
+    if (JSON.stringify(narrowing) === JSON.stringify(this.listFilter)) return;
+    this.listFilter = narrowing;
     this.onDidChangeEmitter.fire();
   }
 

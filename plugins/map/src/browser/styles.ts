@@ -15,6 +15,14 @@ export const styles = `
 .map-legend-overlay .map-meta { color: #55606a; }
 .map-swatch { flex: none; width: 10px; height: 10px; border-radius: 50%; border: 1px solid rgba(255, 255, 255, 0.9); box-shadow: 0 0 0 1px rgba(0, 0, 0, 0.25); }
 .map-meta { color: var(--fg-muted); margin-left: auto; padding-left: 8px; }
+.map-legend-item { display: flex; gap: 6px; align-items: center; width: 100%; border: none; background: none; color: inherit; font: inherit; padding: 1px 2px; cursor: pointer; text-align: left; }
+.map-legend-item:hover { text-decoration: underline; }
+.map-legend-off { opacity: 0.45; }
+.map-legend-off .map-legend-name { text-decoration: line-through; }
+.map-zoom { position: absolute; top: 8px; right: 8px; z-index: 2; display: flex; flex-direction: column; border-radius: 4px; overflow: hidden; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.3); }
+.map-zoom button { width: 30px; height: 30px; border: none; border-bottom: 1px solid #ccc; background: #fff; color: #1d2b36; font-size: 18px; line-height: 1; cursor: pointer; }
+.map-zoom button:last-child { border-bottom: none; font-size: 15px; }
+.map-zoom button:hover { background: #eef3f6; }
 .map-view-actions { display: flex; flex-direction: column; gap: 6px; padding: 8px 12px; }
 .map-layers { border: none; margin: 0; padding: 4px 12px; display: flex; flex-direction: column; gap: 4px; }
 .map-layers legend, .map-heading { font-size: 11px; text-transform: uppercase; letter-spacing: 0.04em; color: var(--fg-muted); padding: 0; margin: 8px 0 4px; }

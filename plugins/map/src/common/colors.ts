@@ -1,25 +1,14 @@
 import type { Rgb } from './protocol.js';
 
-/** Distinct on a light basemap, and told apart by most colour-blind readers (Tableau 10). */
-const PALETTE: Rgb[] = [
-  [78, 121, 167], [242, 142, 43], [225, 87, 89], [118, 183, 178], [89, 161, 79],
-  [237, 201, 72], [176, 122, 161], [255, 157, 167], [156, 117, 95], [186, 176, 172],
-];
-
-/** Observations with no category. */
-export const NO_CATEGORY_COLOR: Rgb = [120, 120, 120];
-
 /**
- * A category's colour: its preset's own (`#rrggbb`), else one of the palette picked by its id, so
- * a category keeps its colour on every device and across reloads.
+ * The map's colours are the workbench's (`categoryColors` of the SDK: a preset's own colour,
+ * distinct ones for the rest), as RGB for the GPU.
  */
-export function categoryColor(id: string | null, presetColor: string | null | undefined): Rgb {
-  if (id === null) return NO_CATEGORY_COLOR;
-  const own = parseHexColor(presetColor?.startsWith('#') ? presetColor : `#${presetColor ?? ''}`);
-  if (own !== null) return [own[0], own[1], own[2]];
-  let hash = 0;
-  for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return PALETTE[hash % PALETTE.length]!;
+
+/** `#rrggbb` as RGB, 0–255 (grey for anything else). */
+export function hexToRgb(color: string): Rgb {
+  const rgba = parseHexColor(color);
+  return rgba === null ? [120, 120, 120] : [rgba[0], rgba[1], rgba[2]];
 }
 
 /** `#rrggbb` or `#rrggbbaa` as RGBA, 0–255; null for anything else. */

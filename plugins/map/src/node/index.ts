@@ -1,4 +1,4 @@
-import { CairnError, ErrorCodes, type PluginContext } from '@cairn/sdk';
+import { CairnError, ErrorCodes, type ObservationFilter, type PluginContext } from '@cairn/sdk';
 import { BASEMAPS_CHANGED_EVENT, ICONS_RESOURCE, LAYERS_CHANGED_EVENT, MAP_METHODS, MAP_SERVICE, POINTS_RESOURCE, TILES_RESOURCE, type MapService } from '../common/protocol.js';
 
 /** `cairn basemap add PATH|URL [--name N] [--attribution A]`, or `{ path }` from `cairn run`. */
@@ -48,7 +48,8 @@ export function activate(ctx: PluginContext): void {
   for (const method of MAP_METHODS) if (typeof service[method] !== 'function') throw new Error(`The map service lacks '${method}'.`);
   ctx.subscriptions.push(
     ctx.services.register(MAP_SERVICE, service),
-    ctx.resources.register(POINTS_RESOURCE, async () => (await points).encode()),
+    // The points the list's filter matches (`?filter=` its JSON), all of them without one.
+    ctx.resources.register(POINTS_RESOURCE, async (request) => (await points).encode(parsePointsFilter(request.query.filter))),
     ctx.resources.register(TILES_RESOURCE, async (request) => (await basemaps()).tile(request.path)),
     // A category's icon, as its preset has it (a Mapeo configuration's SVG).
     ctx.resources.register(ICONS_RESOURCE, async (request) => {
@@ -61,4 +62,30 @@ export function activate(ctx: PluginContext): void {
     ctx.commands.register('map.removeBasemap', removeBasemap),
     { dispose: () => void basemapsLoaded?.then((loaded) => loaded.dispose()) },
   );
+}
+
+/** The filter of a points request: what the observation list filters on, checked. */
+export function parsePointsFilter(text: string | undefined): ObservationFilter {
+  if (text === undefined || text === '') return {};
+  let given: unknown;
+  try {
+    given = JSON.parse(text);
+  } catch {
+    throw new CairnError(ErrorCodes.INVALID_INPUT, 'The points filter is not JSON.');
+  }
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new CairnError(ErrorCodes.INVALID_INPUT, 'The points filter must be an object.');
+  const { bbox, category, text: words, from, to } = given as Record<string, unknown>;
+  const filter: ObservationFilter = {};
+  if (bbox !== undefined) {
+    if (!Array.isArray(bbox) || bbox.length !== 4 || !bbox.every((value) => typeof value === 'number' && Number.isFinite(value))) {
+      throw new CairnError(ErrorCodes.INVALID_INPUT, 'The points filter: bbox must be [west, south, east, north] in degrees.');
+    }
+    filter.bbox = bbox as [number, number, number, number];
+  }
+  for (const [key, value] of Object.entries({ category, text: words, from, to })) {
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string') throw new CairnError(ErrorCodes.INVALID_INPUT, `The points filter: ${key} must be text.`);
+    (filter as Record<string, string>)[key] = value;
+  }
+  return filter;
 }

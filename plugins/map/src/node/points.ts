@@ -1,5 +1,5 @@
-import type { PluginContext, ResourceResponse } from '@cairn/sdk';
-import { categoryColor } from '../common/colors.js';
+import { categoryColors, NO_CATEGORY_COLOR, type ObservationFilter, type PluginContext, type ResourceResponse } from '@cairn/sdk';
+import { hexToRgb } from '../common/colors.js';
 import { encodePoints } from '../common/points.js';
 import type { MapCategory, MapPoint, PointsHeader } from '../common/protocol.js';
 
@@ -16,9 +16,15 @@ export class PointSets {
 
   constructor(private readonly ctx: PluginContext) {}
 
-  async encode(): Promise<ResourceResponse> {
+  /**
+   * The points that match `filter` (the list's). Colours are worked out over every category of
+   * the project, filtered or not, so a category keeps its colour whatever the list shows, and it
+   * is the colour the list and the legend give it.
+   */
+  async encode(filter: ObservationFilter = {}): Promise<ResourceResponse> {
     const { observations, presets } = this.ctx.project;
-    const [positions, known] = await Promise.all([observations.positions(), presets.list()]);
+    const [positions, known, inUse] = await Promise.all([observations.positions(filter), presets.list(), observations.countByCategory({})]);
+    const colors = categoryColors([...known, ...inUse.flatMap((entry) => (entry.category === null ? [] : [{ id: entry.category }]))]);
     const count = positions.ids.length;
     const categoryIndex = new Map<string | null, number>();
     const categories: MapCategory[] = [];
@@ -36,7 +42,7 @@ export class PointSets {
         categories.push({
           id: category,
           name: category === null ? 'No category' : (preset?.name ?? category),
-          color: categoryColor(category, preset?.color),
+          color: hexToRgb(category === null ? NO_CATEGORY_COLOR : (colors.get(category) ?? NO_CATEGORY_COLOR)),
           count: 0,
           hasIcon: typeof preset?.iconSvg === 'string' && preset.iconSvg.length > 0,
         });

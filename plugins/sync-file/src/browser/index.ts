@@ -1,4 +1,4 @@
-import { errorMessage, h, type BrowserPluginContext } from '@cairn/sdk/browser';
+import { describeSync, errorMessage, h, type BrowserPluginContext } from '@cairn/sdk/browser';
 import { SYNC_FILE_SERVICE, type SyncFileService } from '../common/protocol.js';
 
 /** The Sync view's "Sync with a file…": choose a file, sync with progress, show what moved. */
@@ -17,11 +17,8 @@ export function activate(ctx: BrowserPluginContext): void {
     const name = path.split(/[\\/]/).pop() ?? path;
     try {
       const result = await ctx.withProgress(`Syncing with ${name}`, (progress, signal) => service.sync(path, { signal, onProgress: progress }));
-      const text =
-        `${result.created ? 'Created' : 'Synced with'} ${name}: received ${result.received.observations} observations and ` +
-        `${result.received.attachments} attachments, sent ${result.sent.observations} and ${result.sent.attachments}.`;
-      report?.(text, false);
-      ctx.notifications.info(text);
+      // Said here, in the section; the workbench's one notification per sync says it too.
+      report?.(`${result.created ? 'Created' : 'Synced with'} ${name}: ${describeSync(result)}`, false);
       return result;
     } catch (error) {
       if ((error as { code?: string }).code === 'ERR_CANCELLED') return null;

@@ -1,4 +1,4 @@
-import { errorMessage, h, type BrowserPluginContext, type SyncProgress } from '@cairn/sdk/browser';
+import { describeSync, errorMessage, formatDateTime, h, type BrowserPluginContext, type SyncProgress } from '@cairn/sdk/browser';
 import { STATE_EVENT, SYNC_WIFI_SERVICE, type SyncWifiService, type WifiDevice, type WifiPeerResult, type WifiState } from '../common/protocol.js';
 
 const statusText: Record<WifiDevice['status'], string> = {
@@ -31,13 +31,14 @@ export function activate(ctx: BrowserPluginContext): void {
   };
   ctx.subscriptions.push(ctx.services.onEvent<WifiState>(SYNC_WIFI_SERVICE, STATE_EVENT, apply));
   const refresh = () => service.state().then(apply, (error: unknown) => report?.(errorMessage(error), true));
+  // A project created, joined or renamed while the section shows: this device's name with it.
+  ctx.subscriptions.push(ctx.events.onDidChangeProject(() => void refresh()));
 
   const summary = (results: WifiPeerResult[]) =>
     results
       .map((result) =>
         result.result === 'ok'
-          ? `${result.deviceName}: received ${result.received?.observations ?? 0} observations and ${result.received?.attachments ?? 0} attachments, ` +
-            `sent ${result.sent?.observations ?? 0} and ${result.sent?.attachments ?? 0}.`
+          ? `${result.deviceName}: ${describeSync({ received: result.received ?? { observations: 0, attachments: 0 }, sent: result.sent ?? { observations: 0, attachments: 0 } })}`
           : `${result.deviceName}: ${result.error?.message ?? 'the sync failed.'}`,
       )
       .join(' ');
@@ -46,10 +47,8 @@ export function activate(ctx: BrowserPluginContext): void {
     try {
       const results = await service.sync(deviceId);
       if (results.length === 0) return report?.('No device of this project is in reach yet: wait for one to appear, or connect to its address.', true);
-      const failed = results.some((result) => result.result === 'error');
-      report?.(summary(results), failed);
-      if (failed) ctx.notifications.error(summary(results.filter((result) => result.result === 'error')));
-      else ctx.notifications.info(`Synced over Wi-Fi. ${summary(results)}`);
+      // Said here, in the section: the workbench gives each session (done or failed) its one notification.
+      report?.(summary(results), results.some((result) => result.result === 'error'));
     } catch (error) {
       report?.(errorMessage(error), true);
     }
@@ -182,7 +181,7 @@ export function activate(ctx: BrowserPluginContext): void {
 }
 
 function deviceItem(device: WifiDevice, onSync: () => void): HTMLLIElement {
-  const details = [device.deviceType, statusText[device.status], device.address || null, device.lastSynced ? `last synced ${new Date(device.lastSynced).toLocaleString()}` : 'never synced']
+  const details = [device.deviceType, statusText[device.status], device.address || null, device.lastSynced ? `last synced ${formatDateTime(device.lastSynced)}` : 'never synced']
     .filter(Boolean)
     .join(' · ');
   const button = h('button', { type: 'button', class: 'secondary', 'aria-label': `Sync with ${device.deviceName}` }, 'Sync');
@@ -200,8 +199,8 @@ function deviceItem(device: WifiDevice, onSync: () => void): HTMLLIElement {
   if (device.status === 'syncing' && device.progress !== null) item.append(progressBar(device.progress, device.deviceName));
   if (device.error !== null) item.append(h('div', { class: 'view-error' }, device.error.message));
   else if (device.result !== null && device.status !== 'syncing') {
-    const { sent, received } = device.result;
-    item.append(h('div', { class: 'sync-item-meta' }, `Received ${received.observations} observations and ${received.attachments} attachments, sent ${sent.observations} and ${sent.attachments}.`));
+    const moved = describeSync(device.result);
+    item.append(h('div', { class: 'sync-item-meta' }, moved.charAt(0).toUpperCase() + moved.slice(1)));
   }
   return item;
 }
