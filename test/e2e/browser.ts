@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { CairnHost } from '@cairn/core';
 import { WorkbenchServer } from '@cairn/core/node/server/workbench-server.js';
 import { repoRoot, TempDirs } from '../helpers.js';
@@ -123,14 +123,23 @@ export class Workbenches {
     return host;
   }
 
-  /** The workbench of `host` in a new page, once it is ready. */
-  async open(host: CairnHost, viewport = { width: 1280, height: 800 }): Promise<Page> {
+  /**
+   * The workbench of `host` in a new page, once it is ready: in a browser context of its own, or
+   * in `context` (pages of one context share cookies, as the tabs of one browser do).
+   */
+  async open(host: CairnHost, viewport = { width: 1280, height: 800 }, context?: BrowserContext): Promise<Page> {
     const server = new WorkbenchServer(host);
     this.servers.push(server);
-    const page = await (await (this.browser ??= launchBrowser())).newPage({ viewport });
+    const page = context !== undefined ? await context.newPage() : await (await (this.browser ??= launchBrowser())).newPage({ viewport });
+    if (context !== undefined) await page.setViewportSize(viewport);
     await page.goto(await server.listen());
     await page.waitForSelector('body[data-ready="true"]');
     return page;
+  }
+
+  /** A browser context whose pages share cookies, as one user's browser does. */
+  async context(): Promise<BrowserContext> {
+    return (await (this.browser ??= launchBrowser())).newContext();
   }
 
   async cleanup(): Promise<void> {

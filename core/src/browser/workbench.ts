@@ -318,7 +318,7 @@ export class Workbench {
   private async chooseFile(options: ChooseFileOptions): Promise<string | null> {
     const folder = options.folder ?? this.lastFolder;
     const chosen = this.state.nativeDialogs
-      ? await this.client.request<string | null>(WorkbenchRpc.chooseFile, options)
+      ? await this.client.request<string | null>(WorkbenchRpc.chooseFile, { ...options, ...(folder !== null && { folder }) })
       : await chooseHostFile(this.container, this.client, options, folder);
     if (chosen !== null) this.lastFolder = chosen.replace(/[\\/][^\\/]*$/, '') || null;
     return chosen;

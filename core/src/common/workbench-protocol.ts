@@ -131,6 +131,10 @@ export interface ChooseFileRequest {
   mode: 'open' | 'save';
   extensions?: string[];
   defaultName?: string;
+  /** A folder may be chosen too (`open` mode). */
+  folders?: boolean;
+  /** The folder to start in. */
+  folder?: string;
 }
 
 export interface WorkbenchState {

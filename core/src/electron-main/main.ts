@@ -73,17 +73,25 @@ async function main(): Promise<void> {
     });
     const owner = BrowserWindow.fromWebContents(contents);
     const binding = bindWorkbench(connection, host, {
-      chooseFile: async ({ title, mode, extensions, defaultName }) => {
+      chooseFile: async ({ title, mode, extensions, defaultName, folders, folder }) => {
         const filters = extensions?.length ? [{ name: title, extensions }] : [];
+        const start = folder !== undefined ? join(folder, defaultName ?? '') : defaultName;
         if (mode === 'save') {
-          const result = owner
-            ? await dialog.showSaveDialog(owner, { title, filters, ...(defaultName && { defaultPath: defaultName }) })
-            : await dialog.showSaveDialog({ title, filters });
+          const options = { title, filters, ...(start && { defaultPath: start }) };
+          const result = owner ? await dialog.showSaveDialog(owner, options) : await dialog.showSaveDialog(options);
           return result.canceled || !result.filePath ? null : result.filePath;
         }
-        const result = owner
-          ? await dialog.showOpenDialog(owner, { title, filters, properties: ['openFile'] })
-          : await dialog.showOpenDialog({ title, filters, properties: ['openFile'] });
+        // macOS opens files and folders in one dialog; elsewhere a dialog opens one or the other, so ask which first.
+        let properties: Array<'openFile' | 'openDirectory'> = ['openFile'];
+        if (folders && process.platform === 'darwin') properties = ['openFile', 'openDirectory'];
+        else if (folders) {
+          const which = { message: title, buttons: ['A file…', 'A folder…', 'Cancel'], cancelId: 2, defaultId: 0 };
+          const answer = owner ? await dialog.showMessageBox(owner, which) : await dialog.showMessageBox(which);
+          if (answer.response === 2) return null;
+          if (answer.response === 1) properties = ['openDirectory'];
+        }
+        const options = { title, filters: properties.includes('openFile') ? filters : [], properties, ...(folder !== undefined && { defaultPath: folder }) };
+        const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
         return result.canceled ? null : (result.filePaths[0] ?? null);
       },
     });

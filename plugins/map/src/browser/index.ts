@@ -139,7 +139,7 @@ export function activate(ctx: BrowserPluginContext): void {
       listLayers();
       // Showing the view opens the map, when none is open (as the Observations view opens the list).
       const ensureMap = () => {
-        if (handle === null && shown === null) void show();
+        if (ctx.project !== null && handle === null && shown === null) void show();
       };
       ensureMap();
       const visibility = view.onDidChangeVisibility((visible) => visible && ensureMap());

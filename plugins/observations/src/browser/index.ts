@@ -148,9 +148,10 @@ export function activate(ctx: BrowserPluginContext): ObservationsApi {
     ctx.commands.register('observations.import', () => importFile()),
     ctx.commands.register('observations.importPresets', () => importPresets()),
     ctx.views.register('observations.view', (container, view) => {
-      // Showing the view opens the list beside it, when it is not open already.
+      // Showing the view opens the list beside it, when it is not open already (and there is a
+      // project: until then the welcome page is what the editor area shows).
       const ensureList = () => {
-        if (!editors.has('observations.list')) showList();
+        if (ctx.project !== null && !editors.has('observations.list')) showList();
       };
       ensureList();
       const shown = view.onDidChangeVisibility((visible) => visible && ensureList());
