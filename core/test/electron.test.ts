@@ -57,9 +57,14 @@ describe('desktop mode (what runs without the Electron binary)', () => {
   });
 
   it('chooses Electron only when its binary and a display are there', () => {
-    expect(chooseLaunchMode({ binary: null, platform: 'linux', env: { DISPLAY: ':0' } })).to.deep.equal({
+    expect(chooseLaunchMode({ binary: null, platform: 'linux', env: { DISPLAY: ':0' }, nodeVersion: '22.12.0' })).to.deep.equal({
       mode: 'browser',
       reason: 'the Electron binary is not installed (it downloads on first launch when online: `npx electron --version`)',
+    });
+    // On Node 20 the desktop app cannot be had even online: the line says what it needs.
+    expect(chooseLaunchMode({ binary: null, platform: 'linux', env: { DISPLAY: ':0' }, nodeVersion: '20.20.2' })).to.deep.equal({
+      mode: 'browser',
+      reason: 'the Electron binary is not installed (it downloads on first launch when online; that needs Node.js 22.12 or later, and this is 20.20.2: `npx electron --version`)',
     });
     expect(chooseLaunchMode({ binary: '/e/electron', platform: 'linux', env: {} })).to.deep.equal({
       mode: 'browser',
