@@ -354,8 +354,19 @@ describe('workbench (headless Chromium)', function () {
       await Promise.all([served$.done, theirs.done]);
       left.destroy();
       right.destroy();
-      await page.getByRole('status').filter({ hasText: 'Synced with tablet: received 300 observations, sent nothing new.' }).waitFor();
+      const done = page.getByRole('status').filter({ hasText: 'Synced with tablet: received 300 observations, sent nothing new.' });
+      await done.waitFor();
       await page.getByRole('status', { name: 'Status Bar' }).getByText('300 observations').waitFor();
+      // A success fades by itself; an error stays, and is announced as one.
+      await done.waitFor({ state: 'detached', timeout: 15_000 });
+      const [near, far] = await socketPair();
+      const failed = served.host.projects.replicate(near, { initiator: true, peer: { address: 'loopback' } });
+      far.destroy();
+      await failed.done.catch(() => undefined);
+      near.destroy();
+      await page.getByRole('alert').filter({ hasText: 'Sync with loopback failed' }).waitFor();
+      await page.waitForTimeout(7000);
+      expect(await page.getByRole('alert').filter({ hasText: 'Sync with loopback failed' }).count()).to.equal(1);
     } finally {
       await other.close();
     }
