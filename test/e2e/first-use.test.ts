@@ -271,6 +271,9 @@ describe('the workbench as a first-time user meets it (headless Chromium)', func
       await runCommand(page, 'Load Sample Data');
       await page.getByRole('heading', { name: 'Sample project' }).waitFor({ timeout: 60_000 });
       await page.waitForFunction(() => document.querySelector('[aria-label="Status Bar"]')?.textContent?.includes('2,000 observations'));
+      // The Observations view follows: the sample's categories, by name.
+      await page.getByRole('list', { name: 'Categories' }).getByRole('button').first().waitFor();
+      expect(await page.getByRole('list', { name: 'Categories' }).getByText('No project yet').count()).to.equal(0);
       await page.screenshot({ path: join(artifacts, 'first-use-sample.png') });
     } finally {
       await host.dispose();

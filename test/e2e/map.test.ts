@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { generateObservations } from '@cairn/core/common/sample-data.js';
-import { pluginSet } from '../helpers.js';
+import { pluginSet, repoRoot } from '../helpers.js';
 import { pngPixels, showView, useWorkbenches } from './browser.js';
 
 type Rgb = [number, number, number];
@@ -64,12 +64,19 @@ async function expectSoon(check: () => Promise<boolean>, what: string): Promise<
   expect.fail(`not within 10 s: ${what}`);
 }
 
-/** An element's background colour as RGB. */
+/**
+ * An element's background colour as RGB. Asked again when the element was redrawn under the
+ * question (a detached element has no computed style: '').
+ */
 async function backgroundOf(element: Locator): Promise<Rgb> {
-  const css = await element.evaluate((node) => getComputedStyle(node).backgroundColor);
-  const parts = css.match(/\d+(\.\d+)?/g);
-  if (parts === null || parts.length < 3) throw new Error(`No colour in the background '${css}'`);
-  return parts.slice(0, 3).map(Number) as Rgb;
+  let css = '';
+  for (let attempt = 0; attempt < 25; attempt++) {
+    css = await element.evaluate((node) => (node.isConnected ? getComputedStyle(node).backgroundColor : ''));
+    const parts = css.match(/\d+(\.\d+)?/g);
+    if (parts !== null && parts.length >= 3) return parts.slice(0, 3).map(Number) as Rgb;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`No colour in the background '${css}'`);
 }
 
 const near = (actual: Rgb, expected: Rgb, tolerance = 40) => actual.every((value, index) => Math.abs(value - expected[index]!) <= tolerance);
@@ -327,6 +334,7 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
     await riverToggle.click();
     expect(await riverToggle.getAttribute('aria-pressed')).to.equal('false');
     await expectSoon(async () => !near(await colourAt(surface, 20, 10), river, 30), 'the river is hidden');
+    await page.screenshot({ path: join(repoRoot, 'test', 'artifacts', 'map-legend.png') });
     expect(near(await colourAt(surface, -60, -3), animal, 30), 'the others stay').to.equal(true);
     await riverToggle.click();
     await expectSoon(async () => near(await colourAt(surface, 20, 10), river, 30), 'the river is back');

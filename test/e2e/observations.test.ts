@@ -363,6 +363,7 @@ describe('observations in the workbench (headless Chromium)', function () {
     await chooser.getByRole('button', { name: 'Choose' }).click();
     expect(await name.inputValue()).to.equal('tapirs.geojson');
     await dialog.getByText(`Writes ${join(folder, 'tapirs.geojson')}`).waitFor();
+    await page.screenshot({ path: join(repoRoot, 'test', 'artifacts', 'export-dialog.png') });
     await dialog.getByRole('button', { name: 'Export', exact: true }).click();
     await page.getByRole('status').filter({ hasText: /Exported 2 observations to .*tapirs\.geojson/ }).waitFor();
     const geojson = JSON.parse(await readFile(join(folder, 'tapirs.geojson'), 'utf8')) as { type: string; features: unknown[] };

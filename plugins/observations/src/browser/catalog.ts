@@ -34,8 +34,13 @@ export class Catalog {
     );
   }
 
+  /** Loaded once; a load that failed (no project yet, say) is tried again by the next caller. */
   ready(): Promise<void> {
-    return (this.loading ??= this.refresh());
+    this.loading ??= this.refresh().catch((error: unknown) => {
+      this.loading = null;
+      throw error;
+    });
+    return this.loading;
   }
 
   async refresh(): Promise<void> {
