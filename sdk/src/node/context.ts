@@ -71,6 +71,7 @@ export interface ObservationsApi {
   /**
    * Checks inputs as `create` would, writing nothing: the problems of each invalid one, by its
    * index (an empty list when all are valid). For imports that must know before they write.
+   * Whether an `id` is taken already is not checked here: `createMany` says (or skips it).
    */
   validate(inputs: ObservationInput[]): Promise<Array<{ index: number; message: string }>>;
   update(id: string, patch: ObservationPatch, options?: UpdateOptions): Promise<Observation>;

@@ -105,20 +105,66 @@ export function setTag(tags: Record<string, TagValue>, key: string, value: TagVa
 }
 
 /**
- * One GeoJSON feature as an observation to create, or the reason it cannot be one.
+ * A record as this plugin's readers read it, with the names of the photos it refers to (Mapeo's
+ * and Cairn's `$photos`, the `attachments` column of Cairn's CSV): a zip that holds them attaches
+ * them; a GeoJSON alone keeps them as a `photos` tag.
+ */
+export interface SourceRecord {
+  record: ImportRecord;
+  photos: string[];
+}
+
+/** The record's own id: the feature's `id` (GeoJSON, Mapeo, Cairn), else CoMapeo's `docId`. */
+function sourceIdOf(feature: Record<string, unknown>, properties: Record<string, unknown>): string | undefined {
+  for (const id of [feature.id, properties.docId]) {
+    if (typeof id === 'string' && id.trim() !== '') return id.trim();
+    if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+  }
+  return undefined;
+}
+
+/** Text of a `notes` (or `note`) value: anything but a string as its JSON. */
+function notesText(value: unknown): string {
+  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * One GeoJSON feature as an observation to create, or the reason it cannot be one; photo names
+ * as a `photos` tag (see {@link readFeature}).
+ */
+export function featureToRecord(feature: unknown, position: ImportPosition): ImportRecord {
+  const { record, photos } = readFeature(feature, position);
+  // A GeoJSON file holds no photos, only Mapeo's names for them (`$photos`), so nothing can be
+  // attached on import. The names stay as a `photos` tag so the files can be found (in the Mapeo
+  // export's media folder, say) and attached by hand; dropping them would lose the only link.
+  if (record.input !== undefined && photos.length > 0) withPhotosTag(record.input, photos);
+  return record;
+}
+
+/** Names of photos that are not attached, kept as the `photos` tag (unless there is a tag of that name). */
+export function withPhotosTag(input: ObservationInput, names: readonly string[]): void {
+  const tags = (input.tags ??= {});
+  if (names.length > 0 && tags.photos === undefined) tags.photos = [...names];
+}
+
+/**
+ * One GeoJSON feature as an observation to create, or the reason it cannot be one, and the
+ * names of its photos.
  *
  * - The geometry must be a Point, `[longitude, latitude]` (an altitude after them is dropped).
  * - The category is `categoryId` (Mapeo Desktop, Cairn), else CoMapeo's `presetRef` (its `docId`,
  *   or the string itself).
- * - The notes are `notes` (anything but a string as its text); the creation time the first of
- *   `$created`, `createdAt` and `created_at` there is, and it must be a date.
+ * - The notes are `notes` (anything but a string as its text), else `note` (the key of Mapeo's
+ *   universal "Note" field); the creation time the first of `$created`, `createdAt` and
+ *   `created_at` there is, and it must be a date.
+ * - The feature's `id` (CoMapeo: `docId`) is the record's `sourceId`; `$photos` its photos.
  * - A `tags` object (CoMapeo's) is merged into the properties, its values winning, so the
  *   `notes` and `categoryId` in it are read too.
  * - {@link GEOJSON_METADATA} is dropped; every other property is a tag (see {@link toTagValue}),
  *   `tag:<key>` read as `<key>` where Cairn's writer prefixed a reserved name.
  */
-export function featureToRecord(feature: unknown, position: ImportPosition): ImportRecord {
-  const reject = (error: string): ImportRecord => ({ position, error });
+export function readFeature(feature: unknown, position: ImportPosition): SourceRecord {
+  const reject = (error: string): SourceRecord => ({ record: { position, error }, photos: [] });
   if (!isObject(feature)) return reject(`The feature is not a JSON object (it is ${shown(feature)}).`);
   if (feature.type !== undefined && feature.type !== 'Feature') return reject(`It is not a GeoJSON Feature (its type is ${shown(feature.type)}).`);
   const { geometry } = feature;
@@ -143,8 +189,10 @@ export function featureToRecord(feature: unknown, position: ImportPosition): Imp
   const properties: Record<string, unknown> = isObject(raw.tags) ? { ...raw, tags: undefined, ...raw.tags } : raw;
 
   const input: ObservationInput = { lat, lon, category: category(properties) };
-  const { notes } = properties;
-  if (notes !== undefined && notes !== null) input.notes = typeof notes === 'string' ? notes : typeof notes === 'object' ? JSON.stringify(notes) : String(notes);
+  // Mapeo's universal field is `note`; Cairn's own field is `notes`. A `note` stands in for
+  // absent notes, and is then no tag; beside notes (even empty ones, as Cairn writes them) it is one.
+  const notesKey = properties.notes !== undefined && properties.notes !== null ? 'notes' : properties.note !== undefined && properties.note !== null ? 'note' : undefined;
+  if (notesKey !== undefined) input.notes = notesText(properties[notesKey]);
   let createdKey: string | undefined;
   for (const key of CREATED_KEYS) {
     const value = properties[key];
@@ -159,17 +207,11 @@ export function featureToRecord(feature: unknown, position: ImportPosition): Imp
   const tags: Record<string, TagValue> = {};
   for (const key in properties) {
     const value = properties[key];
-    if (value === undefined || GEOJSON_METADATA.has(key) || key === createdKey || key === '' || !Object.hasOwn(properties, key)) continue;
+    if (value === undefined || GEOJSON_METADATA.has(key) || key === createdKey || key === notesKey || key === '' || !Object.hasOwn(properties, key)) continue;
     setTag(tags, key.startsWith(TAG_PREFIX) && PREFIXED.has(key.slice(TAG_PREFIX.length)) ? key.slice(TAG_PREFIX.length) : key, toTagValue(value));
   }
-  // A GeoJSON file holds no photos, only Mapeo's names for them (`$photos`), so nothing can be
-  // attached on import. The names stay as a `photos` tag so the files can be found (in the Mapeo
-  // export's media folder, say) and attached by hand; dropping them would lose the only link.
-  const photos = properties.$photos;
-  if (Array.isArray(photos) && tags.photos === undefined) {
-    const names = photos.filter((name): name is string => typeof name === 'string' && name !== '');
-    if (names.length > 0) tags.photos = names;
-  }
   input.tags = tags;
-  return { position, input };
+  const photos = Array.isArray(properties.$photos) ? properties.$photos.filter((name): name is string => typeof name === 'string' && name !== '') : [];
+  const sourceId = sourceIdOf(feature, raw);
+  return { record: sourceId === undefined ? { position, input } : { position, input, sourceId }, photos };
 }
