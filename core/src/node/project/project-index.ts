@@ -57,6 +57,7 @@ interface DirtyDocument {
 export class ProjectIndex {
   private readonly db: Database.Database;
   private readonly statements;
+  private applied = 0;
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -84,6 +85,7 @@ export class ProjectIndex {
    * Blocks already indexed are skipped, so replaying is harmless. Returns what changed.
    */
   applyBlocks(coreKey: string, firstBlock: number, blocks: ReadonlyArray<ReadonlyArray<StoredVersion | null>>): IndexChange[] {
+    this.applied += 1;
     const apply = this.db.transaction((): IndexChange[] => {
       const done = this.indexed(coreKey);
       const dirty = new Map<string, DirtyDocument>();
@@ -129,6 +131,11 @@ export class ProjectIndex {
       forks: JSON.parse(row.forks) as string[],
       deleted: row.deleted === 1,
     };
+  }
+
+  /** Grows whenever blocks are indexed: what was read from the index before is still so if it has not grown. */
+  get generation(): number {
+    return this.applied;
   }
 
   /** Which of these ids name a document of this type here, deleted ones included. */

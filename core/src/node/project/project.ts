@@ -179,15 +179,17 @@ export class Project {
    */
   async createObservations(inputs: readonly ObservationInput[], options: CreateManyOptions = {}): Promise<Observation[]> {
     const skip = options.skipExisting === true;
-    const known = (ids: string[]) => this.store.index.knownIds('observation', ids);
+    const { index } = this.store;
+    const known = (ids: string[]) => index.knownIds('observation', ids);
     // Known ids are left out first, so that their photos are not stored for nothing…
+    const checkedAt = index.generation;
     const fresh = withoutKnownIds(checkObservationInputs(inputs), known, skip);
     const attachments = new Map<ObservationInput, StoredAttachment[]>();
     for (const input of fresh) attachments.set(input, await this.storeAttachments(input.attachments));
     const now = new Date().toISOString();
     const versions = await this.store.write(() =>
-      // … and again where writes take turns, in case another write took one of them meanwhile.
-      withoutKnownIds(fresh, known, skip).map((input): StoredVersion<'observation'> => ({
+      // … and again where writes take turns, if anything was indexed since (a write, a sync).
+      (index.generation === checkedAt ? fresh : withoutKnownIds(fresh, known, skip)).map((input): StoredVersion<'observation'> => ({
         type: 'observation',
         docId: input.id ?? newId(),
         links: [],
