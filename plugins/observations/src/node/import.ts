@@ -26,7 +26,7 @@ export interface ImportOptions {
   onProgress?: (percent: number, counts: { imported: number; skipped: number }) => void;
 }
 
-/** A Cairn observation id (16 random bytes in hex), as Cairn's exports and Mapeo Desktop's database carry it. */
+/** A Cairn observation id (16 random bytes in hex), as Cairn's exports carry it. */
 const CAIRN_ID = /^[0-9a-f]{32}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
