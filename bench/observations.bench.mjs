@@ -17,6 +17,8 @@ import { median, mib, peakRssMiB } from './lib.mjs';
 
 const count = Number(process.env.BENCH_OBSERVATIONS ?? 100_000);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
+// BENCH_ONLY=import runs the import alone (no export, no browser): for measuring one change.
+const importOnly = process.env.BENCH_ONLY === 'import';
 const plugins = new URL('../plugins', import.meta.url).pathname;
 const work = await mkdtemp(join(tmpdir(), 'cairn-bench-observations-'));
 const hosts = [];
@@ -72,6 +74,10 @@ try {
     importBaselines.push(performance.now() - started);
   }
   line(`cairn import of ${count.toLocaleString()} features (aim ≤ 10 s)`, median(imports), median(importBaselines));
+  if (importOnly) {
+    await cleanup();
+    process.exit(0);
+  }
 
   // Export, from the project just imported.
   const exports = [];
@@ -172,6 +178,10 @@ try {
   await browser.close();
   console.log(`  peak RSS of this process: ${peakRssMiB().toFixed(0)} MiB`);
 } finally {
-  for (const host of hosts) await host.dispose();
+  await cleanup();
+}
+
+async function cleanup() {
+  for (const host of hosts.splice(0)) await host.dispose();
   await rm(work, { recursive: true, force: true });
 }

@@ -107,6 +107,33 @@ function compareHeads(a: HeadSummary, b: HeadSummary): number {
   return a.versionId > b.versionId ? 1 : -1;
 }
 
+/**
+ * Whether two versions of a document say the same: both tombstones, or the same value, its
+ * attachments compared by name, hash, type and size wherever their bytes are stored. Two such
+ * heads are one document written twice — the same file imported on two devices, the same
+ * configuration loaded on each — not two edits in conflict.
+ */
+export function sameContent(a: StoredVersion, b: StoredVersion): boolean {
+  if (a.type !== b.type || a.deleted !== b.deleted) return false;
+  return a.deleted || canonicalJson(comparable(a)) === canonicalJson(comparable(b));
+}
+
+function comparable(version: StoredVersion): unknown {
+  if (version.type !== 'observation' || version.value === null) return version.value;
+  const value = version.value as ObservationValue;
+  return { ...value, attachments: value.attachments.map(({ name, hash, mimeType, size }) => ({ name, hash, mimeType, size })) };
+}
+
+/** JSON text with every object's keys in order, so that equal values give equal text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const keys = Object.keys(value).filter((key) => (value as Record<string, unknown>)[key] !== undefined).sort();
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
 /** An observation as printed and returned to plugins (DESIGN §7's shape). */
 export function toObservation(version: LocatedVersion<'observation'>, forks: string[]): Observation {
   const value = version.value!;

@@ -19,12 +19,16 @@ const tags = {
 const attachmentInput = {
   type: 'object',
   additionalProperties: false,
-  required: ['path'],
   properties: {
     path: { type: 'string', minLength: 1 },
+    // Bytes from elsewhere (an entry of a zip being imported): a function, which only a plugin
+    // can give and the host checks; never JSON.
+    open: {},
     name: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^/\\\\]+$' },
     mimeType: { type: 'string', minLength: 1, maxLength: 255 },
   },
+  anyOf: [{ required: ['path'] }, { required: ['open', 'name'] }],
+  description: 'must have a path (the file to attach)',
 } as const;
 
 /** An ISO 8601 date, or date and time (`2024-05-01`, `2024-05-01T10:00:00Z`). */
@@ -40,11 +44,14 @@ const observationFields = {
   attachments: { type: 'array', maxItems: 1000, items: attachmentInput },
 } as const;
 
+/** Ids users or importers choose (a Mapeo preset id such as `animal`): no spaces or slashes. */
+const userId = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\s/]+$' } as const;
+
 export const observationInputSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['lat', 'lon'],
-  properties: { ...observationFields, createdAt: isoTime },
+  properties: { id: userId, ...observationFields, createdAt: isoTime },
 } as const;
 
 export const observationPatchSchema = {
@@ -56,8 +63,6 @@ export const observationPatchSchema = {
   },
 } as const;
 
-/** Ids users choose (a Mapeo preset id such as `animal`): no spaces or slashes. */
-const userId = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\s/]+$' } as const;
 const color = { type: ['string', 'null'], pattern: '^#[0-9a-fA-F]{6}$' } as const;
 const scalarTags = { type: 'object', additionalProperties: tagScalar } as const;
 

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { open as openZip, type Entry, type ZipFile } from 'yauzl';
 import type { Observation } from '@cairn/sdk';
 import { startTestHost, type TestHost } from '@cairn/sdk/testing';
+import { unzip } from './zips.js';
 
 const pluginDir = fileURLToPath(new URL('..', import.meta.url));
 const kmlPlugin = fileURLToPath(new URL('../test/fixtures/kml-format', import.meta.url));
@@ -21,31 +21,6 @@ async function json<T>(host: TestHost, ...args: string[]): Promise<T> {
   const result = await host.cli(...args, '--json');
   expect(result.exitCode, result.stderr).to.equal(0);
   return JSON.parse(result.stdout) as T;
-}
-
-/** Every entry of a zip file, with its bytes. */
-async function unzip(path: string): Promise<Map<string, Buffer>> {
-  const zip = await new Promise<ZipFile>((resolve, reject) => openZip(path, { lazyEntries: true }, (error, file) => (error ? reject(error) : resolve(file))));
-  const entries = new Map<string, Buffer>();
-  await new Promise<void>((resolve, reject) => {
-    zip.on('entry', (entry: Entry) => {
-      zip.openReadStream(entry, (error, stream) => {
-        if (error) return reject(error);
-        // Events, not for-await: yauzl's stream of a stored (uncompressed) entry never ends under for-await.
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('error', reject);
-        stream.on('end', () => {
-          entries.set(entry.fileName, Buffer.concat(chunks));
-          zip.readEntry();
-        });
-      });
-    });
-    zip.on('end', resolve);
-    zip.on('error', reject);
-    zip.readEntry();
-  });
-  return entries;
 }
 
 describe('cairn import, zip export and formats from other plugins', function () {
@@ -152,7 +127,7 @@ describe('cairn import, zip export and formats from other plugins', function () 
     await writeFile(odd, 'lat,lon\n1,2\n');
     const unknown = await host.cli('import', odd);
     expect(unknown.exitCode).to.equal(1);
-    expect(unknown.stderr).to.match(/^error \[ERR_INVALID_INPUT\]: Cannot tell the format of .*points\.txt.*give --format \(csv, geojson, kml\)/);
+    expect(unknown.stderr).to.match(/^error \[ERR_INVALID_INPUT\]: Cannot tell the format of .*points\.txt.*give --format \(csv, geojson, kml, zip\)/);
     expect(await json<ImportResult>(host, 'import', odd, '--format', 'csv')).to.deep.include({ imported: 1 });
 
     const missing = await host.cli('import', join(folder, 'nowhere.geojson'));

@@ -95,7 +95,7 @@ describe('import readers', () => {
   async function readAll(format: ImportFormat, path: string, signal = new AbortController().signal) {
     const records: ImportRecord[] = [];
     const progress: number[] = [];
-    for await (const record of format.read(path, { signal, progress: (fraction) => progress.push(fraction) })) records.push(record);
+    for await (const record of format.read(path, { signal, progress: (fraction) => progress.push(fraction), onDone: () => {} })) records.push(record);
     return { records, progress };
   }
 
@@ -472,11 +472,11 @@ describe('import readers', () => {
       expect(input(rowToRecord(header, ['1', '2', '', ''], 12))).to.deep.include({ lat: 1, lon: 2 });
     });
 
-    it('drops the metadata columns of Cairn’s own export and reads its tag: columns', () => {
+    it('drops the metadata columns of Cairn’s own export, reads its id, photo names and tag: columns', () => {
       const { header } = csvColumns(['notes', 'id', 'habitat']);
       const columns = csvHeader(header).columns;
       expect(columns.map((column) => (column.role === 'tag' ? column.key : column.role))).to.deep.equal([
-        'skip',
+        'id',
         'skip',
         'createdAt',
         'skip',
@@ -485,11 +485,13 @@ describe('import readers', () => {
         'lon',
         'category',
         'notes',
-        'skip',
+        'photos',
         'habitat',
         'id',
         'notes',
       ]);
+      // Its id is the record's own, and no tag.
+      expect(columns[0]).to.deep.equal({ role: 'id' });
     });
   });
 
@@ -627,7 +629,7 @@ describe('import readers', () => {
         let count = 0;
         const failure = await rejected(
           (async () => {
-            for await (const record of format.read(path, { signal: controller.signal, progress: () => {} })) {
+            for await (const record of format.read(path, { signal: controller.signal, progress: () => {}, onDone: () => {} })) {
               input(record);
               count += 1;
               if (count === 10) controller.abort();

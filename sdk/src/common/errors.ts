@@ -15,6 +15,10 @@ export const ErrorCodes = {
   PROJECT_MISMATCH: 'ERR_PROJECT_MISMATCH',
   NOT_A_SYNC_FILE: 'ERR_NOT_A_SYNC_FILE',
   CORRUPT_SYNC_FILE: 'ERR_CORRUPT_SYNC_FILE',
+  /** A file given as a zip (to import) is not a zip archive at all. */
+  NOT_A_ZIP: 'ERR_NOT_A_ZIP',
+  /** A zip archive is damaged: cut short, or an entry whose bytes do not match its checksum. */
+  CORRUPT_ZIP: 'ERR_CORRUPT_ZIP',
   /** A peer or file speaks a protocol version this build cannot; the message says who must upgrade. */
   PROTOCOL_VERSION: 'ERR_PROTOCOL_VERSION',
   TIMEOUT: 'ERR_TIMEOUT',

@@ -35,7 +35,10 @@ export interface Observation {
   forks: string[];
 }
 
-export interface AttachmentInput {
+/** A file to attach: a path on this device, or bytes from elsewhere (an entry of a zip). */
+export type AttachmentInput = AttachmentFileInput | AttachmentStreamInput;
+
+export interface AttachmentFileInput {
   /** Path of a file to attach; it is streamed, never read whole into memory. */
   path: string;
   /** Defaults to the file's base name. */
@@ -44,7 +47,25 @@ export interface AttachmentInput {
   mimeType?: string;
 }
 
+/** Bytes that are not a file here: an importer streams them from where they are, with no copy on disk. */
+export interface AttachmentStreamInput {
+  /**
+   * Opens the bytes from their start. It is called twice: once to hash them, once more to store
+   * them unless the same bytes are stored already; both times must give the same bytes.
+   */
+  open: () => AsyncIterable<Uint8Array> | Promise<AsyncIterable<Uint8Array>>;
+  name: string;
+  /** Defaults to a guess from the name's extension. */
+  mimeType?: string;
+}
+
 export interface ObservationInput {
+  /**
+   * The document id, for observations that have one elsewhere (an import, a bridge): 1–200
+   * characters, no spaces or slashes. Left out, a new random id. An id this device holds already
+   * — deleted ones too — is `ERR_INVALID_INPUT`, or left out with `createMany`'s `skipExisting`.
+   */
+  id?: string;
   lat: number;
   lon: number;
   category?: string | null;
@@ -56,6 +77,16 @@ export interface ObservationInput {
    * Mapeo's `$created`). Defaults to now.
    */
   createdAt?: string;
+}
+
+export interface CreateManyOptions {
+  /**
+   * Leave out, rather than refuse, each input whose `id` names an observation this device holds
+   * or held (a deleted one stays deleted), and each input after the first with the same `id`:
+   * for imports that must add a file's observations once however often it is imported. The
+   * result lists only the observations created.
+   */
+  skipExisting?: boolean;
 }
 
 /** A partial edit: fields left out stay as they are. */

@@ -3,6 +3,7 @@ import type { Event } from '../common/event.js';
 import type { Readable } from 'node:stream';
 import type { Field, FieldInput, Preset, PresetInput } from '../common/categories.js';
 import type {
+  CreateManyOptions,
   DeviceInfo,
   DocumentChange,
   Observation,
@@ -63,12 +64,14 @@ export interface ObservationsApi {
   create(input: ObservationInput): Promise<Observation>;
   /**
    * Creates many at once, far faster than one by one (imports, generators). All are validated
-   * first: one invalid input rejects the whole call and nothing is written.
+   * first: one invalid input rejects the whole call and nothing is written. With
+   * `skipExisting`, inputs whose `id` is known already are left out of the result.
    */
-  createMany(inputs: ObservationInput[]): Promise<Observation[]>;
+  createMany(inputs: ObservationInput[], options?: CreateManyOptions): Promise<Observation[]>;
   /**
    * Checks inputs as `create` would, writing nothing: the problems of each invalid one, by its
    * index (an empty list when all are valid). For imports that must know before they write.
+   * Whether an `id` is taken already is not checked here: `createMany` says (or skips it).
    */
   validate(inputs: ObservationInput[]): Promise<Array<{ index: number; message: string }>>;
   update(id: string, patch: ObservationPatch, options?: UpdateOptions): Promise<Observation>;

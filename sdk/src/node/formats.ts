@@ -52,6 +52,12 @@ export interface ImportReadOptions {
   readonly signal: AbortSignal;
   /** Tell the user how far along the reading is (0–1 of the file). */
   progress(fraction: number): void;
+  /**
+   * Runs `cleanup` once the import is over, every record written or the import failed: for a
+   * format whose records' attachments stream from something it keeps open (a zip), which must
+   * stay open after its last record is yielded, until that record is written.
+   */
+  onDone(cleanup: () => void | Promise<void>): void;
 }
 
 /** Extension point for import formats (`bindContribution(bind, ImportFormat, MyFormat)`). */

@@ -60,7 +60,7 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
         info: async () => (await open()).info(),
         observations: {
           create: async (input) => (await (await open()).createObservations([input]))[0]!,
-          createMany: async (inputs) => (await open()).createObservations(inputs),
+          createMany: async (inputs, createOptions) => (await open()).createObservations(inputs, createOptions),
           validate: async (inputs) => (await open()).validateObservations(inputs),
           update: async (observationId, patch, updateOptions) => (await open()).updateObservation(observationId, patch, updateOptions),
           delete: async (observationId) => (await open()).deleteDocument('observation', observationId),

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Hyperdrive from 'hyperdrive';
 import type { HyperdriveEntry } from 'hyperdrive';
-import { CairnError, ErrorCodes, type AttachmentInput } from '@cairn/sdk';
+import { CairnError, ErrorCodes, errorMessage, isCairnError, type AttachmentInput, type AttachmentStreamInput } from '@cairn/sdk';
 import type { StoredAttachment } from '../../common/documents.js';
 import type { ProjectStore } from './project-store.js';
 
@@ -43,6 +43,7 @@ export class Attachments {
 
   /** Stores a file (unless the same bytes are already stored) and describes it for a document. */
   async add(input: AttachmentInput, field: string): Promise<StoredAttachment> {
+    if (!('path' in input)) return this.addStream(input, field);
     let size: number;
     try {
       const info = await stat(input.path);
@@ -57,6 +58,36 @@ export class Attachments {
     const drive = this.store.own.drive;
     if ((await drive.entry(blobPath(hash))) === null) {
       await pipeline(createReadStream(input.path), drive.createWriteStream(blobPath(hash), { metadata: { mimeType } }));
+    }
+    return { name, hash, mimeType, size, drive: drive.key.toString('hex') };
+  }
+
+  /**
+   * Stores bytes that are not a file here (an entry of a zip): read once for their hash, then,
+   * unless the same bytes are stored already, once more into the drive, hashed again on the way
+   * so that bytes that changed between the two reads are refused rather than stored under a
+   * hash that is not theirs.
+   */
+  private async addStream(input: AttachmentStreamInput, field: string): Promise<StoredAttachment> {
+    const { name } = input;
+    const mimeType = input.mimeType ?? mimeTypes[extname(name).toLowerCase()] ?? 'application/octet-stream';
+    const { hash, size } = await digest(await opened(input, field), field, name);
+    const drive = this.store.own.drive;
+    if ((await drive.entry(blobPath(hash))) === null) {
+      const check = createHash('sha256');
+      const source = await opened(input, field);
+      async function* checked(): AsyncGenerator<Uint8Array> {
+        for await (const chunk of source) {
+          check.update(chunk);
+          yield chunk;
+        }
+        if (check.digest('hex') !== hash) {
+          throw new CairnError(ErrorCodes.IO, `Invalid ${field}: the bytes of '${name}' changed between two reads; import it again.`);
+        }
+      }
+      await pipeline(checked(), drive.createWriteStream(blobPath(hash), { metadata: { mimeType } })).catch((error: unknown) => {
+        throw readError(error, field, name);
+      });
     }
     return { name, hash, mimeType, size, drive: drive.key.toString('hex') };
   }
@@ -82,6 +113,35 @@ export class Attachments {
     const blobs = await drive.getBlobs();
     return blobs !== null && (await blobs.core.has(blob.blockOffset, blob.blockOffset + blob.blockLength));
   }
+}
+
+async function opened(input: AttachmentStreamInput, field: string): Promise<AsyncIterable<Uint8Array>> {
+  try {
+    return await input.open();
+  } catch (error) {
+    throw readError(error, field, input.name);
+  }
+}
+
+/** SHA-256 and length of streamed bytes. */
+async function digest(source: AsyncIterable<Uint8Array>, field: string, name: string): Promise<{ hash: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  try {
+    for await (const chunk of source) {
+      hash.update(chunk);
+      size += chunk.length;
+    }
+  } catch (error) {
+    throw readError(error, field, name);
+  }
+  return { hash: hash.digest('hex'), size };
+}
+
+/** A source's own coded error as it is (a damaged zip entry says so); any other as `ERR_IO`. */
+function readError(error: unknown, field: string, name: string): CairnError {
+  if (isCairnError(error)) return error;
+  return new CairnError(ErrorCodes.IO, `Invalid ${field}: could not read '${name}': ${errorMessage(error)}`, { cause: error });
 }
 
 async function sha256(path: string): Promise<string> {

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { CairnError, ErrorCodes, type DocumentType, type ObservationFilter, type ObservationPositions } from '@cairn/sdk';
 import {
   pickWinner,
+  sameContent,
   type HeadSummary,
   versionIdOf,
   type LocatedVersion,
@@ -10,7 +11,7 @@ import {
 } from '../../common/documents.js';
 
 /** Bumped when the tables change; an index of another version is rebuilt from the cores. */
-const INDEX_VERSION = '3';
+const INDEX_VERSION = '4';
 
 export interface IndexedCore {
   blocks: number;
@@ -26,7 +27,10 @@ export interface IndexChange {
 
 export interface CurrentDocument<T extends DocumentType = DocumentType> {
   version: LocatedVersion<T>;
-  /** The other heads: versions that lost a concurrent edit. */
+  /**
+   * The other heads: versions that lost a concurrent edit. Heads that say what the winner says
+   * (`sameContent`) are no fork and are not listed.
+   */
   forks: string[];
 }
 
@@ -53,6 +57,7 @@ interface DirtyDocument {
 export class ProjectIndex {
   private readonly db: Database.Database;
   private readonly statements;
+  private applied = 0;
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -80,6 +85,7 @@ export class ProjectIndex {
    * Blocks already indexed are skipped, so replaying is harmless. Returns what changed.
    */
   applyBlocks(coreKey: string, firstBlock: number, blocks: ReadonlyArray<ReadonlyArray<StoredVersion | null>>): IndexChange[] {
+    this.applied += 1;
     const apply = this.db.transaction((): IndexChange[] => {
       const done = this.indexed(coreKey);
       const dirty = new Map<string, DirtyDocument>();
@@ -125,6 +131,21 @@ export class ProjectIndex {
       forks: JSON.parse(row.forks) as string[],
       deleted: row.deleted === 1,
     };
+  }
+
+  /** Grows whenever blocks are indexed: what was read from the index before is still so if it has not grown. */
+  get generation(): number {
+    return this.applied;
+  }
+
+  /** Which of these ids name a document of this type here, deleted ones included. */
+  knownIds(type: DocumentType, ids: readonly string[]): Set<string> {
+    const known = new Set<string>();
+    for (let at = 0; at < ids.length; at += 10_000) {
+      const rows = this.statements.knownIds.all(type, JSON.stringify(ids.slice(at, at + 10_000))) as Array<{ doc_id: string }>;
+      for (const row of rows) known.add(row.doc_id);
+    }
+    return known;
   }
 
   /** The version ids of a document's heads. */
@@ -228,10 +249,16 @@ export class ProjectIndex {
         }));
     if (heads.length === 0) return null;
     const winner = pickWinner(heads);
-    const forks = heads.filter((head) => head !== winner).map((head) => head.versionId).sort();
-    const version =
-      document.heads.find((head) => head.versionId === winner.versionId) ??
-      (JSON.parse((statements.headJson.get(winner.versionId) as { json: string }).json) as LocatedVersion);
+    const headVersion = (versionId: string) =>
+      document.heads.find((head) => head.versionId === versionId) ??
+      (JSON.parse((statements.headJson.get(versionId) as { json: string }).json) as LocatedVersion);
+    const version = headVersion(winner.versionId);
+    // A head that says what the winner says is the document written twice (one file imported on
+    // two devices), not an edit in conflict: no fork to show, nothing to choose between.
+    const forks = heads
+      .filter((head) => head !== winner && !sameContent(headVersion(head.versionId), version))
+      .map((head) => head.versionId)
+      .sort();
     const value = type === 'observation' && version.value ? (version.value as ObservationValue) : null;
     const row = [winner.versionId, winner.deleted ? 1 : 0, version.createdAt, version.updatedAt, value?.category ?? null, value?.lon ?? null, value?.lat ?? null, JSON.stringify(forks)];
     let rowid: number;
@@ -317,6 +344,7 @@ export class ProjectIndex {
       headsOf: db.prepare('SELECT version_id, updated_at, deleted FROM heads WHERE type = ? AND doc_id = ?'),
       headJson: db.prepare('SELECT json FROM heads WHERE version_id = ?'),
       getDocState: db.prepare('SELECT rowid, deleted FROM docs WHERE type = ? AND doc_id = ?'),
+      knownIds: db.prepare('SELECT doc_id FROM docs WHERE type = ? AND doc_id IN (SELECT value FROM json_each(?))'),
       getDoc: db.prepare(
         'SELECT h.json, d.forks, d.deleted FROM docs d JOIN heads h ON h.version_id = d.version_id WHERE d.type = ? AND d.doc_id = ?',
       ),

@@ -109,7 +109,9 @@ export class ProjectService {
 
   /**
    * Adds seeded sample observations (the same ones every time), into a new "Sample project" when
-   * the data dir holds none: for a newcomer to see the workbench at work, and for demos.
+   * the data dir holds none: for a newcomer to see the workbench at work, and for demos. Their
+   * categories and form are added the first time; a category or field of the same id that the
+   * project has already is left as it is, so loading again adds observations, never categories.
    */
   async loadSampleData(count: number, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<Project> {
     const total = Math.max(1, Math.min(Math.floor(count), 200_000));
@@ -117,7 +119,11 @@ export class ProjectService {
       if ((error as CairnError).code !== ErrorCodes.NO_PROJECT) throw error;
       return this.create({ name: 'Sample project' });
     });
-    const { generateObservations } = await import('../../common/sample-data.js');
+    const { generateObservations, sampleFields, samplePresets } = await import('../../common/sample-data.js');
+    const fields = new Set(project.listFields().map((field) => field.id));
+    for (const field of sampleFields) if (!fields.has(field.id!)) await project.createField(field);
+    const presets = new Set(project.listPresets().map((preset) => preset.id));
+    for (const preset of samplePresets) if (!presets.has(preset.id!)) await project.createPreset(preset);
     const batch = 1000;
     for (let offset = 0; offset < total; offset += batch) {
       if (signal?.aborted) throw new CairnError(ErrorCodes.CANCELLED, 'Loading sample data was cancelled.');

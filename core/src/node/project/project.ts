@@ -8,6 +8,7 @@ import {
   Emitter,
   ErrorCodes,
   type AttachmentInput,
+  type CreateManyOptions,
   type DeviceInfo,
   type DeviceType,
   type DocumentChange,
@@ -39,31 +40,26 @@ import {
   type StoredAttachment,
   type StoredVersion,
 } from '../../common/documents.js';
-import {
-  fieldInputSchema,
-  fieldPatchSchema,
-  observationInputSchema,
-  observationPatchSchema,
-  presetInputSchema,
-  presetPatchSchema,
-  projectSettingsPatchSchema,
-} from '../../common/schemas.js';
 import { Attachments } from './attachments.js';
 import { newProjectKey, parseProjectKey } from './keys.js';
 import { readProjectFile, writeProjectFile, type ProjectFile } from './project-files.js';
+import {
+  checkField,
+  checkFieldPatch,
+  checkObservationInput,
+  checkObservationInputs,
+  checkObservationPatch,
+  checkPreset,
+  checkPresetPatch,
+  checkSettingsPatch,
+  describe,
+  notFound,
+  withoutKnownIds,
+} from './project-checks.js';
 import { ProjectStore } from './project-store.js';
 import { ReplicationSession, type ReplicationOptions } from './replication.js';
-import { validator } from './validation.js';
 
 const SETTINGS_ID = 'settings';
-
-const checkObservation = validator<ObservationInput>(observationInputSchema, 'observation');
-const checkObservationPatch = validator<ObservationPatch>(observationPatchSchema, 'observation edit');
-const checkPreset = validator<PresetInput>(presetInputSchema, 'category');
-const checkPresetPatch = validator<Partial<PresetInput>>(presetPatchSchema, 'category edit');
-const checkField = validator<FieldInput>(fieldInputSchema, 'field');
-const checkFieldPatch = validator<Partial<FieldInput>>(fieldPatchSchema, 'field edit');
-const checkSettingsPatch = validator<Partial<ProjectSettings>>(projectSettingsPatchSchema, 'project settings');
 
 const defaultSettings: ProjectSettings = { name: null, description: null, color: null, defaultPresets: [], configMetadata: null };
 
@@ -176,17 +172,26 @@ export class Project {
 
   // Observations -------------------------------------------------------------------------
 
-  async createObservations(inputs: readonly ObservationInput[]): Promise<Observation[]> {
-    const checked = inputs.map((input, index) =>
-      inputs.length === 1 ? checkObservationInput(input) : withIndex(index, () => checkObservationInput(input)),
-    );
-    const attachments: StoredAttachment[][] = [];
-    for (const input of checked) attachments.push(await this.storeAttachments(input.attachments));
+  /**
+   * Creates observations in one write. An input's `id` is taken as given; one this device holds
+   * or held (deleted ones keep their id), or given twice, is refused — or, with `skipExisting`,
+   * left out of the write and of the result.
+   */
+  async createObservations(inputs: readonly ObservationInput[], options: CreateManyOptions = {}): Promise<Observation[]> {
+    const skip = options.skipExisting === true;
+    const { index } = this.store;
+    const known = (ids: string[]) => index.knownIds('observation', ids);
+    // Known ids are left out first, so that their photos are not stored for nothing…
+    const checkedAt = index.generation;
+    const fresh = withoutKnownIds(checkObservationInputs(inputs), known, skip);
+    const attachments = new Map<ObservationInput, StoredAttachment[]>();
+    for (const input of fresh) attachments.set(input, await this.storeAttachments(input.attachments));
     const now = new Date().toISOString();
     const versions = await this.store.write(() =>
-      checked.map((input, index): StoredVersion<'observation'> => ({
+      // … and again where writes take turns, if anything was indexed since (a write, a sync).
+      (index.generation === checkedAt ? fresh : withoutKnownIds(fresh, known, skip)).map((input): StoredVersion<'observation'> => ({
         type: 'observation',
-        docId: newId(),
+        docId: input.id ?? newId(),
         links: [],
         createdAt: input.createdAt === undefined ? now : new Date(input.createdAt).toISOString(),
         createdBy: this.store.deviceId,
@@ -198,7 +203,7 @@ export class Project {
           category: input.category ?? null,
           notes: input.notes ?? '',
           tags: input.tags ?? {},
-          attachments: attachments[index]!,
+          attachments: attachments.get(input)!,
         },
       })),
     );
@@ -498,7 +503,8 @@ export class Project {
       const current = this.store.index.current(type, id);
       if (current === null || current.deleted) throw notFound(describe(type), id);
       let base: LocatedVersion<T> = current.version;
-      let links = [current.version.versionId];
+      // The winner and the heads that say the same (the document written twice), not the forks.
+      let links = this.store.index.heads(type, id).filter((head) => !current.forks.includes(head));
       if (options.base !== undefined) {
         links = this.store.index.heads(type, id);
         if (!links.includes(options.base)) {
@@ -560,33 +566,3 @@ async function removeUnclaimedStore(dataDir: string): Promise<void> {
 function newId(): string {
   return randomBytes(16).toString('hex');
 }
-
-function describe(type: DocumentType): string {
-  return { observation: 'observation', preset: 'category', field: 'field', projectSettings: 'project settings', deviceInfo: 'device' }[type];
-}
-
-function notFound(what: string, id: string): CairnError {
-  return new CairnError(ErrorCodes.NOT_FOUND, `There is no ${what} '${id}' (it may have been deleted).`);
-}
-
-/** The schema's checks, and a `createdAt` that is a real day (the pattern lets 2024-02-31 through). */
-function checkObservationInput(input: ObservationInput): ObservationInput {
-  const checked = checkObservation(input);
-  if (checked.createdAt !== undefined && Number.isNaN(Date.parse(checked.createdAt))) {
-    throw new CairnError(ErrorCodes.INVALID_INPUT, `Invalid observation: createdAt '${checked.createdAt}' is not a real time.`);
-  }
-  return checked;
-}
-
-/** Prefixes a validation error with the position of the bad input in a batch. */
-function withIndex<T>(index: number, check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    if (error instanceof CairnError) {
-      throw new CairnError(error.code, error.message.replace(/^Invalid observation:/, `Invalid observation [${index}]:`));
-    }
-    throw error;
-  }
-}
-

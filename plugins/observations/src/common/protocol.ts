@@ -88,6 +88,7 @@ export interface ObservationsService {
   devices(): Promise<DeviceInfo[]>;
   formats(): Promise<{ export: FormatInfo[]; import: FormatInfo[] }>;
   export(input: ExportRequestInput): Promise<{ file: string; format: string; observations: number }>;
+  /** `skipped`: records with an id the project holds already (imported before, or deleted since); absent from an older host. */
   import(input: ImportRequestInput): Promise<{ file: string; format: string; imported: number; skipped?: number; rejected: Array<{ reason: string; line?: number; index?: number }> }>;
   importPresets(path: string): Promise<PresetsImportResult>;
   pathInfo(path: string): Promise<PathInfo>;

@@ -29,6 +29,7 @@ export function activate(ctx: PluginContext): void {
     ctx.formats.registerExport(exportFormat('zip', 'Zip (GeoJSON, CSV and photos)', 'zip', async () => (await import('./zip.js')).zipExportFormat)),
     ctx.formats.registerImport(importFormat('geojson', 'GeoJSON', ['geojson', 'json'], async () => (await import('./readers.js')).geojsonImportFormat)),
     ctx.formats.registerImport(importFormat('csv', 'CSV', ['csv'], async () => (await import('./readers.js')).csvImportFormat)),
+    ctx.formats.registerImport(importFormat('zip', 'Zip (GeoJSON or CSV, with photos)', ['zip'], async () => (await import('./zip-read.js')).zipImportFormat)),
   ];
   ctx.subscriptions.push(...formats);
 

@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { CairnError, ErrorCodes, ioError, isCairnError, type ImportFormat, type ImportReadOptions, type ImportRecord } from '@cairn/sdk';
-import { csvHeader, CsvParser, rowToRecord, type CsvHeader, type CsvRecord } from '../common/formats/csv-read.js';
-import { featureToRecord, GeojsonSplitter } from '../common/formats/geojson-read.js';
+import { csvHeader, CsvParser, readRow, type CsvHeader, type CsvRecord } from '../common/formats/csv-read.js';
+import { featureToRecord, GeojsonSplitter, type SourceRecord } from '../common/formats/geojson-read.js';
 
 /** Bytes read at a time: large enough to be fast, small enough to report progress often. */
 const CHUNK = 256 * 1024;
@@ -12,10 +12,29 @@ function cancelled(path: string): CairnError {
 }
 
 /**
- * The file's text in chunks, as it is read (never whole), decoded as UTF-8: a byte sequence
- * that is not UTF-8 is an error rather than a silent `�` (a spreadsheet saved as Latin-1, say).
- * Reports the fraction of the bytes read after each chunk, and stops with `ERR_CANCELLED` when
- * the signal is aborted.
+ * Bytes as UTF-8 text, chunk by chunk (never whole): a byte sequence that is not UTF-8 is an
+ * error rather than a silent `�` (a spreadsheet saved as Latin-1, say). `name` is what messages
+ * call the source (a path, or an entry of a zip).
+ */
+export async function* utf8Chunks(bytes: AsyncIterable<Uint8Array>, name: string, signal: AbortSignal): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    for await (const chunk of bytes) {
+      if (signal.aborted) throw cancelled(name);
+      const text = decoder.decode(chunk, { stream: true });
+      if (text !== '') yield text;
+      if (signal.aborted) throw cancelled(name);
+    }
+    const last = decoder.decode();
+    if (last !== '') yield last;
+  } catch (error) {
+    throw readError(name, error);
+  }
+}
+
+/**
+ * The file's text in chunks, as it is read. Reports the fraction of the bytes read after each
+ * chunk, and stops with `ERR_CANCELLED` when the signal is aborted.
  */
 async function* textChunks(path: string, options: ImportReadOptions): AsyncGenerator<string> {
   if (options.signal.aborted) throw cancelled(path);
@@ -27,22 +46,17 @@ async function* textChunks(path: string, options: ImportReadOptions): AsyncGener
   } catch (error) {
     throw readError(path, error);
   }
-  const decoder = new TextDecoder('utf-8', { fatal: true });
   const stream = createReadStream(path, { highWaterMark: CHUNK });
   let read = 0;
-  try {
+  async function* counted(): AsyncGenerator<Uint8Array> {
     for await (const bytes of stream as AsyncIterable<Buffer>) {
-      if (options.signal.aborted) throw cancelled(path);
       read += bytes.length;
-      const text = decoder.decode(bytes, { stream: true });
+      yield bytes;
       options.progress(total > 0 ? Math.min(1, read / total) : 1);
-      if (text !== '') yield text;
-      if (options.signal.aborted) throw cancelled(path);
     }
-    const last = decoder.decode();
-    if (last !== '') yield last;
-  } catch (error) {
-    throw readError(path, error);
+  }
+  try {
+    yield* utf8Chunks(counted(), path, options.signal);
   } finally {
     stream.destroy();
   }
@@ -66,61 +80,75 @@ function inFile(path: string, error: unknown): unknown {
 }
 
 /**
+ * The records of a GeoJSON document whose text comes in chunks: each feature read as it comes
+ * and mapped by `read`, its position its index in the `features` array (0 for the first).
+ */
+export async function* geojsonRecords<T>(text: AsyncIterable<string>, name: string, signal: AbortSignal, read: (feature: unknown, position: { index: number }) => T): AsyncGenerator<T> {
+  const splitter = new GeojsonSplitter();
+  let index = 0;
+  try {
+    for await (const chunk of text) {
+      for (const feature of splitter.write(chunk)) {
+        yield read(feature, { index: index++ });
+        if (signal.aborted) throw cancelled(name);
+      }
+    }
+    for (const feature of splitter.end()) yield read(feature, { index: index++ });
+  } catch (error) {
+    throw inFile(name, error);
+  }
+}
+
+/**
+ * The records of a CSV document whose text comes in chunks: the first row names the columns (a
+ * latitude and a longitude column at least), each other row is an observation; `,`, `;` or tab
+ * between fields, whichever the header uses. A record's position is the line its row starts on
+ * (the header is line 1).
+ */
+export async function* csvRecords(text: AsyncIterable<string>, name: string, signal: AbortSignal): AsyncGenerator<SourceRecord> {
+  const parser = new CsvParser('auto');
+  let header: CsvHeader | undefined;
+  function* records(rows: CsvRecord[]): Generator<SourceRecord> {
+    for (const row of rows) {
+      if (header === undefined) header = csvHeader(row.cells);
+      else yield readRow(header, row.cells, row.line);
+    }
+  }
+  try {
+    for await (const chunk of text) {
+      for (const record of records(parser.write(chunk))) {
+        yield record;
+        if (signal.aborted) throw cancelled(name);
+      }
+    }
+    yield* records(parser.end());
+    if (header === undefined) throw new CairnError(ErrorCodes.INVALID_INPUT, 'The CSV file is empty; its first row must name the columns (lat, lon…).');
+  } catch (error) {
+    throw inFile(name, error);
+  }
+}
+
+/**
  * GeoJSON: a FeatureCollection (Cairn's, Mapeo Desktop's or CoMapeo's export), a bare array of
- * features, or one Feature. Each feature is read as it comes and mapped by `featureToRecord`; its
- * position is its index in the `features` array (0 for the first).
+ * features, or one Feature, mapped by `featureToRecord` (photo names kept as a `photos` tag).
  */
 export const geojsonImportFormat: ImportFormat = {
   id: 'geojson',
   title: 'GeoJSON',
   extensions: ['geojson', 'json'],
-  async *read(path: string, options: ImportReadOptions): AsyncGenerator<ImportRecord> {
-    const splitter = new GeojsonSplitter();
-    let index = 0;
-    try {
-      for await (const chunk of textChunks(path, options)) {
-        for (const feature of splitter.write(chunk)) {
-          yield featureToRecord(feature, { index: index++ });
-          if (options.signal.aborted) throw cancelled(path);
-        }
-      }
-      for (const feature of splitter.end()) yield featureToRecord(feature, { index: index++ });
-    } catch (error) {
-      throw inFile(path, error);
-    }
-  },
+  read: (path: string, options: ImportReadOptions): AsyncIterable<ImportRecord> => geojsonRecords(textChunks(path, options), path, options.signal, featureToRecord),
 };
 
 /**
- * CSV: the first row names the columns (a latitude and a longitude column at least), each other
- * row is an observation; `,`, `;` or tab between fields, whichever the header uses. The position
- * of a record is the line its row starts on (the header is line 1).
+ * CSV (see {@link csvRecords}). The photo names of Cairn's `attachments` column are dropped: the
+ * photos are not in a CSV file (its zip export holds them, see `zip-read.ts`).
  */
 export const csvImportFormat: ImportFormat = {
   id: 'csv',
   title: 'CSV',
   extensions: ['csv'],
   async *read(path: string, options: ImportReadOptions): AsyncGenerator<ImportRecord> {
-    const parser = new CsvParser('auto');
-    let header: CsvHeader | undefined;
-    function* records(rows: CsvRecord[]): Generator<ImportRecord> {
-      for (const row of rows) {
-        if (header === undefined) header = csvHeader(row.cells);
-        else yield rowToRecord(header, row.cells, row.line);
-      }
-    }
-    try {
-      for await (const chunk of textChunks(path, options)) {
-        for (const record of records(parser.write(chunk))) {
-          yield record;
-          if (options.signal.aborted) throw cancelled(path);
-        }
-      }
-      yield* records(parser.end());
-      if (header === undefined) throw new CairnError(ErrorCodes.INVALID_INPUT, 'The CSV file is empty; its first row must name the columns (lat, lon…).');
-    } catch (error) {
-      throw inFile(path, error);
-    }
+    for await (const { record } of csvRecords(textChunks(path, options), path, options.signal)) yield record;
   },
 };
 

@@ -18,7 +18,7 @@ export function runImport(ctx: PluginContext, input: ImportInput | string, repor
     ...(format !== undefined && { format }),
     ...(signal !== undefined && { signal }),
     strict,
-    onProgress: (percent, imported) => report({ message: `${imported} imported`, percent }),
+    onProgress: (percent, { imported, skipped }) => report({ message: skipped > 0 ? `${imported} imported, ${skipped} skipped (imported before)` : `${imported} imported`, percent }),
   });
 }
 

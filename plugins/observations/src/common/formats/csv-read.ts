@@ -1,6 +1,6 @@
 import { CairnError, ErrorCodes, type ImportRecord, type ObservationInput, type TagValue } from '@cairn/sdk/common';
 import { CSV_BASE_COLUMNS } from './csv.js';
-import { setTag, toCreatedAt } from './geojson-read.js';
+import { setTag, toCreatedAt, type SourceRecord } from './geojson-read.js';
 
 /**
  * Reading CSV back into observations: Cairn's own export (whose columns round-trip) and any
@@ -268,8 +268,10 @@ function chooseDelimiter(header: string): string {
 
 /** What a column holds. */
 export type CsvColumn =
-  | { role: 'lat' | 'lon' | 'category' | 'notes' | 'createdAt' | 'skip' }
-  | { role: 'tag'; key: string };
+  | { role: 'lat' | 'lon' | 'category' | 'notes' | 'createdAt' | 'photos' | 'skip' }
+  | { role: 'tag'; key: string }
+  /** The record's own id; in a file that is not Cairn's export, also kept as a tag (`tag`). */
+  | { role: 'id'; tag?: string };
 
 /** A CSV file's header, read: what each column holds. */
 export interface CsvHeader {
@@ -284,7 +286,7 @@ export interface CsvHeader {
 const LAT_NAMES = ['lat', 'latitude', 'y'];
 const LON_NAMES = ['lon', 'lng', 'long', 'longitude', 'x'];
 /** Columns of Cairn's own export that describe the record, not what was observed. */
-const CAIRN_METADATA = ['id', 'version', 'updatedAt', 'createdBy', 'attachments'];
+const CAIRN_METADATA = ['version', 'updatedAt', 'createdBy'];
 const TAG_PREFIX = 'tag:';
 
 /**
@@ -308,11 +310,13 @@ function findColumn(names: readonly string[], candidates: readonly string[], tak
 /**
  * Reads a header row: the latitude column (`lat`, `latitude` or `y`) and the longitude column
  * (`lon`, `lng`, `long`, `longitude` or `x`), any case; the category (`category`, else
- * `categoryId`), `notes` and `createdAt` columns; and a tag for every other column, named as
- * the column (`tag:<key>`, which Cairn's writer uses for a tag named like one of its columns, is
- * read as `<key>`). The columns Cairn's export adds about the record itself (`id`, `version`,
- * `updatedAt`, `createdBy`, `attachments`) are skipped when the header is Cairn's (has every one of
- * its columns); in another file they are tags like any other, so a spreadsheet's own `id` stays.
+ * `categoryId`), `notes` (else `note`, Mapeo's universal field), `createdAt` and `id` columns;
+ * and a tag for every other column, named as the column (`tag:<key>`, which Cairn's writer uses
+ * for a tag named like one of its columns, is read as `<key>`). The `id` is the record's own id
+ * (its `sourceId`). The columns Cairn's export adds about the record itself (`version`,
+ * `updatedAt`, `createdBy`) are skipped and its `attachments` read as photo names when the header
+ * is Cairn's (has every one of its columns); in another file they are tags like any other, and
+ * so is `id` too, so a spreadsheet's own id stays in view.
  * Throws `ERR_INVALID_INPUT` when there is no latitude or no longitude column.
  */
 export function csvHeader(cells: readonly string[]): CsvHeader {
@@ -333,16 +337,19 @@ export function csvHeader(cells: readonly string[]): CsvHeader {
     [lat, { role: 'lat' }],
     [lon, { role: 'lon' }],
   ]);
-  const claim = (candidates: readonly string[], role: 'category' | 'notes' | 'createdAt') => {
-    const index = findColumn(names, candidates, taken);
-    if (index === -1) return;
-    taken.add(index);
-    roles.set(index, { role });
-  };
-  claim(['category', 'categoryId'], 'category');
-  claim(['notes'], 'notes');
-  claim(['createdAt', 'created_at'], 'createdAt');
   const cairn = CSV_BASE_COLUMNS.every((column) => names.includes(column));
+  const claim = (candidates: readonly string[], column: CsvColumn): boolean => {
+    const index = findColumn(names, candidates, taken);
+    if (index === -1) return false;
+    taken.add(index);
+    roles.set(index, column.role === 'id' && !cairn ? { role: 'id', tag: names[index] } : column);
+    return true;
+  };
+  claim(['category', 'categoryId'], { role: 'category' });
+  if (!claim(['notes'], { role: 'notes' })) claim(['note'], { role: 'notes' });
+  claim(['createdAt', 'created_at'], { role: 'createdAt' });
+  claim(['id'], { role: 'id' });
+  if (cairn) claim(['attachments'], { role: 'photos' });
   const prefixed = new Set<string>(CSV_BASE_COLUMNS);
   const columns = names.map((name, index): CsvColumn => {
     const role = roles.get(index);
@@ -372,18 +379,26 @@ function coordinate(cell: string | undefined, name: string, what: 'latitude' | '
  * string it is (a number or a list written as JSON included), and an empty cell sets no tag.
  */
 export function rowToRecord(header: CsvHeader, cells: readonly string[], line: number): ImportRecord {
+  return readRow(header, cells, line).record;
+}
+
+/** {@link rowToRecord}, and the names of the photos the row refers to (Cairn's `attachments`, `;` between them). */
+export function readRow(header: CsvHeader, cells: readonly string[], line: number): SourceRecord {
   const position = { line };
+  const reject = (error: string): SourceRecord => ({ record: { position, error }, photos: [] });
   const { columns } = header;
   for (let index = columns.length; index < cells.length; index += 1) {
     if (cells[index]!.trim() !== '') {
-      return { position, error: `It has ${cells.length} cells but the header names ${columns.length} columns (is a field with a comma not quoted?).` };
+      return reject(`It has ${cells.length} cells but the header names ${columns.length} columns (is a field with a comma not quoted?).`);
     }
   }
   const lat = coordinate(cells[header.lat], header.latName, 'latitude', 90);
-  if (typeof lat === 'string') return { position, error: lat };
+  if (typeof lat === 'string') return reject(lat);
   const lon = coordinate(cells[header.lon], header.lonName, 'longitude', 180);
-  if (typeof lon === 'string') return { position, error: lon };
+  if (typeof lon === 'string') return reject(lon);
   const input: ObservationInput = { lat, lon, category: null };
+  let sourceId: string | undefined;
+  let photos: string[] = [];
   const tags: Record<string, TagValue> = {};
   for (let index = 0; index < columns.length; index += 1) {
     const cell = cells[index];
@@ -399,10 +414,17 @@ export function rowToRecord(header: CsvHeader, cells: readonly string[], line: n
       case 'createdAt': {
         if (cell.trim() === '') break;
         const created = toCreatedAt(cell, 'createdAt');
-        if ('error' in created) return { position, error: created.error };
+        if ('error' in created) return reject(created.error);
         input.createdAt = created.createdAt;
         break;
       }
+      case 'id':
+        if (cell.trim() !== '') sourceId = cell.trim();
+        if (column.tag !== undefined && !Object.hasOwn(tags, column.tag)) setTag(tags, column.tag, cell);
+        break;
+      case 'photos':
+        photos = cell.split(';').filter((name) => name !== '');
+        break;
       case 'tag':
         // Two columns of one name: the first with a value wins.
         if (!Object.hasOwn(tags, column.key)) setTag(tags, column.key, cell);
@@ -412,5 +434,5 @@ export function rowToRecord(header: CsvHeader, cells: readonly string[], line: n
     }
   }
   input.tags = tags;
-  return { position, input };
+  return { record: sourceId === undefined ? { position, input } : { position, input, sourceId }, photos };
 }

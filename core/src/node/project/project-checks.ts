@@ -1,0 +1,109 @@
+import {
+  CairnError,
+  ErrorCodes,
+  type AttachmentInput,
+  type DocumentType,
+  type FieldInput,
+  type ObservationInput,
+  type ObservationPatch,
+  type PresetInput,
+  type ProjectSettings,
+} from '@cairn/sdk';
+import {
+  fieldInputSchema,
+  fieldPatchSchema,
+  observationInputSchema,
+  observationPatchSchema,
+  presetInputSchema,
+  presetPatchSchema,
+  projectSettingsPatchSchema,
+} from '../../common/schemas.js';
+import { validator } from './validation.js';
+
+/** The checks of what users and plugins write to a project, and the errors they cause. */
+
+const checkObservation = validator<ObservationInput>(observationInputSchema, 'observation');
+const checkPatch = validator<ObservationPatch>(observationPatchSchema, 'observation edit');
+export const checkPreset = validator<PresetInput>(presetInputSchema, 'category');
+export const checkPresetPatch = validator<Partial<PresetInput>>(presetPatchSchema, 'category edit');
+export const checkField = validator<FieldInput>(fieldInputSchema, 'field');
+export const checkFieldPatch = validator<Partial<FieldInput>>(fieldPatchSchema, 'field edit');
+export const checkSettingsPatch = validator<Partial<ProjectSettings>>(projectSettingsPatchSchema, 'project settings');
+
+/** The schema's checks, and a `createdAt` that is a real day (the pattern lets 2024-02-31 through). */
+export function checkObservationInput(input: ObservationInput): ObservationInput {
+  const checked = checkObservation(input);
+  if (checked.createdAt !== undefined && Number.isNaN(Date.parse(checked.createdAt))) {
+    throw new CairnError(ErrorCodes.INVALID_INPUT, `Invalid observation: createdAt '${checked.createdAt}' is not a real time.`);
+  }
+  checkAttachmentSources(checked.attachments, 'observation');
+  return checked;
+}
+
+export function checkObservationPatch(patch: ObservationPatch): ObservationPatch {
+  const checked = checkPatch(patch);
+  checkAttachmentSources(checked.attachments, 'observation edit');
+  return checked;
+}
+
+/** Every input checked; an error names the input's position when there are several. */
+export function checkObservationInputs(inputs: readonly ObservationInput[]): ObservationInput[] {
+  return inputs.map((input, index) => (inputs.length === 1 ? checkObservationInput(input) : withIndex(index, () => checkObservationInput(input))));
+}
+
+/** What the schema cannot say of an attachment given as bytes: that `open` is a function. */
+function checkAttachmentSources(attachments: readonly AttachmentInput[] | undefined, what: string): void {
+  attachments?.forEach((attachment, index) => {
+    const { open, path } = attachment as { open?: unknown; path?: unknown };
+    if (open === undefined) return;
+    if (typeof open !== 'function') throw new CairnError(ErrorCodes.INVALID_INPUT, `Invalid ${what}: attachments[${index}].open must be a function that opens the bytes.`);
+    if (path !== undefined) throw new CairnError(ErrorCodes.INVALID_INPUT, `Invalid ${what}: attachments[${index}] has both a path and open; give one.`);
+  });
+}
+
+/**
+ * The inputs to write, in their order: an input with an `id` that `known` says this device holds
+ * (or held: a deleted observation keeps its id), or that an earlier input gave, is left out with
+ * `skip`, and is an error without it.
+ */
+export function withoutKnownIds(inputs: readonly ObservationInput[], known: (ids: string[]) => Set<string>, skip: boolean): ObservationInput[] {
+  const ids = inputs.flatMap((input) => (input.id === undefined ? [] : [input.id]));
+  if (ids.length === 0) return [...inputs];
+  const taken = known(ids);
+  const seen = new Set<string>();
+  return inputs.filter((input, index) => {
+    const id = input.id;
+    if (id === undefined) return true;
+    const repeated = seen.has(id);
+    seen.add(id);
+    if (!repeated && !taken.has(id)) return true;
+    if (skip) return false;
+    const at = inputs.length === 1 ? '' : ` [${index}]`;
+    throw new CairnError(
+      ErrorCodes.INVALID_INPUT,
+      repeated
+        ? `Invalid observation${at}: id '${id}' is given to an earlier observation of the same call; give each its own id.`
+        : `Invalid observation${at}: id '${id}' is taken by an observation of this project (deleted ones keep their id); leave id out for a new one.`,
+    );
+  });
+}
+
+export function describe(type: DocumentType): string {
+  return { observation: 'observation', preset: 'category', field: 'field', projectSettings: 'project settings', deviceInfo: 'device' }[type];
+}
+
+export function notFound(what: string, id: string): CairnError {
+  return new CairnError(ErrorCodes.NOT_FOUND, `There is no ${what} '${id}' (it may have been deleted).`);
+}
+
+/** Prefixes a validation error with the position of the bad input in a batch. */
+function withIndex<T>(index: number, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof CairnError) {
+      throw new CairnError(error.code, error.message.replace(/^Invalid observation:/, `Invalid observation [${index}]:`));
+    }
+    throw error;
+  }
+}
