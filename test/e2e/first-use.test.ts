@@ -213,7 +213,10 @@ describe('the workbench as a first-time user meets it (headless Chromium)', func
     await project.createField({ id: 'note', key: 'note', type: 'text', appearance: 'multiline', label: 'Note', universal: true, placeholder: 'Stories or notes about this place' });
     await project.createPreset({ id: 'animal', name: 'Animal', fields: ['species'], tags: { type: 'animal' }, iconSvg: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4" fill="black"/></svg>' });
     await project.createPreset({ id: 'river', name: 'River', tags: { type: 'river' } });
-    await project.createObservations([{ lat: 1, lon: 2, category: 'river', notes: 'a river that had been an animal', tags: { type: 'river', species: 'tapir', surveyor: 'Ana' } }]);
+    await project.createObservations([{ lat: 1, lon: 2, category: 'river', notes: 'a river that had been an animal', tags: { type: 'river', species: 'tapir', surveyor: 'Ana' }, createdAt: '2030-01-01T00:00:00.000Z' }]);
+    // Enough of them that the toolbar's count is as long as a project's ("1,501 observations").
+    const { generateObservations } = await import('@cairn/core/common/sample-data.js');
+    await project.createObservations(generateObservations(1500, 3));
     const page = await open(host);
 
     // Each command once in the palette.
@@ -244,7 +247,7 @@ describe('the workbench as a first-time user meets it (headless Chromium)', func
 
     // A filter with no match says so, and dates that cannot match say why.
     await editorTabs(page).filter({ hasText: 'Observations' }).click();
-    await page.getByRole('searchbox', { name: 'Search notes' }).fill('jaguar');
+    await page.getByRole('searchbox', { name: 'Search notes' }).fill('zzyzx');
     await page.getByText('No observation matches these filters.').waitFor();
     await page.getByRole('button', { name: 'Show all observations' }).click();
     await grid.getByRole('row').filter({ hasText: 'a river' }).waitFor();

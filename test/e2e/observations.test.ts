@@ -412,14 +412,8 @@ describe('observations in the workbench (headless Chromium)', function () {
   if (process.env.CAIRN_README_SCREENSHOT) {
     it('makes the README screenshot', async () => {
       const host = await device('Río Jutaí survey');
-      const project = await host.projects.open();
-      const { generateObservations, sampleCategories } = await import('@cairn/core/common/sample-data.js');
-      const colours = ['#a0522d', '#2e8b57', '#1e90ff', '#daa520', '#b22222', '#708090', '#4682b4', '#8b4513', '#9370db', '#696969'];
-      for (const [index, id] of sampleCategories.entries()) {
-        const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4.5" fill="${colours[index]}"/></svg>`;
-        await project.createPreset({ id, name: id[0]!.toUpperCase() + id.slice(1), iconSvg: svg, color: colours[index]! });
-      }
-      await project.createObservations(generateObservations(2000, 20_260_101));
+      // The sample data a newcomer loads: its categories, colours, icons and six months of field work.
+      await host.projects.loadSampleData(2000);
       const page = await openWorkbench(host);
       const grid = await openList(page);
       await grid.getByRole('row', { name: /Animal|Plant|Water/ }).first().waitFor();

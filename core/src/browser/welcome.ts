@@ -65,7 +65,7 @@ export function renderWelcome(container: HTMLElement, services: WelcomeServices)
         form('Join a project', 'Paste the project key a member gave you, then sync to receive its data.', [field('Project key', key), field('Device name', joinDeviceName)], 'Join project', () =>
           client.request(WorkbenchRpc.joinProject, { projectKey: key.value, ...device(joinDeviceName) }),
         ),
-        form('Explore with sample data', `Load ${SAMPLE_SIZE.toLocaleString()} generated observations into a sample project, to see the workbench at work.`, [], 'Load sample data', () =>
+        form('Explore with sample data', `Load ${SAMPLE_SIZE.toLocaleString()} observations from six months of field work, in ten categories, into a sample project, to see the workbench at work.`, [], 'Load sample data', () =>
           services.loadSampleData(),
         ),
       ),

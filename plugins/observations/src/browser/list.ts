@@ -67,7 +67,7 @@ export function renderList(
   const from = h('input', { type: 'date', 'aria-label': 'From date', title: 'Created on or after' });
   const to = h('input', { type: 'date', 'aria-label': 'To date', title: 'Created on or before' });
   const mapChip = h('button', { type: 'button', class: 'obs-chip', hidden: true, title: 'Show observations everywhere again' }, 'In the map view ×');
-  const clearButton = h('button', { type: 'button', class: 'secondary' }, 'Clear filters');
+  const clearButton = h('button', { type: 'button', class: 'secondary', 'aria-label': 'Clear filters', title: 'Clear filters' }, 'Clear');
   const count = h('span', { class: 'obs-count', 'aria-live': 'polite' });
   const error = h('p', { class: 'view-error', role: 'alert', hidden: true });
   // What an empty list means: no match for the filters (and why, when the dates cannot match), or no data yet.

@@ -3,8 +3,9 @@ export const styles = `
 .obs-list { display: flex; flex-direction: column; height: 100%; min-height: 0; }
 .obs-toolbar { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 6px 8px; border-bottom: 1px solid var(--border); }
 .obs-toolbar input, .obs-toolbar select { max-width: 180px; padding: 3px 4px; }
-.obs-toolbar .obs-search { flex: 0 1 150px; min-width: 90px; }
-.obs-toolbar input[type='date'] { width: 128px; }
+.obs-toolbar .obs-search { flex: 0 1 150px; min-width: 80px; }
+.obs-toolbar select { flex: 0 1 auto; min-width: 90px; }
+.obs-toolbar input[type='date'] { width: 122px; }
 .obs-toolbar .obs-count { white-space: nowrap; }
 .obs-empty { padding: 16px 12px; color: var(--fg-muted); display: flex; gap: 8px; align-items: center; }
 .obs-empty button { align-self: auto; }
