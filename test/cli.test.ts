@@ -23,6 +23,20 @@ describe('cairn CLI', function () {
       expect(bare.stdout).to.contain('Usage: cairn');
     });
 
+    it('prints help and exits 0 when given only global options, as with none', async () => {
+      const dataDir = await temp.make();
+      for (const args of [['--data-dir', dataDir], [`--data-dir=${dataDir}`, '--verbose'], ['--json', '--data-dir', dataDir]]) {
+        const result = await runCairn(args);
+        expect(result.code, `cairn ${args.join(' ')}: ${result.stderr}`).to.equal(0);
+        expect(result.stdout).to.contain('Usage: cairn');
+        expect(result.stderr).to.equal('');
+      }
+      // A flag without its value is still a usage error.
+      const missing = await runCairn(['--data-dir']);
+      expect(missing.code).to.equal(2);
+      expect(missing.stderr).to.equal("error [ERR_USAGE]: option '--data-dir <dir>' argument missing\n");
+    });
+
     it('exits 2 on a usage error, with a coded message', async () => {
       const dataDir = await temp.make();
       const unknown = await runCairn(['--data-dir', dataDir, 'frobnicate']);

@@ -9,7 +9,7 @@ import type { ProgressEvent } from '../progress-service.js';
 import { dataDirFromArgs } from '../paths.js';
 import type { CliIo } from './cli-command.js';
 import { runInRunningHost } from './host-client.js';
-import { buildProgram, readGlobalOptions } from './program.js';
+import { buildProgram, namesNoCommand, readGlobalOptions } from './program.js';
 
 export interface CliStreams {
   /** `columns`: the width of the terminal, when stdout is one (help is wrapped and a progress bar cut to it). */
@@ -121,7 +121,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
         },
         cwd,
       );
-      if (argv.length === 0) io.out(program.helpInformation());
+      if (namesNoCommand(argv)) io.out(program.helpInformation());
       else await program.parseAsync([...argv], { from: 'user' });
     };
     await (ownWork === null ? runCommandLine() : clientCommand.run(ownWork, runCommandLine));
