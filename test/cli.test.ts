@@ -2,6 +2,7 @@ import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { CairnHost, runCli } from '@cairn/core';
+import { startCairn } from '@cairn/sdk/testing';
 import { pluginSet, repoRoot, runCairn, runProcess, TempDirs } from './helpers.js';
 
 const helloExample = join(repoRoot, 'examples', 'hello-plugin');
@@ -35,6 +36,15 @@ describe('cairn CLI', function () {
       const missing = await runCairn(['--data-dir']);
       expect(missing.code).to.equal(2);
       expect(missing.stderr).to.equal("error [ERR_USAGE]: option '--data-dir <dir>' argument missing\n");
+    });
+
+    it('stops quietly when the reader of its output goes away (`cairn … | head`), with the status a closed pipe gives', async () => {
+      const { child, done } = await startCairn(['--data-dir', await temp.make(), 'plugins', 'list'], { cwd: repoRoot });
+      // Gone before anything is written: the first write finds the pipe closed (EPIPE).
+      child.stdout!.destroy();
+      const result = await done;
+      expect(result.stderr).to.equal('');
+      expect(result.code).to.equal(141);
     });
 
     it('exits 2 on a usage error, with a coded message', async () => {

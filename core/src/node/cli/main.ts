@@ -43,8 +43,11 @@ export interface CliOptions {
   fromClient?: { hostDescription: string };
 }
 
-/** Exit codes: 0 success, 1 an error, 2 a usage error. */
-export const ExitCode = { ok: 0, error: 1, usage: 2 } as const;
+/**
+ * Exit codes: 0 success, 1 an error, 2 a usage error; 141 (128 + SIGPIPE, what a shell reports
+ * for `seq 1 1000000 | head`) when the reader of the output went away.
+ */
+export const ExitCode = { ok: 0, error: 1, usage: 2, outputClosed: 141 } as const;
 
 const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -133,6 +136,20 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
       await host.dispose().catch((error: unknown) => io.err(`warning: shutting down: ${errorMessage(error)}\n`));
     }
     stopLogging?.();
+  }
+}
+
+/**
+ * For the `cairn` process: once the reader of its output is gone (`cairn obs list | head`), it
+ * stops at once and quietly, as programs a closed pipe stops do, instead of failing on the next
+ * write with a stack trace. Other failures of the streams are left to surface.
+ */
+export function stopWhenOutputCloses(streams: readonly NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+  for (const stream of streams) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(ExitCode.outputClosed);
+    });
   }
 }
 
