@@ -2,6 +2,7 @@ import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { CairnHost, runCli } from '@cairn/core';
+import { startCairn } from '@cairn/sdk/testing';
 import { pluginSet, repoRoot, runCairn, runProcess, TempDirs } from './helpers.js';
 
 const helloExample = join(repoRoot, 'examples', 'hello-plugin');
@@ -21,6 +22,29 @@ describe('cairn CLI', function () {
       const bare = await runCairn([], { env: { CAIRN_DATA_DIR: await temp.make() } });
       expect(bare.code).to.equal(0);
       expect(bare.stdout).to.contain('Usage: cairn');
+    });
+
+    it('prints help and exits 0 when given only global options, as with none', async () => {
+      const dataDir = await temp.make();
+      for (const args of [['--data-dir', dataDir], [`--data-dir=${dataDir}`, '--verbose'], ['--json', '--data-dir', dataDir]]) {
+        const result = await runCairn(args);
+        expect(result.code, `cairn ${args.join(' ')}: ${result.stderr}`).to.equal(0);
+        expect(result.stdout).to.contain('Usage: cairn');
+        expect(result.stderr).to.equal('');
+      }
+      // A flag without its value is still a usage error.
+      const missing = await runCairn(['--data-dir']);
+      expect(missing.code).to.equal(2);
+      expect(missing.stderr).to.equal("error [ERR_USAGE]: option '--data-dir <dir>' argument missing\n");
+    });
+
+    it('stops quietly when the reader of its output goes away (`cairn … | head`), with the status a closed pipe gives', async () => {
+      const { child, done } = await startCairn(['--data-dir', await temp.make(), 'plugins', 'list'], { cwd: repoRoot });
+      // Gone before anything is written: the first write finds the pipe closed (EPIPE).
+      child.stdout!.destroy();
+      const result = await done;
+      expect(result.stderr).to.equal('');
+      expect(result.code).to.equal(141);
     });
 
     it('exits 2 on a usage error, with a coded message', async () => {

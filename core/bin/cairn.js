@@ -10,4 +10,5 @@ try {
   }
   throw error;
 }
+cli.stopWhenOutputCloses();
 process.exitCode = await cli.runCli(process.argv.slice(2));

@@ -85,7 +85,8 @@ declare module 'hyperdrive' {
     constructor(store: Corestore, key: Buffer | null, options?: { encryptionKey?: Buffer });
     readonly key: Buffer;
     readonly core: Hypercore;
-    readonly db: { core: Hypercore };
+    /** The drive's Hyperbee of entries; `getBySeq` reads the entry a block of `core` wrote (value null: a deletion). */
+    readonly db: { core: Hypercore; getBySeq(seq: number, options?: { wait?: boolean }): Promise<{ key: string; value: unknown } | null> };
     readonly blobs: { core: Hypercore } | null;
     ready(): Promise<void>;
     close(): Promise<void>;

@@ -13,9 +13,19 @@ export interface SyncProgress {
   bytes: { sent: number; received: number };
 }
 
+/** What one side of a sync session sent or received. */
 export interface SyncCounts {
+  /**
+   * Distinct observations the session brought versions of: new, edited or deleted. One edited
+   * three times since the last sync counts once.
+   */
   observations: number;
+  /**
+   * Distinct attachment files, told by their content: a photo attached to two observations, or
+   * added on two devices, counts once.
+   */
   attachments: number;
+  /** Bytes on the wire. */
   bytes: number;
 }
 

@@ -9,7 +9,7 @@ import type { ProgressEvent } from '../progress-service.js';
 import { dataDirFromArgs } from '../paths.js';
 import type { CliIo } from './cli-command.js';
 import { runInRunningHost } from './host-client.js';
-import { buildProgram, readGlobalOptions } from './program.js';
+import { buildProgram, namesNoCommand, readGlobalOptions } from './program.js';
 
 export interface CliStreams {
   /** `columns`: the width of the terminal, when stdout is one (help is wrapped and a progress bar cut to it). */
@@ -43,8 +43,11 @@ export interface CliOptions {
   fromClient?: { hostDescription: string };
 }
 
-/** Exit codes: 0 success, 1 an error, 2 a usage error. */
-export const ExitCode = { ok: 0, error: 1, usage: 2 } as const;
+/**
+ * Exit codes: 0 success, 1 an error, 2 a usage error; 141 (128 + SIGPIPE, what a shell reports
+ * for `seq 1 1000000 | head`) when the reader of the output went away.
+ */
+export const ExitCode = { ok: 0, error: 1, usage: 2, outputClosed: 141 } as const;
 
 const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -121,7 +124,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
         },
         cwd,
       );
-      if (argv.length === 0) io.out(program.helpInformation());
+      if (namesNoCommand(argv)) io.out(program.helpInformation());
       else await program.parseAsync([...argv], { from: 'user' });
     };
     await (ownWork === null ? runCommandLine() : clientCommand.run(ownWork, runCommandLine));
@@ -133,6 +136,20 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
       await host.dispose().catch((error: unknown) => io.err(`warning: shutting down: ${errorMessage(error)}\n`));
     }
     stopLogging?.();
+  }
+}
+
+/**
+ * For the `cairn` process: once the reader of its output is gone (`cairn obs list | head`), it
+ * stops at once and quietly, as programs a closed pipe stops do, instead of failing on the next
+ * write with a stack trace. Other failures of the streams are left to surface.
+ */
+export function stopWhenOutputCloses(streams: readonly NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+  for (const stream of streams) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(ExitCode.outputClosed);
+    });
   }
 }
 

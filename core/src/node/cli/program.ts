@@ -30,6 +30,21 @@ export function readGlobalOptions(argv: readonly string[]): GlobalOptions {
   return options;
 }
 
+/** Whether a command line names no command, only global options (`cairn --data-dir d`) or nothing: help is shown then. */
+export function namesNoCommand(argv: readonly string[]): boolean {
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index]!;
+    if (arg === '--json' || arg === '--verbose' || arg.startsWith('--data-dir=')) continue;
+    // Without its value, `--data-dir` is a usage error for the parser to report.
+    if (arg === '--data-dir' && index + 1 < argv.length) {
+      index += 1;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
 export type RunCommand = (command: CliCommand, input: Record<string, unknown>) => Promise<void>;
 
 /**

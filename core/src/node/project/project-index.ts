@@ -19,6 +19,13 @@ export interface IndexedCore {
   observations: number;
 }
 
+/** Blocks `from` (inclusive) to `to` (exclusive) of one device's document log. */
+export interface LogStretch {
+  deviceId: string;
+  from: number;
+  to: number;
+}
+
 export interface IndexChange {
   kind: 'created' | 'updated' | 'deleted';
   type: DocumentType;
@@ -47,6 +54,8 @@ interface DirtyDocument {
   heads: LocatedVersion[];
   /** One version in the batch, linking nothing: if the document is new, its only head. */
   simple: boolean;
+  /** Its row in `docs`, once the batch has written it. */
+  rowid?: number;
 }
 
 /**
@@ -89,6 +98,8 @@ export class ProjectIndex {
     const apply = this.db.transaction((): IndexChange[] => {
       const done = this.indexed(coreKey);
       const dirty = new Map<string, DirtyDocument>();
+      /** The observations each block has versions of, by block. */
+      const observationsByBlock = new Map<number, DirtyDocument[]>();
       let entries = done.entries;
       let observations = done.observations;
       blocks.forEach((versions, offset) => {
@@ -99,15 +110,21 @@ export class ProjectIndex {
           const versionId = versionIdOf(coreKey, block, entry);
           const head = this.applyVersion(versionId, version);
           const key = `${version.type}\u0000${version.docId}`;
-          const known = dirty.get(key);
-          if (known === undefined) {
-            dirty.set(key, { type: version.type, docId: version.docId, heads: head ? [head] : [], simple: version.links.length === 0 });
+          let document = dirty.get(key);
+          if (document === undefined) {
+            document = { type: version.type, docId: version.docId, heads: head ? [head] : [], simple: version.links.length === 0 };
+            dirty.set(key, document);
           } else {
             // More than one version of a document in this batch: read its heads back from the table.
-            known.simple = false;
+            document.simple = false;
           }
           entries += 1;
-          if (version.type === 'observation') observations += 1;
+          if (version.type === 'observation') {
+            observations += 1;
+            const inBlock = observationsByBlock.get(block);
+            if (inBlock === undefined) observationsByBlock.set(block, [document]);
+            else inBlock.push(document);
+          }
         });
       });
       const blocksDone = Math.max(done.blocks, firstBlock + blocks.length);
@@ -117,9 +134,25 @@ export class ProjectIndex {
         const change = this.refreshDocument(document);
         if (change !== null) changes.push(change);
       }
+      for (const [block, documents] of observationsByBlock) {
+        const rowids = new Set<number>();
+        for (const document of documents) if (document.rowid !== undefined) rowids.add(document.rowid);
+        this.statements.putObservationBlock.run(coreKey, block, JSON.stringify([...rowids]));
+      }
       return changes;
     });
     return apply();
+  }
+
+  /**
+   * How many distinct observations have a version in these stretches of document logs, as far as
+   * they are indexed: what a sync brought. A tombstone is a version too (a deletion changes an
+   * observation); an observation edited many times, or on many devices, counts once.
+   */
+  observationsIn(stretches: readonly LogStretch[]): number {
+    const wanted = stretches.filter((stretch) => stretch.to > stretch.from).map((stretch) => [stretch.deviceId, stretch.from, stretch.to]);
+    if (wanted.length === 0) return 0;
+    return (this.statements.countObservationsIn.get(JSON.stringify(wanted)) as { n: number }).n;
   }
 
   /** The winner and forks of a document, deleted or not; null if no version is known. */
@@ -268,6 +301,7 @@ export class ProjectIndex {
       rowid = previous.rowid;
       statements.updateDoc.run(...row, rowid);
     }
+    document.rowid = rowid;
 
     if (type === 'observation') {
       const wasLive = previous !== undefined && previous.deleted === 0;
@@ -298,7 +332,7 @@ export class ProjectIndex {
     this.db.exec(`
       DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS cores; DROP TABLE IF EXISTS linked;
       DROP TABLE IF EXISTS heads; DROP TABLE IF EXISTS docs; DROP TABLE IF EXISTS obs_rtree;
-      DROP TABLE IF EXISTS obs_fts;
+      DROP TABLE IF EXISTS obs_fts; DROP TABLE IF EXISTS observation_blocks;
     `);
   }
 
@@ -325,6 +359,11 @@ export class ProjectIndex {
       );
       CREATE INDEX IF NOT EXISTS docs_by_created ON docs (type, deleted, created_at);
       CREATE INDEX IF NOT EXISTS docs_by_category ON docs (type, deleted, category, created_at);
+      -- The observations (docs rowids, a JSON array) each block of a log has versions of: what a
+      -- sync brought is read by device and block. One row a block, not a version, keeps indexing fast.
+      CREATE TABLE IF NOT EXISTS observation_blocks (
+        core_key TEXT NOT NULL, block INTEGER NOT NULL, docs TEXT NOT NULL, PRIMARY KEY (core_key, block)
+      ) WITHOUT ROWID;
       CREATE VIRTUAL TABLE IF NOT EXISTS obs_rtree USING rtree (id, min_lon, max_lon, min_lat, max_lat);
       CREATE VIRTUAL TABLE IF NOT EXISTS obs_fts USING fts5 (notes, content = '', contentless_delete = 1);
     `);
@@ -356,6 +395,13 @@ export class ProjectIndex {
       ),
       listType: db.prepare(
         'SELECT h.json, d.forks FROM docs d JOIN heads h ON h.version_id = d.version_id WHERE d.type = ? AND d.deleted = 0 ORDER BY d.created_at, d.doc_id',
+      ),
+      putObservationBlock: db.prepare('INSERT OR REPLACE INTO observation_blocks (core_key, block, docs) VALUES (?, ?, ?)'),
+      // The stretches, a JSON array of [core key, from, to], drive the loop: each reads a range of the primary key.
+      countObservationsIn: db.prepare(
+        'SELECT count(DISTINCT doc.value) AS n FROM json_each(?) stretch ' +
+          'JOIN observation_blocks b ON b.core_key = stretch.value ->> 0 AND b.block >= stretch.value ->> 1 AND b.block < stretch.value ->> 2, ' +
+          'json_each(b.docs) doc',
       ),
       deleteSpatial: db.prepare('DELETE FROM obs_rtree WHERE id = ?'),
       putSpatial: db.prepare('INSERT INTO obs_rtree (id, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)'),

@@ -155,7 +155,9 @@ export class ProjectService {
   /** A relay on a folder (a sync file's content), syncing through the same sessions as the project. */
   async openRelay(directory: string): Promise<SyncRelay> {
     const [{ RelayStore }, { ReplicationSession }] = await Promise.all([import('./relay-store.js'), import('./replication.js')]);
-    const relay = await RelayStore.open(directory, await this.keys(), this.log);
+    // The project, when open (it is while the relay syncs with it), counts what the relay received.
+    const openStore = async () => (this.opening === null ? null : ((await this.opening.catch(() => null))?.store ?? null));
+    const relay = await RelayStore.open(directory, await this.keys(), this.log, openStore);
     return {
       replicate: (stream, options) => new ReplicationSession({ store: relay, deviceName: 'Sync file', deviceType: 'file' }, stream, options),
       close: () => relay.close(),

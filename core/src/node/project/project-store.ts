@@ -8,7 +8,7 @@ import type { LocatedVersion, StoredBlock, StoredVersion } from '../../common/do
 import { parseVersionId, versionIdOf } from '../../common/documents.js';
 import { projectKeys, type ProjectKeys } from './keys.js';
 import { readDevicesFile, writeDevicesFile, type DeviceRecord } from './project-files.js';
-import { ProjectIndex, type IndexedCore } from './project-index.js';
+import { ProjectIndex, type IndexedCore, type LogStretch } from './project-index.js';
 import type { ReplicaStore } from './replication.js';
 
 /** A device's cores, as opened here. */
@@ -110,6 +110,10 @@ export class ProjectStore implements ReplicaStore {
 
   counts(deviceId: string): IndexedCore {
     return this.index.indexed(deviceId);
+  }
+
+  observationsIn(stretches: readonly LogStretch[]): Promise<number> {
+    return Promise.resolve(this.index.observationsIn(stretches));
   }
 
   /** Held and indexed (the index catches up when it lags behind what arrived). */

@@ -5,8 +5,8 @@ import { CairnError, ErrorCodes, errorMessage, type Logger } from '@cairn/sdk';
 import { readJsonFile, writeFileAtomic } from '../fs-util.js';
 import type { ProjectKeys } from './keys.js';
 import type { DeviceRecord } from './project-files.js';
-import type { IndexedCore } from './project-index.js';
-import { addOnce, downloadDevice, openDeviceCores, type DeviceCores } from './project-store.js';
+import type { IndexedCore, LogStretch } from './project-index.js';
+import { addOnce, decodeBlock, downloadDevice, openDeviceCores, type DeviceCores } from './project-store.js';
 import type { CoreAdvert, ReplicaStore } from './replication.js';
 
 interface LedgerEntry extends DeviceRecord, IndexedCore {}
@@ -19,6 +19,9 @@ interface Ledger {
 
 /** The id a relay gives in the handshake: it is no device, and writes nothing of its own. */
 export const RELAY_DEVICE_ID = '0'.repeat(64);
+
+/** An index that may hold what a relay received: that of the device that runs the relay. */
+export type ObservationCounter = Pick<ReplicaStore, 'counts' | 'observationsIn'>;
 
 /**
  * A relay: a store that holds every device's cores without being a device — what a sync file
@@ -40,9 +43,15 @@ export class RelayStore implements ReplicaStore {
     readonly keys: ProjectKeys,
     private readonly corestore: Corestore,
     private readonly log: Logger,
+    private readonly counter: () => Promise<ObservationCounter | null>,
   ) {}
 
-  static async open(dir: string, keys: ProjectKeys, log: Logger): Promise<RelayStore> {
+  /**
+   * `counter` gives the index of the device running the relay, if it is open: what the relay
+   * received is counted there when that index holds it, as it does when the relay syncs with
+   * that very device (a sync file's case), instead of reading every block again.
+   */
+  static async open(dir: string, keys: ProjectKeys, log: Logger, counter: () => Promise<ObservationCounter | null> = () => Promise.resolve(null)): Promise<RelayStore> {
     await mkdir(dir, { recursive: true });
     // A relay's folder is carried between machines (extracted from a sync file anywhere): the
     // device-file guard against copied stores does not apply to it.
@@ -53,7 +62,7 @@ export class RelayStore implements ReplicaStore {
       await corestore.close().catch(() => undefined);
       throw new CairnError(ErrorCodes.CORRUPT_SYNC_FILE, `The sync file's store could not be opened: ${errorMessage(error)}`, { cause: error });
     }
-    const relay = new RelayStore(dir, keys, corestore, log);
+    const relay = new RelayStore(dir, keys, corestore, log, counter);
     try {
       const stored = (await readJsonFile(join(dir, 'relay.json'))) as Partial<Ledger> | undefined;
       for (const entry of stored?.devices ?? []) {
@@ -101,6 +110,24 @@ export class RelayStore implements ReplicaStore {
   counts(deviceId: string): IndexedCore {
     const entry = this.ledger.get(deviceId);
     return entry ? { blocks: entry.blocks, entries: entry.entries, observations: entry.observations } : { blocks: 0, entries: 0, observations: 0 };
+  }
+
+  async observationsIn(stretches: readonly LogStretch[]): Promise<number> {
+    const counter = await this.counter();
+    if (counter !== null && stretches.every((stretch) => counter.counts(stretch.deviceId).blocks >= stretch.to)) {
+      return counter.observationsIn(stretches);
+    }
+    // Keeping no index, the relay reads the blocks.
+    const observations = new Set<string>();
+    for (const { deviceId, from, to } of stretches) {
+      const docs = this.devices.get(deviceId)?.docs;
+      for (let block = from; docs !== undefined && block < to; block += 1) {
+        for (const version of decodeBlock(await docs.get(block, { wait: false })) ?? []) {
+          if (version?.type === 'observation') observations.add(version.docId);
+        }
+      }
+    }
+    return observations.size;
   }
 
   holds(deviceId: string, length: number): boolean {

@@ -21,9 +21,10 @@ import {
 } from '@cairn/sdk';
 import { membershipProof } from './keys.js';
 import type { ProjectKeys } from './keys.js';
-import type { IndexedCore } from './project-index.js';
+import type { IndexedCore, LogStretch } from './project-index.js';
 import type { DeviceCores } from './project-store.js';
 import type { DeviceRecord } from './project-files.js';
+import { countReceived, holdsAll, progressOf, type StartMark } from './sync-counts.js';
 import type Corestore from 'corestore';
 
 /** The version of Cairn's sync protocol this build speaks, and the oldest it still accepts. */
@@ -58,7 +59,12 @@ export interface CoreAdvert {
 export interface SyncStatus {
   /** The sender holds everything the receiver advertised. */
   synced: boolean;
-  /** What the sender received in this session (so: what the receiver sent). */
+  /**
+   * What the sender received in this session (so: what the receiver sent), counted once the
+   * sender is synced (zeros before): distinct observations and distinct attachment files. A peer
+   * of an older Cairn, speaking the same protocol version, sends the same fields with their old
+   * meaning — observation versions and drive blocks — and its figures are shown as it gives them.
+   */
   received: SyncCounts;
   /**
    * The sender is finished: it holds everything, and it knows the receiver does. The connection
@@ -92,6 +98,8 @@ export interface ReplicaStore {
   downloadAll(device: DeviceCores): void;
   /** What this side knows of a device's document log: blocks processed, and the versions in them. */
   counts(deviceId: string): IndexedCore;
+  /** How many distinct observations have versions in these stretches of processed blocks. */
+  observationsIn(stretches: readonly LogStretch[]): Promise<number>;
   /** Whether a device's document log is here, and processed, up to `length` blocks. */
   holds(deviceId: string, length: number): boolean;
   /** The peer advertised these cores and this side now holds them (a relay records the counts). */
@@ -135,8 +143,12 @@ export class ReplicationSession implements SyncSession {
   private messages: { cores: ProtomuxMessage; status: ProtomuxMessage; error: ProtomuxMessage } | null = null;
   private remote: SyncHandshake | null = null;
   private wanted: CoreAdvert[] | null = null;
-  private startCounts: Map<string, { observations: number; driveLength: number }> = new Map();
+  private startMarks = new Map<string, StartMark>();
   private localSynced = false;
+  /** This side holds everything the peer advertised, and is counting what came. */
+  private counting = false;
+  /** What came from the peer, counted once this side held it all. */
+  private receivedCounts: Pick<SyncCounts, 'observations' | 'attachments'> | null = null;
   /** The exchange of cores has begun (right after the proof, or once either side starts it). */
   private begun = false;
   /** The peer proved it is a member of the project. */
@@ -288,8 +300,8 @@ export class ReplicationSession implements SyncSession {
     // Only now, with the peer proven a member, do the project's cores join the connection.
     store.cores.replicate(this.outer);
     for (const device of store.allDevices()) {
-      this.startCounts.set(device.record.deviceId, {
-        observations: store.counts(device.record.deviceId).observations,
+      this.startMarks.set(device.record.deviceId, {
+        blocks: store.counts(device.record.deviceId).blocks,
         driveLength: device.drive.core.contiguousLength,
       });
     }
@@ -345,7 +357,7 @@ export class ReplicationSession implements SyncSession {
     for (const advert of adverts) {
       const known = store.device(advert.deviceId);
       // A device new to this one had nothing here; its blocks may arrive while it is being opened.
-      if (known === undefined) this.startCounts.set(advert.deviceId, { observations: 0, driveLength: 0 });
+      if (known === undefined) this.startMarks.set(advert.deviceId, { blocks: 0, driveLength: 0 });
       const device = known ?? (await store.addDevice({ deviceId: advert.deviceId, driveKey: advert.driveKey }));
       if (known !== undefined) store.downloadAll(device);
     }
@@ -405,65 +417,38 @@ export class ReplicationSession implements SyncSession {
       this.lastProgress = serialized;
       this.progressEmitter.fire(progress);
     }
-    if (!this.localSynced && this.holdsEverything()) {
-      this.localSynced = true;
-      this.context.store.received?.(this.wanted);
-    }
+    if (!this.localSynced && !this.counting && holdsAll(this.context.store, this.wanted)) this.countWhatCame(this.wanted);
+    // The synced status follows the count at once; a status just before it would hold it up (a
+    // second small write in a row waits for the first one's ACK on TCP, some 40 ms).
+    if (this.counting) return;
     // Sent every tick while unfinished: it doubles as a heartbeat for the peer's watchdog.
     this.messages.status.send({ synced: this.localSynced, received: this.received() } satisfies SyncStatus);
     if (this.localSynced && this.remoteStatus !== null) this.finish();
   }
 
-  private holdsEverything(): boolean {
-    const { store } = this.context;
-    return this.wanted!.every((advert) => {
-      const device = store.device(advert.deviceId);
-      if (device === undefined) return false;
-      if (device.own) return true;
-      const blobs = device.drive.blobs;
-      return (
-        store.holds(advert.deviceId, advert.docsLength) &&
-        device.drive.core.contiguousLength >= advert.driveLength &&
-        (advert.blobsLength === 0 || (blobs !== null && blobs.core.contiguousLength >= advert.blobsLength))
-      );
-    });
+  /** This side holds everything the peer advertised: counts what came, then says it is synced. */
+  private countWhatCame(adverts: readonly CoreAdvert[]): void {
+    this.counting = true;
+    this.context.store.received?.(adverts);
+    void countReceived(this.context.store, adverts, this.startMarks).then(
+      (counts) => {
+        this.counting = false;
+        if (this.finished) return;
+        this.receivedCounts = counts;
+        this.localSynced = true;
+        this.tick();
+      },
+      (error: unknown) => this.fail(asCairnError(error)),
+    );
   }
 
   private progress(): SyncProgress {
-    const { store } = this.context;
-    let documentsHave = 0;
-    let documentsWant = 0;
-    let attachmentsHave = 0;
-    let attachmentsWant = 0;
-    for (const advert of this.wanted ?? []) {
-      const device = store.device(advert.deviceId);
-      const indexed = store.counts(advert.deviceId).entries;
-      const files = Math.max(0, (device?.drive.core.contiguousLength ?? 0) - 1);
-      documentsHave += indexed;
-      documentsWant += Math.max(0, advert.entries - indexed);
-      attachmentsHave += files;
-      attachmentsWant += Math.max(0, advert.driveLength - 1 - files);
-    }
-    return {
-      documents: { have: documentsHave, want: documentsWant },
-      attachments: { have: attachmentsHave, want: attachmentsWant },
-      bytes: { sent: this.noise.rawBytesWritten, received: this.noise.rawBytesRead },
-    };
+    return progressOf(this.context.store, this.wanted ?? [], { sent: this.noise.rawBytesWritten, received: this.noise.rawBytesRead });
   }
 
-  /** What arrived from this peer in this session. */
+  /** What arrived from this peer in this session (zeros until it is all here and counted). */
   private received(): SyncCounts {
-    const { store } = this.context;
-    const counts = zeroCounts();
-    for (const advert of this.wanted ?? []) {
-      const device = store.device(advert.deviceId);
-      const start = this.startCounts.get(advert.deviceId);
-      if (device === undefined || device.own || start === undefined) continue;
-      counts.observations += Math.max(0, store.counts(advert.deviceId).observations - start.observations);
-      counts.attachments += Math.max(0, device.drive.core.contiguousLength - Math.max(1, start.driveLength));
-    }
-    counts.bytes = this.noise.rawBytesRead;
-    return counts;
+    return { ...zeroCounts(), ...this.receivedCounts, bytes: this.noise.rawBytesRead };
   }
 
   private advert(device: DeviceCores): CoreAdvert {
