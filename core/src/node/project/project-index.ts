@@ -226,7 +226,11 @@ export class ProjectIndex {
 
   /** Id, lon, lat and category of every observation that matches, in the order they were indexed. */
   observationPositions(filter: ObservationFilter = {}): ObservationPositions {
-    const { sql, params } = observationQuery(filter, 'SELECT d.doc_id, d.category, d.lon, d.lat');
+    // Without a filter on category or time, one pass over the table in rowid order beats the
+    // planner's choice (the by-time index, then sorting a million rowids back: 2.8 times slower
+    // once the times are spread over months).
+    const scan = filter.category === undefined && filter.from === undefined && filter.to === undefined;
+    const { sql, params } = observationQuery(filter, 'SELECT d.doc_id, d.category, d.lon, d.lat', '', scan ? 'NOT INDEXED' : '');
     const rows = this.db.prepare(`${sql} ORDER BY d.rowid`).raw(true).all(...params) as Array<[string, string | null, number, number]>;
     const positions: ObservationPositions = { ids: new Array<string>(rows.length), lon: new Float64Array(rows.length), lat: new Float64Array(rows.length), categories: new Array<string | null>(rows.length) };
     rows.forEach(([id, category, lon, lat], index) => {
@@ -424,7 +428,7 @@ const sortColumns: Record<string, string> = {
   attachments: "json_array_length(h.json, '$.value.attachments')",
 };
 
-function observationQuery(filter: ObservationFilter, select: string, join = ''): { sql: string; params: unknown[] } {
+function observationQuery(filter: ObservationFilter, select: string, join = '', hint: '' | 'NOT INDEXED' = ''): { sql: string; params: unknown[] } {
   const where = ["d.type = 'observation'", 'd.deleted = 0'];
   const params: unknown[] = [];
   if (filter.bbox !== undefined) {
@@ -453,7 +457,7 @@ function observationQuery(filter: ObservationFilter, select: string, join = ''):
     where.push('d.rowid IN (SELECT rowid FROM obs_fts WHERE obs_fts MATCH ?)');
     params.push(text);
   }
-  return { sql: `${select} FROM docs d ${join} WHERE ${where.join(' AND ')}`, params };
+  return { sql: `${select} FROM docs d ${hint} ${join} WHERE ${where.join(' AND ')}`, params };
 }
 
 /** Words of a search box as an FTS5 query: every word must appear, as a word or a word's start. */

@@ -13,8 +13,19 @@ const KEPT_SETS = 2;
 export class PointSets {
   private next = 1;
   private readonly sets = new Map<number, string[]>();
+  /** The categories every observation of the project uses, until observations change. */
+  private inUse: Promise<Array<string | null>> | null = null;
+  /** Bumped on every change of observations: what was read before one is not kept after it. */
+  private changes = 0;
 
-  constructor(private readonly ctx: PluginContext) {}
+  constructor(private readonly ctx: PluginContext) {
+    ctx.subscriptions.push(
+      ctx.project.observations.onDidChange(() => {
+        this.changes += 1;
+        this.inUse = null;
+      }),
+    );
+  }
 
   /**
    * The points that match `filter` (the list's). Colours are worked out over every category of
@@ -23,8 +34,17 @@ export class PointSets {
    */
   async encode(filter: ObservationFilter = {}): Promise<ResourceResponse> {
     const { observations, presets } = this.ctx.project;
-    const [positions, known, inUse] = await Promise.all([observations.positions(filter), presets.list(), observations.countByCategory({})]);
-    const colors = categoryColors([...known, ...inUse.flatMap((entry) => (entry.category === null ? [] : [{ id: entry.category }]))]);
+    const everything = Object.keys(filter).length === 0;
+    const changes = this.changes;
+    const [positions, known, filteredInUse] = await Promise.all([
+      observations.positions(filter),
+      presets.list(),
+      // Unfiltered, the points themselves say which categories are in use; filtered, the project is asked (once per change).
+      everything ? null : (this.inUse ??= observations.countByCategory({}).then((counts) => counts.map((entry) => entry.category))),
+    ]);
+    const inUse = filteredInUse ?? [...new Set(positions.categories)];
+    if (everything && changes === this.changes) this.inUse = Promise.resolve(inUse);
+    const colors = categoryColors([...known, ...inUse.flatMap((id) => (id === null ? [] : [{ id }]))]);
     const count = positions.ids.length;
     const categoryIndex = new Map<string | null, number>();
     const categories: MapCategory[] = [];

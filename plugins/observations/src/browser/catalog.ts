@@ -3,7 +3,9 @@ import type { ObservationsService } from '../common/protocol.js';
 
 /**
  * The categories, fields and devices the list and forms show, kept in the window and refreshed
- * when one of them changes on the host (an import, a sync).
+ * when one of them changes on the host (an import, a sync); and how many observations each
+ * category has, asked once for the side bar, the list's filter and the colours alike (on a
+ * million observations the count is the costly part).
  */
 export class Catalog {
   presets: Preset[] = [];
@@ -12,11 +14,16 @@ export class Catalog {
   private readonly byId = new Map<string, Preset>();
   /** Every category's colour, the same as the map's (the presets' own, distinct ones for the rest). */
   private colors = new Map<string, string>();
-  private inUse: string[] = [];
-  private inUseTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Observations per category (null: none), categories in use without a preset included. */
+  counts = new Map<string | null, number>();
+  private countsTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly deviceNames = new Map<string, string>();
   private readonly onDidChangeEmitter = new Emitter<void>();
+  /** The categories, fields, devices or colours changed. */
   readonly onDidChange = this.onDidChangeEmitter.event;
+  private readonly onDidChangeCountsEmitter = new Emitter<void>();
+  /** The counts per category changed (observations were added, edited, deleted). */
+  readonly onDidChangeCounts = this.onDidChangeCountsEmitter.event;
   private loading: Promise<void> | null = null;
 
   constructor(
@@ -26,11 +33,12 @@ export class Catalog {
     ctx.subscriptions.push(
       ctx.events.onDidChangeData((changes) => {
         if (changes.some((change) => change.type === 'preset' || change.type === 'field' || change.type === 'deviceInfo')) void this.refresh();
-        else if (changes.some((change) => change.type === 'observation')) this.refreshInUse();
+        else if (changes.some((change) => change.type === 'observation')) this.refreshCounts();
       }),
       ctx.events.onDidChangeProject(() => void this.refresh()),
       this.onDidChangeEmitter,
-      { dispose: () => clearTimeout(this.inUseTimer) },
+      this.onDidChangeCountsEmitter,
+      { dispose: () => clearTimeout(this.countsTimer) },
     );
   }
 
@@ -45,7 +53,7 @@ export class Catalog {
 
   async refresh(): Promise<void> {
     const [categories, devices, counts] = await Promise.all([this.service.categories(), this.service.devices(), this.service.categoryCounts({})]);
-    this.inUse = counts.flatMap((entry) => (entry.category === null ? [] : [entry.category]));
+    this.counts = new Map(counts.map((entry) => [entry.category, entry.count]));
     this.presets = [...categories.presets].sort((a, b) => (a.sort ?? 1e9) - (b.sort ?? 1e9) || a.name.localeCompare(b.name));
     this.fields = categories.fields;
     this.devices = devices;
@@ -53,22 +61,29 @@ export class Catalog {
     for (const preset of this.presets) this.byId.set(preset.id, preset);
     this.deviceNames.clear();
     for (const device of devices) this.deviceNames.set(device.deviceId, device.name);
-    this.colors = categoryColors([...this.presets, ...this.inUse.map((id) => ({ id }))]);
+    this.colors = categoryColors([...this.presets, ...this.inUse().map((id) => ({ id }))]);
     this.onDidChangeEmitter.fire();
+    this.onDidChangeCountsEmitter.fire();
   }
 
-  /** Observations changed: a category may have come into use, which takes a colour. */
-  private refreshInUse(): void {
-    clearTimeout(this.inUseTimer);
-    this.inUseTimer = setTimeout(() => {
+  /** The categories observations use (with a preset or not). */
+  inUse(): string[] {
+    return [...this.counts.keys()].filter((id): id is string => id !== null);
+  }
+
+  /** Observations changed: counted again (a little later while they keep changing); a category that came into use takes a colour. */
+  private refreshCounts(): void {
+    clearTimeout(this.countsTimer);
+    this.countsTimer = setTimeout(() => {
       void this.service.categoryCounts({}).then((counts) => {
-        const inUse = counts.flatMap((entry) => (entry.category === null ? [] : [entry.category]));
-        if (inUse.every((id) => this.colors.has(id))) return;
-        this.inUse = inUse;
-        this.colors = categoryColors([...this.presets, ...inUse.map((id) => ({ id }))]);
-        this.onDidChangeEmitter.fire();
+        this.counts = new Map(counts.map((entry) => [entry.category, entry.count]));
+        if (!this.inUse().every((id) => this.colors.has(id))) {
+          this.colors = categoryColors([...this.presets, ...this.inUse().map((id) => ({ id }))]);
+          this.onDidChangeEmitter.fire();
+        }
+        this.onDidChangeCountsEmitter.fire();
       }, () => undefined);
-    }, 500);
+    }, 300);
   }
 
   /** The category's colour (`#rrggbb`), as the map draws it. */

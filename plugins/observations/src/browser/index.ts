@@ -169,7 +169,7 @@ export function activate(ctx: BrowserPluginContext): ObservationsApi {
         return;
       }
       await catalog.ready();
-      const counts = new Map((await service.categoryCounts({})).map((entry) => [entry.category, entry.count]));
+      const counts = catalog.counts;
       // The project's categories, then any that observations use without a preset.
       const ids = [...catalog.presets.map((preset) => preset.id), ...[...counts.keys()].filter((id): id is string => id !== null && catalog.preset(id) === null).sort()];
       list.replaceChildren(
@@ -207,7 +207,7 @@ export function activate(ctx: BrowserPluginContext): ObservationsApi {
       clearTimeout(timer);
       timer = setTimeout(() => void draw().catch((error: unknown) => list.replaceChildren(h('li', { class: 'view-error' }, errorMessage(error)))), 300);
     };
-    const subscriptions = [catalog.onDidChange(redraw), ctx.events.onDidChangeData(redraw), ctx.events.onDidChangeProject(redraw)];
+    const subscriptions = [catalog.onDidChange(redraw), catalog.onDidChangeCounts(redraw), ctx.events.onDidChangeProject(redraw)];
     void draw().catch((error: unknown) => list.replaceChildren(h('li', { class: 'view-error' }, errorMessage(error))));
     return {
       dispose: () => {

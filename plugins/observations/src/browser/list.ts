@@ -94,25 +94,18 @@ export function renderList(
 
   // The project's categories, then those observations use without a preset (an import before its
   // configuration, a sync from a device with another one): each can be filtered on.
-  let inUse: string[] = [];
   const fillCategories = () => {
     const chosen = state.value.category ?? '';
-    const unknown = [...new Set([...inUse, chosen])].filter((id) => id !== '' && catalog.preset(id) === null).sort();
-    category.replaceChildren(
-      h('option', { value: '' }, 'All categories'),
-      ...catalog.presets.map((preset) => h('option', { value: preset.id }, preset.name)),
-      ...unknown.map((id) => h('option', { value: id }, id)),
-    );
+    const unknown = [...new Set([...catalog.inUse(), chosen])].filter((id) => id !== '' && catalog.preset(id) === null).sort();
+    const options = [h('option', { value: '' }, 'All categories'), ...catalog.presets.map((preset) => h('option', { value: preset.id }, preset.name)), ...unknown.map((id) => h('option', { value: id }, id))];
+    // Redrawn only when the choice changes: a select redrawn under the user's hand closes.
+    const key = options.map((option) => `${option.value}=${option.textContent}`).join('\n');
+    if (key !== category.dataset.options) {
+      category.dataset.options = key;
+      category.replaceChildren(...options);
+    }
     category.value = chosen;
   };
-  const loadCategoriesInUse = () =>
-    service.categoryCounts({}).then(
-      (counts) => {
-        inUse = counts.flatMap((entry) => (entry.category === null ? [] : [entry.category]));
-        fillCategories();
-      },
-      () => undefined,
-    );
   const showFilter = (filter: ListFilter) => {
     if (document.activeElement !== search) search.value = filter.text ?? '';
     category.value = filter.category ?? '';
@@ -171,18 +164,15 @@ export function renderList(
       fillCategories();
       grid.redraw();
     }),
+    catalog.onDidChangeCounts(() => fillCategories()),
     ctx.events.onDidChangeData((changes) => {
       if (!changes.some((change) => change.type === 'observation')) return;
       clearTimeout(reloading);
-      reloading = setTimeout(() => {
-        void grid.reload().then(showCount, () => undefined);
-        void loadCategoriesInUse();
-      }, 100);
+      reloading = setTimeout(() => void grid.reload().then(showCount, () => undefined), 100);
     }),
   ];
   let gridFilter = state.value;
   fillCategories();
-  void loadCategoriesInUse();
   showFilter(state.value);
   void catalog.ready().then(() => load(state.value));
   return {
