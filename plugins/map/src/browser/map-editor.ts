@@ -1,13 +1,11 @@
 import { Deck, MapView, WebMercatorViewport, type Layer, type MapViewState, type PickingInfo } from '@deck.gl/core';
 import { GeoJsonLayer, ScatterplotLayer } from '@deck.gl/layers';
 import { HeatmapLayer, HexagonLayer } from '@deck.gl/aggregation-layers';
-import countries110m from 'world-atlas/countries-110m.json' with { type: 'json' };
-import land110m from 'world-atlas/land-110m.json' with { type: 'json' };
 import { errorMessage, formatDateTime, h, type BrowserPluginContext, type Disposable } from '@cairn/sdk/browser';
 import { parseHexColor } from '../common/colors.js';
 import { decodePoints, type DecodedPoints } from '../common/points.js';
 import { ICONS_RESOURCE, MAP_SERVICE, POINTS_RESOURCE, TILES_RESOURCE, type MapPoint, type MapService } from '../common/protocol.js';
-import { toBasemap, type Basemap } from './basemap.js';
+import { embeddedBasemap, FINE_BASEMAP_ZOOM } from './embedded-basemap.js';
 import { basemapLayer } from './user-basemap.js';
 import { LinesLayer } from './lines-layer.js';
 import { buildIconAtlas, pointAttributes, shownPoints, thin, thinStep, withIconSlots, type IconAtlas } from './point-data.js';
@@ -41,22 +39,6 @@ const DENSE_ZOOM = 8;
 const ONE_POINT_ZOOM = 6;
 const FIT_MAX_ZOOM = 12;
 const WORLD: MapViewState = { longitude: 0, latitude: 20, zoom: 1, pitch: 0, bearing: 0 };
-
-/** From this zoom on, the 1:50m basemap replaces the 1:110m one. */
-const FINE_BASEMAP_ZOOM = 3;
-
-/** The embedded basemap (Natural Earth, from world-atlas), each scale built once and only when needed. */
-let coarseBasemap: Basemap | null = null;
-let fineBasemap: Promise<Basemap> | null = null;
-let fineBasemapReady: Basemap | null = null;
-/** The basemap for a zoom, and while the finer one loads, the promise of it (to draw again then). */
-function embeddedBasemap(zoom: number): { basemap: Basemap; finer: Promise<Basemap> | null } {
-  coarseBasemap ??= toBasemap(land110m, countries110m);
-  if (zoom < FINE_BASEMAP_ZOOM) return { basemap: coarseBasemap, finer: null };
-  if (fineBasemapReady !== null) return { basemap: fineBasemapReady, finer: null };
-  fineBasemap ??= (import(/* @vite-ignore */ new URL('./basemap-50m.js', import.meta.url).href) as Promise<typeof import('./basemap-50m.js')>).then((module) => (fineBasemapReady = module.fineBasemap()));
-  return { basemap: coarseBasemap, finer: fineBasemap };
-}
 
 /**
  * The map tab: deck.gl straight on a canvas (no React, no map library), the embedded basemap
