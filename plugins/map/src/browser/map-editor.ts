@@ -1,4 +1,4 @@
-import { Deck, MapView, WebMercatorViewport, type Layer, type MapViewState, type PickingInfo } from '@deck.gl/core';
+import { Deck, MapView, type Layer, type MapViewState, type PickingInfo, type WebMercatorViewport } from '@deck.gl/core';
 import { GeoJsonLayer, ScatterplotLayer } from '@deck.gl/layers';
 import { HeatmapLayer, HexagonLayer } from '@deck.gl/aggregation-layers';
 import { errorMessage, formatDateTime, h, type BrowserPluginContext, type Disposable } from '@cairn/sdk/browser';
@@ -11,6 +11,7 @@ import { LinesLayer } from './lines-layer.js';
 import { buildIconAtlas, pointAttributes, shownPoints, thin, thinStep, withIconSlots, type IconAtlas } from './point-data.js';
 import { PointsLayer, type PointsLayerProps } from './points-layer.js';
 import { legendToggle } from './legend.js';
+import { boxOnScreen, fittedView, pannedView, viewportOf, WORLD, zoomedView } from './map-view.js';
 import type { Bbox, MapState } from './state.js';
 
 /** What the rest of the plugin can ask of an open map. */
@@ -35,10 +36,6 @@ const ICON_SIZE = 28;
  */
 const DENSE_COUNT = 20_000;
 const DENSE_ZOOM = 8;
-/** A map of one point opens at this zoom, where the country around it shows; fitting a few close points goes no closer than the next. */
-const ONE_POINT_ZOOM = 6;
-const FIT_MAX_ZOOM = 12;
-const WORLD: MapViewState = { longitude: 0, latitude: 20, zoom: 1, pitch: 0, bearing: 0 };
 
 /**
  * The map tab: deck.gl straight on a canvas (no React, no map library), the embedded basemap
@@ -132,15 +129,12 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
   }
 
   function viewport(): WebMercatorViewport {
-    const { clientWidth: width, clientHeight: height } = surface;
-    return new WebMercatorViewport({ ...viewState, width: Math.max(1, width), height: Math.max(1, height) });
+    return viewportOf(viewState, surface.clientWidth, surface.clientHeight);
   }
 
   function currentBbox(): Bbox {
     const view = viewport();
-    const [west, north] = view.unproject([0, 0]) as [number, number];
-    const [east, south] = view.unproject([view.width, view.height]) as [number, number];
-    return lonLatBox(west, south, east, north);
+    return boxOnScreen(view, 0, 0, view.width, view.height);
   }
 
   let hexagonZoom = -1;
@@ -331,13 +325,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
   }
 
   function fitToData(): void {
-    const bbox = points?.header.bbox ?? null;
-    if (bbox === null) return setView({ ...WORLD });
-    const [west, south, east, north] = bbox;
-    const view = viewport();
-    if (east - west < 1e-6 && north - south < 1e-6) return setView({ ...viewState, longitude: west, latitude: south, zoom: ONE_POINT_ZOOM });
-    const fit = view.fitBounds([[west, south], [east, north]], { padding: Math.min(40, Math.floor(Math.min(view.width, view.height) / 4)), maxZoom: FIT_MAX_ZOOM });
-    setView({ ...viewState, longitude: fit.longitude, latitude: fit.latitude, zoom: Math.max(0, fit.zoom) });
+    setView(fittedView(points?.header.bbox ?? null, viewport(), viewState));
   }
 
   let hovered = -1;
@@ -419,10 +407,8 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     box.hidden = true;
     event.stopPropagation();
     if (Math.abs(end.x - start.x) < 4 || Math.abs(end.y - start.y) < 4) return;
-    const view = viewport();
-    const [west, north] = view.unproject([Math.min(start.x, end.x), Math.min(start.y, end.y)]) as [number, number];
-    const [east, south] = view.unproject([Math.max(start.x, end.x), Math.max(start.y, end.y)]) as [number, number];
-    void ctx.commands.execute('observations.setFilter', { bbox: lonLatBox(west, south, east, north) }).catch((error: unknown) => ctx.notifications.error(errorMessage(error)));
+    const bbox = boxOnScreen(viewport(), Math.min(start.x, end.x), Math.min(start.y, end.y), Math.max(start.x, end.x), Math.max(start.y, end.y));
+    void ctx.commands.execute('observations.setFilter', { bbox }).catch((error: unknown) => ctx.notifications.error(errorMessage(error)));
   };
   surface.addEventListener('pointerdown', onPointerDown, true);
   surface.addEventListener('pointermove', onPointerMove, true);
@@ -431,11 +417,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.target !== surface || event.ctrlKey || event.metaKey || event.altKey) return;
     const step = PAN_STEP * (event.shiftKey ? 3 : 1);
-    const pan = (dx: number, dy: number) => {
-      const view = viewport();
-      const [longitude, latitude] = view.unproject([view.width / 2 + dx, view.height / 2 + dy]) as [number, number];
-      setView({ ...viewState, longitude, latitude: Math.max(-85, Math.min(85, latitude)) });
-    };
+    const pan = (dx: number, dy: number) => setView(pannedView(viewport(), viewState, dx, dy));
     const keys: Record<string, () => void> = {
       ArrowLeft: () => pan(-step, 0),
       ArrowRight: () => pan(step, 0),
@@ -458,7 +440,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
   fit.addEventListener('click', () => fitToData());
 
   function zoom(by: number): void {
-    setView({ ...viewState, zoom: Math.max(0, Math.min(20, viewState.zoom + by)) });
+    setView(zoomedView(viewState, by));
     announce.textContent = `Zoom ${Math.round(viewState.zoom)}`;
   }
 
@@ -504,16 +486,4 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
       deck.finalize();
     },
   };
-}
-
-/**
- * A box of the screen as the observation filter takes it. The map repeats the world sideways, so
- * longitudes are brought back into [-180, 180] (a box across the antimeridian then has west >
- * east, which the filter understands), and a view wider than the world is the whole world.
- */
-function lonLatBox(west: number, south: number, east: number, north: number): Bbox {
-  const lat = (value: number) => Math.max(-90, Math.min(90, value));
-  if (east - west >= 360) return [-180, lat(south), 180, lat(north)];
-  const wrap = (lon: number) => ((((lon + 180) % 360) + 360) % 360) - 180;
-  return [wrap(west), lat(south), east === 180 ? 180 : wrap(east), lat(north)];
 }
