@@ -1,17 +1,13 @@
-import { Deck, MapView, type Layer, type MapViewState, type PickingInfo, type WebMercatorViewport } from '@deck.gl/core';
-import { GeoJsonLayer, ScatterplotLayer } from '@deck.gl/layers';
-import { HeatmapLayer, HexagonLayer } from '@deck.gl/aggregation-layers';
+import { Deck, MapView, type MapViewState, type PickingInfo, type WebMercatorViewport } from '@deck.gl/core';
 import { errorMessage, formatDateTime, h, type BrowserPluginContext, type Disposable } from '@cairn/sdk/browser';
-import { parseHexColor } from '../common/colors.js';
 import { decodePoints, type DecodedPoints } from '../common/points.js';
 import { ICONS_RESOURCE, MAP_SERVICE, POINTS_RESOURCE, TILES_RESOURCE, type MapPoint, type MapService } from '../common/protocol.js';
 import { embeddedBasemap, FINE_BASEMAP_ZOOM } from './embedded-basemap.js';
-import { basemapLayer } from './user-basemap.js';
-import { LinesLayer } from './lines-layer.js';
-import { buildIconAtlas, pointAttributes, shownPoints, thin, thinStep, withIconSlots, type IconAtlas } from './point-data.js';
-import { PointsLayer, type PointsLayerProps } from './points-layer.js';
+import { attributionOf, EMBEDDED_ATTRIBUTION, heatmapLayer, hexagonLayer, pointsLayer, selectionLayer, underlyingLayers } from './layers.js';
 import { legendToggle } from './legend.js';
 import { boxOnScreen, fittedView, pannedView, viewportOf, WORLD, zoomedView } from './map-view.js';
+import { buildIconAtlas, pointAttributes, shownPoints, thin, thinStep, withIconSlots, type IconAtlas } from './point-data.js';
+import type { PointsLayerProps } from './points-layer.js';
 import type { Bbox, MapState } from './state.js';
 
 /** What the rest of the plugin can ask of an open map. */
@@ -27,8 +23,6 @@ const PAN_STEP = 100;
 const RELOAD_DELAY_MS = 250;
 /** From this zoom on, a point of a category with an icon is drawn as its icon. */
 const ICON_ZOOM = 12;
-/** Pixels an icon is drawn at. */
-const ICON_SIZE = 28;
 /**
  * A map of more points than this, seen from further out than `DENSE_ZOOM`, draws them as small
  * dots with no ring: big ones would merge into a blot, and on a GPU-less machine (WebGL on the
@@ -51,7 +45,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
   const box = h('div', { class: 'map-box', hidden: true });
   const announce = h('div', { class: 'map-sr-only', 'aria-live': 'polite' });
   const status = h('div', { class: 'map-status' });
-  const attribution = h('div', { class: 'map-attribution' }, 'Basemap: Natural Earth (public domain), via world-atlas');
+  const attribution = h('div', { class: 'map-attribution' }, EMBEDDED_ATTRIBUTION);
   const legend = h('ul', { class: 'map-legend map-legend-overlay', 'aria-label': 'Map legend' });
   const zoomIn = h('button', { type: 'button', 'aria-label': 'Zoom in', title: 'Zoom in (+)' }, '+');
   const zoomOut = h('button', { type: 'button', 'aria-label': 'Zoom out', title: 'Zoom out (−)' }, '−');
@@ -137,7 +131,6 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     return boxOnScreen(view, 0, 0, view.width, view.height);
   }
 
-  let hexagonZoom = -1;
   /**
    * The icons of the categories that have one, drawn once per set of points into one canvas (an
    * atlas), and the points that show them. Null until ready; `draw` is called again then.
@@ -160,60 +153,19 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
   function draw(): void {
     if (disposed) return;
     const { visible } = state;
-    const layers: Layer[] = [];
     const { basemap: base, finer } = embeddedBasemap(viewState.zoom);
     // Every open map draws again once the finer basemap has loaded (once each).
     if (finer !== null && !waitingForFiner) {
       waitingForFiner = true;
       void finer.then(() => draw(), () => undefined);
     }
-    layers.push(
-      new GeoJsonLayer({ id: 'basemap-land', data: base.land as never, visible: visible.basemap, filled: true, stroked: false, getFillColor: [243, 240, 231] }),
-      new LinesLayer({ id: 'basemap-borders', data: base.borders, visible: visible.basemap, color: [176, 168, 150] }),
-    );
-    // The user's basemaps (MBTiles, PMTiles, a URL), over the embedded one, tiles served by the host.
-    for (const basemap of state.basemaps) layers.push(basemapLayer(basemap, ctx.resources.url(TILES_RESOURCE), !state.basemapHidden.has(basemap.id)));
-    // Other plugins' layers, over the basemaps and under the observations.
-    for (const provided of state.provided) {
-      const style = provided.style ?? {};
-      layers.push(
-        new GeoJsonLayer({
-          id: `provided:${provided.plugin}:${provided.id}`,
-          data: provided.data as never,
-          visible: state.isProvidedVisible(provided),
-          filled: style.fillColor !== undefined,
-          stroked: true,
-          getFillColor: parseHexColor(style.fillColor) ?? [0, 0, 0, 0],
-          getLineColor: parseHexColor(style.lineColor) ?? [40, 40, 40, 255],
-          lineWidthUnits: 'pixels',
-          getLineWidth: style.lineWidth ?? 2,
-          pointRadiusUnits: 'pixels',
-          getPointRadius: style.pointRadius ?? 5,
-        }),
-      );
-    }
-    attribution.textContent = [
-      'Basemap: Natural Earth (public domain), via world-atlas',
-      ...state.basemaps.filter((basemap) => basemap.attribution && !state.basemapHidden.has(basemap.id)).map((basemap) => basemap.attribution),
-      ...state.provided.filter((layer) => layer.attribution && state.isProvidedVisible(layer)).map((layer) => layer.attribution!)].join(' · ');
+    const layers = underlyingLayers(state, base, ctx.resources.url(TILES_RESOURCE));
+    attribution.textContent = attributionOf(state);
     if (points !== null && points.header.count > 0) {
-      const { positions } = points;
       const count = points.header.count;
-      const metersPerPixel = (40_075_016 * Math.cos((viewState.latitude * Math.PI) / 180)) / (512 * 2 ** viewState.zoom);
-      hexagonZoom = Math.round(viewState.zoom);
       // The aggregation layers are made only when shown: hidden, they would still aggregate.
-      if (visible.heatmap) layers.push(new HeatmapLayer({ id: 'heatmap', data: pointData as never, radiusPixels: 30, getWeight: 1 }));
-      if (visible.hexagons) {
-        layers.push(new HexagonLayer({
-          id: 'hexagons',
-          data: { length: count } as never,
-          getPosition: (_: unknown, { index }: { index: number }) => [positions[index * 2]!, positions[index * 2 + 1]!],
-          radius: Math.max(50, metersPerPixel * 2 ** (viewState.zoom - hexagonZoom) * 24),
-          coverage: 0.9,
-          opacity: 0.55,
-          gpuAggregation: true,
-        }));
-      }
+      if (visible.heatmap) layers.push(heatmapLayer(pointData));
+      if (visible.hexagons) layers.push(hexagonLayer(points, viewState));
       // Zoomed in, categories with an icon show it (the atlas is made the first time it is needed,
       // and kept, so that zooming in and out does not make its texture again).
       const showIcons = visible.points && viewState.zoom >= ICON_ZOOM;
@@ -230,39 +182,10 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
         }
         // How many dots the map draws, for whoever checks the thinning (the tests do).
         surface.dataset.shown = String(data.length);
-        layers.push(
-          new PointsLayer({
-            id: 'points',
-            data,
-            visible: visible.points,
-            radiusPixels: dense ? 3 : 5,
-            lineWidthPixels: dense ? 0 : 1,
-            iconAtlas: atlas?.canvas ?? null,
-            iconCount: atlas?.count ?? 1,
-            iconSizePixels: ICON_SIZE,
-            showIcons: showIcons && atlas !== null,
-            pickable: true,
-            autoHighlight: true,
-            highlightColor: [0, 0, 0, 90],
-          }),
-        );
+        layers.push(pointsLayer(data, { visible: visible.points, dense, atlas, showIcons }));
       }
       if (selected !== null && selected < count) {
-        layers.push(
-          new ScatterplotLayer({
-            id: 'selection',
-            data: [selected],
-            visible: visible.points,
-            getPosition: (index: number) => [positions[index * 2]!, positions[index * 2 + 1]!],
-            radiusUnits: 'pixels',
-            getRadius: 9,
-            filled: false,
-            stroked: true,
-            lineWidthUnits: 'pixels',
-            getLineWidth: 3,
-            getLineColor: [20, 20, 20],
-          }),
-        );
+        layers.push(selectionLayer(points, selected, visible.points));
       }
     }
     deck.setProps({ layers });
