@@ -4,7 +4,7 @@ import { decodePoints, type DecodedPoints } from '../common/points.js';
 import { ICONS_RESOURCE, MAP_SERVICE, POINTS_RESOURCE, TILES_RESOURCE, type MapPoint, type MapService } from '../common/protocol.js';
 import { embeddedBasemap, FINE_BASEMAP_ZOOM } from './embedded-basemap.js';
 import { attributionOf, EMBEDDED_ATTRIBUTION, heatmapLayer, hexagonLayer, pointsLayer, selectionLayer, underlyingLayers } from './layers.js';
-import { legendToggle } from './legend.js';
+import { LegendOverlay } from './legend.js';
 import { boxOnScreen, fittedView, pannedView, viewportOf, WORLD, zoomedView } from './map-view.js';
 import { buildIconAtlas, pointAttributes, shownPoints, thin, thinStep, withIconSlots, type IconAtlas } from './point-data.js';
 import type { PointsLayerProps } from './points-layer.js';
@@ -46,13 +46,13 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
   const announce = h('div', { class: 'map-sr-only', 'aria-live': 'polite' });
   const status = h('div', { class: 'map-status' });
   const attribution = h('div', { class: 'map-attribution' }, EMBEDDED_ATTRIBUTION);
-  const legend = h('ul', { class: 'map-legend map-legend-overlay', 'aria-label': 'Map legend' });
+  const legend = new LegendOverlay(state);
   const zoomIn = h('button', { type: 'button', 'aria-label': 'Zoom in', title: 'Zoom in (+)' }, '+');
   const zoomOut = h('button', { type: 'button', 'aria-label': 'Zoom out', title: 'Zoom out (−)' }, '−');
   const fit = h('button', { type: 'button', 'aria-label': 'Fit to the observations', title: 'Fit to the observations (0)' }, '⤢');
   const controls = h('div', { class: 'map-zoom', role: 'group', 'aria-label': 'Zoom' }, zoomIn, zoomOut, fit);
   surface.append(tooltip, box);
-  container.append(h('div', { class: 'map-editor' }, surface, controls, legend, status, attribution, help, announce));
+  container.append(h('div', { class: 'map-editor' }, surface, controls, legend.element, status, attribution, help, announce));
 
   /** The points as loaded (the list's filter applied), and those shown (the legend's hidden categories left out). */
   let loaded: DecodedPoints | null = null;
@@ -213,7 +213,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
       surface.dataset.points = String(count);
       surface.dataset.snapshot = String(decoded.header.snapshot);
       state.setLegend(decoded.header.categories, count);
-      drawLegend();
+      legend.update();
       if (!fitted) {
         fitted = true;
         fitToData();
@@ -236,15 +236,6 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     thinned = null;
     if (atlasFor?.ready && atlasFor.snapshot === points.header.snapshot) pointData = withIconSlots(pointData, points, atlasFor.ready);
     surface.dataset.shownCategories = String(all.header.categories.filter((category) => !state.isCategoryHidden(category.id)).length);
-  }
-
-  /** The legend on the map: a category per row, a click (or Enter) hides or shows its points. */
-  function drawLegend(): void {
-    legend.replaceChildren(
-      ...state.legend.slice(0, 12).map((category) => h('li', {}, legendToggle(category, state))),
-    );
-    if (state.legend.length > 12) legend.append(h('li', { class: 'map-meta' }, `and ${state.legend.length - 12} more (the Map view lists all)`));
-    legend.hidden = state.legend.length === 0 || !state.visible.points;
   }
 
   function fitToData(): void {
@@ -390,7 +381,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
         void load();
       }
       if ([...state.hiddenCategories].sort().join('\n') !== hiddenKey) show();
-      drawLegend();
+      legend.update();
       draw();
     }),
   );
