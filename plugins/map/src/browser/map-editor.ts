@@ -1,13 +1,12 @@
 import { Deck, MapView, type MapViewState, type PickingInfo, type WebMercatorViewport } from '@deck.gl/core';
 import { errorMessage, formatDateTime, h, type BrowserPluginContext, type Disposable } from '@cairn/sdk/browser';
-import { decodePoints, type DecodedPoints } from '../common/points.js';
+import { decodePoints } from '../common/points.js';
 import { ICONS_RESOURCE, MAP_SERVICE, POINTS_RESOURCE, TILES_RESOURCE, type MapPoint, type MapService } from '../common/protocol.js';
 import { embeddedBasemap, FINE_BASEMAP_ZOOM } from './embedded-basemap.js';
 import { attributionOf, EMBEDDED_ATTRIBUTION, heatmapLayer, hexagonLayer, pointsLayer, selectionLayer, underlyingLayers } from './layers.js';
 import { LegendOverlay } from './legend.js';
 import { boxOnScreen, fittedView, pannedView, viewportOf, WORLD, zoomedView } from './map-view.js';
-import { buildIconAtlas, pointAttributes, shownPoints, thin, thinStep, withIconSlots, type IconAtlas } from './point-data.js';
-import type { PointsLayerProps } from './points-layer.js';
+import { MapPoints, thinStep } from './point-data.js';
 import type { Bbox, MapState } from './state.js';
 
 /** What the rest of the plugin can ask of an open map. */
@@ -54,22 +53,8 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
   surface.append(tooltip, box);
   container.append(h('div', { class: 'map-editor' }, surface, controls, legend.element, status, attribution, help, announce));
 
-  /** The points as loaded (the list's filter applied), and those shown (the legend's hidden categories left out). */
-  let loaded: DecodedPoints | null = null;
-  let points: DecodedPoints | null = null;
-  /** For each point shown, its index among those loaded (the host's name for it); null when all show. */
-  let origin: Uint32Array | null = null;
-  let hiddenKey = '';
   let filterKey = JSON.stringify(state.listFilter);
-  /**
-   * The points' attributes as the GPU takes them, kept for as long as the points and the icons
-   * are the same: a new object would have deck.gl upload every attribute again.
-   */
-  let pointData: PointsLayerProps['data'] | null = null;
-  /** The points drawn when a dense map is thinned (see THIN_CELL_PIXELS), for one half zoom step. */
-  let thinned: { from: PointsLayerProps['data']; step: number; data: PointsLayerProps['data']; indices: Uint32Array } | null = null;
-  /** What the points layer drew: its index i is point `drawnIndices[i]`, or i itself when null. */
-  let drawnIndices: Uint32Array | null = null;
+  const mapPoints = new MapPoints((id) => ctx.resources.url(ICONS_RESOURCE, id), () => draw());
   let viewState: MapViewState = { ...WORLD };
   let zoomBand = '';
   let selected: number | null = null;
@@ -98,6 +83,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     onAfterRender: () => {
       // Frames drawn so far, for whoever measures how fast the map follows (the benchmark does).
       surface.dataset.frames = String(Number(surface.dataset.frames ?? 0) + 1);
+      const points = mapPoints.shown;
       if (points !== null && !firstFrameMarked) {
         firstFrameMarked = true;
         performance.mark('map:first-points-frame');
@@ -131,25 +117,6 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     return boxOnScreen(view, 0, 0, view.width, view.height);
   }
 
-  /**
-   * The icons of the categories that have one, drawn once per set of points into one canvas (an
-   * atlas), and the points that show them. Null until ready; `draw` is called again then.
-   */
-  let atlasFor: { snapshot: number; ready: IconAtlas | null } | null = null;
-  function iconAtlas(): IconAtlas | null {
-    if (points === null) return null;
-    const current = points;
-    if (atlasFor?.snapshot === current.header.snapshot) return atlasFor.ready;
-    const entry: { snapshot: number; ready: IconAtlas | null } = { snapshot: current.header.snapshot, ready: null };
-    atlasFor = entry;
-    void buildIconAtlas(current, (id) => ctx.resources.url(ICONS_RESOURCE, id)).then((built) => {
-      if (atlasFor !== entry || built === null) return;
-      entry.ready = built;
-      if (pointData !== null && points === current) pointData = withIconSlots(pointData, current, built);
-      draw();
-    });
-    return null;
-  }
   function draw(): void {
     if (disposed) return;
     const { visible } = state;
@@ -161,25 +128,19 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     }
     const layers = underlyingLayers(state, base, ctx.resources.url(TILES_RESOURCE));
     attribution.textContent = attributionOf(state);
+    const points = mapPoints.shown;
     if (points !== null && points.header.count > 0) {
       const count = points.header.count;
       // The aggregation layers are made only when shown: hidden, they would still aggregate.
-      if (visible.heatmap) layers.push(heatmapLayer(pointData));
+      if (visible.heatmap) layers.push(heatmapLayer(mapPoints.data));
       if (visible.hexagons) layers.push(hexagonLayer(points, viewState));
       // Zoomed in, categories with an icon show it (the atlas is made the first time it is needed,
       // and kept, so that zooming in and out does not make its texture again).
       const showIcons = visible.points && viewState.zoom >= ICON_ZOOM;
-      const atlas = showIcons ? iconAtlas() : atlasFor?.snapshot === points.header.snapshot ? atlasFor.ready : null;
-      if (pointData !== null) {
-        const dense = count > DENSE_COUNT && viewState.zoom < DENSE_ZOOM;
-        let data = pointData;
-        drawnIndices = null;
-        if (dense) {
-          const step = thinStep(viewState.zoom);
-          if (thinned?.from !== pointData || thinned.step !== step) thinned = { from: pointData, step, ...thin(points, pointData, step) };
-          data = thinned.data;
-          drawnIndices = thinned.indices;
-        }
+      const atlas = mapPoints.iconAtlas(showIcons);
+      const dense = count > DENSE_COUNT && viewState.zoom < DENSE_ZOOM;
+      const data = mapPoints.drawn(dense ? thinStep(viewState.zoom) : null);
+      if (data !== null) {
         // How many dots the map draws, for whoever checks the thinning (the tests do).
         surface.dataset.shown = String(data.length);
         layers.push(pointsLayer(data, { visible: visible.points, dense, atlas, showIcons }));
@@ -194,7 +155,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
   let loadCount = 0;
   async function load(): Promise<void> {
     const mine = ++loadCount;
-    status.textContent = loaded === null ? 'Loading the observations…' : '';
+    status.textContent = mapPoints.shown === null ? 'Loading the observations…' : '';
     try {
       const query: Record<string, string> = Object.keys(state.listFilter).length > 0 ? { filter: JSON.stringify(state.listFilter) } : {};
       const response = await fetch(ctx.resources.url(POINTS_RESOURCE, '', query));
@@ -205,8 +166,8 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
       if (disposed || mine !== loadCount) return;
       // A point selected in the last set is found again only by chance: drop it.
       selected = null;
-      loaded = decoded;
-      show();
+      mapPoints.load(decoded, state.hiddenCategories);
+      surface.dataset.shownCategories = String(mapPoints.categoriesShown);
       const count = decoded.header.count;
       const narrowed = Object.keys(state.listFilter).length > 0;
       status.textContent = count > 0 ? '' : narrowed ? 'No observation matches the list’s filters.' : 'No observations yet: add some, import a file or sync.';
@@ -224,41 +185,29 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     }
   }
 
-  /** The points of the categories the legend shows, as the GPU takes them. */
-  function show(): void {
-    if (loaded === null) return;
-    const all = loaded;
-    hiddenKey = [...state.hiddenCategories].sort().join('\n');
-    const shown = shownPoints(all, (index) => state.isCategoryHidden(all.header.categories[index]!.id));
-    points = shown.points;
-    origin = shown.origin;
-    pointData = pointAttributes(points);
-    thinned = null;
-    if (atlasFor?.ready && atlasFor.snapshot === points.header.snapshot) pointData = withIconSlots(pointData, points, atlasFor.ready);
-    surface.dataset.shownCategories = String(all.header.categories.filter((category) => !state.isCategoryHidden(category.id)).length);
-  }
-
   function fitToData(): void {
-    setView(fittedView(points?.header.bbox ?? null, viewport(), viewState));
+    setView(fittedView(mapPoints.shown?.header.bbox ?? null, viewport(), viewState));
   }
 
   let hovered = -1;
   const details = new Map<string, MapPoint | null>();
   async function pointAt(index: number): Promise<MapPoint | null> {
+    const points = mapPoints.shown;
     if (points === null) return null;
-    const loadedIndex = origin?.[index] ?? index;
+    const loadedIndex = mapPoints.loadedIndex(index);
     const key = `${points.header.snapshot}:${loadedIndex}`;
     if (!details.has(key)) details.set(key, await service.point(points.header.snapshot, loadedIndex));
     return details.get(key) ?? null;
   }
 
   async function hover(info: PickingInfo): Promise<void> {
+    const points = mapPoints.shown;
     if (info.layer?.id !== 'points' || info.index < 0 || points === null) {
       hovered = -1;
       tooltip.hidden = true;
       return;
     }
-    const index = drawnIndices?.[info.index] ?? info.index;
+    const index = mapPoints.shownIndex(info.index);
     hovered = index;
     const category = points.header.categories[points.categories[index]!]!;
     const [lon, lat] = [points.positions[index * 2]!, points.positions[index * 2 + 1]!];
@@ -273,7 +222,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
 
   async function click(info: PickingInfo): Promise<void> {
     if (info.layer?.id !== 'points' || info.index < 0) return;
-    await select(drawnIndices?.[info.index] ?? info.index);
+    await select(mapPoints.shownIndex(info.index));
   }
 
   async function select(index: number): Promise<void> {
@@ -380,7 +329,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
         filterKey = nextFilter;
         void load();
       }
-      if ([...state.hiddenCategories].sort().join('\n') !== hiddenKey) show();
+      if (mapPoints.hide(state.hiddenCategories)) surface.dataset.shownCategories = String(mapPoints.categoriesShown);
       legend.update();
       draw();
     }),

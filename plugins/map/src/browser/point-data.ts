@@ -151,3 +151,122 @@ export function withIconSlots(data: PointsLayerProps['data'], points: DecodedPoi
   return { ...data, attributes: { ...data.attributes, getIconSlot: { value: slots, size: 1 } } };
 }
 
+
+type PointData = PointsLayerProps['data'];
+
+/** A set of hidden categories as a key, to tell when it changed. */
+const keyOf = (hidden: ReadonlySet<string>) => [...hidden].sort().join('\n');
+
+/**
+ * A map's points as the GPU takes them: those loaded (the list's filter applied), those shown
+ * (the categories a legend hides left out), their attributes, the subset a dense map draws, and
+ * the atlas of their categories' icons. The attributes stay one object until the points or the
+ * icons change, and the thinned subset one per half zoom step: a new object would have deck.gl
+ * upload every attribute again.
+ */
+export class MapPoints {
+  private loaded: DecodedPoints | null = null;
+  private current: DecodedPoints | null = null;
+  /** For each point shown, its index among those loaded (the host's name for it); null when all show. */
+  private origin: Uint32Array | null = null;
+  /** The hidden categories (ids, '' for none) that the points shown leave out. */
+  private hiddenKey = '';
+  private attributes: PointData | null = null;
+  private thinned: { from: PointData; step: number; data: PointData; indices: Uint32Array } | null = null;
+  /** What the points layer draws: its index i is point `drawnIndices[i]`, or i itself when null. */
+  private drawnIndices: Uint32Array | null = null;
+  /** The icons of the points' categories, drawn once per set of points; null until ready. */
+  private atlasFor: { snapshot: number; ready: IconAtlas | null } | null = null;
+  /** How many of the loaded points' categories show. */
+  categoriesShown = 0;
+
+  constructor(
+    private readonly iconUrl: (categoryId: string) => string,
+    /** The atlas asked for is drawn: the map draws again. */
+    private readonly onIconsReady: () => void,
+  ) {}
+
+  /** The points shown; null until the first set is loaded. */
+  get shown(): DecodedPoints | null {
+    return this.current;
+  }
+
+  /** The attributes of every point shown. */
+  get data(): PointData | null {
+    return this.attributes;
+  }
+
+  /** A new set from the host; the categories in `hidden` (ids, '' for none) are left out. */
+  load(points: DecodedPoints, hidden: ReadonlySet<string>): void {
+    this.loaded = points;
+    this.show(hidden);
+  }
+
+  /** Leaves out the categories in `hidden`; false, and nothing made again, when those are left out already. */
+  hide(hidden: ReadonlySet<string>): boolean {
+    if (this.loaded === null || keyOf(hidden) === this.hiddenKey) return false;
+    this.show(hidden);
+    return true;
+  }
+
+  /**
+   * What the points layer draws: every point shown, or on a dense map thinned for a half zoom
+   * step (see `thinStep`), made once per step.
+   */
+  drawn(thinnedFor: number | null): PointData | null {
+    const points = this.current;
+    const attributes = this.attributes;
+    if (points === null || attributes === null) return null;
+    if (thinnedFor === null) {
+      this.drawnIndices = null;
+      return attributes;
+    }
+    if (this.thinned?.from !== attributes || this.thinned.step !== thinnedFor) this.thinned = { from: attributes, step: thinnedFor, ...thin(points, attributes, thinnedFor) };
+    this.drawnIndices = this.thinned.indices;
+    return this.thinned.data;
+  }
+
+  /** The point shown that is the points layer's `drawnIndex`, as last drawn. */
+  shownIndex(drawnIndex: number): number {
+    return this.drawnIndices?.[drawnIndex] ?? drawnIndex;
+  }
+
+  /** A point shown by the host's name for it: its index among those loaded. */
+  loadedIndex(shownIndex: number): number {
+    return this.origin?.[shownIndex] ?? shownIndex;
+  }
+
+  /**
+   * The atlas of the icons of the points' categories, once drawn; null until then, and when none
+   * has one. With `build` it is started the first time (zoomed in, where icons show) and kept, so
+   * that zooming in and out does not make its texture again; `onIconsReady` says when it is there.
+   */
+  iconAtlas(build: boolean): IconAtlas | null {
+    const current = this.current;
+    if (current === null) return null;
+    if (this.atlasFor?.snapshot === current.header.snapshot) return this.atlasFor.ready;
+    if (!build) return null;
+    const entry: { snapshot: number; ready: IconAtlas | null } = { snapshot: current.header.snapshot, ready: null };
+    this.atlasFor = entry;
+    void buildIconAtlas(current, this.iconUrl).then((built) => {
+      if (this.atlasFor !== entry || built === null) return;
+      entry.ready = built;
+      if (this.attributes !== null && this.current === current) this.attributes = withIconSlots(this.attributes, current, built);
+      this.onIconsReady();
+    });
+    return null;
+  }
+
+  private show(hidden: ReadonlySet<string>): void {
+    const all = this.loaded!;
+    const isHidden = (id: string | null) => hidden.has(id ?? '');
+    this.hiddenKey = keyOf(hidden);
+    const shown = shownPoints(all, (index) => isHidden(all.header.categories[index]!.id));
+    this.current = shown.points;
+    this.origin = shown.origin;
+    this.attributes = pointAttributes(shown.points);
+    this.thinned = null;
+    if (this.atlasFor?.ready && this.atlasFor.snapshot === shown.points.header.snapshot) this.attributes = withIconSlots(this.attributes, shown.points, this.atlasFor.ready);
+    this.categoriesShown = all.header.categories.filter((category) => !isHidden(category.id)).length;
+  }
+}
