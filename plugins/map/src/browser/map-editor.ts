@@ -1,12 +1,13 @@
 import { Deck, MapView, type MapViewState, type PickingInfo, type WebMercatorViewport } from '@deck.gl/core';
-import { errorMessage, formatDateTime, h, type BrowserPluginContext, type Disposable } from '@cairn/sdk/browser';
+import { errorMessage, h, type BrowserPluginContext, type Disposable } from '@cairn/sdk/browser';
 import { decodePoints } from '../common/points.js';
-import { ICONS_RESOURCE, MAP_SERVICE, POINTS_RESOURCE, TILES_RESOURCE, type MapPoint, type MapService } from '../common/protocol.js';
+import { ICONS_RESOURCE, MAP_SERVICE, POINTS_RESOURCE, TILES_RESOURCE, type MapService } from '../common/protocol.js';
 import { embeddedBasemap, FINE_BASEMAP_ZOOM } from './embedded-basemap.js';
 import { attributionOf, EMBEDDED_ATTRIBUTION, heatmapLayer, hexagonLayer, pointsLayer, selectionLayer, underlyingLayers } from './layers.js';
 import { LegendOverlay } from './legend.js';
 import { boxOnScreen, fittedView, pannedView, viewportOf, WORLD, zoomedView } from './map-view.js';
 import { MapPoints, thinStep } from './point-data.js';
+import { PointPicker } from './point-picking.js';
 import type { Bbox, MapState } from './state.js';
 
 /** What the rest of the plugin can ask of an open map. */
@@ -55,6 +56,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
 
   let filterKey = JSON.stringify(state.listFilter);
   const mapPoints = new MapPoints((id) => ctx.resources.url(ICONS_RESOURCE, id), () => draw());
+  const picker = new PointPicker(mapPoints, service, tooltip);
   let viewState: MapViewState = { ...WORLD };
   let zoomBand = '';
   let selected: number | null = null;
@@ -78,7 +80,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
       return next;
     },
     getCursor: ({ isHovering, isDragging }) => (isDragging ? 'grabbing' : isHovering ? 'pointer' : 'grab'),
-    onHover: (info) => void hover(info),
+    onHover: (info) => void picker.hover(info),
     onClick: (info) => void click(info),
     onAfterRender: () => {
       // Frames drawn so far, for whoever measures how fast the map follows (the benchmark does).
@@ -189,46 +191,15 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     setView(fittedView(mapPoints.shown?.header.bbox ?? null, viewport(), viewState));
   }
 
-  let hovered = -1;
-  const details = new Map<string, MapPoint | null>();
-  async function pointAt(index: number): Promise<MapPoint | null> {
-    const points = mapPoints.shown;
-    if (points === null) return null;
-    const loadedIndex = mapPoints.loadedIndex(index);
-    const key = `${points.header.snapshot}:${loadedIndex}`;
-    if (!details.has(key)) details.set(key, await service.point(points.header.snapshot, loadedIndex));
-    return details.get(key) ?? null;
-  }
-
-  async function hover(info: PickingInfo): Promise<void> {
-    const points = mapPoints.shown;
-    if (info.layer?.id !== 'points' || info.index < 0 || points === null) {
-      hovered = -1;
-      tooltip.hidden = true;
-      return;
-    }
-    const index = mapPoints.shownIndex(info.index);
-    hovered = index;
-    const category = points.header.categories[points.categories[index]!]!;
-    const [lon, lat] = [points.positions[index * 2]!, points.positions[index * 2 + 1]!];
-    tooltip.replaceChildren(h('strong', {}, category.name), h('div', { class: 'map-meta' }, `${lat.toFixed(5)}, ${lon.toFixed(5)}`));
-    tooltip.style.left = `${info.x + 12}px`;
-    tooltip.style.top = `${info.y + 12}px`;
-    tooltip.hidden = false;
-    const point = await pointAt(index).catch(() => null);
-    if (point === null || hovered !== index) return;
-    tooltip.append(h('div', {}, point.notes || '(no notes)'), h('div', { class: 'map-meta' }, `${formatDateTime(point.createdAt)} · click to open`));
-  }
-
   async function click(info: PickingInfo): Promise<void> {
-    if (info.layer?.id !== 'points' || info.index < 0) return;
-    await select(mapPoints.shownIndex(info.index));
+    const index = picker.picked(info);
+    if (index !== null) await select(index);
   }
 
   async function select(index: number): Promise<void> {
     selected = index;
     draw();
-    const point = await pointAt(index);
+    const point = await picker.pointAt(index);
     if (point === null) return;
     surface.dataset.selected = point.id;
     await ctx.commands.execute('observations.open', point.id);
@@ -318,7 +289,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
       if (reloadTimer !== null) clearTimeout(reloadTimer);
       reloadTimer = setTimeout(() => {
         reloadTimer = null;
-        details.clear();
+        picker.forget();
         void load();
       }, RELOAD_DELAY_MS);
     }),
