@@ -5,6 +5,7 @@ import { ICONS_RESOURCE, MAP_SERVICE, POINTS_RESOURCE, TILES_RESOURCE, type MapS
 import { embeddedBasemap, FINE_BASEMAP_ZOOM } from './embedded-basemap.js';
 import { attributionOf, EMBEDDED_ATTRIBUTION, heatmapLayer, hexagonLayer, pointsLayer, selectionLayer, underlyingLayers } from './layers.js';
 import { LegendOverlay } from './legend.js';
+import { MapInteraction } from './map-interaction.js';
 import { boxOnScreen, fittedView, pannedView, viewportOf, WORLD, zoomedView } from './map-view.js';
 import { MapPoints, thinStep } from './point-data.js';
 import { PointPicker } from './point-picking.js';
@@ -17,8 +18,6 @@ export interface MapHandle extends Disposable {
   filterToView(): Promise<void>;
 }
 
-/** Pixels an arrow key pans by (Shift: three times as far). */
-const PAN_STEP = 100;
 /** How long after the last change the points are fetched again (a sync brings many at once). */
 const RELOAD_DELAY_MS = 250;
 /** From this zoom on, a point of a category with an icon is drawn as its icon. */
@@ -209,69 +208,16 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
     await ctx.commands.execute('observations.setFilter', { bbox: currentBbox() });
   }
 
-  // Shift+drag: a box, and the list narrowed to it.
-  let dragStart: { x: number; y: number } | null = null;
-  const local = (event: PointerEvent) => {
-    const rect = surface.getBoundingClientRect();
-    return { x: event.clientX - rect.left, y: event.clientY - rect.top };
-  };
-  const onPointerDown = (event: PointerEvent) => {
-    if (!event.shiftKey || event.button !== 0) return;
-    dragStart = local(event);
-    surface.setPointerCapture(event.pointerId);
-    event.stopPropagation();
-  };
-  const onPointerMove = (event: PointerEvent) => {
-    if (dragStart === null) return;
-    const at = local(event);
-    Object.assign(box.style, {
-      left: `${Math.min(at.x, dragStart.x)}px`,
-      top: `${Math.min(at.y, dragStart.y)}px`,
-      width: `${Math.abs(at.x - dragStart.x)}px`,
-      height: `${Math.abs(at.y - dragStart.y)}px`,
-    });
-    box.hidden = false;
-    event.stopPropagation();
-  };
-  const onPointerUp = (event: PointerEvent) => {
-    if (dragStart === null) return;
-    const start = dragStart;
-    const end = local(event);
-    dragStart = null;
-    box.hidden = true;
-    event.stopPropagation();
-    if (Math.abs(end.x - start.x) < 4 || Math.abs(end.y - start.y) < 4) return;
-    const bbox = boxOnScreen(viewport(), Math.min(start.x, end.x), Math.min(start.y, end.y), Math.max(start.x, end.x), Math.max(start.y, end.y));
-    void ctx.commands.execute('observations.setFilter', { bbox }).catch((error: unknown) => ctx.notifications.error(errorMessage(error)));
-  };
-  surface.addEventListener('pointerdown', onPointerDown, true);
-  surface.addEventListener('pointermove', onPointerMove, true);
-  surface.addEventListener('pointerup', onPointerUp, true);
-
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.target !== surface || event.ctrlKey || event.metaKey || event.altKey) return;
-    const step = PAN_STEP * (event.shiftKey ? 3 : 1);
-    const pan = (dx: number, dy: number) => setView(pannedView(viewport(), viewState, dx, dy));
-    const keys: Record<string, () => void> = {
-      ArrowLeft: () => pan(-step, 0),
-      ArrowRight: () => pan(step, 0),
-      ArrowUp: () => pan(0, -step),
-      ArrowDown: () => pan(0, step),
-      '+': () => zoom(1),
-      '=': () => zoom(1),
-      '-': () => zoom(-1),
-      _: () => zoom(-1),
-      '0': () => fitToData(),
-    };
-    const action = keys[event.key];
-    if (action === undefined) return;
-    event.preventDefault();
-    action();
-  };
-  surface.addEventListener('keydown', onKeyDown);
-  zoomIn.addEventListener('click', () => zoom(1));
-  zoomOut.addEventListener('click', () => zoom(-1));
-  fit.addEventListener('click', () => fitToData());
+  const interaction = new MapInteraction(surface, box, { zoomIn, zoomOut, fit }, {
+    pan: (dx, dy) => setView(pannedView(viewport(), viewState, dx, dy)),
+    zoom: (by) => zoom(by),
+    fitToData: () => fitToData(),
+    // Shift+drag: the list narrowed to the box.
+    listBox: (left, top, right, bottom) =>
+      void ctx.commands
+        .execute('observations.setFilter', { bbox: boxOnScreen(viewport(), left, top, right, bottom) })
+        .catch((error: unknown) => ctx.notifications.error(errorMessage(error))),
+  });
 
   function zoom(by: number): void {
     setView(zoomedView(viewState, by));
@@ -316,7 +262,7 @@ export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, sta
       if (reloadTimer !== null) clearTimeout(reloadTimer);
       for (const subscription of subscriptions) subscription.dispose();
       resize.disconnect();
-      surface.removeEventListener('keydown', onKeyDown);
+      interaction.dispose();
       deck.finalize();
     },
   };
