@@ -79,7 +79,7 @@ export function activate(ctx: BrowserPluginContext): void {
         (module) => {
           if (disposed) return;
           container.replaceChildren();
-          rendered = handle = module.renderMap(container, ctx, state);
+          rendered = handle = new module.MapTab(container, ctx, state);
           ready(rendered);
         },
         (error: unknown) => container.replaceChildren(h('p', { class: 'view-message' }, `The map could not load: ${errorMessage(error)}`)),

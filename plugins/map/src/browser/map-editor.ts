@@ -5,7 +5,7 @@ import { ICONS_RESOURCE, MAP_SERVICE, POINTS_RESOURCE, TILES_RESOURCE, type MapS
 import { embeddedBasemap, FINE_BASEMAP_ZOOM } from './embedded-basemap.js';
 import { attributionOf, EMBEDDED_ATTRIBUTION, heatmapLayer, hexagonLayer, pointsLayer, selectionLayer, underlyingLayers } from './layers.js';
 import { LegendOverlay } from './legend.js';
-import { MapInteraction } from './map-interaction.js';
+import { MapInteraction, type MapNavigation } from './map-interaction.js';
 import { boxOnScreen, fittedView, pannedView, viewportOf, WORLD, zoomedView } from './map-view.js';
 import { MapPoints, thinStep } from './point-data.js';
 import { PointPicker } from './point-picking.js';
@@ -33,237 +33,269 @@ const DENSE_ZOOM = 8;
 /**
  * The map tab: deck.gl straight on a canvas (no React, no map library), the embedded basemap
  * under the observations, colour by category, hover and click, Shift+drag to list a box, the
- * keyboard to pan and zoom, and a reload of the points whenever data changes.
+ * keyboard to pan and zoom, and a reload of the points whenever data changes. What it draws is
+ * made in layers.ts from the points (point-data.ts); the pointer and the keys are handled in
+ * point-picking.ts and map-interaction.ts. Everything it adds goes when it is disposed.
  */
-export function renderMap(container: HTMLElement, ctx: BrowserPluginContext, state: MapState): MapHandle {
-  performance.mark('map:created');
-  const service = ctx.services.get<MapService>(MAP_SERVICE);
-  const help = h('p', { id: 'map-keys', class: 'map-sr-only' }, 'Arrow keys pan, + and − zoom, 0 fits the map to the observations. Shift and drag a box to list the observations in it.');
-  const surface = h('div', { class: 'map-surface', role: 'application', 'aria-label': 'Map', 'aria-describedby': 'map-keys', tabindex: '0' });
-  const tooltip = h('div', { class: 'map-tooltip', role: 'tooltip', hidden: true });
-  const box = h('div', { class: 'map-box', hidden: true });
-  const announce = h('div', { class: 'map-sr-only', 'aria-live': 'polite' });
-  const status = h('div', { class: 'map-status' });
-  const attribution = h('div', { class: 'map-attribution' }, EMBEDDED_ATTRIBUTION);
-  const legend = new LegendOverlay(state);
-  const zoomIn = h('button', { type: 'button', 'aria-label': 'Zoom in', title: 'Zoom in (+)' }, '+');
-  const zoomOut = h('button', { type: 'button', 'aria-label': 'Zoom out', title: 'Zoom out (−)' }, '−');
-  const fit = h('button', { type: 'button', 'aria-label': 'Fit to the observations', title: 'Fit to the observations (0)' }, '⤢');
-  const controls = h('div', { class: 'map-zoom', role: 'group', 'aria-label': 'Zoom' }, zoomIn, zoomOut, fit);
-  surface.append(tooltip, box);
-  container.append(h('div', { class: 'map-editor' }, surface, controls, legend.element, status, attribution, help, announce));
+export class MapTab implements MapHandle, MapNavigation {
+  private readonly surface: HTMLElement;
+  private readonly announce: HTMLElement;
+  private readonly status: HTMLElement;
+  private readonly attribution: HTMLElement;
+  private readonly legend: LegendOverlay;
+  private readonly deck: Deck<MapView>;
+  private readonly points: MapPoints;
+  private readonly picker: PointPicker;
+  /** Released when the tab goes, in the order they were added. */
+  private readonly disposables: Disposable[] = [];
+  private view: MapViewState = { ...WORLD };
+  /** The zoom steps the layers were last made for (see `setView`). */
+  private zoomBand = '';
+  /** The list's filter the points are loaded with. */
+  private filterKey: string;
+  /** The point ringed as selected (its index among those shown), until the next set of points. */
+  private selected: number | null = null;
+  /** The first set of points fits the view to them; later ones leave it where it is. */
+  private fitted = false;
+  /** Loads started: only the last one's points are shown. */
+  private loads = 0;
+  private reloadTimer: ReturnType<typeof setTimeout> | null = null;
+  private firstFrameMarked = false;
+  private waitingForFiner = false;
+  private disposed = false;
 
-  let filterKey = JSON.stringify(state.listFilter);
-  const mapPoints = new MapPoints((id) => ctx.resources.url(ICONS_RESOURCE, id), () => draw());
-  const picker = new PointPicker(mapPoints, service, tooltip);
-  let viewState: MapViewState = { ...WORLD };
-  let zoomBand = '';
-  let selected: number | null = null;
-  let fitted = false;
-  let disposed = false;
-  let firstFrameMarked = false;
-  let waitingForFiner = false;
-  const subscriptions: Disposable[] = [];
+  constructor(
+    container: HTMLElement,
+    private readonly ctx: BrowserPluginContext,
+    private readonly state: MapState,
+  ) {
+    performance.mark('map:created');
+    const help = h('p', { id: 'map-keys', class: 'map-sr-only' }, 'Arrow keys pan, + and − zoom, 0 fits the map to the observations. Shift and drag a box to list the observations in it.');
+    const surface = h('div', { class: 'map-surface', role: 'application', 'aria-label': 'Map', 'aria-describedby': 'map-keys', tabindex: '0' });
+    const tooltip = h('div', { class: 'map-tooltip', role: 'tooltip', hidden: true });
+    const box = h('div', { class: 'map-box', hidden: true });
+    this.surface = surface;
+    this.announce = h('div', { class: 'map-sr-only', 'aria-live': 'polite' });
+    this.status = h('div', { class: 'map-status' });
+    this.attribution = h('div', { class: 'map-attribution' }, EMBEDDED_ATTRIBUTION);
+    this.legend = new LegendOverlay(state);
+    const zoomIn = h('button', { type: 'button', 'aria-label': 'Zoom in', title: 'Zoom in (+)' }, '+');
+    const zoomOut = h('button', { type: 'button', 'aria-label': 'Zoom out', title: 'Zoom out (−)' }, '−');
+    const fit = h('button', { type: 'button', 'aria-label': 'Fit to the observations', title: 'Fit to the observations (0)' }, '⤢');
+    const controls = h('div', { class: 'map-zoom', role: 'group', 'aria-label': 'Zoom' }, zoomIn, zoomOut, fit);
+    surface.append(tooltip, box);
+    container.append(h('div', { class: 'map-editor' }, surface, controls, this.legend.element, this.status, this.attribution, help, this.announce));
 
-  const deck = new Deck<MapView>({
-    parent: surface as HTMLDivElement,
-    width: '100%',
-    height: '100%',
-    views: new MapView({ repeat: true }),
-    deviceProps: { webgl: { antialias: false } },
-    viewState,
-    // Keyboard handled below (it must work the same with or without deck's focus handling).
-    controller: { dragRotate: false, touchRotate: false, keyboard: false },
-    onViewStateChange: ({ viewState: next }) => {
-      setView(next as MapViewState);
-      return next;
-    },
-    getCursor: ({ isHovering, isDragging }) => (isDragging ? 'grabbing' : isHovering ? 'pointer' : 'grab'),
-    onHover: (info) => void picker.hover(info),
-    onClick: (info) => void click(info),
-    onAfterRender: () => {
-      // Frames drawn so far, for whoever measures how fast the map follows (the benchmark does).
-      surface.dataset.frames = String(Number(surface.dataset.frames ?? 0) + 1);
-      const points = mapPoints.shown;
-      if (points !== null && !firstFrameMarked) {
-        firstFrameMarked = true;
-        performance.mark('map:first-points-frame');
-        surface.dataset.drawn = String(points.header.count);
-      }
-    },
-    layers: [],
-  });
+    this.filterKey = JSON.stringify(state.listFilter);
+    this.points = new MapPoints((id) => ctx.resources.url(ICONS_RESOURCE, id), () => this.draw());
+    this.picker = new PointPicker(this.points, ctx.services.get<MapService>(MAP_SERVICE), tooltip);
+    this.deck = new Deck<MapView>({
+      parent: surface as HTMLDivElement,
+      width: '100%',
+      height: '100%',
+      views: new MapView({ repeat: true }),
+      deviceProps: { webgl: { antialias: false } },
+      viewState: this.view,
+      // The keyboard is MapInteraction's (it must work the same with or without deck's focus handling).
+      controller: { dragRotate: false, touchRotate: false, keyboard: false },
+      onViewStateChange: ({ viewState: next }) => {
+        this.setView(next as MapViewState);
+        return next;
+      },
+      getCursor: ({ isHovering, isDragging }) => (isDragging ? 'grabbing' : isHovering ? 'pointer' : 'grab'),
+      onHover: (info) => void this.picker.hover(info),
+      onClick: (info) => void this.click(info),
+      onAfterRender: () => this.rendered(),
+      layers: [],
+    });
 
-  function setView(next: MapViewState): void {
-    viewState = { ...next, pitch: 0, bearing: 0 };
-    deck.setProps({ viewState });
-    state.setView(currentBbox());
+    const interaction = new MapInteraction(surface, box, { zoomIn, zoomOut, fit }, this);
+    // Keep the canvas the size of its tab.
+    const resize = new ResizeObserver(() => this.deck.setProps({ width: '100%', height: '100%' }));
+    resize.observe(surface);
+    this.disposables.push(
+      { dispose: () => clearTimeout(this.reloadTimer ?? undefined) },
+      ctx.events.onDidChangeData((changes) => {
+        if (changes.some((change) => change.type === 'observation' || change.type === 'preset')) this.reloadSoon();
+      }),
+      state.onDidChange(() => this.stateChanged()),
+      { dispose: () => resize.disconnect() },
+      interaction,
+      { dispose: () => this.deck.finalize() },
+    );
+
+    this.draw();
+    void this.load();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const disposable of this.disposables.splice(0)) void disposable.dispose();
+  }
+
+  fitToData(): void {
+    this.setView(fittedView(this.points.shown?.header.bbox ?? null, this.viewport(), this.view));
+  }
+
+  async filterToView(): Promise<void> {
+    await this.ctx.commands.execute('observations.setFilter', { bbox: this.bboxInView() });
+  }
+
+  pan(dx: number, dy: number): void {
+    this.setView(pannedView(this.viewport(), this.view, dx, dy));
+  }
+
+  zoom(by: number): void {
+    this.setView(zoomedView(this.view, by));
+    this.announce.textContent = `Zoom ${Math.round(this.view.zoom)}`;
+  }
+
+  /** Shift+drag: the list narrowed to the box. */
+  listBox(left: number, top: number, right: number, bottom: number): void {
+    void this.ctx.commands
+      .execute('observations.setFilter', { bbox: boxOnScreen(this.viewport(), left, top, right, bottom) })
+      .catch((error: unknown) => this.ctx.notifications.error(errorMessage(error)));
+  }
+
+  private setView(next: MapViewState): void {
+    const view = (this.view = { ...next, pitch: 0, bearing: 0 });
+    this.deck.setProps({ viewState: view });
+    this.state.setView(this.bboxInView());
     // Where the map looks, for whoever needs to find a place on the screen (the tests do).
-    surface.dataset.view = JSON.stringify({ longitude: viewState.longitude, latitude: viewState.latitude, zoom: viewState.zoom });
+    this.surface.dataset.view = JSON.stringify({ longitude: view.longitude, latitude: view.latitude, zoom: view.zoom });
     // Some layers depend on the zoom (the basemap's scale, icons, the hexagons' size): redraw
     // when it crosses one of their steps.
-    const band = `${viewState.zoom >= FINE_BASEMAP_ZOOM}:${viewState.zoom >= DENSE_ZOOM ? '' : thinStep(viewState.zoom)}:${viewState.zoom >= ICON_ZOOM}:${state.visible.hexagons ? Math.round(viewState.zoom) : ''}`;
-    if (band !== zoomBand) {
-      zoomBand = band;
-      draw();
+    const band = `${view.zoom >= FINE_BASEMAP_ZOOM}:${view.zoom >= DENSE_ZOOM ? '' : thinStep(view.zoom)}:${view.zoom >= ICON_ZOOM}:${this.state.visible.hexagons ? Math.round(view.zoom) : ''}`;
+    if (band !== this.zoomBand) {
+      this.zoomBand = band;
+      this.draw();
     }
   }
 
-  function viewport(): WebMercatorViewport {
-    return viewportOf(viewState, surface.clientWidth, surface.clientHeight);
+  private viewport(): WebMercatorViewport {
+    return viewportOf(this.view, this.surface.clientWidth, this.surface.clientHeight);
   }
 
-  function currentBbox(): Bbox {
-    const view = viewport();
+  private bboxInView(): Bbox {
+    const view = this.viewport();
     return boxOnScreen(view, 0, 0, view.width, view.height);
   }
 
-  function draw(): void {
-    if (disposed) return;
+  /** Makes the layers for the state, the points and the view, and hands them to deck.gl. */
+  private draw(): void {
+    if (this.disposed) return;
+    const { state, view } = this;
     const { visible } = state;
-    const { basemap: base, finer } = embeddedBasemap(viewState.zoom);
+    const { basemap, finer } = embeddedBasemap(view.zoom);
     // Every open map draws again once the finer basemap has loaded (once each).
-    if (finer !== null && !waitingForFiner) {
-      waitingForFiner = true;
-      void finer.then(() => draw(), () => undefined);
+    if (finer !== null && !this.waitingForFiner) {
+      this.waitingForFiner = true;
+      void finer.then(() => this.draw(), () => undefined);
     }
-    const layers = underlyingLayers(state, base, ctx.resources.url(TILES_RESOURCE));
-    attribution.textContent = attributionOf(state);
-    const points = mapPoints.shown;
+    const layers = underlyingLayers(state, basemap, this.ctx.resources.url(TILES_RESOURCE));
+    this.attribution.textContent = attributionOf(state);
+    const points = this.points.shown;
     if (points !== null && points.header.count > 0) {
       const count = points.header.count;
       // The aggregation layers are made only when shown: hidden, they would still aggregate.
-      if (visible.heatmap) layers.push(heatmapLayer(mapPoints.data));
-      if (visible.hexagons) layers.push(hexagonLayer(points, viewState));
-      // Zoomed in, categories with an icon show it (the atlas is made the first time it is needed,
-      // and kept, so that zooming in and out does not make its texture again).
-      const showIcons = visible.points && viewState.zoom >= ICON_ZOOM;
-      const atlas = mapPoints.iconAtlas(showIcons);
-      const dense = count > DENSE_COUNT && viewState.zoom < DENSE_ZOOM;
-      const data = mapPoints.drawn(dense ? thinStep(viewState.zoom) : null);
+      if (visible.heatmap) layers.push(heatmapLayer(this.points.data));
+      if (visible.hexagons) layers.push(hexagonLayer(points, view));
+      // Zoomed in, categories with an icon show it (the atlas is made the first time it is needed).
+      const showIcons = visible.points && view.zoom >= ICON_ZOOM;
+      const atlas = this.points.iconAtlas(showIcons);
+      const dense = count > DENSE_COUNT && view.zoom < DENSE_ZOOM;
+      const data = this.points.drawn(dense ? thinStep(view.zoom) : null);
       if (data !== null) {
         // How many dots the map draws, for whoever checks the thinning (the tests do).
-        surface.dataset.shown = String(data.length);
+        this.surface.dataset.shown = String(data.length);
         layers.push(pointsLayer(data, { visible: visible.points, dense, atlas, showIcons }));
       }
-      if (selected !== null && selected < count) {
-        layers.push(selectionLayer(points, selected, visible.points));
-      }
+      if (this.selected !== null && this.selected < count) layers.push(selectionLayer(points, this.selected, visible.points));
     }
-    deck.setProps({ layers });
+    this.deck.setProps({ layers });
   }
 
-  let loadCount = 0;
-  async function load(): Promise<void> {
-    const mine = ++loadCount;
-    status.textContent = mapPoints.shown === null ? 'Loading the observations…' : '';
+  /** After each frame deck.gl drew. */
+  private rendered(): void {
+    const { surface } = this;
+    // Frames drawn so far, for whoever measures how fast the map follows (the benchmark does).
+    surface.dataset.frames = String(Number(surface.dataset.frames ?? 0) + 1);
+    const points = this.points.shown;
+    if (points !== null && !this.firstFrameMarked) {
+      this.firstFrameMarked = true;
+      performance.mark('map:first-points-frame');
+      surface.dataset.drawn = String(points.header.count);
+    }
+  }
+
+  /** Fetches the points the list's filter lets through, and shows them. */
+  private async load(): Promise<void> {
+    const { state, status, surface } = this;
+    const mine = ++this.loads;
+    status.textContent = this.points.shown === null ? 'Loading the observations…' : '';
     try {
       const query: Record<string, string> = Object.keys(state.listFilter).length > 0 ? { filter: JSON.stringify(state.listFilter) } : {};
-      const response = await fetch(ctx.resources.url(POINTS_RESOURCE, '', query));
+      const response = await fetch(this.ctx.resources.url(POINTS_RESOURCE, '', query));
       if (!response.ok) throw new Error(await response.text());
       const bytes = await response.arrayBuffer();
       performance.mark('map:points-fetched');
       const decoded = decodePoints(bytes);
-      if (disposed || mine !== loadCount) return;
+      if (this.disposed || mine !== this.loads) return;
       // A point selected in the last set is found again only by chance: drop it.
-      selected = null;
-      mapPoints.load(decoded, state.hiddenCategories);
-      surface.dataset.shownCategories = String(mapPoints.categoriesShown);
+      this.selected = null;
+      this.points.load(decoded, state.hiddenCategories);
+      surface.dataset.shownCategories = String(this.points.categoriesShown);
       const count = decoded.header.count;
       const narrowed = Object.keys(state.listFilter).length > 0;
       status.textContent = count > 0 ? '' : narrowed ? 'No observation matches the list’s filters.' : 'No observations yet: add some, import a file or sync.';
       surface.dataset.points = String(count);
       surface.dataset.snapshot = String(decoded.header.snapshot);
       state.setLegend(decoded.header.categories, count);
-      legend.update();
-      if (!fitted) {
-        fitted = true;
-        fitToData();
+      this.legend.update();
+      if (!this.fitted) {
+        this.fitted = true;
+        this.fitToData();
       }
-      draw();
+      this.draw();
     } catch (error) {
-      if (!disposed) status.textContent = `The observations could not be loaded: ${errorMessage(error)}`;
+      if (!this.disposed) status.textContent = `The observations could not be loaded: ${errorMessage(error)}`;
     }
   }
 
-  function fitToData(): void {
-    setView(fittedView(mapPoints.shown?.header.bbox ?? null, viewport(), viewState));
+  /** Data changed on the host: the points are fetched again once the changes pause. */
+  private reloadSoon(): void {
+    if (this.reloadTimer !== null) clearTimeout(this.reloadTimer);
+    this.reloadTimer = setTimeout(() => {
+      this.reloadTimer = null;
+      this.picker.forget();
+      void this.load();
+    }, RELOAD_DELAY_MS);
   }
 
-  async function click(info: PickingInfo): Promise<void> {
-    const index = picker.picked(info);
-    if (index !== null) await select(index);
+  private stateChanged(): void {
+    // The list's filter changed: fetch what it matches. A legend's toggle: show the rest.
+    const filterKey = JSON.stringify(this.state.listFilter);
+    if (filterKey !== this.filterKey) {
+      this.filterKey = filterKey;
+      void this.load();
+    }
+    if (this.points.hide(this.state.hiddenCategories)) this.surface.dataset.shownCategories = String(this.points.categoriesShown);
+    this.legend.update();
+    this.draw();
   }
 
-  async function select(index: number): Promise<void> {
-    selected = index;
-    draw();
-    const point = await picker.pointAt(index);
+  private async click(info: PickingInfo): Promise<void> {
+    const index = this.picker.picked(info);
+    if (index !== null) await this.select(index);
+  }
+
+  /** Rings a point and opens it in the observations plugin. */
+  private async select(index: number): Promise<void> {
+    this.selected = index;
+    this.draw();
+    const point = await this.picker.pointAt(index);
     if (point === null) return;
-    surface.dataset.selected = point.id;
-    await ctx.commands.execute('observations.open', point.id);
+    this.surface.dataset.selected = point.id;
+    await this.ctx.commands.execute('observations.open', point.id);
   }
-
-  async function filterToView(): Promise<void> {
-    await ctx.commands.execute('observations.setFilter', { bbox: currentBbox() });
-  }
-
-  const interaction = new MapInteraction(surface, box, { zoomIn, zoomOut, fit }, {
-    pan: (dx, dy) => setView(pannedView(viewport(), viewState, dx, dy)),
-    zoom: (by) => zoom(by),
-    fitToData: () => fitToData(),
-    // Shift+drag: the list narrowed to the box.
-    listBox: (left, top, right, bottom) =>
-      void ctx.commands
-        .execute('observations.setFilter', { bbox: boxOnScreen(viewport(), left, top, right, bottom) })
-        .catch((error: unknown) => ctx.notifications.error(errorMessage(error))),
-  });
-
-  function zoom(by: number): void {
-    setView(zoomedView(viewState, by));
-    announce.textContent = `Zoom ${Math.round(viewState.zoom)}`;
-  }
-
-  // Keep the canvas the size of its tab.
-  const resize = new ResizeObserver(() => deck.setProps({ width: '100%', height: '100%' }));
-  resize.observe(surface);
-
-  let reloadTimer: ReturnType<typeof setTimeout> | null = null;
-  subscriptions.push(
-    ctx.events.onDidChangeData((changes) => {
-      if (!changes.some((change) => change.type === 'observation' || change.type === 'preset')) return;
-      if (reloadTimer !== null) clearTimeout(reloadTimer);
-      reloadTimer = setTimeout(() => {
-        reloadTimer = null;
-        picker.forget();
-        void load();
-      }, RELOAD_DELAY_MS);
-    }),
-    state.onDidChange(() => {
-      // The list's filter changed: fetch what it matches. A legend's toggle: show the rest.
-      const nextFilter = JSON.stringify(state.listFilter);
-      if (nextFilter !== filterKey) {
-        filterKey = nextFilter;
-        void load();
-      }
-      if (mapPoints.hide(state.hiddenCategories)) surface.dataset.shownCategories = String(mapPoints.categoriesShown);
-      legend.update();
-      draw();
-    }),
-  );
-
-  draw();
-  void load();
-  return {
-    fitToData,
-    filterToView,
-    dispose: () => {
-      disposed = true;
-      if (reloadTimer !== null) clearTimeout(reloadTimer);
-      for (const subscription of subscriptions) subscription.dispose();
-      resize.disconnect();
-      interaction.dispose();
-      deck.finalize();
-    },
-  };
 }
