@@ -1,2 +1,2 @@
 // The workbench's DOM helpers are the SDK's, which plugins use too.
-export { append, clear, h, uid, type Child } from '@cairn/sdk/browser';
+export { append, clear, h, listen, uid, type Child } from '@cairn/sdk/browser';

@@ -1,3 +1,5 @@
+import { toDisposable, type Disposable } from '../common/disposable.js';
+
 /**
  * A small helper to build DOM without a framework: `h('button', { class: 'x', onclick }, 'Label')`.
  * The workbench draws itself with it; plugins may too (or use any framework they bundle).
@@ -44,4 +46,18 @@ let counter = 0;
 export function uid(prefix: string): string {
   counter += 1;
   return `${prefix}-${counter}`;
+}
+
+/**
+ * Adds an event listener and returns what removes it, to dispose with whatever added it: a
+ * listener on `window` or `document` outlives the view or editor that added it otherwise.
+ */
+export function listen<K extends keyof WindowEventMap>(target: Window, type: K, listener: (event: WindowEventMap[K]) => void, options?: boolean | AddEventListenerOptions): Disposable;
+export function listen<K extends keyof DocumentEventMap>(target: Document, type: K, listener: (event: DocumentEventMap[K]) => void, options?: boolean | AddEventListenerOptions): Disposable;
+export function listen<K extends keyof HTMLElementEventMap>(target: HTMLElement, type: K, listener: (event: HTMLElementEventMap[K]) => void, options?: boolean | AddEventListenerOptions): Disposable;
+export function listen(target: EventTarget, type: string, listener: (event: Event) => void, options?: boolean | AddEventListenerOptions): Disposable;
+export function listen(target: EventTarget, type: string, listener: (event: never) => void, options?: boolean | AddEventListenerOptions): Disposable {
+  const handler = listener as EventListener;
+  target.addEventListener(type, handler, options);
+  return toDisposable(() => target.removeEventListener(type, handler, options));
 }

@@ -1,4 +1,4 @@
-import type { Disposable } from '@cairn/sdk/browser';
+import { listen, type Disposable } from '@cairn/sdk/browser';
 
 /** What the keyboard, the zoom buttons and Shift+drag ask of the map they are on. */
 export interface MapNavigation {
@@ -22,7 +22,7 @@ const MIN_BOX_PIXELS = 4;
  * list what is in it. Every listener it adds goes when it is disposed.
  */
 export class MapInteraction implements Disposable {
-  private readonly removals: Array<() => void> = [];
+  private readonly listeners: Disposable[];
   /** Where a Shift+drag started, in pixels of the surface; null when none is under way. */
   private dragStart: { x: number; y: number } | null = null;
 
@@ -34,22 +34,19 @@ export class MapInteraction implements Disposable {
     private readonly navigation: MapNavigation,
   ) {
     // Taken on the way down to deck.gl's canvas, so that a Shift+drag draws a box instead of panning.
-    this.listen(surface, 'pointerdown', (event) => this.startBox(event), true);
-    this.listen(surface, 'pointermove', (event) => this.growBox(event), true);
-    this.listen(surface, 'pointerup', (event) => this.endBox(event), true);
-    this.listen(surface, 'keydown', (event) => this.onKey(event));
-    this.listen(buttons.zoomIn, 'click', () => navigation.zoom(1));
-    this.listen(buttons.zoomOut, 'click', () => navigation.zoom(-1));
-    this.listen(buttons.fit, 'click', () => navigation.fitToData());
+    this.listeners = [
+      listen(surface, 'pointerdown', (event) => this.startBox(event), true),
+      listen(surface, 'pointermove', (event) => this.growBox(event), true),
+      listen(surface, 'pointerup', (event) => this.endBox(event), true),
+      listen(surface, 'keydown', (event) => this.onKey(event)),
+      listen(buttons.zoomIn, 'click', () => navigation.zoom(1)),
+      listen(buttons.zoomOut, 'click', () => navigation.zoom(-1)),
+      listen(buttons.fit, 'click', () => navigation.fitToData()),
+    ];
   }
 
   dispose(): void {
-    for (const remove of this.removals.splice(0)) remove();
-  }
-
-  private listen<K extends keyof HTMLElementEventMap>(target: HTMLElement, type: K, listener: (event: HTMLElementEventMap[K]) => void, capture = false): void {
-    target.addEventListener(type, listener, capture);
-    this.removals.push(() => target.removeEventListener(type, listener, capture));
+    for (const listener of this.listeners.splice(0)) void listener.dispose();
   }
 
   private onKey(event: KeyboardEvent): void {
