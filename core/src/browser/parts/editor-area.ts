@@ -1,6 +1,6 @@
 import { Emitter, errorMessage, toDisposable, type ConfirmOptions, type Disposable, type EditorContext, type EditorOptions } from '@cairn/sdk/browser';
 import type { SavedEditor } from '../../common/workbench-protocol.js';
-import { h } from '../dom.js';
+import { h, listen } from '../dom.js';
 
 interface EditorSlot {
   id: string;
@@ -37,6 +37,7 @@ export class EditorArea {
   private readonly onDidChangeEmitter = new Emitter<void>();
   /** Editors opened, closed, activated or retitled: the saved layout follows. */
   readonly onDidChange = this.onDidChangeEmitter.event;
+  private readonly unloadGuard: Disposable;
 
   constructor(private readonly services: EditorAreaServices) {
     this.tabs = h('div', { class: 'editor-tabs', role: 'tablist', 'aria-label': 'Editor Tabs' });
@@ -44,7 +45,7 @@ export class EditorArea {
     this.body = h('div', { class: 'editor-body', role: 'tabpanel', 'aria-label': 'Editor', tabindex: '-1' }, this.placeholder);
     this.element = h('main', { class: 'editor-area', 'aria-label': 'Editor Area' }, this.tabs, this.body);
     // Leaving the window (reload, close) with unsaved work: the browser asks.
-    window.addEventListener('beforeunload', (event) => {
+    this.unloadGuard = listen(window, 'beforeunload', (event) => {
       if (this.hasUnsavedWork()) event.preventDefault();
     });
   }
@@ -222,7 +223,9 @@ export class EditorArea {
     }
   }
 
+  /** Closes every editor without asking, and stops guarding the window's unload. */
   dispose(): void {
+    void this.unloadGuard.dispose();
     for (const id of [...this.editors.keys()]) this.remove(id);
     this.onDidChangeEmitter.dispose();
   }
