@@ -1,5 +1,6 @@
 import { defaultLayout, type LayoutState } from '../../common/workbench-protocol.js';
-import { h } from '../dom.js';
+import type { Disposable } from '@cairn/sdk/browser';
+import { h, listen } from '../dom.js';
 
 /** The parts the layout arranges, each an element of the workbench's grid. */
 export interface LayoutParts {
@@ -19,6 +20,9 @@ export class Layout {
   readonly root: HTMLElement;
   state: LayoutState = { ...defaultLayout };
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The OS's light or dark preference, which the theme follows unless the user chose one. */
+  private readonly systemTheme = window.matchMedia('(prefers-color-scheme: dark)');
+  private readonly systemThemeListener: Disposable;
 
   constructor(
     private readonly parts: LayoutParts,
@@ -29,7 +33,7 @@ export class Layout {
     const sash = h('div', { class: 'sash', role: 'separator', 'aria-orientation': 'vertical', 'aria-label': 'Resize side bar', tabindex: '0' });
     this.root = h('div', { class: 'workbench' }, parts.activityBar, parts.sideBar, sash, parts.editorArea, parts.panel, parts.statusBar);
     this.wireSash(sash);
-    window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.applyTheme());
+    this.systemThemeListener = listen(this.systemTheme, 'change', () => this.applyTheme());
   }
 
   restore(saved: Partial<LayoutState>): void {
@@ -55,7 +59,7 @@ export class Layout {
   }
 
   applyTheme(): void {
-    const system = window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+    const system = this.systemTheme.matches ? 'dark' : 'light';
     document.documentElement.dataset.theme = this.state.theme === 'system' ? system : this.state.theme;
   }
 
@@ -66,6 +70,11 @@ export class Layout {
       this.saveTimer = null;
       void this.save(this.state).catch(() => undefined);
     }, 250);
+  }
+
+  /** Stops following the OS's theme. A save under way still happens. */
+  dispose(): void {
+    void this.systemThemeListener.dispose();
   }
 
   private wireSash(sash: HTMLElement): void {
