@@ -1,4 +1,5 @@
-import { h } from './dom.js';
+import type { Disposable } from '@cairn/sdk/browser';
+import { h, listen } from './dom.js';
 
 /**
  * In browser mode every request carries the window's token in a cookie of its server's own (each
@@ -10,11 +11,17 @@ export class SessionGuard {
   private lost = false;
   private checking: Promise<boolean> | null = null;
   private readonly served = window.location.protocol === 'http:' || window.location.protocol === 'https:';
+  private readonly visibilityListener: Disposable;
 
   constructor(private readonly host: HTMLElement) {
-    document.addEventListener('visibilitychange', () => {
+    // A window shown again is checked: its cookie may have been cleared while it was out of sight.
+    this.visibilityListener = listen(document, 'visibilitychange', () => {
       if (document.visibilityState === 'visible') void this.check();
     });
+  }
+
+  dispose(): void {
+    void this.visibilityListener.dispose();
   }
 
   /** Whether the window may still load from its server; false (and said once) when it lost its cookie. */
