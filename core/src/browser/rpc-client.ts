@@ -1,6 +1,6 @@
 import { CancellationTokenSource, ProgressType } from 'vscode-jsonrpc/browser';
 import type { MessageConnection } from 'vscode-jsonrpc';
-import { CairnError, ErrorCodes, type ErrorCode, type ProgressReport } from '@cairn/sdk/browser';
+import { CairnError, ErrorCodes, type Disposable, type ErrorCode, type ProgressReport } from '@cairn/sdk/browser';
 import { connectionOver, type FramedChannel } from '../common/rpc-transport.js';
 import type { RpcErrorData } from '../common/workbench-protocol.js';
 
@@ -55,12 +55,13 @@ export class HostClient {
     }
   }
 
-  onNotification<T>(method: string, handler: (params: T) => void): void {
-    this.connection.onNotification(method, handler);
+  /** Handles a notification from the host until the result is disposed. */
+  onNotification<T>(method: string, handler: (params: T) => void): Disposable {
+    return this.connection.onNotification(method, handler);
   }
 
-  onClose(listener: () => void): void {
-    this.connection.onClose(listener);
+  onClose(listener: () => void): Disposable {
+    return this.connection.onClose(listener);
   }
 }
 

@@ -15,7 +15,7 @@ import {
 import { WorkbenchRpc, type SavedEditor, type WorkbenchState, type WorkbenchView } from '../common/workbench-protocol.js';
 import { BrowserCommands } from './commands.js';
 import { CommandPalette } from './command-palette.js';
-import { clear } from './dom.js';
+import { clear, listen } from './dom.js';
 import { chooseHostFile } from './file-chooser.js';
 import { Keybindings } from './keybindings.js';
 import { confirmDialog, showDialog } from './modal.js';
@@ -69,7 +69,10 @@ export class Workbench {
   private readonly onDidServiceEventEmitter = new Emitter<ServiceEvent>();
   private readonly onDidChangeProjectEmitter = new Emitter<ProjectInfo | null>();
   private readonly failedNotified = new Set<string>();
+  /** What the shell registered and listens to. */
   private readonly disposables = new DisposableStore();
+  /** The parts, and the events plugins subscribe to. */
+  private readonly parts = new DisposableStore();
   private lastFolder: string | null = null;
   /** The tabs of the last session, until they are opened again; the layout saves the live ones after. */
   private editorsToRestore: { editors: SavedEditor[]; active: string | null } | null = null;
@@ -98,6 +101,8 @@ export class Workbench {
     this.progress = new ProgressReporter(this.notifications, this.statusBar);
     this.syncActivity = new SyncActivityReporter(this.notifications, this.statusBar);
     this.session = new SessionGuard(container);
+    for (const part of [this.activityBar, this.editorArea, this.layout, this.session]) this.parts.add(part);
+    for (const emitter of [this.onDidChangeDataEmitter, this.onDidChangePluginsEmitter, this.onDidSyncEmitter, this.onDidServiceEventEmitter, this.onDidChangeProjectEmitter]) this.parts.add(emitter);
     this.palette = new CommandPalette(container, () => paletteCommands(this.commands, this.keybindings, this.allViews(), this.state.commands), (id) => void this.run(id));
     this.plugins = new BrowserPlugins({
       client,
@@ -139,20 +144,23 @@ export class Workbench {
       focusPart: (step) => this.focusPart(step),
       loadSampleData: () => this.loadSampleData(),
     });
-    document.addEventListener('keydown', (event) => this.onKey(event));
+    this.disposables.add(listen(document, 'keydown', (event) => this.onKey(event)));
   }
 
   async start(): Promise<void> {
-    this.client.onNotification<WorkbenchState>(WorkbenchRpc.changed, (state) => void this.apply(state));
-    this.client.onNotification<DocumentChange[]>(WorkbenchRpc.dataChanged, (changes) => this.onDidChangeDataEmitter.fire(changes));
-    this.client.onNotification<LogRecord>(WorkbenchRpc.log, (record) => this.panel.append(record));
-    this.client.onNotification<SyncActivity>(WorkbenchRpc.sync, (activity) => {
-      this.onDidSyncEmitter.fire(activity);
-      this.syncActivity.report(activity);
-    });
-    this.client.onNotification<HostProgress>(WorkbenchRpc.progress, (event) => this.progress.host(event));
-    this.client.onNotification<ServiceEvent>(WorkbenchRpc.serviceEvent, (event) => this.onDidServiceEventEmitter.fire(event));
-    this.client.onClose(() => this.notifications.show('error', 'The connection to the Cairn host was lost. Restart `cairn serve` and reload.'));
+    const { client, disposables } = this;
+    disposables.add(client.onNotification<WorkbenchState>(WorkbenchRpc.changed, (state) => void this.apply(state)));
+    disposables.add(client.onNotification<DocumentChange[]>(WorkbenchRpc.dataChanged, (changes) => this.onDidChangeDataEmitter.fire(changes)));
+    disposables.add(client.onNotification<LogRecord>(WorkbenchRpc.log, (record) => this.panel.append(record)));
+    disposables.add(
+      client.onNotification<SyncActivity>(WorkbenchRpc.sync, (activity) => {
+        this.onDidSyncEmitter.fire(activity);
+        this.syncActivity.report(activity);
+      }),
+    );
+    disposables.add(client.onNotification<HostProgress>(WorkbenchRpc.progress, (event) => this.progress.host(event)));
+    disposables.add(client.onNotification<ServiceEvent>(WorkbenchRpc.serviceEvent, (event) => this.onDidServiceEventEmitter.fire(event)));
+    disposables.add(client.onClose(() => this.notifications.show('error', 'The connection to the Cairn host was lost. Restart `cairn serve` and reload.')));
     const [state, logs] = await Promise.all([
       this.client.request<WorkbenchState>(WorkbenchRpc.state),
       this.client.request<LogRecord[]>(WorkbenchRpc.logs),
@@ -164,6 +172,18 @@ export class Workbench {
     await this.restoreEditors();
     this.container.removeAttribute('aria-busy');
     document.body.dataset.ready = 'true';
+  }
+
+  /**
+   * Takes the workbench down, its elements left where they are: first what it listens to (the
+   * host's notifications, the keys on the document) and its commands, so that the tabs closed
+   * next are not saved as the layout to open again; then the plugins' workbench parts; then the
+   * parts, with their listeners on the window and the document.
+   */
+  async dispose(): Promise<void> {
+    await this.disposables.dispose();
+    await this.plugins.unloadAll();
+    await this.parts.dispose();
   }
 
   log(level: LogLevel, message: string): void {
