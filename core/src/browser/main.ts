@@ -12,7 +12,14 @@ async function main(): Promise<void> {
     performance.mark('cairn:script');
     const client = await HostClient.connect();
     performance.mark('cairn:connected');
-    await new Workbench(container, client).start();
+    const workbench = new Workbench(container, client);
+    try {
+      await workbench.start();
+    } catch (error) {
+      // The message below replaces the shell: its keys and listeners must not act behind it.
+      await workbench.dispose().catch(() => undefined);
+      throw error;
+    }
     performance.mark('cairn:ready');
   } catch (error) {
     container.removeAttribute('aria-busy');
