@@ -33,6 +33,8 @@ export function renderDetail(container: HTMLElement, deps: DetailDeps, id: strin
   let current: ObservationDetail | null = null;
   /** The history stays open when the detail is drawn again (after a save, a sync). */
   let historyOpen = false;
+  /** Photos' full views, over the whole window (outside the tab): they go when the tab goes. */
+  const photoViews = new Set<HTMLElement>();
   const notice = h('div', { class: 'obs-notice', role: 'status', hidden: true });
   const body = h('div', { class: 'obs-detail-body' });
   container.classList.add('obs-detail');
@@ -178,7 +180,10 @@ export function renderDetail(container: HTMLElement, deps: DetailDeps, id: strin
   };
 
   const showPhoto = (url: string, name: string) => {
-    const close = () => overlay.remove();
+    const close = () => {
+      overlay.remove();
+      photoViews.delete(overlay);
+    };
     const overlay = h(
       'div',
       { class: 'obs-photo-full', role: 'dialog', 'aria-modal': 'true', 'aria-label': name, tabindex: '-1', onclick: close },
@@ -186,6 +191,7 @@ export function renderDetail(container: HTMLElement, deps: DetailDeps, id: strin
       h('button', { type: 'button', class: 'secondary', 'aria-label': 'Close photo', onclick: close }, 'Close'),
     );
     overlay.addEventListener('keydown', (event) => event.key === 'Escape' && close());
+    photoViews.add(overlay);
     document.body.append(overlay);
     overlay.focus();
   };
@@ -252,6 +258,7 @@ export function renderDetail(container: HTMLElement, deps: DetailDeps, id: strin
     dispose: () => {
       subscription.dispose();
       categories.dispose();
+      for (const view of photoViews) view.remove();
       for (const url of urls) URL.revokeObjectURL(url);
     },
   };
