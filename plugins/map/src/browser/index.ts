@@ -22,9 +22,16 @@ export function activate(ctx: BrowserPluginContext): void {
   document.head.append(style);
   ctx.subscriptions.push({ dispose: () => style.remove() }, state);
 
-  // The map shows what the observation list shows.
+  // The map shows what the observation list shows. The observations plugin may answer after this
+  // one stopped: its subscriptions are released by then, so none is added.
+  let active = true;
+  ctx.subscriptions.push({
+    dispose: () => {
+      active = false;
+    },
+  });
   void ctx.plugins.exports<ObservationsApi>('observations').then((observations) => {
-    if (observations === undefined) return;
+    if (observations === undefined || !active) return;
     state.setListFilter(observations.filter.value);
     ctx.subscriptions.push(observations.filter.onDidChange((filter) => state.setListFilter(filter)));
   });
