@@ -19,6 +19,7 @@ import {
 } from '@cairn/sdk';
 import { cairnIdOf } from '../common/category-id.js';
 import type { PresetsImportResult } from '../common/protocol.js';
+import { standaloneSvg, symbolsOf } from './mapeo-icons.js';
 
 /**
  * Imports the categories of a Mapeo configuration: the `.mapeosettings` bundle Mapeo Desktop
@@ -322,31 +323,6 @@ function bundleConfig(source: string, text: (name: (typeof BUNDLE_FILES)[number]
     // sprites made by other tools keep NAME-100px and NAME-24px.
     icon: async (name) => sprite.get(`${name}-100px`) ?? sprite.get(name) ?? sprite.get(`${name}-24px`) ?? sprite.get(`${name}-12`) ?? null,
   };
-}
-
-// Icons ------------------------------------------------------------------------------------------
-
-/** Each `<symbol>` of an SVG sprite as a standalone `<svg>`, by symbol id. */
-function symbolsOf(sprite: string): Map<string, string> {
-  const symbols = new Map<string, string>();
-  for (const [, attributes = '', content = ''] of sprite.matchAll(/<symbol\b([^>]*)>([\s\S]*?)<\/symbol\s*>/g)) {
-    const parsed = [...attributes.matchAll(/([\w:.-]+)\s*=\s*("[^"]*"|'[^']*')/g)].map(([, name = '', value = '']) => ({ name, value }));
-    const id = parsed.find((attribute) => attribute.name === 'id')?.value.slice(1, -1);
-    if (id === undefined || symbols.has(id)) continue;
-    // Its viewBox (and any other presentation attribute) carries over; its id and namespaces do not.
-    const kept = parsed.filter((attribute) => attribute.name !== 'id' && !attribute.name.startsWith('xmlns'));
-    const xlink = content.includes('xlink:') ? ' xmlns:xlink="http://www.w3.org/1999/xlink"' : '';
-    symbols.set(id, `<svg xmlns="http://www.w3.org/2000/svg"${xlink}${kept.map(({ name, value }) => ` ${name}=${value}`).join('')}>${content}</svg>`);
-  }
-  return symbols;
-}
-
-/** An SVG file's markup from its `<svg>` on: no XML declaration, doctype or editor comment before it. */
-function standaloneSvg(text: string): string | null {
-  const start = text.search(/<svg[\s>]/);
-  const end = text.lastIndexOf('</svg>');
-  if (start < 0 || end < start) return null;
-  return text.slice(start, end + '</svg>'.length);
 }
 
 // Mapping ----------------------------------------------------------------------------------------
