@@ -1,9 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
-import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
-import { extract as tarExtract } from 'tar-stream';
 import {
   CairnError,
   ErrorCodes,
@@ -19,7 +15,9 @@ import {
 } from '@cairn/sdk';
 import { cairnIdOf } from '../common/category-id.js';
 import type { PresetsImportResult } from '../common/protocol.js';
-import { standaloneSvg, symbolsOf } from './mapeo-icons.js';
+import { BUNDLE_FILES, bundleConfig, readBundle } from './mapeo-bundle.js';
+import { standaloneSvg } from './mapeo-icons.js';
+import { isObject, notAConfig, parseJson, type RawConfig } from './mapeo-read.js';
 
 /**
  * Imports the categories of a Mapeo configuration: the `.mapeosettings` bundle Mapeo Desktop
@@ -36,19 +34,6 @@ export type { PresetsImportResult };
 
 
 type Progress = (message: string, percent: number) => void;
-
-/** What a configuration holds, as read, before any of it is checked. */
-interface RawConfig {
-  /** Says where a file is, for messages: `presets/animal.json in /data/config`. */
-  where(file: string): string;
-  presets: Array<{ id: string; file: string; value: unknown }>;
-  fields: Array<{ id: string; file: string; value: unknown }>;
-  /** `defaults.json` (folder) or `presets.json` `defaults` (bundle); undefined when absent. */
-  defaults: unknown;
-  metadata: unknown;
-  /** The SVG markup of an icon by name (the largest size there is), or null. */
-  icon(name: string): Promise<string | null>;
-}
 
 type FieldValue = Required<Omit<FieldInput, 'id'>>;
 type PresetValue = Required<Omit<PresetInput, 'id'>>;
@@ -70,8 +55,6 @@ const GEOMETRIES: readonly Geometry[] = ['point', 'vertex', 'line', 'area', 'rel
 const MAX_ID = 200;
 const MAX_NAME = 500;
 const MAX_ICON_SVG = 262_144;
-/** Bigger files inside a bundle are not read (a presets.json is a few hundred kilobytes). */
-const MAX_ENTRY = 64 << 20;
 const ICONS_WHY = 'icons are picked by name from the icons/ folder or icons.svg';
 
 /**
@@ -140,22 +123,7 @@ async function upsert<T extends Preset | Field, V extends PresetValue | FieldVal
   return counts;
 }
 
-// Reading ----------------------------------------------------------------------------------------
-
-function notAConfig(target: string, why: string): CairnError {
-  return new CairnError(
-    ErrorCodes.INVALID_INPUT,
-    `${target} is not a Mapeo configuration: ${why}. Give a .mapeosettings file or a folder with presets/ and fields/.`,
-  );
-}
-
-function parseJson(text: string, where: string): unknown {
-  try {
-    return JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    throw new CairnError(ErrorCodes.INVALID_INPUT, `${where} is not valid JSON (${(error as Error).message}); fix it and import again.`);
-  }
-}
+// Reading a folder -------------------------------------------------------------------------------
 
 async function readText(file: string): Promise<string> {
   try {
@@ -236,100 +204,7 @@ async function readFolder(folder: string): Promise<RawConfig> {
   return { where, presets, fields, defaults, metadata, icon };
 }
 
-/** The entries of a tar (or gzipped tar) that `wanted` names, read as a stream, none to disk. */
-async function readTarEntries(file: string, wanted: ReadonlySet<string>): Promise<{ entries: number; files: Map<string, Buffer> }> {
-  const head = Buffer.alloc(2);
-  const handle = await open(file, 'r').catch((error: unknown) => {
-    throw ioError(`Could not read ${file}`, error);
-  });
-  try {
-    await handle.read(head, 0, 2, 0);
-  } finally {
-    await handle.close();
-  }
-  const gzipped = head[0] === 0x1f && head[1] === 0x8b;
-  const files = new Map<string, Buffer>();
-  let entries = 0;
-  await new Promise<void>((done, fail) => {
-    const input = createReadStream(file);
-    const gunzip = gzipped ? createGunzip() : null;
-    const extract = tarExtract();
-    const stop = (error: unknown) => {
-      input.destroy();
-      gunzip?.destroy();
-      extract.destroy();
-      fail(error);
-    };
-    extract.on('entry', (header, stream: Readable, next: (error?: unknown) => void) => {
-      entries++;
-      const name = header.name.replace(/^(\.\/)+/, '');
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const keep = header.type === 'file' && wanted.has(name) && (header.size ?? 0) <= MAX_ENTRY;
-      stream.on('data', (chunk: Buffer) => {
-        if (!keep) return;
-        size += chunk.length;
-        if (size <= MAX_ENTRY) chunks.push(chunk);
-      });
-      stream.on('end', () => {
-        if (keep) files.set(name, Buffer.concat(chunks));
-        next();
-      });
-      stream.on('error', stop);
-    });
-    extract.on('finish', () => done());
-    extract.on('error', stop);
-    input.on('error', (error) => stop(ioError(`Could not read ${file}`, error)));
-    if (gunzip !== null) {
-      gunzip.on('error', stop);
-      input.pipe(gunzip).pipe(extract);
-    } else {
-      input.pipe(extract);
-    }
-  }).catch((error: unknown) => {
-    if (error instanceof CairnError) throw error;
-    if (entries === 0) throw notAConfig(file, 'it is not a tar file (a .mapeosettings file is one)');
-    throw notAConfig(file, `its tar is damaged (${(error as Error).message})`);
-  });
-  if (entries === 0) throw notAConfig(file, 'it is not a tar file (a .mapeosettings file is one)');
-  return { entries, files };
-}
-
-const BUNDLE_FILES = ['presets.json', 'icons.svg', 'metadata.json'] as const;
-
-/** A `.mapeosettings` bundle: presets.json, icons.svg, metadata.json (translations.json and style.css are not used). */
-async function readBundle(file: string): Promise<RawConfig> {
-  const { files } = await readTarEntries(file, new Set(BUNDLE_FILES));
-  if (!files.has('presets.json')) throw notAConfig(file, 'its tar holds no presets.json');
-  return bundleConfig(file, (name) => files.get(name)?.toString('utf8'), (name) => `${name} inside ${file}`);
-}
-
-/** A bundle's files, from its tar or from the folder it was extracted to (as Mapeo Desktop keeps it). */
-function bundleConfig(source: string, text: (name: (typeof BUNDLE_FILES)[number]) => string | undefined, where: (name: string) => string): RawConfig {
-  const bundle = parseJson(text('presets.json') ?? '', where('presets.json'));
-  if (!isObject(bundle) || !isObject(bundle.presets)) throw notAConfig(source, 'its presets.json has no "presets" object');
-  if (bundle.fields !== undefined && !isObject(bundle.fields)) throw notAConfig(source, 'the "fields" of its presets.json is not an object');
-  const entriesOf = (kind: 'presets' | 'fields') =>
-    Object.entries((bundle[kind] ?? {}) as Record<string, unknown>).map(([id, value]) => ({ id, file: `presets.json ${kind} '${id}'`, value }));
-  const metadataText = text('metadata.json');
-  const sprite = symbolsOf(text('icons.svg') ?? '');
-  return {
-    where,
-    presets: entriesOf('presets'),
-    fields: entriesOf('fields'),
-    defaults: bundle.defaults,
-    metadata: metadataText === undefined ? undefined : parseJson(metadataText, where('metadata.json')),
-    // The builder names the symbols NAME (from NAME-100px.svg) and NAME-12 (from NAME-24px.svg);
-    // sprites made by other tools keep NAME-100px and NAME-24px.
-    icon: async (name) => sprite.get(`${name}-100px`) ?? sprite.get(name) ?? sprite.get(`${name}-24px`) ?? sprite.get(`${name}-12`) ?? null,
-  };
-}
-
 // Mapping ----------------------------------------------------------------------------------------
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 type Scalar = string | number | boolean | null;
 
