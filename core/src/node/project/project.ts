@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
   CairnError,
@@ -10,7 +7,6 @@ import {
   type AttachmentInput,
   type CreateManyOptions,
   type DeviceInfo,
-  type DeviceType,
   type DocumentChange,
   type ObservationPositions,
   type DocumentType,
@@ -41,7 +37,7 @@ import {
   type StoredVersion,
 } from '../../common/documents.js';
 import { Attachments } from './attachments.js';
-import { newProjectKey, parseProjectKey } from './keys.js';
+import { newProjectFile, removeUnclaimedStore, type CreateProjectOptions } from './project-creation.js';
 import { readProjectFile, writeProjectFile, type ProjectFile } from './project-files.js';
 import {
   checkField,
@@ -59,18 +55,11 @@ import {
 import { ProjectStore } from './project-store.js';
 import { ReplicationSession, type ReplicationOptions } from './replication.js';
 
+export type { CreateProjectOptions };
+
 const SETTINGS_ID = 'settings';
 
 const defaultSettings: ProjectSettings = { name: null, description: null, color: null, defaultPresets: [], configMetadata: null };
-
-export interface CreateProjectOptions {
-  /** A new project with this name, or … */
-  name?: string;
-  /** … join the project with this key (hex). */
-  join?: string;
-  deviceName?: string;
-  deviceType?: DeviceType;
-}
 
 /**
  * A project as the rest of the host sees it: documents with their versions, forks and winners,
@@ -92,27 +81,7 @@ export class Project {
 
   /** Creates the project of a data dir (a new one, or joined by key). */
   static async create(dataDir: string, options: CreateProjectOptions, log: Logger): Promise<Project> {
-    if ((await readProjectFile(dataDir)) !== null) {
-      throw new CairnError(
-        ErrorCodes.INVALID_INPUT,
-        `${dataDir} already holds a project (\`cairn project\` shows it). One data dir holds one project: use another --data-dir.`,
-      );
-    }
-    if ((options.name === undefined) === (options.join === undefined)) {
-      throw new CairnError(ErrorCodes.INVALID_INPUT, 'Give either a name for a new project (--name) or the key of one to join (--join).');
-    }
-    if (options.name !== undefined && options.name.trim() === '') {
-      throw new CairnError(ErrorCodes.INVALID_INPUT, 'The project name must not be empty.');
-    }
-    const projectKey = options.join !== undefined ? parseProjectKey(options.join) : newProjectKey();
-    const deviceName = options.deviceName?.trim() || hostname() || 'Cairn device';
-    const file: ProjectFile = {
-      version: 1,
-      projectKey: projectKey.toString('hex'),
-      deviceName,
-      deviceType: options.deviceType ?? 'desktop',
-      createdAt: new Date().toISOString(),
-    };
+    const { file, projectKey } = await newProjectFile(dataDir, options);
     // The store first, then the file that says there is a project: a crash in between leaves none,
     // and what such an interrupted init left behind held nothing anyone was told exists.
     await removeUnclaimedStore(dataDir);
@@ -554,12 +523,6 @@ export class Project {
         },
       ];
     });
-  }
-}
-
-async function removeUnclaimedStore(dataDir: string): Promise<void> {
-  for (const leftover of ['corestore', 'index.db', 'index.db-wal', 'index.db-shm', 'devices.json']) {
-    await rm(join(dataDir, leftover), { recursive: true, force: true });
   }
 }
 
