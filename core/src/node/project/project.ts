@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
   CairnError,
@@ -29,7 +28,6 @@ import {
   toField,
   toObservation,
   toPreset,
-  type DocumentValues,
   type FieldValue,
   type LocatedVersion,
   type PresetValue,
@@ -37,6 +35,7 @@ import {
   type StoredVersion,
 } from '../../common/documents.js';
 import { Attachments } from './attachments.js';
+import { DocumentWriter, newId } from './document-writer.js';
 import { newProjectFile, removeUnclaimedStore, type CreateProjectOptions } from './project-creation.js';
 import { readProjectFile, writeProjectFile, type ProjectFile } from './project-files.js';
 import {
@@ -48,7 +47,6 @@ import {
   checkPreset,
   checkPresetPatch,
   checkSettingsPatch,
-  describe,
   notFound,
   withoutKnownIds,
 } from './project-checks.js';
@@ -67,6 +65,7 @@ const defaultSettings: ProjectSettings = { name: null, description: null, color:
  */
 export class Project {
   readonly attachments: Attachments;
+  private readonly writer: DocumentWriter;
   private readonly onDidChangeEmitter = new Emitter<DocumentChange>();
   readonly onDidChange = this.onDidChangeEmitter.event;
 
@@ -76,6 +75,7 @@ export class Project {
     private readonly dataDir: string,
   ) {
     this.attachments = new Attachments(store);
+    this.writer = new DocumentWriter(store);
     store.onDidChange((change) => this.onDidChangeEmitter.fire(change));
   }
 
@@ -195,7 +195,7 @@ export class Project {
   async updateObservation(id: string, patch: ObservationPatch, options: UpdateOptions = {}): Promise<Observation> {
     const checked = checkObservationPatch(patch);
     const added = await this.storeAttachments(checked.attachments);
-    await this.edit('observation', id, options, (value) => {
+    await this.writer.edit('observation', id, options, (value) => {
       const tags = { ...value.tags, ...checked.tags };
       for (const key of checked.untag ?? []) delete tags[key];
       const byName = new Map(value.attachments.map((attachment) => [attachment.name, attachment]));
@@ -294,13 +294,13 @@ export class Project {
       terms: checked.terms ?? [],
       sort: checked.sort ?? null,
     };
-    const [version] = await this.createDocument('preset', checked.id, value);
+    const [version] = await this.writer.create('preset', checked.id, value);
     return toPreset(version as LocatedVersion<'preset'>);
   }
 
   async updatePreset(id: string, patch: Partial<PresetInput>, options: UpdateOptions = {}): Promise<Preset> {
     const checked = checkPresetPatch(patch);
-    const version = await this.edit('preset', id, options, (value) => ({ ...value, ...checked }));
+    const version = await this.writer.edit('preset', id, options, (value) => ({ ...value, ...checked }));
     return toPreset(version);
   }
 
@@ -316,13 +316,13 @@ export class Project {
       appearance: checked.appearance ?? null,
       universal: checked.universal ?? false,
     };
-    const [version] = await this.createDocument('field', checked.id, value);
+    const [version] = await this.writer.create('field', checked.id, value);
     return toField(version as LocatedVersion<'field'>);
   }
 
   async updateField(id: string, patch: Partial<FieldInput>, options: UpdateOptions = {}): Promise<Field> {
     const checked = checkFieldPatch(patch);
-    const version = await this.edit('field', id, options, (value) => ({ ...value, ...checked }));
+    const version = await this.writer.edit('field', id, options, (value) => ({ ...value, ...checked }));
     return toField(version);
   }
 
@@ -347,23 +347,8 @@ export class Project {
   }
 
   /** Deletes any document: a tombstone replacing every head. */
-  async deleteDocument(type: DocumentType, id: string): Promise<void> {
-    await this.store.write(() => {
-      const current = this.store.index.current(type, id);
-      if (current === null || current.deleted) throw notFound(describe(type), id);
-      return [
-        {
-          type,
-          docId: id,
-          links: this.store.index.heads(type, id),
-          createdAt: current.version.createdAt,
-          createdBy: current.version.createdBy,
-          updatedAt: new Date().toISOString(),
-          deleted: true,
-          value: null,
-        },
-      ];
-    });
+  deleteDocument(type: DocumentType, id: string): Promise<void> {
+    return this.writer.delete(type, id);
   }
 
   // Settings and devices --------------------------------------------------------------------
@@ -433,75 +418,6 @@ export class Project {
     return stored;
   }
 
-  private async createDocument<T extends 'preset' | 'field'>(type: T, id: string | undefined, value: DocumentValues[T]): Promise<LocatedVersion[]> {
-    return this.store.write(() => {
-      const docId = id ?? newId();
-      const existing = this.store.index.current(type, docId);
-      if (existing !== null && !existing.deleted) {
-        throw new CairnError(ErrorCodes.INVALID_INPUT, `A ${describe(type)} with id '${docId}' exists already; edit it instead.`);
-      }
-      const now = new Date().toISOString();
-      return [
-        {
-          type,
-          docId,
-          // Re-creating a deleted id replaces its tombstone.
-          links: existing === null ? [] : this.store.index.heads(type, docId),
-          createdAt: now,
-          createdBy: this.store.deviceId,
-          updatedAt: now,
-          deleted: false,
-          value,
-        },
-      ];
-    });
-  }
-
-  /**
-   * Appends an edit of a live document. Without `base` it builds on the winner and replaces
-   * only the winner (a fork stays, for the user to see); with `base` it builds on that head and
-   * replaces every head, which resolves the fork.
-   */
-  private async edit<T extends DocumentType>(
-    type: T,
-    id: string,
-    options: UpdateOptions,
-    change: (value: DocumentValues[T]) => DocumentValues[T],
-  ): Promise<LocatedVersion<T>> {
-    const [version] = await this.store.write(async () => {
-      const current = this.store.index.current(type, id);
-      if (current === null || current.deleted) throw notFound(describe(type), id);
-      let base: LocatedVersion<T> = current.version;
-      // The winner and the heads that say the same (the document written twice), not the forks.
-      let links = this.store.index.heads(type, id).filter((head) => !current.forks.includes(head));
-      if (options.base !== undefined) {
-        links = this.store.index.heads(type, id);
-        if (!links.includes(options.base)) {
-          throw new CairnError(
-            ErrorCodes.INVALID_INPUT,
-            `'${options.base}' is not a current version of ${describe(type)} ${id}; its current versions are: ${links.join(', ')}.`,
-          );
-        }
-        const chosen = await this.store.readVersion(options.base);
-        if (chosen === null || chosen.deleted) throw notFound(describe(type), id);
-        base = chosen as LocatedVersion<T>;
-      }
-      return [
-        {
-          type,
-          docId: id,
-          links,
-          createdAt: base.createdAt,
-          createdBy: base.createdBy,
-          updatedAt: new Date().toISOString(),
-          deleted: false,
-          value: change(base.value!),
-        },
-      ];
-    });
-    return version as LocatedVersion<T>;
-  }
-
   /** Records this device's name and type in the project, so other devices can show them. */
   private async writeDeviceInfo(): Promise<void> {
     const id = this.store.deviceId;
@@ -524,8 +440,4 @@ export class Project {
       ];
     });
   }
-}
-
-function newId(): string {
-  return randomBytes(16).toString('hex');
 }
