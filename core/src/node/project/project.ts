@@ -46,18 +46,14 @@ import {
   checkObservationPatch,
   checkPreset,
   checkPresetPatch,
-  checkSettingsPatch,
   notFound,
   withoutKnownIds,
 } from './project-checks.js';
 import { ProjectStore } from './project-store.js';
 import { ReplicationSession, type ReplicationOptions } from './replication.js';
+import { SettingsAndDevices } from './settings-and-devices.js';
 
 export type { CreateProjectOptions };
-
-const SETTINGS_ID = 'settings';
-
-const defaultSettings: ProjectSettings = { name: null, description: null, color: null, defaultPresets: [], configMetadata: null };
 
 /**
  * A project as the rest of the host sees it: documents with their versions, forks and winners,
@@ -66,6 +62,7 @@ const defaultSettings: ProjectSettings = { name: null, description: null, color:
 export class Project {
   readonly attachments: Attachments;
   private readonly writer: DocumentWriter;
+  private readonly settingsAndDevices: SettingsAndDevices;
   private readonly onDidChangeEmitter = new Emitter<DocumentChange>();
   readonly onDidChange = this.onDidChangeEmitter.event;
 
@@ -76,6 +73,7 @@ export class Project {
   ) {
     this.attachments = new Attachments(store);
     this.writer = new DocumentWriter(store);
+    this.settingsAndDevices = new SettingsAndDevices(store);
     store.onDidChange((change) => this.onDidChangeEmitter.fire(change));
   }
 
@@ -354,43 +352,15 @@ export class Project {
   // Settings and devices --------------------------------------------------------------------
 
   settings(): ProjectSettings {
-    const current = this.store.index.current('projectSettings', SETTINGS_ID);
-    return current === null || current.deleted ? { ...defaultSettings } : { ...defaultSettings, ...current.version.value };
+    return this.settingsAndDevices.settings();
   }
 
-  async updateSettings(patch: Partial<ProjectSettings>): Promise<ProjectSettings> {
-    const checked = checkSettingsPatch(patch);
-    await this.store.write(() => {
-      const current = this.store.index.current('projectSettings', SETTINGS_ID);
-      const now = new Date().toISOString();
-      return [
-        {
-          type: 'projectSettings',
-          docId: SETTINGS_ID,
-          // Settings edits always settle concurrent ones: there is one set of settings.
-          links: this.store.index.heads('projectSettings', SETTINGS_ID),
-          createdAt: current?.version.createdAt ?? now,
-          createdBy: current?.version.createdBy ?? this.store.deviceId,
-          updatedAt: now,
-          deleted: false,
-          value: { ...this.settings(), ...checked },
-        },
-      ];
-    });
-    return this.settings();
+  updateSettings(patch: Partial<ProjectSettings>): Promise<ProjectSettings> {
+    return this.settingsAndDevices.updateSettings(patch);
   }
 
   devices(): DeviceInfo[] {
-    const infos = new Map(this.store.index.list('deviceInfo').map(({ version }) => [version.docId, version.value!]));
-    return this.store.allDevices().map((device) => {
-      const info = infos.get(device.record.deviceId);
-      return {
-        deviceId: device.record.deviceId,
-        name: info?.name ?? 'Unknown device',
-        deviceType: info?.deviceType ?? 'desktop',
-        self: device.own,
-      };
-    });
+    return this.settingsAndDevices.devices();
   }
 
   // Sync --------------------------------------------------------------------------------------
@@ -419,25 +389,7 @@ export class Project {
   }
 
   /** Records this device's name and type in the project, so other devices can show them. */
-  private async writeDeviceInfo(): Promise<void> {
-    const id = this.store.deviceId;
-    const current = this.store.index.current('deviceInfo', id);
-    const wanted = { name: this.file.deviceName, deviceType: this.file.deviceType };
-    if (current !== null && !current.deleted && JSON.stringify(current.version.value) === JSON.stringify(wanted)) return;
-    await this.store.write(() => {
-      const now = new Date().toISOString();
-      return [
-        {
-          type: 'deviceInfo',
-          docId: id,
-          links: this.store.index.heads('deviceInfo', id),
-          createdAt: current?.version.createdAt ?? now,
-          createdBy: id,
-          updatedAt: now,
-          deleted: false,
-          value: wanted,
-        },
-      ];
-    });
+  private writeDeviceInfo(): Promise<void> {
+    return this.settingsAndDevices.recordThisDevice({ name: this.file.deviceName, deviceType: this.file.deviceType });
   }
 }
