@@ -25,27 +25,20 @@ import {
   type UpdateOptions,
 } from '@cairn/sdk';
 import {
-  toField,
   toObservation,
-  toPreset,
-  type FieldValue,
   type LocatedVersion,
-  type PresetValue,
   type StoredAttachment,
   type StoredVersion,
 } from '../../common/documents.js';
 import { Attachments } from './attachments.js';
+import { CategoryDocuments } from './category-documents.js';
 import { DocumentWriter, newId } from './document-writer.js';
 import { newProjectFile, removeUnclaimedStore, type CreateProjectOptions } from './project-creation.js';
 import { readProjectFile, writeProjectFile, type ProjectFile } from './project-files.js';
 import {
-  checkField,
-  checkFieldPatch,
   checkObservationInput,
   checkObservationInputs,
   checkObservationPatch,
-  checkPreset,
-  checkPresetPatch,
   notFound,
   withoutKnownIds,
 } from './project-checks.js';
@@ -62,6 +55,7 @@ export type { CreateProjectOptions };
 export class Project {
   readonly attachments: Attachments;
   private readonly writer: DocumentWriter;
+  private readonly categories: CategoryDocuments;
   private readonly settingsAndDevices: SettingsAndDevices;
   private readonly onDidChangeEmitter = new Emitter<DocumentChange>();
   readonly onDidChange = this.onDidChangeEmitter.event;
@@ -73,6 +67,7 @@ export class Project {
   ) {
     this.attachments = new Attachments(store);
     this.writer = new DocumentWriter(store);
+    this.categories = new CategoryDocuments(store, this.writer);
     this.settingsAndDevices = new SettingsAndDevices(store);
     store.onDidChange((change) => this.onDidChangeEmitter.fire(change));
   }
@@ -275,73 +270,36 @@ export class Project {
 
   // Categories and fields -----------------------------------------------------------------
 
-  async createPreset(input: PresetInput): Promise<Preset> {
-    const checked = checkPreset(input);
-    const tags = checked.tags ?? {};
-    const addTags = checked.addTags ?? tags;
-    const value: PresetValue = {
-      name: checked.name,
-      geometry: checked.geometry ?? ['point'],
-      tags,
-      addTags,
-      removeTags: checked.removeTags ?? addTags,
-      fields: checked.fields ?? [],
-      icon: checked.icon ?? null,
-      iconSvg: checked.iconSvg ?? null,
-      color: checked.color ?? null,
-      terms: checked.terms ?? [],
-      sort: checked.sort ?? null,
-    };
-    const [version] = await this.writer.create('preset', checked.id, value);
-    return toPreset(version as LocatedVersion<'preset'>);
+  createPreset(input: PresetInput): Promise<Preset> {
+    return this.categories.createPreset(input);
   }
 
-  async updatePreset(id: string, patch: Partial<PresetInput>, options: UpdateOptions = {}): Promise<Preset> {
-    const checked = checkPresetPatch(patch);
-    const version = await this.writer.edit('preset', id, options, (value) => ({ ...value, ...checked }));
-    return toPreset(version);
+  updatePreset(id: string, patch: Partial<PresetInput>, options: UpdateOptions = {}): Promise<Preset> {
+    return this.categories.updatePreset(id, patch, options);
   }
 
-  async createField(input: FieldInput): Promise<Field> {
-    const checked = checkField(input);
-    const value: FieldValue = {
-      key: checked.key,
-      type: checked.type,
-      label: checked.label,
-      placeholder: checked.placeholder ?? null,
-      helperText: checked.helperText ?? null,
-      options: checked.options ?? [],
-      appearance: checked.appearance ?? null,
-      universal: checked.universal ?? false,
-    };
-    const [version] = await this.writer.create('field', checked.id, value);
-    return toField(version as LocatedVersion<'field'>);
+  createField(input: FieldInput): Promise<Field> {
+    return this.categories.createField(input);
   }
 
-  async updateField(id: string, patch: Partial<FieldInput>, options: UpdateOptions = {}): Promise<Field> {
-    const checked = checkFieldPatch(patch);
-    const version = await this.writer.edit('field', id, options, (value) => ({ ...value, ...checked }));
-    return toField(version);
+  updateField(id: string, patch: Partial<FieldInput>, options: UpdateOptions = {}): Promise<Field> {
+    return this.categories.updateField(id, patch, options);
   }
 
   getPreset(id: string): Preset {
-    const current = this.store.index.current('preset', id);
-    if (current === null || current.deleted) throw notFound('category', id);
-    return toPreset(current.version);
+    return this.categories.getPreset(id);
   }
 
   getField(id: string): Field {
-    const current = this.store.index.current('field', id);
-    if (current === null || current.deleted) throw notFound('field', id);
-    return toField(current.version);
+    return this.categories.getField(id);
   }
 
   listPresets(): Preset[] {
-    return this.store.index.list('preset').map(({ version }) => toPreset(version));
+    return this.categories.listPresets();
   }
 
   listFields(): Field[] {
-    return this.store.index.list('field').map(({ version }) => toField(version));
+    return this.categories.listFields();
   }
 
   /** Deletes any document: a tombstone replacing every head. */
