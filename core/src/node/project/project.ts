@@ -3,7 +3,6 @@ import {
   CairnError,
   Emitter,
   ErrorCodes,
-  type AttachmentInput,
   type CreateManyOptions,
   type DeviceInfo,
   type DocumentChange,
@@ -24,24 +23,12 @@ import {
   type ReplicateOptions,
   type UpdateOptions,
 } from '@cairn/sdk';
-import {
-  toObservation,
-  type LocatedVersion,
-  type StoredAttachment,
-  type StoredVersion,
-} from '../../common/documents.js';
 import { Attachments } from './attachments.js';
 import { CategoryDocuments } from './category-documents.js';
-import { DocumentWriter, newId } from './document-writer.js';
+import { DocumentWriter } from './document-writer.js';
+import { ObservationDocuments } from './observation-documents.js';
 import { newProjectFile, removeUnclaimedStore, type CreateProjectOptions } from './project-creation.js';
 import { readProjectFile, writeProjectFile, type ProjectFile } from './project-files.js';
-import {
-  checkObservationInput,
-  checkObservationInputs,
-  checkObservationPatch,
-  notFound,
-  withoutKnownIds,
-} from './project-checks.js';
 import { ProjectStore } from './project-store.js';
 import { ReplicationSession, type ReplicationOptions } from './replication.js';
 import { SettingsAndDevices } from './settings-and-devices.js';
@@ -51,10 +38,15 @@ export type { CreateProjectOptions };
 /**
  * A project as the rest of the host sees it: documents with their versions, forks and winners,
  * attachments, devices, settings, and sync sessions. One per data dir.
+ *
+ * The facade its callers use: each kind of document has a class of its own (observations,
+ * categories and fields, settings and devices), all written through one DocumentWriter; a new
+ * project's checks are in project-creation.ts, and a sync session is replication.ts's.
  */
 export class Project {
   readonly attachments: Attachments;
   private readonly writer: DocumentWriter;
+  private readonly observations: ObservationDocuments;
   private readonly categories: CategoryDocuments;
   private readonly settingsAndDevices: SettingsAndDevices;
   private readonly onDidChangeEmitter = new Emitter<DocumentChange>();
@@ -67,6 +59,7 @@ export class Project {
   ) {
     this.attachments = new Attachments(store);
     this.writer = new DocumentWriter(store);
+    this.observations = new ObservationDocuments(store, this.writer, this.attachments);
     this.categories = new CategoryDocuments(store, this.writer);
     this.settingsAndDevices = new SettingsAndDevices(store);
     store.onDidChange((change) => this.onDidChangeEmitter.fire(change));
@@ -134,138 +127,49 @@ export class Project {
 
   // Observations -------------------------------------------------------------------------
 
-  /**
-   * Creates observations in one write. An input's `id` is taken as given; one this device holds
-   * or held (deleted ones keep their id), or given twice, is refused — or, with `skipExisting`,
-   * left out of the write and of the result.
-   */
-  async createObservations(inputs: readonly ObservationInput[], options: CreateManyOptions = {}): Promise<Observation[]> {
-    const skip = options.skipExisting === true;
-    const { index } = this.store;
-    const known = (ids: string[]) => index.knownIds('observation', ids);
-    // Known ids are left out first, so that their photos are not stored for nothing…
-    const checkedAt = index.generation;
-    const fresh = withoutKnownIds(checkObservationInputs(inputs), known, skip);
-    const attachments = new Map<ObservationInput, StoredAttachment[]>();
-    for (const input of fresh) attachments.set(input, await this.storeAttachments(input.attachments));
-    const now = new Date().toISOString();
-    const versions = await this.store.write(() =>
-      // … and again where writes take turns, if anything was indexed since (a write, a sync).
-      (index.generation === checkedAt ? fresh : withoutKnownIds(fresh, known, skip)).map((input): StoredVersion<'observation'> => ({
-        type: 'observation',
-        docId: input.id ?? newId(),
-        links: [],
-        createdAt: input.createdAt === undefined ? now : new Date(input.createdAt).toISOString(),
-        createdBy: this.store.deviceId,
-        updatedAt: now,
-        deleted: false,
-        value: {
-          lat: input.lat,
-          lon: input.lon,
-          category: input.category ?? null,
-          notes: input.notes ?? '',
-          tags: input.tags ?? {},
-          attachments: attachments.get(input)!,
-        },
-      })),
-    );
-    return versions.map((version) => toObservation(version as LocatedVersion<'observation'>, []));
+  /** Creates observations in one write; ids held already are refused, or skipped with `skipExisting`. */
+  createObservations(inputs: readonly ObservationInput[], options: CreateManyOptions = {}): Promise<Observation[]> {
+    return this.observations.create(inputs, options);
   }
 
   validateObservations(inputs: readonly ObservationInput[]): Array<{ index: number; message: string }> {
-    const problems: Array<{ index: number; message: string }> = [];
-    inputs.forEach((input, index) => {
-      try {
-        checkObservationInput(input);
-      } catch (error) {
-        if (!(error instanceof CairnError)) throw error;
-        problems.push({ index, message: error.message.replace(/^Invalid observation: /, '') });
-      }
-    });
-    return problems;
+    return this.observations.validate(inputs);
   }
 
-  async updateObservation(id: string, patch: ObservationPatch, options: UpdateOptions = {}): Promise<Observation> {
-    const checked = checkObservationPatch(patch);
-    const added = await this.storeAttachments(checked.attachments);
-    await this.writer.edit('observation', id, options, (value) => {
-      const tags = { ...value.tags, ...checked.tags };
-      for (const key of checked.untag ?? []) delete tags[key];
-      const byName = new Map(value.attachments.map((attachment) => [attachment.name, attachment]));
-      for (const attachment of added) byName.set(attachment.name, attachment);
-      return {
-        lat: checked.lat ?? value.lat,
-        lon: checked.lon ?? value.lon,
-        category: checked.category === undefined ? value.category : checked.category,
-        notes: checked.notes ?? value.notes,
-        tags,
-        attachments: [...byName.values()],
-      };
-    });
-    return this.getObservation(id);
+  updateObservation(id: string, patch: ObservationPatch, options: UpdateOptions = {}): Promise<Observation> {
+    return this.observations.update(id, patch, options);
   }
 
   getObservation(id: string): Observation {
-    const current = this.store.index.current('observation', id);
-    if (current === null || current.deleted) throw notFound('observation', id);
-    return toObservation(current.version, current.forks);
+    return this.observations.get(id);
   }
 
-  async getObservationVersion(versionId: string): Promise<Observation> {
-    const version = await this.store.readVersion(versionId);
-    if (version === null || version.type !== 'observation' || version.deleted) {
-      throw new CairnError(ErrorCodes.NOT_FOUND, `There is no observation version '${versionId}' on this device.`);
-    }
-    return toObservation(version as LocatedVersion<'observation'>, []);
+  getObservationVersion(versionId: string): Promise<Observation> {
+    return this.observations.getVersion(versionId);
   }
 
-  async observationHistory(id: string): Promise<Observation[]> {
-    const current = this.store.index.current('observation', id);
-    if (current === null || current.deleted) throw notFound('observation', id);
-    const seen = new Set<string>();
-    const versions: Observation[] = [];
-    // Walk back from every head along the links; versions not (yet) on this device are skipped.
-    const queue = [current.version.versionId, ...current.forks];
-    while (queue.length > 0) {
-      const versionId = queue.shift()!;
-      if (seen.has(versionId)) continue;
-      seen.add(versionId);
-      const version = await this.store.readVersion(versionId);
-      if (version === null || version.type !== 'observation') continue;
-      queue.push(...version.links);
-      if (!version.deleted) versions.push(toObservation(version as LocatedVersion<'observation'>, []));
-    }
-    return versions.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || b.version.localeCompare(a.version));
+  observationHistory(id: string): Promise<Observation[]> {
+    return this.observations.history(id);
   }
 
   queryObservations(filter: ObservationFilter = {}): Observation[] {
-    return this.store.index.queryObservations(filter).map(({ version, forks }) => toObservation(version, forks));
+    return this.observations.query(filter);
   }
 
   countObservationsByCategory(filter: ObservationFilter = {}): Array<{ category: string | null; count: number }> {
-    return this.store.index.countByCategory(filter);
+    return this.observations.countByCategory(filter);
   }
 
   observationPositions(filter: ObservationFilter = {}): ObservationPositions {
-    return this.store.index.observationPositions(filter);
+    return this.observations.positions(filter);
   }
 
   countObservations(filter: ObservationFilter = {}): number {
-    return this.store.index.countObservations(filter);
+    return this.observations.count(filter);
   }
 
-  async readAttachment(id: string, name: string): Promise<Readable> {
-    const current = this.store.index.current('observation', id);
-    if (current === null || current.deleted) throw notFound('observation', id);
-    const attachment = current.version.value!.attachments.find((candidate) => candidate.name === name);
-    if (attachment === undefined) {
-      const names = current.version.value!.attachments.map((candidate) => candidate.name);
-      throw new CairnError(
-        ErrorCodes.NOT_FOUND,
-        `Observation ${id} has no attachment '${name}'${names.length ? `; it has: ${names.join(', ')}` : ''}.`,
-      );
-    }
-    return this.attachments.read(attachment);
+  readAttachment(id: string, name: string): Promise<Readable> {
+    return this.observations.readAttachment(id, name);
   }
 
   // Categories and fields -----------------------------------------------------------------
@@ -334,16 +238,6 @@ export class Project {
   async close(): Promise<void> {
     await this.store.close();
     this.onDidChangeEmitter.dispose();
-  }
-
-  // ---------------------------------------------------------------------------------------------
-
-  private async storeAttachments(inputs: readonly AttachmentInput[] | undefined): Promise<StoredAttachment[]> {
-    const stored: StoredAttachment[] = [];
-    for (const [index, input] of (inputs ?? []).entries()) {
-      stored.push(await this.attachments.add(input, `attachments[${index}]`));
-    }
-    return stored;
   }
 
   /** Records this device's name and type in the project, so other devices can show them. */
