@@ -7,14 +7,18 @@ export interface Disposable {
   dispose(): void | Promise<void>;
 }
 
-/** Wraps a function as a {@link Disposable} that runs it once, however often it is disposed. */
+/**
+ * Wraps a function as a {@link Disposable} that runs it once, however often it is disposed. Once
+ * run, the function is let go: a disposed subscription kept in a list no longer keeps its
+ * listener, nor what the listener holds, alive.
+ */
 export function toDisposable(dispose: () => void | Promise<void>): Disposable {
-  let disposed = false;
+  let pending: (() => void | Promise<void>) | null = dispose;
   return {
     dispose() {
-      if (disposed) return;
-      disposed = true;
-      return dispose();
+      const run = pending;
+      pending = null;
+      return run?.();
     },
   };
 }
