@@ -1,4 +1,5 @@
 import { Deck, MapView, type MapViewState, type PickingInfo, type WebMercatorViewport } from '@deck.gl/core';
+import type { Device } from '@luma.gl/core';
 import { errorMessage, h, type BrowserPluginContext, type Disposable } from '@cairn/sdk/browser';
 import { decodePoints } from '../common/points.js';
 import { ICONS_RESOURCE, MAP_SERVICE, POINTS_RESOURCE, TILES_RESOURCE, type MapService } from '../common/protocol.js';
@@ -44,6 +45,8 @@ export class MapTab implements MapHandle, MapNavigation {
   private readonly attribution: HTMLElement;
   private readonly legend: LegendOverlay;
   private readonly deck: Deck<MapView>;
+  /** The GPU device deck.gl made for this tab, once it has. */
+  private device: Device | null = null;
   private readonly points: MapPoints;
   private readonly picker: PointPicker;
   /** Released when the tab goes, in the order they were added. */
@@ -106,6 +109,10 @@ export class MapTab implements MapHandle, MapNavigation {
       onHover: (info) => void this.picker.hover(info),
       onClick: (info) => void this.click(info),
       onAfterRender: () => this.rendered(),
+      onDeviceInitialized: (device) => {
+        this.device = device;
+        if (this.disposed) this.releaseCanvas();
+      },
       layers: [],
     });
 
@@ -121,7 +128,12 @@ export class MapTab implements MapHandle, MapNavigation {
       state.onDidChange(() => this.stateChanged()),
       { dispose: () => resize.disconnect() },
       interaction,
-      { dispose: () => this.deck.finalize() },
+      {
+        dispose: () => {
+          this.deck.finalize();
+          this.releaseCanvas();
+        },
+      },
     );
 
     this.draw();
@@ -131,6 +143,16 @@ export class MapTab implements MapHandle, MapNavigation {
   dispose(): void {
     this.disposed = true;
     for (const disposable of this.disposables.splice(0)) void disposable.dispose();
+  }
+
+  /**
+   * Stops what watches the canvas. deck.gl 9.3's finalize drops its canvas context without
+   * destroying it (visgl/deck.gl#10355): the context's ResizeObserver, IntersectionObserver and
+   * device-pixel-ratio media query listener stay, and keep the closed tab, its points and its
+   * WebGL context alive.
+   */
+  private releaseCanvas(): void {
+    this.device?.getDefaultCanvasContext().destroy();
   }
 
   fitToData(): void {
