@@ -81,6 +81,33 @@ async function backgroundOf(element: Locator): Promise<Rgb> {
 
 const near = (actual: Rgb, expected: Rgb, tolerance = 40) => actual.every((value, index) => Math.abs(value - expected[index]!) <= tolerance);
 
+/**
+ * What the page holds that a closed tab must not: the listeners on the window and the document
+ * (as DevTools lists them), and, after a garbage collection, the map surfaces still alive.
+ */
+async function heldByThePage(page: Page): Promise<{ listeners: string[]; mapSurfaces: number }> {
+  const session = await page.context().newCDPSession(page);
+  try {
+    const listeners: string[] = [];
+    for (const target of ['window', 'document']) {
+      const { result } = await session.send('Runtime.evaluate', { expression: target });
+      const { listeners: found } = await session.send('DOMDebugger.getEventListeners', { objectId: result.objectId! });
+      listeners.push(...found.map((listener) => `${target} ${listener.type}${listener.useCapture ? ' (capture)' : ''} at ${listener.scriptId}:${listener.lineNumber}:${listener.columnNumber}`));
+    }
+    await session.send('HeapProfiler.collectGarbage');
+    const { result: prototype } = await session.send('Runtime.evaluate', { expression: 'HTMLDivElement.prototype' });
+    const { objects } = await session.send('Runtime.queryObjects', { prototypeObjectId: prototype.objectId! });
+    const { result: count } = await session.send('Runtime.callFunctionOn', {
+      objectId: objects.objectId!,
+      functionDeclaration: 'function () { return this.filter((element) => element.classList.contains("map-surface")).length; }',
+      returnByValue: true,
+    });
+    return { listeners: listeners.sort(), mapSurfaces: count.value as number };
+  } finally {
+    await session.detach();
+  }
+}
+
 describe('the map (headless Chromium, SwiftShader WebGL)', function () {
   this.timeout(120_000);
   const workbenches = useWorkbenches();
@@ -404,5 +431,26 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
     const grid = page.getByRole('grid', { name: 'Observations' });
     await page.waitForFunction(() => document.querySelector('[role="grid"][aria-label="Observations"]')?.getAttribute('aria-rowcount') === '1');
     await grid.getByText('Tapir by the river').waitFor();
+  });
+
+  it('lets go of everything when its tab closes: no listener left on the window or the document, nothing keeping it alive', async () => {
+    const { host } = await surveyed();
+    const page = await workbenches.open(host);
+    const closeMap = async () => {
+      await page.getByRole('button', { name: 'Close Map' }).click();
+      await page.getByRole('application', { name: 'Map' }).waitFor({ state: 'detached' });
+    };
+    // Once first: what loads once per window (deck.gl, the basemap, the shaders) stays loaded.
+    await openMap(page, 3);
+    await closeMap();
+    const before = await heldByThePage(page);
+    expect(before.mapSurfaces, 'map surfaces alive with no map open').to.equal(0);
+
+    await page.getByRole('button', { name: 'Open the map' }).click();
+    await page.waitForFunction(() => document.querySelector('[role="application"][aria-label="Map"]')?.getAttribute('data-drawn') === '3');
+    // The surface is found while it is open: a count of 0 after closing says it is gone, not unseen.
+    expect((await heldByThePage(page)).mapSurfaces).to.equal(1);
+    await closeMap();
+    expect(await heldByThePage(page)).to.deep.equal(before);
   });
 });
