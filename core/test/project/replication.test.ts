@@ -345,8 +345,11 @@ describe('replication', function () {
     expect(b!.countObservations()).to.equal(6000);
     expect(state(b!)).to.deep.equal(state(a!));
     expect(retry.received.observations).to.equal(6000 - partly);
-    // The retry carries what was missing, not what was kept (give or take protocol overhead).
-    expect(retry.received.bytes).to.be.lessThan(full.received.bytes - bytesKept * 0.9);
+    // The retry carries what was missing, not what was kept, give or take the protocol's own
+    // messages (handshake, bitfields): a fixed amount, not a share of what was kept, because on a
+    // busy machine the cut can come before the receiver stored much of what was on the wire.
+    const protocolOverhead = 64 * 1024;
+    expect(retry.received.bytes).to.be.lessThan(full.received.bytes - bytesKept + protocolOverhead);
   });
 });
 
