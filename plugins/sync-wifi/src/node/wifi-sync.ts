@@ -479,8 +479,12 @@ export class WifiSync {
       }
       running.swarm.joinPeer(entry.publicKey);
       entry.connection?.destroy();
+      // The limit is on coming back: a device that is back and syncing ends this wait with its
+      // sync's own result, however long that sync takes.
       const timer = setTimeout(() => {
-        if (entry.waiters.includes(resolve)) this.settle(entry, `${entry.view.deviceName} did not come back within ${RECONNECT_LIMIT_MS / 1000} s.`);
+        if (entry.waiters.includes(resolve) && entry.sessionState !== 'running') {
+          this.settle(entry, `${entry.view.deviceName} did not come back within ${RECONNECT_LIMIT_MS / 1000} s.`);
+        }
       }, RECONNECT_LIMIT_MS);
       timer.unref();
     });
