@@ -11,7 +11,6 @@ import {
   toDisposable,
   type Disposable,
   type DuplexStream,
-  type ErrorCode,
   type ReplicateOptions,
   type SyncCounts,
   type SyncPeer,
@@ -19,67 +18,25 @@ import {
   type SyncSession,
   type SyncSummary,
 } from '@cairn/sdk';
-import { membershipProof } from './keys.js';
 import type { ProjectKeys } from './keys.js';
 import type { IndexedCore, LogStretch } from './project-index.js';
 import type { DeviceCores } from './project-store.js';
 import type { DeviceRecord } from './project-files.js';
 import { countReceived, holdsAll, progressOf, type StartMark } from './sync-counts.js';
 import type Corestore from 'corestore';
-
-/** The version of Cairn's sync protocol this build speaks, and the oldest it still accepts. */
-export const SYNC_PROTOCOL_VERSION = 1;
-export const MIN_SYNC_PROTOCOL_VERSION = 1;
-/** The Protomux protocol of Cairn's channel; constant across versions, so versions can meet and talk. */
-export const SYNC_CHANNEL = 'cairn/sync';
-
-/** The first thing each side says, once the Noise handshake is done. */
-export interface SyncHandshake {
-  protocol: 'cairn-sync';
-  version: number;
-  minVersion: number;
-  /** Hex; public. Another project's peer is told apart before anything else. */
-  discoveryKey: string;
-  /** Hex; proves knowledge of the project key for this very connection (see `membershipProof`). */
-  proof: string;
-  device: { deviceId: string; name: string; deviceType: string };
-}
-
-/** One device's cores as the sender holds them: what the receiver must fetch to have it all. */
-export interface CoreAdvert {
-  deviceId: string;
-  driveKey: string;
-  docsLength: number;
-  entries: number;
-  observations: number;
-  driveLength: number;
-  blobsLength: number;
-}
-
-export interface SyncStatus {
-  /** The sender holds everything the receiver advertised. */
-  synced: boolean;
-  /**
-   * What the sender received in this session (so: what the receiver sent), counted once the
-   * sender is synced (zeros before): distinct observations and distinct attachment files. A peer
-   * of an older Cairn, speaking the same protocol version, sends the same fields with their old
-   * meaning — observation versions and drive blocks — and its figures are shown as it gives them.
-   */
-  received: SyncCounts;
-  /**
-   * The sender is finished: it holds everything, and it knows the receiver does. The connection
-   * may close once both sides said so; closing earlier could cut this message off, and the
-   * receiver would be left not knowing its sync had completed.
-   */
-  done?: boolean;
-}
-
-export interface SyncErrorMessage {
-  code: ErrorCode;
-  message: string;
-  /** For protocol mismatches: whose Cairn is too old, from the sender's point of view. */
-  mustUpgrade?: 'sender' | 'receiver';
-}
+import {
+  advertsIn,
+  checkHandshake,
+  errorFromPeer,
+  handshakeOf,
+  SYNC_CHANNEL,
+  type CoreAdvert,
+  type NoiseBinding,
+  type SyncCoresMessage,
+  type SyncErrorMessage,
+  type SyncHandshake,
+  type SyncStatus,
+} from './sync-protocol.js';
 
 /**
  * What a session needs of the side it runs for: a device's project store, or a relay (a sync
@@ -261,27 +218,19 @@ export class ReplicationSession implements SyncSession {
     }
     if (channel === null) throw new CairnError(ErrorCodes.INTERNAL, 'A sync is already running on this connection.');
     this.messages = {
-      cores: channel.addMessage({ encoding: c.json, onmessage: (message: { devices: CoreAdvert[] }) => void this.onCores(message).catch((error: unknown) => this.fail(asCairnError(error))) }),
+      cores: channel.addMessage({ encoding: c.json, onmessage: (message: SyncCoresMessage) => void this.onCores(message).catch((error: unknown) => this.fail(asCairnError(error))) }),
       status: channel.addMessage({ encoding: c.json, onmessage: (message: SyncStatus) => this.onStatus(message) }),
       error: channel.addMessage({ encoding: c.json, onmessage: (message: SyncErrorMessage) => this.onRemoteError(message) }),
     };
     const { store, deviceName, deviceType } = this.context;
-    const handshake: SyncHandshake = {
-      protocol: 'cairn-sync',
-      version: SYNC_PROTOCOL_VERSION,
-      minVersion: MIN_SYNC_PROTOCOL_VERSION,
-      discoveryKey: store.keys.discoveryKey.toString('hex'),
-      proof: membershipProof(store.keys.projectKey, noise.handshakeHash!, noise.isInitiator).toString('hex'),
-      device: { deviceId: store.deviceId, name: deviceName, deviceType },
-    };
-    channel.open(handshake);
+    channel.open(handshakeOf({ keys: store.keys, deviceId: store.deviceId, deviceName, deviceType }, this.binding()));
   }
 
   private onOpen(remote: SyncHandshake): void {
     if (this.finished) return;
     this.remote = remote;
     this.touch();
-    const problem = this.checkHandshake(remote);
+    const problem = checkHandshake(remote, this.context.store.keys, this.binding(), this.peerName());
     if (problem !== null) {
       this.messages!.error.send(problem.toPeer);
       this.fail(problem.here);
@@ -308,52 +257,13 @@ export class ReplicationSession implements SyncSession {
     this.messages!.cores.send({ devices: store.allDevices().map((device) => this.advert(device)) });
   }
 
-  private checkHandshake(remote: SyncHandshake): { here: CairnError; toPeer: SyncErrorMessage } | null {
-    const { store } = this.context;
-    const peer = this.peerName();
-    if (typeof remote?.version !== 'number' || typeof remote.minVersion !== 'number') {
-      const message = `${peer} does not speak Cairn's sync protocol.`;
-      return { here: new CairnError(ErrorCodes.PROTOCOL_VERSION, message), toPeer: { code: ErrorCodes.PROTOCOL_VERSION, message } };
-    }
-    if (remote.version < MIN_SYNC_PROTOCOL_VERSION) {
-      return {
-        here: new CairnError(
-          ErrorCodes.PROTOCOL_VERSION,
-          `${peer} runs sync protocol ${remote.version}, older than this device accepts (${MIN_SYNC_PROTOCOL_VERSION} or later): update Cairn on ${peer}.`,
-        ),
-        toPeer: { code: ErrorCodes.PROTOCOL_VERSION, message: 'protocol too old', mustUpgrade: 'receiver' },
-      };
-    }
-    if (remote.minVersion > SYNC_PROTOCOL_VERSION) {
-      return {
-        here: new CairnError(
-          ErrorCodes.PROTOCOL_VERSION,
-          `${peer} needs sync protocol ${remote.minVersion} or later; this device runs ${SYNC_PROTOCOL_VERSION}: update Cairn on this device.`,
-        ),
-        toPeer: { code: ErrorCodes.PROTOCOL_VERSION, message: 'protocol too new', mustUpgrade: 'sender' },
-      };
-    }
-    const mismatch = (message: string) => ({
-      here: new CairnError(ErrorCodes.PROJECT_MISMATCH, message),
-      toPeer: { code: ErrorCodes.PROJECT_MISMATCH, message: 'project mismatch' } satisfies SyncErrorMessage,
-    });
-    if (remote.discoveryKey !== store.keys.discoveryKey.toString('hex')) {
-      return mismatch(`${peer} belongs to another project; nothing was exchanged.`);
-    }
-    const expected = membershipProof(store.keys.projectKey, this.noise.handshakeHash!, !this.noise.isInitiator);
-    if (typeof remote.proof !== 'string' || remote.proof !== expected.toString('hex')) {
-      return mismatch(`${peer} could not prove it knows the project key; nothing was exchanged.`);
-    }
-    return null;
-  }
-
-  private async onCores(message: { devices: CoreAdvert[] }): Promise<void> {
+  private async onCores(message: SyncCoresMessage): Promise<void> {
     if (this.finished || this.remote === null || !this.verified) return;
     this.touch();
     // The peer started the exchange: this side follows (both are members, and all data flows both ways).
     if (!this.begun) this.begin();
     const { store } = this.context;
-    const adverts = (Array.isArray(message?.devices) ? message.devices : []).filter(isAdvert);
+    const adverts = advertsIn(message);
     for (const advert of adverts) {
       const known = store.device(advert.deviceId);
       // A device new to this one had nothing here; its blocks may arrive while it is being opened.
@@ -374,18 +284,7 @@ export class ReplicationSession implements SyncSession {
   }
 
   private onRemoteError(message: SyncErrorMessage): void {
-    const peer = this.peerName();
-    if (message?.code === ErrorCodes.PROTOCOL_VERSION) {
-      const text =
-        message.mustUpgrade === 'receiver'
-          ? `${peer} does not accept this device's sync protocol ${SYNC_PROTOCOL_VERSION}: update Cairn on this device.`
-          : `${peer} runs a sync protocol this device does not accept: update Cairn on ${peer}.`;
-      this.fail(new CairnError(ErrorCodes.PROTOCOL_VERSION, text));
-    } else if (message?.code === ErrorCodes.PROJECT_MISMATCH) {
-      this.fail(new CairnError(ErrorCodes.PROJECT_MISMATCH, `${peer} is not a member of this project (or this device is not of its); nothing was exchanged.`));
-    } else {
-      this.fail(new CairnError(ErrorCodes.DISCONNECTED, `${peer} ended the sync: ${String(message?.message ?? 'no reason given')}`));
-    }
+    this.fail(errorFromPeer(message, this.peerName()));
   }
 
   /** Runs often: the watchdog, progress, and the check that this side holds everything. */
@@ -521,21 +420,15 @@ export class ReplicationSession implements SyncSession {
     return peer;
   }
 
+  /** What the proof of membership is bound to: this connection's Noise handshake, and this side's role in it. */
+  private binding(): NoiseBinding {
+    return { handshakeHash: this.noise.handshakeHash!, isInitiator: this.noise.isInitiator };
+  }
+
   private peerName(): string {
     const name = this.remote?.device?.name ?? this.options.peer?.deviceName ?? this.options.peer?.address;
     return name ? `the peer '${name}'` : 'the peer';
   }
-}
-
-function isAdvert(value: unknown): value is CoreAdvert {
-  const advert = value as Partial<CoreAdvert>;
-  const hex = (text: unknown) => typeof text === 'string' && /^[0-9a-f]{64}$/.test(text);
-  const count = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0;
-  return (
-    typeof advert === 'object' && advert !== null && hex(advert.deviceId) && hex(advert.driveKey) &&
-    count(advert.docsLength) && count(advert.entries) && count(advert.observations) &&
-    count(advert.driveLength) && count(advert.blobsLength)
-  );
 }
 
 function asCairnError(error: unknown): CairnError {
