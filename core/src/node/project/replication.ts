@@ -24,6 +24,7 @@ import type { DeviceCores } from './project-store.js';
 import type { DeviceRecord } from './project-files.js';
 import { countReceived, holdsAll, progressOf, type StartMark } from './sync-counts.js';
 import type Corestore from 'corestore';
+import { advertsOf, startMarksOf, takeAdverts } from './core-exchange.js';
 import {
   advertsIn,
   checkHandshake,
@@ -248,13 +249,8 @@ export class ReplicationSession implements SyncSession {
     const { store } = this.context;
     // Only now, with the peer proven a member, do the project's cores join the connection.
     store.cores.replicate(this.outer);
-    for (const device of store.allDevices()) {
-      this.startMarks.set(device.record.deviceId, {
-        blocks: store.counts(device.record.deviceId).blocks,
-        driveLength: device.drive.core.contiguousLength,
-      });
-    }
-    this.messages!.cores.send({ devices: store.allDevices().map((device) => this.advert(device)) });
+    this.startMarks = startMarksOf(store);
+    this.messages!.cores.send({ devices: advertsOf(store) } satisfies SyncCoresMessage);
   }
 
   private async onCores(message: SyncCoresMessage): Promise<void> {
@@ -262,15 +258,8 @@ export class ReplicationSession implements SyncSession {
     this.touch();
     // The peer started the exchange: this side follows (both are members, and all data flows both ways).
     if (!this.begun) this.begin();
-    const { store } = this.context;
     const adverts = advertsIn(message);
-    for (const advert of adverts) {
-      const known = store.device(advert.deviceId);
-      // A device new to this one had nothing here; its blocks may arrive while it is being opened.
-      if (known === undefined) this.startMarks.set(advert.deviceId, { blocks: 0, driveLength: 0 });
-      const device = known ?? (await store.addDevice({ deviceId: advert.deviceId, driveKey: advert.driveKey }));
-      if (known !== undefined) store.downloadAll(device);
-    }
+    await takeAdverts(this.context.store, adverts, this.startMarks);
     this.wanted = adverts;
     this.tick();
   }
@@ -348,21 +337,6 @@ export class ReplicationSession implements SyncSession {
   /** What arrived from this peer in this session (zeros until it is all here and counted). */
   private received(): SyncCounts {
     return { ...zeroCounts(), ...this.receivedCounts, bytes: this.noise.rawBytesRead };
-  }
-
-  private advert(device: DeviceCores): CoreAdvert {
-    const indexed = this.context.store.counts(device.record.deviceId);
-    // Only what is held without gaps is advertised: that is what the peer can be sure to get.
-    const docsLength = Math.min(device.docs.contiguousLength, indexed.blocks);
-    return {
-      deviceId: device.record.deviceId,
-      driveKey: device.record.driveKey,
-      docsLength,
-      entries: docsLength === indexed.blocks ? indexed.entries : 0,
-      observations: indexed.observations,
-      driveLength: device.drive.core.contiguousLength,
-      blobsLength: device.drive.blobs?.core.contiguousLength ?? 0,
-    };
   }
 
   /** Both sides hold everything: say so, and resolve once the peer has said so too. */
