@@ -12,9 +12,10 @@ import {
   type SyncSession,
 } from '@cairn/sdk';
 import type { WifiDevice, WifiPeerResult, WifiState } from '../common/protocol.js';
-import { chooseLanHost, freeUdpPort, parseAddress, projectTag, type LanAddress } from './address.js';
+import { parseAddress, projectTag, type LanAddress } from './address.js';
 import { startAnnouncer } from './mdns.js';
 import { NodeExchange } from './node-exchange.js';
+import { listenAddress, type ListenSettings } from './settings.js';
 
 /** A device as this run knows it: what is shown, and the live connection and session behind it. */
 interface DeviceEntry {
@@ -87,7 +88,11 @@ export class WifiSync {
   private readonly syncedInRun = new Set<string>();
   private disposed = false;
 
-  constructor(private readonly ctx: PluginContext) {}
+  constructor(
+    private readonly ctx: PluginContext,
+    /** Where to listen, as the user (or the environment) says: read each time discovery starts. */
+    private readonly settings: () => ListenSettings,
+  ) {}
 
   get discovering(): boolean {
     return this.running !== null;
@@ -253,8 +258,7 @@ export class WifiSync {
   private async open(): Promise<Running> {
     const discoveryKey = await this.ctx.sync.discoveryKey();
     await this.remember();
-    const host = chooseLanHost(process.env.CAIRN_WIFI_HOST ?? this.ctx.configuration.get<string>('sync-wifi.host'));
-    const port = await this.listeningPort(host);
+    const { host, port } = await listenAddress(this.settings());
     // This device's DHT node: where the others find the project's topic. It never reaches for
     // the public bootstrap nodes: there is no internet here, and no need of it.
     const bootstrap = new HyperDHT({ port, host, bootstrap: [], ephemeral: false, firewalled: false, anyPort: false });
@@ -311,17 +315,6 @@ export class WifiSync {
     this.ctx.log.info(`Syncing over Wi-Fi: this device listens at ${host}:${port}.`);
     this.changed();
     return running;
-  }
-
-  /** The port asked for (setting or `CAIRN_WIFI_PORT`, for firewalls that open one), else a free one. */
-  private async listeningPort(host: string): Promise<number> {
-    const wanted = process.env.CAIRN_WIFI_PORT ?? this.ctx.configuration.get<number>('sync-wifi.port');
-    if (wanted === undefined || wanted === '' || Number(wanted) === 0) return freeUdpPort(host);
-    const port = Number(wanted);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new CairnError(ErrorCodes.INVALID_INPUT, `sync-wifi.port: ${String(wanted)} is not a port number (1–65535, or 0 for any free one).`);
-    }
-    return port;
   }
 
   /** Adds another device's DHT node, and looks the topic up again at once. */
