@@ -259,14 +259,15 @@ export class WifiSync {
     const discoveryKey = await this.ctx.sync.discoveryKey();
     await this.remember();
     const { host, port } = await listenAddress(this.settings());
-    // This device's DHT node: where the others find the project's topic. It never reaches for
-    // the public bootstrap nodes: there is no internet here, and no need of it.
-    const bootstrap = new HyperDHT({ port, host, bootstrap: [], ephemeral: false, firewalled: false, anyPort: false });
-    bootstrap._nat.add(host, port);
+    // This device's DHT node: where the others find the project's topic. A bootstrap node of its
+    // own network, bound to the LAN address it is known by: it never reaches for the public
+    // bootstrap nodes (there is no internet here, and no need of it).
+    let bootstrap: HyperDHT | null = null;
     try {
+      bootstrap = HyperDHT.bootstrapper(port, host, { host });
       await bootstrap.ready();
     } catch (error) {
-      await bootstrap.destroy().catch(() => undefined);
+      await bootstrap?.destroy().catch(() => undefined);
       const code = (error as NodeJS.ErrnoException).code;
       throw new CairnError(
         ErrorCodes.IO,
