@@ -1,19 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import HyperDHT from 'hyperdht';
-import Hyperswarm, { type PeerDiscovery, type SwarmConnection } from 'hyperswarm';
+import type { SwarmConnection } from 'hyperswarm';
 import {
   CairnError,
   Emitter,
   ErrorCodes,
-  type Disposable,
   type PluginContext,
   writeFileAtomic,
   type SyncSession,
 } from '@cairn/sdk';
 import type { WifiDevice, WifiPeerResult, WifiState } from '../common/protocol.js';
-import { parseAddress, projectTag, type LanAddress } from './address.js';
-import { startAnnouncer } from './mdns.js';
+import { parseAddress } from './address.js';
+import { Discovery } from './discovery.js';
 import { NodeExchange } from './node-exchange.js';
 import { listenAddress, type ListenSettings } from './settings.js';
 
@@ -32,37 +30,8 @@ interface DeviceEntry {
   waiters: Array<(result: WifiPeerResult) => void>;
 }
 
-interface Running {
-  address: LanAddress;
-  bootstrap: HyperDHT;
-  swarm: Hyperswarm;
-  discovery: PeerDiscovery;
-  announcer: Disposable;
-  /** DHT nodes of other devices already added (`host:port`). */
-  nodes: Set<string>;
-  /** Addresses given by hand that did not answer yet: tried again until they do. */
-  pending: Map<string, LanAddress>;
-  retryTimer: NodeJS.Timeout;
-  /** Looks the topic up again now and then (Hyperswarm alone would wait ten minutes). */
-  lookupTimer: NodeJS.Timeout;
-  refreshTimer: NodeJS.Timeout | null;
-  /** Connections ended after a sync, until they close: they carry the last status to the peer. */
-  closing: Set<Promise<void>>;
-  /** The node exchanges of connections to proven members, told of each node this device adds. */
-  exchanges: Set<NodeExchange>;
-}
-
-/** How long stopping waits for connections ended after a sync to close on the peer's side. */
-const CLOSING_GRACE_MS = 10_000;
-
 /** How long a device asked to sync may take to come back on the network before that sync fails. */
 const RECONNECT_LIMIT_MS = 30_000;
-
-/**
- * How often the topic is looked up again. Two devices that joined at nearly the same moment can
- * each miss the other's announcement in their one lookup; on a LAN another costs a few packets.
- */
-const LOOKUP_INTERVAL_MS = 5_000;
 
 /**
  * Sync over the local network. While discovery runs, this device joins the Hyperswarm topic of
@@ -72,8 +41,8 @@ const LOOKUP_INTERVAL_MS = 5_000;
  * is listed, and syncs when the user (or the other side) starts it.
  */
 export class WifiSync {
-  private running: Running | null = null;
-  private starting: Promise<Running> | null = null;
+  private running: Discovery | null = null;
+  private starting: Promise<Discovery> | null = null;
   private readonly devices = new Map<string, DeviceEntry>();
   private readonly onDidChangeEmitter = new Emitter<WifiState>();
   readonly onDidChange = this.onDidChangeEmitter.event;
@@ -110,7 +79,7 @@ export class WifiSync {
     return {
       discovering: running !== null,
       deviceName,
-      address: running ? `${running.address.host}:${running.address.port}` : null,
+      address: running ? running.addressText : null,
       devices: [...this.devices.values()]
         .map((entry) => ({ ...entry.view }))
         .sort((a, b) => a.deviceName.localeCompare(b.deviceName)),
@@ -118,7 +87,7 @@ export class WifiSync {
   }
 
   /** Starts discovery (once; later calls share it). */
-  start(): Promise<Running> {
+  start(): Promise<Discovery> {
     if (this.running !== null) return Promise.resolve(this.running);
     this.starting ??= this.open().finally(() => (this.starting = null));
     return this.starting;
@@ -128,26 +97,14 @@ export class WifiSync {
     const running = this.running ?? (await this.starting?.catch(() => null)) ?? null;
     if (running === null) return;
     this.running = null;
-    clearInterval(running.retryTimer);
-    clearInterval(running.lookupTimer);
-    if (running.refreshTimer !== null) clearTimeout(running.refreshTimer);
-    await running.announcer.dispose();
-    // A sync that just finished here ended its connection gracefully; the peer finishes its side on
-    // the last status it carries. Destroying it now could cut that status off, and the peer would
-    // see a failed sync with no one left to retry with (a CLI run that reached its count exits).
-    if (running.closing.size > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.all(running.closing), new Promise((resolve) => (timer = setTimeout(resolve, CLOSING_GRACE_MS)))]);
-      clearTimeout(timer);
-    }
+    await running.stopLooking();
     for (const entry of this.devices.values()) {
       if (entry.reconnecting !== null) clearTimeout(entry.reconnecting);
       entry.reconnecting = null;
       entry.session?.cancel();
-      if (entry.publicKey !== null) running.swarm.leavePeer(entry.publicKey);
+      if (entry.publicKey !== null) running.leavePeer(entry.publicKey);
     }
-    await running.swarm.destroy();
-    await running.bootstrap.destroy();
+    await running.destroy();
     for (const [id, entry] of this.devices) {
       this.settle(entry, 'Discovery was turned off.', ErrorCodes.CANCELLED);
       Object.assign(entry, { connection: null, session: null, sessionState: 'ended', publicKey: null });
@@ -162,12 +119,12 @@ export class WifiSync {
     const address = parseAddress(text);
     const running = await this.start();
     const key = `${address.host}:${address.port}`;
-    if (key === `${running.address.host}:${running.address.port}`) {
+    if (key === running.addressText) {
       throw new CairnError(ErrorCodes.INVALID_INPUT, `connect: ${key} is this device's own address; give the other device's.`);
     }
-    if (await this.reach(running, address)) return;
+    if (await running.reach(address)) return;
     if (options.retry) {
-      running.pending.set(key, address);
+      running.retry(address);
       return;
     }
     throw new CairnError(
@@ -255,90 +212,20 @@ export class WifiSync {
 
   // ---------------------------------------------------------------------------------------------
 
-  private async open(): Promise<Running> {
+  private async open(): Promise<Discovery> {
     const discoveryKey = await this.ctx.sync.discoveryKey();
     await this.remember();
-    const { host, port } = await listenAddress(this.settings());
-    // This device's DHT node: where the others find the project's topic. A bootstrap node of its
-    // own network, bound to the LAN address it is known by: it never reaches for the public
-    // bootstrap nodes (there is no internet here, and no need of it).
-    let bootstrap: HyperDHT | null = null;
-    try {
-      bootstrap = HyperDHT.bootstrapper(port, host, { host });
-      await bootstrap.ready();
-    } catch (error) {
-      await bootstrap?.destroy().catch(() => undefined);
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new CairnError(
-        ErrorCodes.IO,
-        code === 'EADDRINUSE'
-          ? `Port ${port} on ${host} is taken (another Cairn syncing over Wi-Fi?): set sync-wifi.port to another port, or 0 for any free one.`
-          : `Cannot listen on ${host}:${port} (${code ?? (error as Error).message}): check the sync-wifi.host setting.`,
-      );
-    }
-    // Devices on one LAN reach each other directly: no NAT to punch through. (Left to find out
-    // for itself, the node would try holepunching, which fails between hosts of a plain LAN.)
-    const swarm = new Hyperswarm({ dht: new HyperDHT({ bootstrap: [{ host, port }], host, firewalled: false }) });
-    swarm.on('connection', (connection) => this.onConnection(connection));
-    const discovery = swarm.join(Buffer.from(discoveryKey, 'hex'), { server: true, client: true });
-    const address = { host, port };
-    const running: Running = {
+    const address = await listenAddress(this.settings());
+    const running = await Discovery.open({
+      discoveryKey,
       address,
-      bootstrap,
-      swarm,
-      discovery,
-      nodes: new Set(),
-      pending: new Map(),
-      refreshTimer: null,
-      closing: new Set(),
-      exchanges: new Set(),
-      announcer: { dispose: () => undefined },
-      retryTimer: setInterval(() => {
-        for (const [key, pending] of running.pending) {
-          void this.reach(running, pending).then((reached) => reached && running.pending.delete(key));
-        }
-      }, 2000),
-      lookupTimer: setInterval(() => {
-        if (this.running === running) void discovery.refresh().catch(() => undefined);
-      }, LOOKUP_INTERVAL_MS),
-    };
-    running.retryTimer.unref();
-    running.lookupTimer.unref();
-    // On loopback only this computer can reach the device: there is no network to announce it on.
-    if (!host.startsWith('127.')) running.announcer = startAnnouncer({
-      address,
-      tag: projectTag(discoveryKey),
-      instance: swarm.keyPair.publicKey.toString('hex').slice(0, 16),
-      onFound: (found) => void this.reach(running, found),
       log: this.ctx.log,
+      onConnection: (connection) => this.onConnection(connection),
     });
     this.running = running;
-    this.ctx.log.info(`Syncing over Wi-Fi: this device listens at ${host}:${port}.`);
+    this.ctx.log.info(`Syncing over Wi-Fi: this device listens at ${running.addressText}.`);
     this.changed();
     return running;
-  }
-
-  /** Adds another device's DHT node, and looks the topic up again at once. */
-  private async reach(running: Running, address: LanAddress): Promise<boolean> {
-    const key = `${address.host}:${address.port}`;
-    if (running.nodes.has(key)) return true;
-    try {
-      await running.swarm.dht.ping(address, { retry: false });
-    } catch {
-      return false;
-    }
-    if (this.running !== running || running.nodes.has(key)) return this.running === running;
-    running.nodes.add(key);
-    for (const exchange of running.exchanges) exchange.send([address]);
-    running.swarm.dht.addNode(address);
-    // A few announcements may land together: one lookup for all.
-    if (running.refreshTimer === null) {
-      running.refreshTimer = setTimeout(() => {
-        running.refreshTimer = null;
-        if (this.running === running) void running.discovery.refresh().catch(() => undefined);
-      }, 100);
-    }
-    return true;
   }
 
   private onConnection(connection: SwarmConnection): void {
@@ -348,12 +235,8 @@ export class WifiSync {
     const networkKey = connection.remotePublicKey.toString('hex');
     const address = connection.rawStream.remoteHost;
     const session = this.ctx.sync.replicate(connection, { initiator: connection.isInitiator, awaitStart: true, peer: { address } });
-    const exchange = new NodeExchange(connection, (addresses) => {
-      for (const node of addresses) {
-        if (this.running === running && `${node.host}:${node.port}` !== `${running.address.host}:${running.address.port}`) void this.reach(running, node);
-      }
-    });
-    connection.on('close', () => running.exchanges.delete(exchange));
+    const exchange = new NodeExchange(connection, (addresses) => running.reachAll(addresses));
+    connection.on('close', () => running.forget(exchange));
     let entry: DeviceEntry | null = null;
 
     session.peer.then(
@@ -369,8 +252,7 @@ export class WifiSync {
         else clearTimeout(entry.reconnecting);
         entry.reconnecting = null;
         if (entry.wantStart || (this.autoSync && !this.syncedInRun.has(peer.deviceId))) session.start();
-        running.exchanges.add(exchange);
-        exchange.trust([running.address, ...[...running.nodes].map((key) => parseAddress(key))]);
+        running.share(exchange);
         this.changed();
       },
       (error: CairnError) => {
@@ -421,10 +303,7 @@ export class WifiSync {
             this.changed();
           }, RECONNECT_LIMIT_MS / 3);
           finished.reconnecting.unref();
-          const closed = new Promise<void>((resolve) => connection.on('close', () => resolve()));
-          running.closing.add(closed);
-          void closed.then(() => running.closing.delete(closed));
-          connection.end();
+          running.endGracefully(connection);
         }
         for (const waiter of entry.waiters.splice(0)) waiter(okResult(entry.view));
         this.changed();
@@ -441,7 +320,7 @@ export class WifiSync {
           // The CLI keeps at it: once the device is back, the sync resumes where it stopped.
           if (this.autoSync && entry.publicKey !== null && this.running === running) {
             entry.wantStart = true;
-            running.swarm.joinPeer(entry.publicKey);
+            running.joinPeer(entry.publicKey);
           }
         }
         this.changed();
@@ -456,7 +335,7 @@ export class WifiSync {
     });
   }
 
-  private syncWith(running: Running, entry: DeviceEntry): Promise<WifiPeerResult> {
+  private syncWith(running: Discovery, entry: DeviceEntry): Promise<WifiPeerResult> {
     return new Promise<WifiPeerResult>((resolve) => {
       entry.waiters.push(resolve);
       if (entry.session !== null && entry.sessionState === 'waiting' && entry.connection !== null) {
@@ -471,7 +350,7 @@ export class WifiSync {
         this.settle(entry, `${entry.view.deviceName} is not on the network now: it must be syncing over Wi-Fi too.`, ErrorCodes.NOT_FOUND);
         return;
       }
-      running.swarm.joinPeer(entry.publicKey);
+      running.joinPeer(entry.publicKey);
       entry.connection?.destroy();
       // The limit is on coming back: a device that is back and syncing ends this wait with its
       // sync's own result, however long that sync takes.
