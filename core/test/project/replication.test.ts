@@ -12,7 +12,7 @@ import {
   SYNC_PROTOCOL_VERSION,
   type SyncErrorMessage,
   type SyncHandshake,
-} from '@cairn/core/node/project/replication.js';
+} from '@cairn/core/node/project/sync-protocol.js';
 import { connect, Devices, sha256Of, state, sync, type Transport, rejection } from './helpers.js';
 
 describe('replication', function () {

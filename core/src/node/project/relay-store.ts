@@ -7,7 +7,8 @@ import type { ProjectKeys } from './keys.js';
 import type { DeviceRecord } from './project-files.js';
 import type { IndexedCore, LogStretch } from './project-index.js';
 import { addOnce, decodeBlock, downloadDevice, openDeviceCores, type DeviceCores } from './project-store.js';
-import type { CoreAdvert, ReplicaStore } from './replication.js';
+import type { ReplicaStore } from './replication.js';
+import type { CoreAdvert } from './sync-protocol.js';
 
 interface LedgerEntry extends DeviceRecord, IndexedCore {}
 

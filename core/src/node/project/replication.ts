@@ -11,7 +11,6 @@ import {
   toDisposable,
   type Disposable,
   type DuplexStream,
-  type ErrorCode,
   type ReplicateOptions,
   type SyncCounts,
   type SyncPeer,
@@ -19,67 +18,27 @@ import {
   type SyncSession,
   type SyncSummary,
 } from '@cairn/sdk';
-import { membershipProof } from './keys.js';
 import type { ProjectKeys } from './keys.js';
 import type { IndexedCore, LogStretch } from './project-index.js';
 import type { DeviceCores } from './project-store.js';
 import type { DeviceRecord } from './project-files.js';
 import { countReceived, holdsAll, progressOf, type StartMark } from './sync-counts.js';
 import type Corestore from 'corestore';
-
-/** The version of Cairn's sync protocol this build speaks, and the oldest it still accepts. */
-export const SYNC_PROTOCOL_VERSION = 1;
-export const MIN_SYNC_PROTOCOL_VERSION = 1;
-/** The Protomux protocol of Cairn's channel; constant across versions, so versions can meet and talk. */
-export const SYNC_CHANNEL = 'cairn/sync';
-
-/** The first thing each side says, once the Noise handshake is done. */
-export interface SyncHandshake {
-  protocol: 'cairn-sync';
-  version: number;
-  minVersion: number;
-  /** Hex; public. Another project's peer is told apart before anything else. */
-  discoveryKey: string;
-  /** Hex; proves knowledge of the project key for this very connection (see `membershipProof`). */
-  proof: string;
-  device: { deviceId: string; name: string; deviceType: string };
-}
-
-/** One device's cores as the sender holds them: what the receiver must fetch to have it all. */
-export interface CoreAdvert {
-  deviceId: string;
-  driveKey: string;
-  docsLength: number;
-  entries: number;
-  observations: number;
-  driveLength: number;
-  blobsLength: number;
-}
-
-export interface SyncStatus {
-  /** The sender holds everything the receiver advertised. */
-  synced: boolean;
-  /**
-   * What the sender received in this session (so: what the receiver sent), counted once the
-   * sender is synced (zeros before): distinct observations and distinct attachment files. A peer
-   * of an older Cairn, speaking the same protocol version, sends the same fields with their old
-   * meaning — observation versions and drive blocks — and its figures are shown as it gives them.
-   */
-  received: SyncCounts;
-  /**
-   * The sender is finished: it holds everything, and it knows the receiver does. The connection
-   * may close once both sides said so; closing earlier could cut this message off, and the
-   * receiver would be left not knowing its sync had completed.
-   */
-  done?: boolean;
-}
-
-export interface SyncErrorMessage {
-  code: ErrorCode;
-  message: string;
-  /** For protocol mismatches: whose Cairn is too old, from the sender's point of view. */
-  mustUpgrade?: 'sender' | 'receiver';
-}
+import { advertsOf, startMarksOf, takeAdverts } from './core-exchange.js';
+import { checkTransition, heard, type PeerWord, type ReceivedCounts, type SessionPhase, type SessionPhaseName } from './session-phase.js';
+import {
+  advertsIn,
+  checkHandshake,
+  errorFromPeer,
+  handshakeOf,
+  SYNC_CHANNEL,
+  type CoreAdvert,
+  type NoiseBinding,
+  type SyncCoresMessage,
+  type SyncErrorMessage,
+  type SyncHandshake,
+  type SyncStatus,
+} from './sync-protocol.js';
 
 /**
  * What a session needs of the side it runs for: a device's project store, or a relay (a sync
@@ -126,44 +85,45 @@ const zeroCounts = (): SyncCounts => ({ observations: 0, attachments: 0, bytes: 
  */
 const DONE_WAIT_MS = 5_000;
 
+/** The messages of Cairn's channel, once it is open. */
+interface SessionChannel {
+  cores: ProtomuxMessage;
+  status: ProtomuxMessage;
+  error: ProtomuxMessage;
+}
+
 /**
  * One sync with one peer over one duplex stream: Noise handshake (by secret-stream), then on
  * Cairn's Protomux channel a version check and a proof of the project key bound to the
  * handshake, and only then the list of every device's cores, which both sides fetch in full.
- * `done` resolves once each side holds everything the other advertised.
+ * `done` resolves once each side holds everything the other advertised. Where the session stands
+ * is its phase (session-phase.ts), which changes only in `enter`.
  */
 export class ReplicationSession implements SyncSession {
   readonly done: Promise<SyncSummary>;
+  readonly peer: Promise<SyncPeer>;
+  readonly started: Promise<void>;
   private resolveDone!: (summary: SyncSummary) => void;
   private rejectDone!: (error: CairnError) => void;
-  private finished = false;
+  private resolvePeer!: (peer: SyncPeer) => void;
+  private resolveStarted!: () => void;
+  private phase: SessionPhase = { name: 'connecting' };
+  /** What the peer said of its own side; it may speak in any phase. */
+  private peerWord: PeerWord = { said: 'nothing' };
+  private readonly phaseEmitter = new Emitter<SessionPhaseName>();
+  /** Fires with each phase the session enters (the last is `done` or `failed`). */
+  readonly onDidChangePhase = this.phaseEmitter.event;
+  /** The exchange begins as soon as the peer is proven: `start()` was called, or `awaitStart` was not asked for. */
+  private startWhenProven: boolean;
   private readonly progressEmitter = new Emitter<SyncProgress>();
   private readonly noise: NoiseSecretStream;
   private outer: ProtocolStream | null = null;
-  private messages: { cores: ProtomuxMessage; status: ProtomuxMessage; error: ProtomuxMessage } | null = null;
+  /** From `handshaking` on. */
+  private channel: SessionChannel | null = null;
+  /** The peer's handshake as it came, proven or not: messages about the peer give its name. */
   private remote: SyncHandshake | null = null;
-  private wanted: CoreAdvert[] | null = null;
+  /** Where each device stood here when the exchange began. */
   private startMarks = new Map<string, StartMark>();
-  private localSynced = false;
-  /** This side holds everything the peer advertised, and is counting what came. */
-  private counting = false;
-  /** What came from the peer, counted once this side held it all. */
-  private receivedCounts: Pick<SyncCounts, 'observations' | 'attachments'> | null = null;
-  /** The exchange of cores has begun (right after the proof, or once either side starts it). */
-  private begun = false;
-  /** The peer proved it is a member of the project. */
-  private verified = false;
-  private startRequested: boolean;
-  private resolvePeer!: (peer: SyncPeer) => void;
-  private resolveStarted!: () => void;
-  readonly peer: Promise<SyncPeer>;
-  readonly started: Promise<void>;
-  private remoteStatus: SyncStatus | null = null;
-  /** The peer said it is finished. */
-  private remoteDone = false;
-  /** This side is finished and said so; `done` resolves with this once the peer is finished too. */
-  private summary: SyncSummary | null = null;
-  private doneWait: NodeJS.Timeout | null = null;
   private timer: NodeJS.Timeout | null = null;
   private lastActivity = Date.now();
   private lastBytesRead = 0;
@@ -183,7 +143,7 @@ export class ReplicationSession implements SyncSession {
     });
     // A caller that only awaits `done` later must not see an unhandled rejection in between.
     this.done.catch(() => undefined);
-    this.startRequested = options.awaitStart !== true;
+    this.startWhenProven = options.awaitStart !== true;
     this.peer = new Promise<SyncPeer>((resolve, reject) => {
       this.resolvePeer = resolve;
       this.done.catch(reject);
@@ -205,8 +165,10 @@ export class ReplicationSession implements SyncSession {
   }
 
   start(): void {
-    this.startRequested = true;
-    if (this.remote !== null && this.verified && !this.begun && !this.finished) this.begin();
+    this.guarded(() => {
+      this.startWhenProven = true;
+      if (this.phase.name === 'proven') this.begin();
+    });
   }
 
   cancel(): void {
@@ -215,19 +177,10 @@ export class ReplicationSession implements SyncSession {
 
   private async run(): Promise<void> {
     const { noise } = this;
-    noise.on('close', () => {
-      // Finished here, and the peer closed (having heard this side's `done`): nothing is missing.
-      if (this.summary !== null) return this.settle();
-      this.fail(
-        new CairnError(
-          ErrorCodes.DISCONNECTED,
-          `The connection to ${this.peerName()} closed before the sync finished. Retry: only what is missing will be sent.`,
-        ),
-      );
-    });
+    noise.on('close', () => this.guarded(() => this.onConnectionClosed()));
     noise.on('error', () => undefined); // reported by 'close'
     this.outer = Hypercore.createProtocolStream(noise);
-    this.timer = setInterval(() => this.tick(), this.options.tickMs ?? 250);
+    this.timer = setInterval(() => this.guarded(() => this.tick()), this.options.tickMs ?? 250);
     const mux = noise.userData as Protomux;
     // The peer's channel may open before ours (a fast pipe, say); holding the pairing until ours
     // is open keeps Protomux from turning it away.
@@ -235,7 +188,7 @@ export class ReplicationSession implements SyncSession {
     const ready = new Promise<void>((resolve) => (channelReady = resolve));
     mux.pair({ protocol: SYNC_CHANNEL }, () => ready);
     try {
-      if (!(await noise.opened) || this.finished) return;
+      if (!(await noise.opened) || this.phase.name !== 'connecting') return;
       this.openChannel(mux);
     } finally {
       channelReady();
@@ -248,149 +201,95 @@ export class ReplicationSession implements SyncSession {
     const channel = mux.createChannel({
       protocol: SYNC_CHANNEL,
       handshake: c.json,
-      onopen: (handshake: SyncHandshake) => this.onOpen(handshake),
-      onclose: () => {
-        if (this.summary !== null) this.settle();
-        else if (!this.finished) {
-          this.fail(new CairnError(ErrorCodes.DISCONNECTED, `${this.peerName()} closed the sync before it finished. Retry to continue.`));
-        }
-      },
+      onopen: (handshake: SyncHandshake) => this.guarded(() => this.onOpen(handshake)),
+      onclose: () => this.guarded(() => this.onChannelClosed()),
     });
     if (channel === null && (noise.destroying || noise.destroyed)) {
       throw new CairnError(ErrorCodes.DISCONNECTED, `The connection to ${this.peerName()} closed before the sync started. Retry.`);
     }
     if (channel === null) throw new CairnError(ErrorCodes.INTERNAL, 'A sync is already running on this connection.');
-    this.messages = {
-      cores: channel.addMessage({ encoding: c.json, onmessage: (message: { devices: CoreAdvert[] }) => void this.onCores(message).catch((error: unknown) => this.fail(asCairnError(error))) }),
-      status: channel.addMessage({ encoding: c.json, onmessage: (message: SyncStatus) => this.onStatus(message) }),
-      error: channel.addMessage({ encoding: c.json, onmessage: (message: SyncErrorMessage) => this.onRemoteError(message) }),
+    this.channel = {
+      cores: channel.addMessage({ encoding: c.json, onmessage: (message: SyncCoresMessage) => void this.onCores(message).catch((error: unknown) => this.fail(asCairnError(error))) }),
+      status: channel.addMessage({ encoding: c.json, onmessage: (message: SyncStatus) => this.guarded(() => this.onStatus(message)) }),
+      error: channel.addMessage({ encoding: c.json, onmessage: (message: SyncErrorMessage) => this.guarded(() => this.onRemoteError(message)) }),
     };
+    // Entered before the handshake goes: the peer's may be here already, and be read at once.
+    this.enter({ name: 'handshaking' });
     const { store, deviceName, deviceType } = this.context;
-    const handshake: SyncHandshake = {
-      protocol: 'cairn-sync',
-      version: SYNC_PROTOCOL_VERSION,
-      minVersion: MIN_SYNC_PROTOCOL_VERSION,
-      discoveryKey: store.keys.discoveryKey.toString('hex'),
-      proof: membershipProof(store.keys.projectKey, noise.handshakeHash!, noise.isInitiator).toString('hex'),
-      device: { deviceId: store.deviceId, name: deviceName, deviceType },
-    };
-    channel.open(handshake);
+    channel.open(handshakeOf({ keys: store.keys, deviceId: store.deviceId, deviceName, deviceType }, this.binding()));
+  }
+
+  private onConnectionClosed(): void {
+    // Finished here, and the peer closed (having heard this side's `done`): nothing is missing.
+    if (this.phase.name === 'finishing') return this.settle();
+    this.fail(
+      new CairnError(
+        ErrorCodes.DISCONNECTED,
+        `The connection to ${this.peerName()} closed before the sync finished. Retry: only what is missing will be sent.`,
+      ),
+    );
+  }
+
+  private onChannelClosed(): void {
+    if (this.phase.name === 'finishing') return this.settle();
+    this.fail(new CairnError(ErrorCodes.DISCONNECTED, `${this.peerName()} closed the sync before it finished. Retry to continue.`));
   }
 
   private onOpen(remote: SyncHandshake): void {
-    if (this.finished) return;
+    if (this.phase.name !== 'handshaking') return;
     this.remote = remote;
     this.touch();
-    const problem = this.checkHandshake(remote);
+    const problem = checkHandshake(remote, this.context.store.keys, this.binding(), this.peerName());
     if (problem !== null) {
-      this.messages!.error.send(problem.toPeer);
+      this.channel!.error.send(problem.toPeer);
       this.fail(problem.here);
       return;
     }
-    this.verified = true;
-    this.resolvePeer(this.identity()!);
-    if (this.startRequested) this.begin();
+    this.enter({ name: 'proven' });
+    if (this.startWhenProven) this.begin();
   }
 
   /** Starts the exchange: the cores join the connection and this side says what it holds. */
   private begin(): void {
-    this.begun = true;
-    this.resolveStarted();
+    this.enter({ name: 'exchanging' });
     const { store } = this.context;
     // Only now, with the peer proven a member, do the project's cores join the connection.
     store.cores.replicate(this.outer);
-    for (const device of store.allDevices()) {
-      this.startMarks.set(device.record.deviceId, {
-        blocks: store.counts(device.record.deviceId).blocks,
-        driveLength: device.drive.core.contiguousLength,
-      });
-    }
-    this.messages!.cores.send({ devices: store.allDevices().map((device) => this.advert(device)) });
+    this.startMarks = startMarksOf(store);
+    this.channel!.cores.send({ devices: advertsOf(store) } satisfies SyncCoresMessage);
   }
 
-  private checkHandshake(remote: SyncHandshake): { here: CairnError; toPeer: SyncErrorMessage } | null {
-    const { store } = this.context;
-    const peer = this.peerName();
-    if (typeof remote?.version !== 'number' || typeof remote.minVersion !== 'number') {
-      const message = `${peer} does not speak Cairn's sync protocol.`;
-      return { here: new CairnError(ErrorCodes.PROTOCOL_VERSION, message), toPeer: { code: ErrorCodes.PROTOCOL_VERSION, message } };
-    }
-    if (remote.version < MIN_SYNC_PROTOCOL_VERSION) {
-      return {
-        here: new CairnError(
-          ErrorCodes.PROTOCOL_VERSION,
-          `${peer} runs sync protocol ${remote.version}, older than this device accepts (${MIN_SYNC_PROTOCOL_VERSION} or later): update Cairn on ${peer}.`,
-        ),
-        toPeer: { code: ErrorCodes.PROTOCOL_VERSION, message: 'protocol too old', mustUpgrade: 'receiver' },
-      };
-    }
-    if (remote.minVersion > SYNC_PROTOCOL_VERSION) {
-      return {
-        here: new CairnError(
-          ErrorCodes.PROTOCOL_VERSION,
-          `${peer} needs sync protocol ${remote.minVersion} or later; this device runs ${SYNC_PROTOCOL_VERSION}: update Cairn on this device.`,
-        ),
-        toPeer: { code: ErrorCodes.PROTOCOL_VERSION, message: 'protocol too new', mustUpgrade: 'sender' },
-      };
-    }
-    const mismatch = (message: string) => ({
-      here: new CairnError(ErrorCodes.PROJECT_MISMATCH, message),
-      toPeer: { code: ErrorCodes.PROJECT_MISMATCH, message: 'project mismatch' } satisfies SyncErrorMessage,
-    });
-    if (remote.discoveryKey !== store.keys.discoveryKey.toString('hex')) {
-      return mismatch(`${peer} belongs to another project; nothing was exchanged.`);
-    }
-    const expected = membershipProof(store.keys.projectKey, this.noise.handshakeHash!, !this.noise.isInitiator);
-    if (typeof remote.proof !== 'string' || remote.proof !== expected.toString('hex')) {
-      return mismatch(`${peer} could not prove it knows the project key; nothing was exchanged.`);
-    }
-    return null;
-  }
-
-  private async onCores(message: { devices: CoreAdvert[] }): Promise<void> {
-    if (this.finished || this.remote === null || !this.verified) return;
+  private async onCores(message: SyncCoresMessage): Promise<void> {
+    const { name } = this.phase;
+    // Nothing is taken before the peer is proven, and nothing more once this side is finished.
+    if (name === 'connecting' || name === 'handshaking' || name === 'finishing' || name === 'done' || name === 'failed') return;
     this.touch();
     // The peer started the exchange: this side follows (both are members, and all data flows both ways).
-    if (!this.begun) this.begin();
-    const { store } = this.context;
-    const adverts = (Array.isArray(message?.devices) ? message.devices : []).filter(isAdvert);
-    for (const advert of adverts) {
-      const known = store.device(advert.deviceId);
-      // A device new to this one had nothing here; its blocks may arrive while it is being opened.
-      if (known === undefined) this.startMarks.set(advert.deviceId, { blocks: 0, driveLength: 0 });
-      const device = known ?? (await store.addDevice({ deviceId: advert.deviceId, driveKey: advert.driveKey }));
-      if (known !== undefined) store.downloadAll(device);
-    }
-    this.wanted = adverts;
+    if (name === 'proven') this.begin();
+    const adverts = advertsIn(message);
+    await takeAdverts(this.context.store, adverts, this.startMarks);
+    const phase = this.phase;
+    if (phase.name === 'exchanging') this.enter({ name: 'fetching', wanted: adverts });
+    else if (phase.name === 'fetching' || phase.name === 'counting' || phase.name === 'synced') this.enter({ ...phase, wanted: adverts });
+    else return; // the session ended while the devices were being opened
     this.tick();
   }
 
   private onStatus(status: SyncStatus): void {
     this.touch();
-    if (status?.synced === true) this.remoteStatus = status;
-    if (status?.synced === true && status.done === true) this.remoteDone = true;
-    if (this.summary !== null && this.remoteDone) this.settle();
+    this.peerWord = heard(this.peerWord, status);
+    if (this.phase.name === 'finishing' && this.peerWord.said === 'done') this.settle();
     else this.tick();
   }
 
   private onRemoteError(message: SyncErrorMessage): void {
-    const peer = this.peerName();
-    if (message?.code === ErrorCodes.PROTOCOL_VERSION) {
-      const text =
-        message.mustUpgrade === 'receiver'
-          ? `${peer} does not accept this device's sync protocol ${SYNC_PROTOCOL_VERSION}: update Cairn on this device.`
-          : `${peer} runs a sync protocol this device does not accept: update Cairn on ${peer}.`;
-      this.fail(new CairnError(ErrorCodes.PROTOCOL_VERSION, text));
-    } else if (message?.code === ErrorCodes.PROJECT_MISMATCH) {
-      this.fail(new CairnError(ErrorCodes.PROJECT_MISMATCH, `${peer} is not a member of this project (or this device is not of its); nothing was exchanged.`));
-    } else {
-      this.fail(new CairnError(ErrorCodes.DISCONNECTED, `${peer} ended the sync: ${String(message?.message ?? 'no reason given')}`));
-    }
+    this.fail(errorFromPeer(message, this.peerName()));
   }
 
   /** Runs often: the watchdog, progress, and the check that this side holds everything. */
   private tick(): void {
-    if (this.finished || this.summary !== null) return;
+    const phase = this.phase;
+    if (phase.name === 'finishing' || phase.name === 'done' || phase.name === 'failed') return;
     if (this.noise.rawBytesRead !== this.lastBytesRead) {
       this.lastBytesRead = this.noise.rawBytesRead;
       this.touch();
@@ -404,104 +303,145 @@ export class ReplicationSession implements SyncSession {
       );
       return;
     }
-    if (this.messages === null) return;
-    if (this.wanted === null) {
-      // Identified and waiting to start: a heartbeat now and then keeps the peer's watchdog quiet.
-      const every = Math.max(1, Math.floor(Math.min(2000, this.timeoutMs / 3) / (this.options.tickMs ?? 250)));
-      if (this.verified && (this.idleTicks += 1) % every === 0) this.messages.status.send({ synced: false, received: zeroCounts() } satisfies SyncStatus);
-      return;
+    switch (phase.name) {
+      case 'connecting':
+      case 'handshaking':
+        return;
+      case 'proven':
+      case 'exchanging':
+        return this.heartbeat();
+      case 'fetching':
+        this.reportProgress(phase.wanted);
+        // The synced status follows the count at once; a status just before it would hold it up
+        // (a second small write in a row waits for the first one's ACK on TCP, some 40 ms).
+        if (holdsAll(this.context.store, phase.wanted)) return this.countWhatCame(phase.wanted);
+        // Sent every tick while unfinished: it doubles as a heartbeat for the peer's watchdog.
+        this.channel!.status.send({ synced: false, received: this.received(null) } satisfies SyncStatus);
+        return;
+      case 'counting':
+        return this.reportProgress(phase.wanted);
+      case 'synced':
+        this.reportProgress(phase.wanted);
+        this.channel!.status.send({ synced: true, received: this.received(phase.received) } satisfies SyncStatus);
+        if (this.peerWord.said !== 'nothing') this.finish(phase, this.peerWord.status);
+        return;
     }
-    const progress = this.progress();
+  }
+
+  /** Proven, and the exchange not under way: a word now and then keeps the peer's watchdog quiet. */
+  private heartbeat(): void {
+    const every = Math.max(1, Math.floor(Math.min(2000, this.timeoutMs / 3) / (this.options.tickMs ?? 250)));
+    if ((this.idleTicks += 1) % every === 0) this.channel!.status.send({ synced: false, received: zeroCounts() } satisfies SyncStatus);
+  }
+
+  private reportProgress(wanted: readonly CoreAdvert[]): void {
+    const progress = this.progress(wanted);
     const serialized = JSON.stringify(progress);
     if (serialized !== this.lastProgress) {
       this.lastProgress = serialized;
       this.progressEmitter.fire(progress);
     }
-    if (!this.localSynced && !this.counting && holdsAll(this.context.store, this.wanted)) this.countWhatCame(this.wanted);
-    // The synced status follows the count at once; a status just before it would hold it up (a
-    // second small write in a row waits for the first one's ACK on TCP, some 40 ms).
-    if (this.counting) return;
-    // Sent every tick while unfinished: it doubles as a heartbeat for the peer's watchdog.
-    this.messages.status.send({ synced: this.localSynced, received: this.received() } satisfies SyncStatus);
-    if (this.localSynced && this.remoteStatus !== null) this.finish();
   }
 
   /** This side holds everything the peer advertised: counts what came, then says it is synced. */
-  private countWhatCame(adverts: readonly CoreAdvert[]): void {
-    this.counting = true;
-    this.context.store.received?.(adverts);
-    void countReceived(this.context.store, adverts, this.startMarks).then(
-      (counts) => {
-        this.counting = false;
-        if (this.finished) return;
-        this.receivedCounts = counts;
-        this.localSynced = true;
-        this.tick();
-      },
+  private countWhatCame(wanted: readonly CoreAdvert[]): void {
+    this.enter({ name: 'counting', wanted });
+    this.context.store.received?.(wanted);
+    void countReceived(this.context.store, wanted, this.startMarks).then(
+      (received) =>
+        this.guarded(() => {
+          const phase = this.phase;
+          if (phase.name !== 'counting') return; // the session ended while counting
+          this.enter({ name: 'synced', wanted: phase.wanted, received });
+          this.tick();
+        }),
       (error: unknown) => this.fail(asCairnError(error)),
     );
   }
 
-  private progress(): SyncProgress {
-    return progressOf(this.context.store, this.wanted ?? [], { sent: this.noise.rawBytesWritten, received: this.noise.rawBytesRead });
+  private progress(wanted: readonly CoreAdvert[]): SyncProgress {
+    return progressOf(this.context.store, wanted, { sent: this.noise.rawBytesWritten, received: this.noise.rawBytesRead });
   }
 
   /** What arrived from this peer in this session (zeros until it is all here and counted). */
-  private received(): SyncCounts {
-    return { ...zeroCounts(), ...this.receivedCounts, bytes: this.noise.rawBytesRead };
-  }
-
-  private advert(device: DeviceCores): CoreAdvert {
-    const indexed = this.context.store.counts(device.record.deviceId);
-    // Only what is held without gaps is advertised: that is what the peer can be sure to get.
-    const docsLength = Math.min(device.docs.contiguousLength, indexed.blocks);
-    return {
-      deviceId: device.record.deviceId,
-      driveKey: device.record.driveKey,
-      docsLength,
-      entries: docsLength === indexed.blocks ? indexed.entries : 0,
-      observations: indexed.observations,
-      driveLength: device.drive.core.contiguousLength,
-      blobsLength: device.drive.blobs?.core.contiguousLength ?? 0,
-    };
+  private received(counts: ReceivedCounts | null): SyncCounts {
+    return { ...zeroCounts(), ...counts, bytes: this.noise.rawBytesRead };
   }
 
   /** Both sides hold everything: say so, and resolve once the peer has said so too. */
-  private finish(): void {
-    if (this.finished || this.summary !== null) return;
-    this.stopTimer();
-    const received = this.received();
-    const sent = { ...zeroCounts(), ...this.remoteStatus!.received, bytes: this.noise.rawBytesWritten };
+  private finish(synced: Extract<SessionPhase, { name: 'synced' }>, peerStatus: SyncStatus): void {
+    const received = this.received(synced.received);
+    const sent = { ...zeroCounts(), ...peerStatus.received, bytes: this.noise.rawBytesWritten };
     const summary: SyncSummary = { sent, received };
     const peer = this.identity();
     if (peer !== undefined) summary.peer = peer;
-    this.summary = summary;
-    this.progressEmitter.fire(this.progress());
-    this.messages!.status.send({ synced: true, received, done: true } satisfies SyncStatus);
-    if (this.remoteDone) this.settle();
-    else this.doneWait = setTimeout(() => this.settle(), DONE_WAIT_MS);
+    const progress = this.progress(synced.wanted);
+    this.enter({ name: 'finishing', summary, doneWait: setTimeout(() => this.guarded(() => this.settle()), DONE_WAIT_MS) });
+    this.progressEmitter.fire(progress);
+    this.channel!.status.send({ synced: true, received, done: true } satisfies SyncStatus);
+    if (this.peerWord.said === 'done') this.settle();
   }
 
   /** Resolves `done` with the summary `finish` made. */
   private settle(): void {
-    if (this.finished || this.summary === null) return;
-    this.finished = true;
-    if (this.doneWait !== null) clearTimeout(this.doneWait);
-    this.progressEmitter.dispose();
-    this.resolveDone(this.summary);
+    if (this.phase.name === 'finishing') this.enter({ name: 'done', summary: this.phase.summary });
   }
 
   private fail(error: CairnError): void {
+    const { name } = this.phase;
     // Finished here and waiting for the peer's word only: the sync itself is complete.
-    if (this.summary !== null) return this.settle();
-    if (this.finished) return;
-    this.finished = true;
-    this.stopTimer();
-    this.progressEmitter.dispose();
-    this.rejectDone(error);
+    if (name === 'finishing') return this.settle();
+    if (name === 'done' || name === 'failed') return;
+    this.enter({ name: 'failed', error });
     // Give a last message (an error for the peer) a moment to leave before the connection goes.
     this.noise.end();
     setTimeout(() => this.noise.destroy(), 500).unref();
+  }
+
+  /**
+   * The one way the session changes phase: the change is checked against the table (a change
+   * it does not allow throws), then what leaving and entering a phase does is done here.
+   */
+  private enter(next: SessionPhase): void {
+    const previous = this.phase;
+    checkTransition(previous.name, next.name);
+    this.phase = next;
+    if (previous.name === 'finishing') clearTimeout(previous.doneWait);
+    switch (next.name) {
+      case 'proven':
+        this.resolvePeer(this.identity()!);
+        break;
+      case 'exchanging':
+        this.resolveStarted();
+        break;
+      case 'finishing':
+        this.stopTimer();
+        break;
+      case 'done':
+        this.progressEmitter.dispose();
+        this.resolveDone(next.summary);
+        break;
+      case 'failed':
+        this.stopTimer();
+        this.progressEmitter.dispose();
+        this.rejectDone(next.error);
+        break;
+    }
+    this.phaseEmitter.fire(next.name);
+    if (next.name === 'done' || next.name === 'failed') this.phaseEmitter.dispose();
+  }
+
+  /**
+   * Runs a handler of an event of the stream, the channel or a timer. What it throws (a bug, such
+   * as a change of phase the table does not allow) ends the session with that error, instead of
+   * escaping into the stream or the event loop.
+   */
+  private guarded(handle: () => void): void {
+    try {
+      handle();
+    } catch (error) {
+      this.fail(asCairnError(error));
+    }
   }
 
   private stopTimer(): void {
@@ -521,21 +461,15 @@ export class ReplicationSession implements SyncSession {
     return peer;
   }
 
+  /** What the proof of membership is bound to: this connection's Noise handshake, and this side's role in it. */
+  private binding(): NoiseBinding {
+    return { handshakeHash: this.noise.handshakeHash!, isInitiator: this.noise.isInitiator };
+  }
+
   private peerName(): string {
     const name = this.remote?.device?.name ?? this.options.peer?.deviceName ?? this.options.peer?.address;
     return name ? `the peer '${name}'` : 'the peer';
   }
-}
-
-function isAdvert(value: unknown): value is CoreAdvert {
-  const advert = value as Partial<CoreAdvert>;
-  const hex = (text: unknown) => typeof text === 'string' && /^[0-9a-f]{64}$/.test(text);
-  const count = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0;
-  return (
-    typeof advert === 'object' && advert !== null && hex(advert.deviceId) && hex(advert.driveKey) &&
-    count(advert.docsLength) && count(advert.entries) && count(advert.observations) &&
-    count(advert.driveLength) && count(advert.blobsLength)
-  );
 }
 
 function asCairnError(error: unknown): CairnError {

@@ -7,6 +7,7 @@ import {
 } from '@cairn/sdk';
 import { STATE_EVENT, SYNC_WIFI_SERVICE, type SyncWifiService, type WifiPeerResult } from '../common/protocol.js';
 import { parseAddress } from './address.js';
+import { listenOverridesFrom, listenSettings } from './settings.js';
 import type { WifiSync } from './wifi-sync.js';
 
 interface SyncWifiInput {
@@ -16,11 +17,13 @@ interface SyncWifiInput {
 }
 
 export function activate(ctx: PluginContext): void {
+  // The environment is read here, once: the rest of the plugin reads its settings through this.
+  const settings = listenSettings(ctx.configuration, listenOverridesFrom(process.env));
   // Hyperswarm and its kin load on first use, not at activation.
   let loading: Promise<WifiSync> | null = null;
   const load = () =>
     (loading ??= import('./wifi-sync.js').then(({ WifiSync }) => {
-      const wifi = new WifiSync(ctx);
+      const wifi = new WifiSync(ctx, settings);
       wifi.onDidChange((state) => ctx.services.emit(SYNC_WIFI_SERVICE, STATE_EVENT, state));
       return wifi;
     }));

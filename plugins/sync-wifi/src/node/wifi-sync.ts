@@ -1,67 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import HyperDHT from 'hyperdht';
-import Hyperswarm, { type PeerDiscovery, type SwarmConnection } from 'hyperswarm';
+import type { SwarmConnection } from 'hyperswarm';
 import {
   CairnError,
   Emitter,
   ErrorCodes,
-  type Disposable,
   type PluginContext,
   writeFileAtomic,
-  type SyncSession,
 } from '@cairn/sdk';
-import type { WifiDevice, WifiPeerResult, WifiState } from '../common/protocol.js';
-import { chooseLanHost, freeUdpPort, parseAddress, projectTag, type LanAddress } from './address.js';
-import { startAnnouncer } from './mdns.js';
+import type { WifiPeerResult, WifiState } from '../common/protocol.js';
+import { parseAddress } from './address.js';
+import { Discovery } from './discovery.js';
 import { NodeExchange } from './node-exchange.js';
-
-/** A device as this run knows it: what is shown, and the live connection and session behind it. */
-interface DeviceEntry {
-  view: WifiDevice;
-  connection: SwarmConnection | null;
-  session: SyncSession | null;
-  sessionState: 'waiting' | 'running' | 'ended';
-  /** The swarm key of its last connection, to reach it again. */
-  publicKey: Buffer | null;
-  /** A sync was asked for; it starts as soon as the device is connected and proven. */
-  wantStart: boolean;
-  /** Its connection was closed after a sync, to be replaced by a fresh one: still "connected". */
-  reconnecting: NodeJS.Timeout | null;
-  waiters: Array<(result: WifiPeerResult) => void>;
-}
-
-interface Running {
-  address: LanAddress;
-  bootstrap: HyperDHT;
-  swarm: Hyperswarm;
-  discovery: PeerDiscovery;
-  announcer: Disposable;
-  /** DHT nodes of other devices already added (`host:port`). */
-  nodes: Set<string>;
-  /** Addresses given by hand that did not answer yet: tried again until they do. */
-  pending: Map<string, LanAddress>;
-  retryTimer: NodeJS.Timeout;
-  /** Looks the topic up again now and then (Hyperswarm alone would wait ten minutes). */
-  lookupTimer: NodeJS.Timeout;
-  refreshTimer: NodeJS.Timeout | null;
-  /** Connections ended after a sync, until they close: they carry the last status to the peer. */
-  closing: Set<Promise<void>>;
-  /** The node exchanges of connections to proven members, told of each node this device adds. */
-  exchanges: Set<NodeExchange>;
-}
-
-/** How long stopping waits for connections ended after a sync to close on the peer's side. */
-const CLOSING_GRACE_MS = 10_000;
-
-/** How long a device asked to sync may take to come back on the network before that sync fails. */
-const RECONNECT_LIMIT_MS = 30_000;
-
-/**
- * How often the topic is looked up again. Two devices that joined at nearly the same moment can
- * each miss the other's announcement in their one lookup; on a LAN another costs a few packets.
- */
-const LOOKUP_INTERVAL_MS = 5_000;
+import { listenAddress, type ListenSettings } from './settings.js';
+import { okResult, RECONNECT_LIMIT_MS, WifiPeer } from './wifi-peer.js';
 
 /**
  * Sync over the local network. While discovery runs, this device joins the Hyperswarm topic of
@@ -71,9 +23,10 @@ const LOOKUP_INTERVAL_MS = 5_000;
  * is listed, and syncs when the user (or the other side) starts it.
  */
 export class WifiSync {
-  private running: Running | null = null;
-  private starting: Promise<Running> | null = null;
-  private readonly devices = new Map<string, DeviceEntry>();
+  private running: Discovery | null = null;
+  private starting: Promise<Discovery> | null = null;
+  /** Every device this run knows, by device id (or, for an incompatible one, its network key). */
+  private readonly devices = new Map<string, WifiPeer>();
   private readonly onDidChangeEmitter = new Emitter<WifiState>();
   readonly onDidChange = this.onDidChangeEmitter.event;
   /** A sync with a device (by id) completed. */
@@ -87,7 +40,11 @@ export class WifiSync {
   private readonly syncedInRun = new Set<string>();
   private disposed = false;
 
-  constructor(private readonly ctx: PluginContext) {}
+  constructor(
+    private readonly ctx: PluginContext,
+    /** Where to listen, as the user (or the environment) says: read each time discovery starts. */
+    private readonly settings: () => ListenSettings,
+  ) {}
 
   get discovering(): boolean {
     return this.running !== null;
@@ -105,15 +62,15 @@ export class WifiSync {
     return {
       discovering: running !== null,
       deviceName,
-      address: running ? `${running.address.host}:${running.address.port}` : null,
+      address: running ? running.addressText : null,
       devices: [...this.devices.values()]
-        .map((entry) => ({ ...entry.view }))
+        .map((peer) => peer.view())
         .sort((a, b) => a.deviceName.localeCompare(b.deviceName)),
     };
   }
 
   /** Starts discovery (once; later calls share it). */
-  start(): Promise<Running> {
+  start(): Promise<Discovery> {
     if (this.running !== null) return Promise.resolve(this.running);
     this.starting ??= this.open().finally(() => (this.starting = null));
     return this.starting;
@@ -123,31 +80,17 @@ export class WifiSync {
     const running = this.running ?? (await this.starting?.catch(() => null)) ?? null;
     if (running === null) return;
     this.running = null;
-    clearInterval(running.retryTimer);
-    clearInterval(running.lookupTimer);
-    if (running.refreshTimer !== null) clearTimeout(running.refreshTimer);
-    await running.announcer.dispose();
-    // A sync that just finished here ended its connection gracefully; the peer finishes its side on
-    // the last status it carries. Destroying it now could cut that status off, and the peer would
-    // see a failed sync with no one left to retry with (a CLI run that reached its count exits).
-    if (running.closing.size > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.all(running.closing), new Promise((resolve) => (timer = setTimeout(resolve, CLOSING_GRACE_MS)))]);
-      clearTimeout(timer);
+    await running.stopLooking();
+    for (const peer of this.devices.values()) {
+      peer.stopping();
+      if (peer.publicKey !== null) running.leavePeer(peer.publicKey);
     }
-    for (const entry of this.devices.values()) {
-      if (entry.reconnecting !== null) clearTimeout(entry.reconnecting);
-      entry.reconnecting = null;
-      entry.session?.cancel();
-      if (entry.publicKey !== null) running.swarm.leavePeer(entry.publicKey);
-    }
-    await running.swarm.destroy();
-    await running.bootstrap.destroy();
-    for (const [id, entry] of this.devices) {
-      this.settle(entry, 'Discovery was turned off.', ErrorCodes.CANCELLED);
-      Object.assign(entry, { connection: null, session: null, sessionState: 'ended', publicKey: null });
+    await running.destroy();
+    for (const [id, peer] of this.devices) {
+      peer.failWaits('Discovery was turned off.', ErrorCodes.CANCELLED);
       // A device that could not sync was only ever known by its connection.
-      if (entry.view.status === 'incompatible') this.devices.delete(id);
+      if (peer.phase.name === 'incompatible') this.devices.delete(id);
+      else peer.leave();
     }
     this.changed();
   }
@@ -157,12 +100,12 @@ export class WifiSync {
     const address = parseAddress(text);
     const running = await this.start();
     const key = `${address.host}:${address.port}`;
-    if (key === `${running.address.host}:${running.address.port}`) {
+    if (key === running.addressText) {
       throw new CairnError(ErrorCodes.INVALID_INPUT, `connect: ${key} is this device's own address; give the other device's.`);
     }
-    if (await this.reach(running, address)) return;
+    if (await running.reach(address)) return;
     if (options.retry) {
-      running.pending.set(key, address);
+      running.retry(address);
       return;
     }
     throw new CairnError(
@@ -179,16 +122,16 @@ export class WifiSync {
     const running = await this.start();
     const targets =
       deviceId === null
-        ? [...this.devices.values()].filter((entry) => entry.view.status === 'connected' || entry.view.status === 'syncing')
-        : [this.devices.get(deviceId)].filter((entry): entry is DeviceEntry => entry !== undefined);
+        ? [...this.devices.values()].filter((peer) => peer.status === 'connected' || peer.status === 'syncing')
+        : [this.devices.get(deviceId)].filter((peer): peer is WifiPeer => peer !== undefined);
     if (deviceId !== null && targets.length === 0) {
       throw new CairnError(ErrorCodes.NOT_FOUND, `There is no device '${deviceId}' on the network; the Sync view lists those there are.`);
     }
-    if (targets.some((entry) => entry.view.status === 'incompatible')) {
-      const entry = targets.find((candidate) => candidate.view.status === 'incompatible')!;
-      throw new CairnError(ErrorCodes.PROTOCOL_VERSION, entry.view.error?.message ?? 'That device runs an incompatible version of Cairn.');
+    const incompatible = targets.find((peer) => peer.status === 'incompatible');
+    if (incompatible !== undefined) {
+      throw new CairnError(ErrorCodes.PROTOCOL_VERSION, incompatible.error?.message ?? 'That device runs an incompatible version of Cairn.');
     }
-    return Promise.all(targets.map((entry) => this.syncWith(running, entry)));
+    return Promise.all(targets.map((peer) => this.syncWith(running, peer)));
   }
 
   /**
@@ -210,19 +153,17 @@ export class WifiSync {
     const results = new Map<string, WifiPeerResult>();
     return new Promise<WifiPeerResult[]>((resolve, reject) => {
       const subscription = this.onDidSyncDevice((id) => {
-        const entry = this.devices.get(id);
-        if (entry !== undefined) results.set(id, okResult(entry.view));
+        const peer = this.devices.get(id);
+        if (peer !== undefined) results.set(id, okResult(peer));
         onUpdate?.(results.size);
         if (results.size >= count) finish();
       });
       // Members that were already connected and waiting start now.
-      for (const entry of this.devices.values()) {
-        if (entry.sessionState === 'waiting' && entry.connection !== null) entry.session?.start();
-      }
+      for (const peer of this.devices.values()) peer.startWaitingSession();
       const timer = setTimeout(() => {
         subscription.dispose();
-        const failed = [...this.devices.values()].filter((entry) => entry.view.error !== null && !results.has(entry.view.id));
-        const detail = failed.map((entry) => `${entry.view.deviceName}: ${entry.view.error!.message}`).join(' ');
+        const failed = [...this.devices.values()].filter((peer) => peer.error !== null && !results.has(peer.id));
+        const detail = failed.map((peer) => `${peer.deviceName}: ${peer.error!.message}`).join(' ');
         reject(
           new CairnError(
             ErrorCodes.TIMEOUT,
@@ -250,101 +191,20 @@ export class WifiSync {
 
   // ---------------------------------------------------------------------------------------------
 
-  private async open(): Promise<Running> {
+  private async open(): Promise<Discovery> {
     const discoveryKey = await this.ctx.sync.discoveryKey();
     await this.remember();
-    const host = chooseLanHost(process.env.CAIRN_WIFI_HOST ?? this.ctx.configuration.get<string>('sync-wifi.host'));
-    const port = await this.listeningPort(host);
-    // This device's DHT node: where the others find the project's topic. It never reaches for
-    // the public bootstrap nodes: there is no internet here, and no need of it.
-    const bootstrap = new HyperDHT({ port, host, bootstrap: [], ephemeral: false, firewalled: false, anyPort: false });
-    bootstrap._nat.add(host, port);
-    try {
-      await bootstrap.ready();
-    } catch (error) {
-      await bootstrap.destroy().catch(() => undefined);
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new CairnError(
-        ErrorCodes.IO,
-        code === 'EADDRINUSE'
-          ? `Port ${port} on ${host} is taken (another Cairn syncing over Wi-Fi?): set sync-wifi.port to another port, or 0 for any free one.`
-          : `Cannot listen on ${host}:${port} (${code ?? (error as Error).message}): check the sync-wifi.host setting.`,
-      );
-    }
-    // Devices on one LAN reach each other directly: no NAT to punch through. (Left to find out
-    // for itself, the node would try holepunching, which fails between hosts of a plain LAN.)
-    const swarm = new Hyperswarm({ dht: new HyperDHT({ bootstrap: [{ host, port }], host, firewalled: false }) });
-    swarm.on('connection', (connection) => this.onConnection(connection));
-    const discovery = swarm.join(Buffer.from(discoveryKey, 'hex'), { server: true, client: true });
-    const address = { host, port };
-    const running: Running = {
+    const address = await listenAddress(this.settings());
+    const running = await Discovery.open({
+      discoveryKey,
       address,
-      bootstrap,
-      swarm,
-      discovery,
-      nodes: new Set(),
-      pending: new Map(),
-      refreshTimer: null,
-      closing: new Set(),
-      exchanges: new Set(),
-      announcer: { dispose: () => undefined },
-      retryTimer: setInterval(() => {
-        for (const [key, pending] of running.pending) {
-          void this.reach(running, pending).then((reached) => reached && running.pending.delete(key));
-        }
-      }, 2000),
-      lookupTimer: setInterval(() => {
-        if (this.running === running) void discovery.refresh().catch(() => undefined);
-      }, LOOKUP_INTERVAL_MS),
-    };
-    running.retryTimer.unref();
-    running.lookupTimer.unref();
-    // On loopback only this computer can reach the device: there is no network to announce it on.
-    if (!host.startsWith('127.')) running.announcer = startAnnouncer({
-      address,
-      tag: projectTag(discoveryKey),
-      instance: swarm.keyPair.publicKey.toString('hex').slice(0, 16),
-      onFound: (found) => void this.reach(running, found),
       log: this.ctx.log,
+      onConnection: (connection) => this.onConnection(connection),
     });
     this.running = running;
-    this.ctx.log.info(`Syncing over Wi-Fi: this device listens at ${host}:${port}.`);
+    this.ctx.log.info(`Syncing over Wi-Fi: this device listens at ${running.addressText}.`);
     this.changed();
     return running;
-  }
-
-  /** The port asked for (setting or `CAIRN_WIFI_PORT`, for firewalls that open one), else a free one. */
-  private async listeningPort(host: string): Promise<number> {
-    const wanted = process.env.CAIRN_WIFI_PORT ?? this.ctx.configuration.get<number>('sync-wifi.port');
-    if (wanted === undefined || wanted === '' || Number(wanted) === 0) return freeUdpPort(host);
-    const port = Number(wanted);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new CairnError(ErrorCodes.INVALID_INPUT, `sync-wifi.port: ${String(wanted)} is not a port number (1–65535, or 0 for any free one).`);
-    }
-    return port;
-  }
-
-  /** Adds another device's DHT node, and looks the topic up again at once. */
-  private async reach(running: Running, address: LanAddress): Promise<boolean> {
-    const key = `${address.host}:${address.port}`;
-    if (running.nodes.has(key)) return true;
-    try {
-      await running.swarm.dht.ping(address, { retry: false });
-    } catch {
-      return false;
-    }
-    if (this.running !== running || running.nodes.has(key)) return this.running === running;
-    running.nodes.add(key);
-    for (const exchange of running.exchanges) exchange.send([address]);
-    running.swarm.dht.addNode(address);
-    // A few announcements may land together: one lookup for all.
-    if (running.refreshTimer === null) {
-      running.refreshTimer = setTimeout(() => {
-        running.refreshTimer = null;
-        if (this.running === running) void running.discovery.refresh().catch(() => undefined);
-      }, 100);
-    }
-    return true;
   }
 
   private onConnection(connection: SwarmConnection): void {
@@ -354,35 +214,29 @@ export class WifiSync {
     const networkKey = connection.remotePublicKey.toString('hex');
     const address = connection.rawStream.remoteHost;
     const session = this.ctx.sync.replicate(connection, { initiator: connection.isInitiator, awaitStart: true, peer: { address } });
-    const exchange = new NodeExchange(connection, (addresses) => {
-      for (const node of addresses) {
-        if (this.running === running && `${node.host}:${node.port}` !== `${running.address.host}:${running.address.port}`) void this.reach(running, node);
-      }
-    });
-    connection.on('close', () => running.exchanges.delete(exchange));
-    let entry: DeviceEntry | null = null;
+    const exchange = new NodeExchange(connection, (addresses) => running.reachAll(addresses));
+    connection.on('close', () => running.forget(exchange));
+    // The device this connection turned out to be: unknown until its session proves it a member.
+    let peer: WifiPeer | null = null;
 
     session.peer.then(
-      (peer) => {
+      (identity) => {
         if (this.running !== running) return session.cancel();
         this.devices.delete(networkKey); // listed as incompatible before, say
-        entry = this.entry(peer.deviceId, peer.deviceName);
-        const previous = entry.connection;
-        Object.assign(entry, { connection, session, sessionState: 'waiting', publicKey: connection.remotePublicKey });
-        Object.assign(entry.view, { deviceName: peer.deviceName, deviceType: peer.deviceType ?? 'desktop', address, status: 'connected', progress: null });
-        if (previous !== null && previous !== connection) previous.destroy();
-        if (entry.reconnecting === null) this.ctx.log.info(`Found ${peer.deviceName} (${peer.deviceType ?? 'desktop'}) at ${address}.`);
-        else clearTimeout(entry.reconnecting);
-        entry.reconnecting = null;
-        if (entry.wantStart || (this.autoSync && !this.syncedInRun.has(peer.deviceId))) session.start();
-        running.exchanges.add(exchange);
-        exchange.trust([running.address, ...[...running.nodes].map((key) => parseAddress(key))]);
+        const member = this.member(identity.deviceId, identity.deviceName);
+        peer = member;
+        const { returning } = member.proven(connection, session, identity, address);
+        if (!returning) this.ctx.log.info(`Found ${identity.deviceName} (${identity.deviceType ?? 'desktop'}) at ${address}.`);
+        if (member.startOwed || (this.autoSync && !this.syncedInRun.has(member.id))) session.start();
+        running.share(exchange);
         this.changed();
       },
       (error: CairnError) => {
         if (error.code === ErrorCodes.PROTOCOL_VERSION && this.running === running) {
-          const listed = this.entry(networkKey, `Device at ${address}`);
-          Object.assign(listed.view, { address, status: 'incompatible', error: { code: error.code, message: error.message } });
+          const reason = { code: error.code, message: error.message };
+          const listed = this.devices.get(networkKey);
+          if (listed !== undefined) listed.stillIncompatible(address, reason);
+          else this.devices.set(networkKey, WifiPeer.incompatible(networkKey, address, reason, () => this.changed()));
           this.changed();
         } else if (error.code === ErrorCodes.PROJECT_MISMATCH) {
           this.ctx.log.debug(`A device at ${address} is not of this project; nothing was exchanged.`);
@@ -390,132 +244,73 @@ export class WifiSync {
       },
     );
     void session.started.then(() => {
-      if (entry === null || entry.session !== session) return;
-      entry.sessionState = 'running';
-      entry.wantStart = false;
-      Object.assign(entry.view, { status: 'syncing', error: null, progress: null });
-      this.changed();
+      if (peer?.started(session)) this.changed();
     }, () => undefined);
     session.on('progress', (progress) => {
-      if (entry === null || entry.session !== session) return;
-      entry.view.progress = progress;
-      this.changed();
+      if (peer?.progressed(session, progress)) this.changed();
     });
     session.done.then(
       (summary) => {
-        if (entry === null) return;
-        const current = entry.session === session;
-        if (current) entry.sessionState = 'ended';
-        Object.assign(entry.view, {
-          status: current && entry.connection !== null ? 'connected' : entry.view.status,
-          lastSynced: new Date().toISOString(),
-          result: { sent: summary.sent, received: summary.received },
-          error: null,
-          progress: null,
-        });
+        if (peer === null) return;
+        const { endConnection } = peer.synced(session, summary);
         void this.saveRemembered();
-        this.syncedInRun.add(entry.view.id);
-        this.onDidSyncDeviceEmitter.fire(entry.view.id);
+        this.syncedInRun.add(peer.id);
+        this.onDidSyncDeviceEmitter.fire(peer.id);
         // One session is one sync. A second one needs a fresh connection: this one ends now (the
         // session resolved once the peer, too, said it was finished), the swarm dials again, and
         // the device waits, connected, for the next "Sync". Nothing moves in between.
-        if (entry.connection === connection) {
-          const finished = entry;
-          finished.reconnecting = setTimeout(() => {
-            finished.reconnecting = null;
-            if (finished.connection === null && finished.view.status === 'connected') finished.view.status = 'disconnected';
-            this.changed();
-          }, RECONNECT_LIMIT_MS / 3);
-          finished.reconnecting.unref();
-          const closed = new Promise<void>((resolve) => connection.on('close', () => resolve()));
-          running.closing.add(closed);
-          void closed.then(() => running.closing.delete(closed));
-          connection.end();
-        }
-        for (const waiter of entry.waiters.splice(0)) waiter(okResult(entry.view));
+        if (endConnection !== null) running.endGracefully(endConnection);
+        peer.endWaits();
         this.changed();
       },
       (error: CairnError) => {
-        if (entry === null || entry.session !== session) return;
-        const wasRunning = entry.sessionState === 'running';
-        entry.sessionState = 'ended';
-        entry.view.status = 'disconnected';
-        entry.view.progress = null;
-        if (wasRunning || entry.waiters.length > 0) {
-          entry.view.error = { code: String(error.code ?? ErrorCodes.INTERNAL), message: String(error.message) };
-          this.settle(entry);
-          // The CLI keeps at it: once the device is back, the sync resumes where it stopped.
-          if (this.autoSync && entry.publicKey !== null && this.running === running) {
-            entry.wantStart = true;
-            running.swarm.joinPeer(entry.publicKey);
-          }
+        if (peer === null || !peer.isCurrent(session)) return;
+        // The CLI keeps at it: once the device is back, the sync resumes where it stopped.
+        if (peer.failed(session, error) && this.autoSync && peer.publicKey !== null && this.running === running) {
+          peer.startOwed = true;
+          running.joinPeer(peer.publicKey);
         }
         this.changed();
       },
     );
     connection.on('close', () => {
-      if (entry === null || entry.connection !== connection) return;
-      entry.connection = null;
-      if (entry.view.status !== 'incompatible' && entry.reconnecting === null) entry.view.status = 'disconnected';
-      entry.view.progress = null;
-      this.changed();
+      if (peer?.connectionClosed(connection)) this.changed();
     });
   }
 
-  private syncWith(running: Running, entry: DeviceEntry): Promise<WifiPeerResult> {
+  private syncWith(running: Discovery, peer: WifiPeer): Promise<WifiPeerResult> {
     return new Promise<WifiPeerResult>((resolve) => {
-      entry.waiters.push(resolve);
-      if (entry.session !== null && entry.sessionState === 'waiting' && entry.connection !== null) {
-        entry.session.start();
-        return;
-      }
-      if (entry.sessionState === 'running') return;
+      peer.awaitSync(resolve);
+      if (peer.startWaitingSession()) return;
+      if (peer.phase.name === 'syncing') return;
       // The last session ended (or there was none): reach the device again and start once it is
       // proven. Each session is one sync; a new one needs a new connection.
-      entry.wantStart = true;
-      if (entry.publicKey === null) {
-        this.settle(entry, `${entry.view.deviceName} is not on the network now: it must be syncing over Wi-Fi too.`, ErrorCodes.NOT_FOUND);
+      peer.startOwed = true;
+      if (peer.publicKey === null) {
+        peer.failWaits(`${peer.deviceName} is not on the network now: it must be syncing over Wi-Fi too.`, ErrorCodes.NOT_FOUND);
         return;
       }
-      running.swarm.joinPeer(entry.publicKey);
-      entry.connection?.destroy();
+      running.joinPeer(peer.publicKey);
+      peer.connection?.destroy();
+      // The limit is on coming back: a device that is back and syncing ends this wait with its
+      // sync's own result, however long that sync takes.
       const timer = setTimeout(() => {
-        if (entry.waiters.includes(resolve)) this.settle(entry, `${entry.view.deviceName} did not come back within ${RECONNECT_LIMIT_MS / 1000} s.`);
+        if (peer.isAwaitedBy(resolve) && peer.phase.name !== 'syncing') {
+          peer.failWaits(`${peer.deviceName} did not come back within ${RECONNECT_LIMIT_MS / 1000} s.`);
+        }
       }, RECONNECT_LIMIT_MS);
       timer.unref();
     });
   }
 
-  /** Ends every wait for a device with its error (or the one given). */
-  private settle(entry: DeviceEntry, message?: string, code: string = ErrorCodes.TIMEOUT): void {
-    if (message !== undefined && entry.waiters.length > 0) entry.view.error = { code, message };
-    if (message !== undefined) entry.wantStart = false;
-    const error = entry.view.error ?? { code: ErrorCodes.DISCONNECTED, message: `${entry.view.deviceName} left before the sync finished.` };
-    for (const waiter of entry.waiters.splice(0)) {
-      waiter({ deviceId: entry.view.id, deviceName: entry.view.deviceName, result: 'error', sent: null, received: null, error });
+  /** The device of the project with this id, listed (as not in reach) if it was not yet. */
+  private member(id: string, deviceName: string): WifiPeer {
+    let peer = this.devices.get(id);
+    if (peer === undefined) {
+      peer = WifiPeer.member(id, deviceName, () => this.changed());
+      this.devices.set(id, peer);
     }
-    if (message !== undefined) {
-      entry.view.status = entry.view.status === 'incompatible' ? 'incompatible' : 'disconnected';
-      entry.view.progress = null;
-    }
-  }
-
-  private entry(id: string, deviceName: string): DeviceEntry {
-    let entry = this.devices.get(id);
-    if (entry === undefined) {
-      entry = {
-        view: { id, deviceName, deviceType: 'desktop', address: '', status: 'disconnected', lastSynced: null, progress: null, result: null, error: null },
-        connection: null,
-        session: null,
-        sessionState: 'ended',
-        publicKey: null,
-        wantStart: false,
-        reconnecting: null,
-        waiters: [],
-      };
-      this.devices.set(id, entry);
-    }
-    return entry;
+    return peer;
   }
 
   /** Something shown changed outside this class (this device's name). */
@@ -547,8 +342,9 @@ export class WifiSync {
         const stored = JSON.parse(text) as Record<string, { deviceName: string; deviceType: string; lastSynced: string }>;
         for (const [id, device] of Object.entries(stored)) {
           if (this.devices.has(id) || typeof device?.deviceName !== 'string') continue;
-          const entry = this.entry(id, device.deviceName);
-          Object.assign(entry.view, { deviceType: String(device.deviceType ?? 'desktop'), lastSynced: String(device.lastSynced ?? '') || null });
+          const peer = this.member(id, device.deviceName);
+          peer.deviceType = String(device.deviceType ?? 'desktop');
+          peer.lastSynced = String(device.lastSynced ?? '') || null;
         }
       })
       .catch(() => undefined);
@@ -557,9 +353,9 @@ export class WifiSync {
 
   private async saveRemembered(): Promise<void> {
     const stored: Record<string, { deviceName: string; deviceType: string; lastSynced: string }> = {};
-    for (const { view } of this.devices.values()) {
-      if (view.lastSynced !== null && view.status !== 'incompatible') {
-        stored[view.id] = { deviceName: view.deviceName, deviceType: view.deviceType, lastSynced: view.lastSynced };
+    for (const peer of this.devices.values()) {
+      if (peer.lastSynced !== null && peer.status !== 'incompatible') {
+        stored[peer.id] = { deviceName: peer.deviceName, deviceType: peer.deviceType, lastSynced: peer.lastSynced };
       }
     }
     try {
@@ -570,6 +366,3 @@ export class WifiSync {
   }
 }
 
-function okResult(view: WifiDevice): WifiPeerResult {
-  return { deviceId: view.id, deviceName: view.deviceName, result: 'ok', sent: view.result?.sent ?? null, received: view.result?.received ?? null };
-}

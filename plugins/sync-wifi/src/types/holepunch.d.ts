@@ -21,6 +21,12 @@ declare module 'hyperdht' {
 
   export default class HyperDHT extends EventEmitter {
     constructor(options?: HyperDhtOptions);
+    /**
+     * A bootstrap node of a network of one's own: known at `host:port` (its id is derived from
+     * them), persistent, not firewalled, with no other bootstrap nodes. `options.host` is the
+     * address its socket binds to.
+     */
+    static bootstrapper(port: number, host: string, options?: HyperDhtOptions): HyperDHT;
     /** Adds a node to the routing table (after pinging it). */
     addNode(node: DhtNodeAddress): void;
     ping(node: DhtNodeAddress, options?: { retry?: boolean }): Promise<unknown>;
@@ -28,8 +34,6 @@ declare module 'hyperdht' {
     ready(): Promise<void>;
     destroy(options?: { force?: boolean }): Promise<void>;
     readonly destroyed: boolean;
-    /** The node's own idea of where it can be reached (set by hand for a bootstrap node). */
-    readonly _nat: { add(host: string, port: number): void };
   }
 }
 
