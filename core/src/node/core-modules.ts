@@ -3,7 +3,6 @@ import { bindContribution, CommandContribution } from '@cairn/sdk';
 import { CoreCliContribution } from './cli/core-cli.js';
 import { CliContribution } from './cli/cli-command.js';
 import { CliRegistry } from './cli/cli-registry.js';
-import { CommandRegistry } from './commands/command-registry.js';
 import { CommandService } from './commands/command-service.js';
 import { CommandExtensionPoint } from './commands/command-extension-point.js';
 import { PluginCommands } from './commands/plugin-commands.js';
@@ -38,7 +37,6 @@ export const pluginHostModule = new ContainerModule(({ bind }) => {
 });
 
 export const commandsModule = new ContainerModule(({ bind }) => {
-  bind(CommandRegistry).toSelf().inSingletonScope();
   bind(CommandService).toSelf().inSingletonScope();
   bindContribution(bind, ExtensionPoint, CommandExtensionPoint);
   bindContribution(bind, CommandContribution, PluginCommands);

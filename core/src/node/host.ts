@@ -112,7 +112,6 @@ export class CairnHost {
   async dispose(): Promise<void> {
     await this.plugins.dispose();
     await this.coreContributions.dispose();
-    this.syncTransports.dispose();
     this.configuration.dispose();
     await this.projects.dispose();
     this.progress.dispose();

@@ -1,6 +1,5 @@
 import { inject, injectable } from '@cairn/sdk/inversify';
 import type { DocumentChange, Event, PluginContext } from '@cairn/sdk';
-import { CommandRegistry } from '../commands/command-registry.js';
 import { CommandService } from '../commands/command-service.js';
 import { ConfigurationService } from '../configuration/configuration-service.js';
 import { ProjectService } from '../project/project-service.js';
@@ -16,8 +15,7 @@ import type { PluginContextFactory, PluginContextOptions } from './plugin-contex
 @injectable()
 export class DefaultPluginContextFactory implements PluginContextFactory {
   constructor(
-    @inject(CommandRegistry) private readonly commands: CommandRegistry,
-    @inject(CommandService) private readonly commandService: CommandService,
+    @inject(CommandService) private readonly commands: CommandService,
     @inject(ConfigurationService) private readonly configuration: ConfigurationService,
     @inject(SyncTransportRegistry) private readonly transports: SyncTransportRegistry,
     @inject(ProjectService) private readonly projects: ProjectService,
@@ -30,7 +28,7 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
 
   create(options: PluginContextOptions): PluginContext {
     const { id, registrations } = options;
-    const { commands, commandService, configuration, transports, projects, services, resources, progress, formats, mapLayers } = this;
+    const { commands, configuration, transports, projects, services, resources, progress, formats, mapLayers } = this;
     const open = () => projects.open();
     // Subscriptions made through the context are withdrawn with the plugin.
     const tracked = <T>(event: Event<T>): Event<T> => (listener, disposables) => {
@@ -49,7 +47,7 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
       subscriptions: [],
       commands: {
         register: (commandId, handler) => registrations.add(commands.register(id, commandId, handler)),
-        execute: <T>(commandId: string, ...args: unknown[]) => commandService.execute<T>(commandId, args),
+        execute: <T>(commandId: string, ...args: unknown[]) => commands.execute<T>(commandId, args),
       },
       configuration: {
         get: <T>(key: string) => configuration.get<T>(key),
@@ -112,12 +110,12 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
       },
       progress: (title, task) => progress.run(title, task),
       formats: {
-        registerExport: (format) => registrations.add(formats.exports.register(id, format)),
-        registerImport: (format) => registrations.add(formats.imports.register(id, format)),
-        exportFormats: () => formats.exports.list(),
-        importFormats: () => formats.imports.list(),
-        exportFormat: (formatId) => formats.exports.get(formatId),
-        importFormat: (formatId) => formats.imports.get(formatId),
+        registerExport: (format) => registrations.add(formats.registerExport(id, format)),
+        registerImport: (format) => registrations.add(formats.registerImport(id, format)),
+        exportFormats: () => formats.exportFormats(),
+        importFormats: () => formats.importFormats(),
+        exportFormat: (formatId) => formats.exportFormat(formatId),
+        importFormat: (formatId) => formats.importFormat(formatId),
       },
       mapLayers: {
         register: (provider) => registrations.add(mapLayers.register(id, provider)),

@@ -24,6 +24,7 @@ import {
   type ProjectSummary,
   type WorkbenchState,
 } from '../../common/workbench-protocol.js';
+import { ContributionTable, contributionPoints } from '../contributions/contribution-table.js';
 import { readJsonFile, writeFileAtomic } from '../fs-util.js';
 import type { CairnHost } from '../host.js';
 
@@ -205,7 +206,6 @@ export async function workbenchState(host: CairnHost, layout: LayoutState, nativ
     if ((error as CairnError).code !== ErrorCodes.NO_PROJECT) throw error;
   }
   const known = host.plugins.known();
-  const usable = known.filter((plugin) => plugin.usable && plugin.manifest !== null);
   return {
     dataDir: host.config.dataDir,
     nativeDialogs,
@@ -217,11 +217,9 @@ export async function workbenchState(host: CairnHost, layout: LayoutState, nativ
     views: host.views.list(),
     transports: host.syncTransports.list().map(({ id, title, owner }) => ({ id, title, owner })),
     commands: host.commands.list().map(({ id, title, category, owner }) => ({ id, title, category, owner })),
-    keybindings: usable.flatMap((plugin) => (plugin.manifest!.contributes?.keybindings ?? []).map((binding) => ({ ...binding, owner: plugin.id }))),
-    menus: usable.reduce<WorkbenchState['menus']>((menus, plugin) => {
-      for (const [menu, items] of Object.entries(plugin.manifest!.contributes?.menus ?? {})) {
-        menus[menu] = [...(menus[menu] ?? []), ...items.map((item) => ({ ...item, owner: plugin.id }))];
-      }
+    keybindings: new ContributionTable(host.plugins, contributionPoints.keybindings).declared(),
+    menus: new ContributionTable(host.plugins, contributionPoints.menus).declared().reduce<WorkbenchState['menus']>((menus, { menu, ...item }) => {
+      (menus[menu] ??= []).push(item);
       return menus;
     }, {}),
     layout,
