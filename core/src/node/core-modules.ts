@@ -1,13 +1,12 @@
 import { ContainerModule } from '@cairn/sdk/inversify';
-import { bindContribution, CommandContribution } from '@cairn/sdk';
+import { bindContribution, CommandContribution, ExportFormat, ImportFormat, MapLayerProvider, SyncTransport } from '@cairn/sdk';
 import { CoreCliContribution } from './cli/core-cli.js';
 import { CliContribution } from './cli/cli-command.js';
 import { CliRegistry } from './cli/cli-registry.js';
 import { CommandService } from './commands/command-service.js';
-import { CommandExtensionPoint } from './commands/command-extension-point.js';
 import { PluginCommands } from './commands/plugin-commands.js';
 import { ConfigurationService } from './configuration/configuration-service.js';
-import { ExtensionPoint } from './di/contributions.js';
+import { registryExtensionPoint } from './di/contributions.js';
 import { LogService } from './log-service.js';
 import { DefaultPluginContextFactory } from './plugins/plugin-context.js';
 import { PluginContextFactory } from './plugins/plugin-context-factory.js';
@@ -19,9 +18,8 @@ import { ProgressService } from './progress-service.js';
 import { ProjectCliContribution, ProjectCommands } from './project/project-cli.js';
 import { ServeCliContribution } from './server/serve-cli.js';
 import { SyncTransportRegistry } from './sync/sync-transport-registry.js';
-import { SyncTransportExtensionPoint } from './sync/sync-transport-extension-point.js';
-import { ExportFormatExtensionPoint, FormatRegistry, ImportFormatExtensionPoint } from './formats/format-registry.js';
-import { MapLayerProviderExtensionPoint, MapLayerRegistry } from './map-layers/map-layer-registry.js';
+import { FormatRegistry } from './formats/format-registry.js';
+import { MapLayerRegistry } from './map-layers/map-layer-registry.js';
 import { ViewRegistry } from './views/view-registry.js';
 
 /** The plugin host and the services every plugin's context is made of. */
@@ -38,26 +36,30 @@ export const pluginHostModule = new ContainerModule(({ bind }) => {
 
 export const commandsModule = new ContainerModule(({ bind }) => {
   bind(CommandService).toSelf().inSingletonScope();
-  bindContribution(bind, ExtensionPoint, CommandExtensionPoint);
+  registryExtensionPoint(bind, CommandContribution, CommandService, (commands, owner, contribution: CommandContribution) =>
+    commands.contribute(owner, contribution),
+  );
   bindContribution(bind, CommandContribution, PluginCommands);
 });
 
 export const syncModule = new ContainerModule(({ bind }) => {
   bind(SyncTransportRegistry).toSelf().inSingletonScope();
-  bindContribution(bind, ExtensionPoint, SyncTransportExtensionPoint);
+  registryExtensionPoint(bind, SyncTransport, SyncTransportRegistry, (transports, owner, transport: SyncTransport) =>
+    transports.register(owner, transport),
+  );
 });
 
 /** Export and import formats, contributed by plugins (`cairn export`/`import` live in plugins). */
 export const formatsModule = new ContainerModule(({ bind }) => {
   bind(FormatRegistry).toSelf().inSingletonScope();
-  bindContribution(bind, ExtensionPoint, ExportFormatExtensionPoint);
-  bindContribution(bind, ExtensionPoint, ImportFormatExtensionPoint);
+  registryExtensionPoint(bind, ExportFormat, FormatRegistry, (formats, owner, format: ExportFormat) => formats.registerExport(owner, format));
+  registryExtensionPoint(bind, ImportFormat, FormatRegistry, (formats, owner, format: ImportFormat) => formats.registerImport(owner, format));
 });
 
 /** Map layers, contributed by plugins (the map plugin draws them). */
 export const mapLayersModule = new ContainerModule(({ bind }) => {
   bind(MapLayerRegistry).toSelf().inSingletonScope();
-  bindContribution(bind, ExtensionPoint, MapLayerProviderExtensionPoint);
+  registryExtensionPoint(bind, MapLayerProvider, MapLayerRegistry, (layers, owner, provider: MapLayerProvider) => layers.register(owner, provider));
 });
 
 export const cliModule = new ContainerModule(({ bind }) => {

@@ -7,7 +7,7 @@ import { CliRegistry } from './cli/cli-registry.js';
 import { CommandService } from './commands/command-service.js';
 import { ConfigurationService } from './configuration/configuration-service.js';
 import { coreModules } from './core-modules.js';
-import { connectContributions, CurrentHost, ExtensionPoint, resolveContributors, RootContainer } from './di/contributions.js';
+import { connectContributions, CurrentHost, ExtensionPoint, RootContainer } from './di/contributions.js';
 import { HostConfig } from './host-config.js';
 import { LogService } from './log-service.js';
 import { PluginHost } from './plugins/plugin-host.js';
@@ -98,9 +98,7 @@ export class CairnHost {
       );
     }
     const log = this.logs.forSource('core');
-    const extensionPoints = resolveContributors<ExtensionPoint>(this.container, ExtensionPoint, (name, error) => {
-      log.error(`Extension point ${name} could not be created: ${errorMessage(error)}`);
-    }).map((contributor) => contributor.instance);
+    const extensionPoints = this.container.getAll<ExtensionPoint>(ExtensionPoint);
     this.coreContributions.add(connectContributions(this.container, extensionPoints, 'core', log));
     await this.plugins.start();
     // A damaged settings.json must not stop the host: settings fall back to their defaults,

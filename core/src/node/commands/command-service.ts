@@ -1,5 +1,14 @@
 import { inject, injectable } from '@cairn/sdk/inversify';
-import { CairnError, ErrorCodes, errorMessage, isCairnError, type CommandHandler, type Disposable } from '@cairn/sdk';
+import {
+  CairnError,
+  DisposableStore,
+  ErrorCodes,
+  errorMessage,
+  isCairnError,
+  type CommandContribution,
+  type CommandHandler,
+  type Disposable,
+} from '@cairn/sdk';
 import { ContributionTable, contributionPoints } from '../contributions/contribution-table.js';
 import { PluginHost } from '../plugins/plugin-host.js';
 
@@ -35,6 +44,16 @@ export class CommandService {
       throw new CairnError(ErrorCodes.INVALID_INPUT, `The handler of command '${id}' must be a function.`);
     }
     return this.table.register(owner, id, handler);
+  }
+
+  /** Takes the commands of a `CommandContribution` (DI); disposing the result withdraws them all. */
+  contribute(owner: string, contribution: CommandContribution): Disposable {
+    const registrations = new DisposableStore();
+    contribution.registerCommands({
+      register: (id, handler) => registrations.add(this.register(owner, id, handler)),
+      execute: (id, ...args) => this.execute(id, args),
+    });
+    return registrations;
   }
 
   async execute<T = unknown>(id: string, args: readonly unknown[] = []): Promise<T> {

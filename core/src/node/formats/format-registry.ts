@@ -2,13 +2,12 @@ import { inject, injectable } from '@cairn/sdk/inversify';
 import {
   CairnError,
   ErrorCodes,
-  ExportFormat,
-  ImportFormat,
+  type ExportFormat,
+  type ImportFormat,
   type Disposable,
   type FormatInfo,
 } from '@cairn/sdk';
 import { ContributionTable, contributionPoints, type Declared, type Registration } from '../contributions/contribution-table.js';
-import type { ExtensionPoint } from '../di/contributions.js';
 import { PluginHost } from '../plugins/plugin-host.js';
 
 /**
@@ -68,24 +67,4 @@ function describe(
   const format = registered.value;
   const extensions = 'extensions' in format ? [...format.extensions] : [format.extension];
   return { id, title: format.title, extensions, owner: registered.owner };
-}
-
-/** Feeds `ExportFormat` contributions (DI) into the registry. */
-@injectable()
-export class ExportFormatExtensionPoint implements ExtensionPoint {
-  readonly point = ExportFormat;
-  constructor(@inject(FormatRegistry) private readonly registry: FormatRegistry) {}
-  consume(owner: string, contributor: unknown): Disposable {
-    return this.registry.registerExport(owner, contributor as ExportFormat);
-  }
-}
-
-/** Feeds `ImportFormat` contributions (DI) into the registry. */
-@injectable()
-export class ImportFormatExtensionPoint implements ExtensionPoint {
-  readonly point = ImportFormat;
-  constructor(@inject(FormatRegistry) private readonly registry: FormatRegistry) {}
-  consume(owner: string, contributor: unknown): Disposable {
-    return this.registry.registerImport(owner, contributor as ImportFormat);
-  }
 }
