@@ -20,12 +20,8 @@ import {
   type SyncSummary,
 } from '@cairn/sdk';
 import { membershipProof } from './keys.js';
-import type { ProjectKeys } from './keys.js';
-import type { IndexedCore, LogStretch } from './project-index.js';
-import type { DeviceCores } from './project-store.js';
-import type { DeviceRecord } from './project-files.js';
+import type { CoreAdvert, DeviceCores, ReplicaStore } from './replica-store.js';
 import { countReceived, holdsAll, progressOf, type StartMark } from './sync-counts.js';
-import type Corestore from 'corestore';
 
 /** The version of Cairn's sync protocol this build speaks, and the oldest it still accepts. */
 export const SYNC_PROTOCOL_VERSION = 1;
@@ -43,17 +39,6 @@ export interface SyncHandshake {
   /** Hex; proves knowledge of the project key for this very connection (see `membershipProof`). */
   proof: string;
   device: { deviceId: string; name: string; deviceType: string };
-}
-
-/** One device's cores as the sender holds them: what the receiver must fetch to have it all. */
-export interface CoreAdvert {
-  deviceId: string;
-  driveKey: string;
-  docsLength: number;
-  entries: number;
-  observations: number;
-  driveLength: number;
-  blobsLength: number;
 }
 
 export interface SyncStatus {
@@ -79,31 +64,6 @@ export interface SyncErrorMessage {
   message: string;
   /** For protocol mismatches: whose Cairn is too old, from the sender's point of view. */
   mustUpgrade?: 'sender' | 'receiver';
-}
-
-/**
- * What a session needs of the side it runs for: a device's project store, or a relay (a sync
- * file's store, which holds other devices' cores and writes none of its own).
- */
-export interface ReplicaStore {
-  readonly keys: ProjectKeys;
-  readonly cores: Corestore;
-  /** The id this side gives in the handshake. */
-  readonly deviceId: string;
-  /** Every device whose cores this side holds, its own first. */
-  allDevices(): DeviceCores[];
-  device(deviceId: string): DeviceCores | undefined;
-  addDevice(record: DeviceRecord): Promise<DeviceCores>;
-  /** Fetches all of a device's cores from whoever has them. */
-  downloadAll(device: DeviceCores): void;
-  /** What this side knows of a device's document log: blocks processed, and the versions in them. */
-  counts(deviceId: string): IndexedCore;
-  /** How many distinct observations have versions in these stretches of processed blocks. */
-  observationsIn(stretches: readonly LogStretch[]): Promise<number>;
-  /** Whether a device's document log is here, and processed, up to `length` blocks. */
-  holds(deviceId: string, length: number): boolean;
-  /** The peer advertised these cores and this side now holds them (a relay records the counts). */
-  received?(adverts: readonly CoreAdvert[]): void;
 }
 
 /** Everything a session needs from the side it runs for. */

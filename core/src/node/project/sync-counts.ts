@@ -1,7 +1,7 @@
 import type Hyperdrive from 'hyperdrive';
 import type { SyncCounts, SyncProgress } from '@cairn/sdk';
 import type { LogStretch } from './project-index.js';
-import type { CoreAdvert, ReplicaStore } from './replication.js';
+import type { CoreAdvert, ReplicaStore } from './replica-store.js';
 
 // What a sync session holds, still wants and brought, of what the peer advertised.
 
