@@ -6,9 +6,9 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { CairnHost } from '@cairn/core';
-import { WorkbenchServer } from '@cairn/core/node/server/workbench-server.js';
+import type { WorkbenchServer } from '@cairn/core/node/server/workbench-server.js';
 import { pluginSet, repoRoot, TempDirs } from '../helpers.js';
-import { launchBrowser, pngHasContent, showView } from './browser.js';
+import { launchBrowser, pngHasContent, showView, workbenchServer } from './browser.js';
 
 const artifacts = join(repoRoot, 'test', 'artifacts');
 
@@ -79,7 +79,7 @@ describe('workbench (headless Chromium)', function () {
     await host.start();
     if (options.project) await host.projects.create({ name: 'River survey', deviceName: 'field laptop' });
     await host.plugins.activateStartup();
-    const server = new WorkbenchServer(host);
+    const server = await workbenchServer(host);
     const url = await server.listen();
     const served = { host, server, url };
     running.push(served);

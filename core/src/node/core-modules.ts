@@ -1,12 +1,14 @@
-import { ContainerModule } from '@cairn/sdk/inversify';
+import { Container, ContainerModule } from '@cairn/sdk/inversify';
 import { bindContribution, CommandContribution, ExportFormat, ImportFormat, MapLayerProvider, SyncTransport } from '@cairn/sdk';
 import { CoreCliContribution } from './cli/core-cli.js';
 import { CliContribution } from './cli/cli-command.js';
 import { CliRegistry } from './cli/cli-registry.js';
+import { CommandLineHost } from './cli/command-line-host.js';
 import { CommandService } from './commands/command-service.js';
 import { PluginCommands } from './commands/plugin-commands.js';
 import { ConfigurationService } from './configuration/configuration-service.js';
-import { registryExtensionPoint } from './di/contributions.js';
+import { registryExtensionPoint, RootContainer } from './di/contributions.js';
+import { HostConfig } from './host-config.js';
 import { LogService } from './log-service.js';
 import { DefaultPluginContextFactory } from './plugins/plugin-context.js';
 import { PluginContextFactory } from './plugins/plugin-context-factory.js';
@@ -17,6 +19,8 @@ import { ResourceRegistry } from './services/resource-registry.js';
 import { ProgressService } from './progress-service.js';
 import { ProjectCliContribution, ProjectCommands } from './project/project-cli.js';
 import { ServeCliContribution } from './server/serve-cli.js';
+import { WorkbenchAssets } from './server/workbench-assets.js';
+import { WorkbenchServerFactory } from './server/workbench-server-factory.js';
 import { SyncTransportRegistry } from './sync/sync-transport-registry.js';
 import { FormatRegistry } from './formats/format-registry.js';
 import { MapLayerRegistry } from './map-layers/map-layer-registry.js';
@@ -64,6 +68,10 @@ export const mapLayersModule = new ContainerModule(({ bind }) => {
 
 export const cliModule = new ContainerModule(({ bind }) => {
   bind(CliRegistry).toSelf().inSingletonScope();
+  bind(CommandLineHost).toResolvedValue(
+    (config: HostConfig, logs: LogService, progress: ProgressService, cli: CliRegistry, plugins: PluginHost): CommandLineHost => ({ config, logs, progress, cli, plugins }),
+    [HostConfig, LogService, ProgressService, CliRegistry, PluginHost],
+  );
   bindContribution(bind, CliContribution, CoreCliContribution);
 });
 
@@ -74,8 +82,28 @@ export const projectModule = new ContainerModule(({ bind }) => {
   bindContribution(bind, CommandContribution, ProjectCommands);
 });
 
-/** The workbench: browser mode's server (the Electron window uses the same RPC binding). */
+/**
+ * The workbench: the files its windows load, and browser mode's server (`cairn serve`). The
+ * server and the RPC binding of windows are loaded with the first server, into a container of
+ * its own; the desktop app loads the binding's module into the root (`workbenchWindowModule`).
+ */
 export const workbenchModule = new ContainerModule(({ bind }) => {
+  bind(WorkbenchAssets).toSelf().inSingletonScope();
+  bind(WorkbenchServerFactory)
+    .toResolvedValue(
+      (root: Container): WorkbenchServerFactory =>
+        async () => {
+          const [{ workbenchWindowModule }, { WorkbenchServer, workbenchServerModule }] = await Promise.all([
+            import('./server/workbench-binding.js'),
+            import('./server/workbench-server.js'),
+          ]);
+          const scope = new Container({ parent: root });
+          scope.load(workbenchWindowModule, workbenchServerModule);
+          return scope.get(WorkbenchServer);
+        },
+      [RootContainer],
+    )
+    .inSingletonScope();
   bindContribution(bind, CliContribution, ServeCliContribution);
 });
 

@@ -7,13 +7,12 @@ import { CliRegistry } from './cli/cli-registry.js';
 import { CommandService } from './commands/command-service.js';
 import { ConfigurationService } from './configuration/configuration-service.js';
 import { coreModules } from './core-modules.js';
-import { connectContributions, CurrentHost, ExtensionPoint, RootContainer } from './di/contributions.js';
+import { connectContributions, ExtensionPoint, RootContainer } from './di/contributions.js';
 import { HostConfig } from './host-config.js';
 import { LogService } from './log-service.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { ProjectService } from './project/project-service.js';
 import { ServiceRegistry } from './services/service-registry.js';
-import { ResourceRegistry } from './services/resource-registry.js';
 import { ProgressService } from './progress-service.js';
 import { SyncTransportRegistry } from './sync/sync-transport-registry.js';
 import { ViewRegistry } from './views/view-registry.js';
@@ -46,7 +45,6 @@ export class CairnHost {
     const container = new Container();
     container.bind(RootContainer).toConstantValue(container);
     container.bind(HostConfig).toConstantValue(this.config);
-    container.bind(CurrentHost).toConstantValue(this);
     container.load(...coreModules, ...this.config.modules);
     this.container = container;
   }
@@ -76,9 +74,6 @@ export class CairnHost {
     return this.container.get(ServiceRegistry);
   }
 
-  get resources(): ResourceRegistry {
-    return this.container.get(ResourceRegistry);
-  }
   get projects(): ProjectService {
     return this.container.get(ProjectService);
   }

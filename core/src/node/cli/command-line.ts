@@ -2,25 +2,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { CairnError, ErrorCodes, errorMessage, isCairnError, type LogRecord } from '@cairn/sdk/common';
-import type { HostConfig } from '../host-config.js';
-import { isAtLeast, type LogService } from '../log-service.js';
-import type { PluginHost } from '../plugins/plugin-host.js';
-import type { ProgressEvent, ProgressService } from '../progress-service.js';
+import { isAtLeast } from '../log-service.js';
+import type { ProgressEvent } from '../progress-service.js';
 import { ExitCode, type CliIo, type CliStreams } from './cli-command.js';
-import type { CliRegistry } from './cli-registry.js';
+import type { CommandLineHost } from './command-line-host.js';
 import { buildProgram, namesNoCommand, readGlobalOptions } from './program.js';
-
-/**
- * What running a command line needs of a host: the one `cairn` makes for it, or one that stays
- * open and takes command lines from elsewhere (a workbench's, a test's). `CairnHost` is one.
- */
-export interface CommandLineHost {
-  readonly config: Pick<HostConfig, 'dataDir'>;
-  readonly logs: LogService;
-  readonly progress: ProgressService;
-  readonly cli: CliRegistry;
-  readonly plugins: PluginHost;
-}
 
 export interface CommandLineOptions {
   streams?: CliStreams;

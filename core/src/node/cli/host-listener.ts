@@ -5,7 +5,8 @@ import { CairnError, ErrorCodes, errorMessage, isCairnError, type Logger } from 
 import { encode, LineReader, maxRequestLength, parseRequest, type HostReply } from './host-protocol.js';
 import { hostSocketForRealPath, preparePrivateFolder } from './host-socket.js';
 import { ExitCode } from './cli-command.js';
-import { runCommandLine, type CommandLineHost } from './command-line.js';
+import { runCommandLine } from './command-line.js';
+import type { CommandLineHost } from './command-line-host.js';
 
 export interface HostListenerOptions {
   /** Names this host when a command cannot share it: `the workbench at http://… (cairn serve, process 42)`. */

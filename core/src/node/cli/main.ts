@@ -3,7 +3,8 @@
 import type { HostOptions } from '../host.js';
 import { dataDirFromArgs } from '../paths.js';
 import { ExitCode } from './cli-command.js';
-import type { CommandLineHost, CommandLineOptions } from './command-line.js';
+import type { CommandLineHost } from './command-line-host.js';
+import type { CommandLineOptions } from './command-line.js';
 import { runInRunningHost } from './host-client.js';
 
 export interface CliOptions extends Pick<CommandLineOptions, 'streams' | 'cwd' | 'fromClient'> {

@@ -11,9 +11,6 @@ import {
 /** The root container, bound in itself so that services can look up contributions lazily. */
 export const RootContainer = Symbol.for('cairn.core.RootContainer');
 
-/** The `CairnHost` that owns the root container (for services that run a server or a window on it). */
-export const CurrentHost = Symbol.for('cairn.core.CurrentHost');
-
 /**
  * A core registry's side of an extension point: it receives each contributor a plugin (or the
  * core) binds with `bindContribution(bind, point, Implementation)`. Core modules make them with
