@@ -8,6 +8,7 @@ import { CommandService } from './commands/command-service.js';
 import { PluginCommands } from './commands/plugin-commands.js';
 import { ConfigurationService } from './configuration/configuration-service.js';
 import { registryExtensionPoint, RootContainer } from './di/contributions.js';
+import { bindService } from './di/service-lifetimes.js';
 import { HostConfig } from './host-config.js';
 import { LogService } from './log-service.js';
 import { DefaultPluginContextFactory } from './plugins/plugin-context.js';
@@ -28,18 +29,18 @@ import { ViewRegistry } from './views/view-registry.js';
 
 /** The plugin host and the services every plugin's context is made of. */
 export const pluginHostModule = new ContainerModule(({ bind }) => {
-  bind(LogService).toConstantValue(new LogService());
-  bind(PluginHost).toSelf().inSingletonScope();
-  bind(PluginContextFactory).to(DefaultPluginContextFactory).inSingletonScope();
-  bind(ConfigurationService).toSelf().inSingletonScope();
-  bind(ViewRegistry).toSelf().inSingletonScope();
-  bind(ServiceRegistry).toSelf().inSingletonScope();
-  bind(ResourceRegistry).toSelf().inSingletonScope();
-  bind(ProgressService).toSelf().inSingletonScope();
+  bindService(bind, LogService);
+  bindService(bind, PluginHost);
+  bindService(bind, PluginContextFactory, DefaultPluginContextFactory);
+  bindService(bind, ConfigurationService);
+  bindService(bind, ViewRegistry);
+  bindService(bind, ServiceRegistry);
+  bindService(bind, ResourceRegistry);
+  bindService(bind, ProgressService);
 });
 
 export const commandsModule = new ContainerModule(({ bind }) => {
-  bind(CommandService).toSelf().inSingletonScope();
+  bindService(bind, CommandService);
   registryExtensionPoint(bind, CommandContribution, CommandService, (commands, owner, contribution: CommandContribution) =>
     commands.contribute(owner, contribution),
   );
@@ -47,7 +48,7 @@ export const commandsModule = new ContainerModule(({ bind }) => {
 });
 
 export const syncModule = new ContainerModule(({ bind }) => {
-  bind(SyncTransportRegistry).toSelf().inSingletonScope();
+  bindService(bind, SyncTransportRegistry);
   registryExtensionPoint(bind, SyncTransport, SyncTransportRegistry, (transports, owner, transport: SyncTransport) =>
     transports.register(owner, transport),
   );
@@ -55,19 +56,19 @@ export const syncModule = new ContainerModule(({ bind }) => {
 
 /** Export and import formats, contributed by plugins (`cairn export`/`import` live in plugins). */
 export const formatsModule = new ContainerModule(({ bind }) => {
-  bind(FormatRegistry).toSelf().inSingletonScope();
+  bindService(bind, FormatRegistry);
   registryExtensionPoint(bind, ExportFormat, FormatRegistry, (formats, owner, format: ExportFormat) => formats.registerExport(owner, format));
   registryExtensionPoint(bind, ImportFormat, FormatRegistry, (formats, owner, format: ImportFormat) => formats.registerImport(owner, format));
 });
 
 /** Map layers, contributed by plugins (the map plugin draws them). */
 export const mapLayersModule = new ContainerModule(({ bind }) => {
-  bind(MapLayerRegistry).toSelf().inSingletonScope();
+  bindService(bind, MapLayerRegistry);
   registryExtensionPoint(bind, MapLayerProvider, MapLayerRegistry, (layers, owner, provider: MapLayerProvider) => layers.register(owner, provider));
 });
 
 export const cliModule = new ContainerModule(({ bind }) => {
-  bind(CliRegistry).toSelf().inSingletonScope();
+  bindService(bind, CliRegistry);
   bind(CommandLineHost).toResolvedValue(
     (config: HostConfig, logs: LogService, progress: ProgressService, cli: CliRegistry, plugins: PluginHost): CommandLineHost => ({ config, logs, progress, cli, plugins }),
     [HostConfig, LogService, ProgressService, CliRegistry, PluginHost],
@@ -77,7 +78,7 @@ export const cliModule = new ContainerModule(({ bind }) => {
 
 /** The project of the data dir: store, index, replication, and their CLI. */
 export const projectModule = new ContainerModule(({ bind }) => {
-  bind(ProjectService).toSelf().inSingletonScope();
+  bindService(bind, ProjectService);
   bindContribution(bind, CliContribution, ProjectCliContribution);
   bindContribution(bind, CommandContribution, ProjectCommands);
 });
@@ -88,7 +89,7 @@ export const projectModule = new ContainerModule(({ bind }) => {
  * its own; the desktop app loads the binding's module into the root (`workbenchWindowModule`).
  */
 export const workbenchModule = new ContainerModule(({ bind }) => {
-  bind(WorkbenchAssets).toSelf().inSingletonScope();
+  bindService(bind, WorkbenchAssets);
   bind(WorkbenchServerFactory)
     .toResolvedValue(
       (root: Container): WorkbenchServerFactory =>

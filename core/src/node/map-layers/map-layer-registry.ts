@@ -78,6 +78,10 @@ export class MapLayerRegistry {
     );
     return all.flat();
   }
+
+  dispose(): void {
+    this.onDidChangeEmitter.dispose();
+  }
 }
 
 function layerProblem(layer: MapLayer, seen: Set<string>): string | null {
