@@ -9,6 +9,7 @@
  *   electron-main → node and common (not browser/)
  * Plugins (and the example plugins) import `@cairn/sdk` and their own files only: never the core,
  * never another plugin, never the SDK's sources by a relative path.
+ * No module depends on itself through others, not even through a type-only import.
  */
 const pkg = '^(sdk|core|plugins/[^/]+)';
 
@@ -84,6 +85,14 @@ module.exports = {
       severity: 'error',
       from: { path: '^sdk/' },
       to: { path: '(^|/)node_modules/@cairn/core/|^core/' },
+    },
+    {
+      name: 'no-circular',
+      comment:
+        'Modules that import each other (a type-only import counts) can only be read, tested and loaded together; move what both need into a module of its own, or pass it in.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
     },
     {
       name: 'no-unresolvable',
