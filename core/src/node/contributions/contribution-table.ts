@@ -123,7 +123,8 @@ export class ContributionTable<K extends TableKey, T = never> {
 
 function declarationsIn<K extends TableKey>(contributes: PluginContributions | undefined, key: K): Array<Declaration<K>> {
   if (key === 'menus') {
-    return Object.entries(contributes?.menus ?? {}).flatMap(([menu, items]) => items.map((item) => ({ ...item, menu }))) as Array<Declaration<K>>;
+    const menus: Record<string, MenuItemDeclaration[] | undefined> = { ...contributes?.menus };
+    return Object.entries(menus).flatMap(([menu, items = []]) => items.map((item) => ({ ...item, menu }))) as Array<Declaration<K>>;
   }
   return [...((contributes?.[key] ?? []) as unknown as ReadonlyArray<Declaration<K>>)];
 }

@@ -5,6 +5,7 @@ import valid from 'semver/functions/valid.js';
 import validRange from 'semver/ranges/valid.js';
 import { SDK_VERSION, type PluginPackageJson } from '@cairn/sdk';
 import { activatingContributions } from '../../common/activation-events.js';
+import { whenClausePattern } from '../../common/workbench-contributions.js';
 import { describeSchemaError } from '../json-schema.js';
 
 const activationPrefixes = Object.values(activatingContributions);
@@ -22,12 +23,14 @@ const patternHints: Record<string, string> = {
   [cliWordsPattern]: "lowercase words separated by single spaces, e.g. 'sync file'",
   [optionNamePattern]: "a lowercase name without leading dashes, e.g. 'wait-peers'",
   [extensionPattern]: "an extension without its dot, e.g. 'kml'",
+  [whenClausePattern]: "'view == <view id>', the one condition the workbench knows",
   '^\\S+$': 'a non-empty id without spaces',
 };
 
 const text = { type: 'string', minLength: 1 } as const;
 const id = { type: 'string', pattern: idPattern, maxLength: 64 } as const;
 const commandId = { type: 'string', pattern: '^\\S+$' } as const;
+const when = { type: 'string', pattern: whenClausePattern } as const;
 
 const strictObject = (properties: Record<string, unknown>, required: string[] = []) => ({
   type: 'object',
@@ -73,7 +76,7 @@ export const pluginPackageSchema = {
               {
                 id: commandId,
                 name: text,
-                location: { enum: ['sidebar', 'panel', 'editor'] },
+                location: { enum: ['sidebar'] },
                 icon: { type: 'string' },
                 order: { type: 'number' },
               },
@@ -148,20 +151,16 @@ export const pluginPackageSchema = {
           keybindings: {
             type: 'array',
             items: strictObject(
-              { command: commandId, key: text, mac: { type: 'string' }, when: { type: 'string' } },
+              { command: commandId, key: text, mac: { type: 'string' }, when },
               ['command', 'key'],
             ),
           },
-          menus: {
-            type: 'object',
-            additionalProperties: {
+          menus: strictObject({
+            'view/title': {
               type: 'array',
-              items: strictObject(
-                { command: commandId, group: { type: 'string' }, when: { type: 'string' } },
-                ['command'],
-              ),
+              items: strictObject({ command: commandId, group: { type: 'string' }, when }, ['command']),
             },
-          },
+          }),
         }),
       },
       ['id', 'displayName', 'engine'],
