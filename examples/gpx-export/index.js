@@ -7,7 +7,7 @@ import { bindContribution, ContainerModule, decorate, ExportFormat, inject, inje
 export class GpxExportFormat {
   id = 'gpx';
   title = 'GPX waypoints';
-  extension = 'gpx';
+  extensions = ['gpx'];
 
   constructor(ctx) {
     this.ctx = ctx;

@@ -26,13 +26,13 @@ export class FormatRegistry {
   }
 
   registerExport(owner: string, format: ExportFormat): Disposable {
-    checkFormat(owner, format, 'export', 'write');
-    return this.exports.register(owner, format.id, format);
+    const checked = checkFormat(owner, format, 'export', 'write');
+    return this.exports.register(owner, checked.id, checked);
   }
 
   registerImport(owner: string, format: ImportFormat): Disposable {
-    checkFormat(owner, format, 'import', 'read');
-    return this.imports.register(owner, format.id, format);
+    const checked = checkFormat(owner, format, 'import', 'read');
+    return this.imports.register(owner, checked.id, checked);
   }
 
   exportFormats(): FormatInfo[] {
@@ -52,10 +52,24 @@ export class FormatRegistry {
   }
 }
 
-function checkFormat(owner: string, format: ExportFormat | ImportFormat, direction: 'export' | 'import', method: 'write' | 'read'): void {
-  if (typeof format?.id !== 'string' || typeof (format as unknown as Record<string, unknown>)[method] !== 'function') {
+/**
+ * The format as the host keeps it, or the coded error that says what it lacks. Export formats once
+ * gave one `extension`; it is read as `extensions: [extension]`, so plugins written that way keep
+ * working unchanged.
+ */
+function checkFormat<F extends ExportFormat | ImportFormat>(owner: string, format: F, direction: 'export' | 'import', method: 'write' | 'read'): F {
+  const given = format as unknown as Record<string, unknown> | null;
+  if (typeof given?.id !== 'string' || typeof given[method] !== 'function') {
     throw new CairnError(ErrorCodes.INVALID_INPUT, `Plugin '${owner}' registered an ${direction} format without an id or a ${method}() method.`);
   }
+  const extensions = given.extensions ?? (typeof given.extension === 'string' ? [given.extension] : undefined);
+  if (!Array.isArray(extensions) || extensions.length === 0 || !extensions.every((extension) => typeof extension === 'string' && extension !== '')) {
+    throw new CairnError(ErrorCodes.INVALID_INPUT, `Plugin '${owner}' registered the ${direction} format '${given.id}' without its extensions, e.g. extensions: ['kml'].`);
+  }
+  if (given.extensions !== undefined) return format;
+  const run = given[method] as (...args: unknown[]) => unknown;
+  // The format's own method, called on the format itself (its private state stays reachable).
+  return { id: given.id, title: given.title, extensions, [method]: (...args: unknown[]) => run.apply(format, args) } as unknown as F;
 }
 
 function describe(
@@ -65,6 +79,5 @@ function describe(
 ): FormatInfo {
   if (registered === undefined) return { id, title: declared!.title, extensions: [...declared!.extensions], owner: declared!.owner };
   const format = registered.value;
-  const extensions = 'extensions' in format ? [...format.extensions] : [format.extension];
-  return { id, title: format.title, extensions, owner: registered.owner };
+  return { id, title: format.title, extensions: [...format.extensions], owner: registered.owner };
 }
