@@ -6,10 +6,21 @@ import { runCli } from './cli/main.js';
 import { CairnHost } from './host.js';
 import { ProjectService } from './project/project-service.js';
 
+// The shapes are the SDK's (plugins are written against the SDK); the host implements them.
+export type { CliResult, TestHost, TestHostOptions };
+
 /**
- * The implementation behind `startTestHost` of `@cairn/sdk/testing`: a real host in a data dir
- * of its own, with the given plugins loaded as development plugins (enabled) and the startup
- * plugins activated.
+ * A headless Cairn host for plugin tests, `@cairn/core/testing`: the real host in a data dir of
+ * its own, with the given plugins loaded as development plugins (enabled) and the startup plugins
+ * activated. It lives in the host package because it is the host; the SDK (`@cairn/sdk/testing`)
+ * holds only its types and helpers that need no host, since the SDK does not depend on the host.
+ *
+ * ```js
+ * import { startTestHost } from '@cairn/core/testing';
+ * const host = await startTestHost({ plugins: [fileURLToPath(new URL('..', import.meta.url))] });
+ * assert.equal((await host.execute('hello.greet', 'Ada')).greeting, 'Hello, Ada!');
+ * await host.dispose();
+ * ```
  */
 export async function startTestHost(options: TestHostOptions = {}): Promise<TestHost> {
   const temporary = options.dataDir === undefined;

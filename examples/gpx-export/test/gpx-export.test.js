@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startTestHost, TempDirs } from '@cairn/sdk/testing';
+import { startTestHost } from '@cairn/core/testing';
+import { TempDirs } from '@cairn/sdk/testing';
 
 const pluginDir = fileURLToPath(new URL('..', import.meta.url));
 

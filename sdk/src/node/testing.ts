@@ -1,12 +1,15 @@
 /**
- * A headless Cairn host for plugin tests. It runs the real host (the `@cairn/core` package,
- * which a plugin author has as a dev dependency) in a temporary data dir, with the plugins
- * under test loaded and enabled:
+ * What plugin tests share with the host, without depending on it: the shape of the headless test
+ * host (`TestHost`, `TestHostOptions`, `CliResult`) and helpers (`TempDirs`, `folderBytes`, `runCairn`…).
+ *
+ * The test host itself is the host, so it comes from the host package, `@cairn/core/testing`
+ * (a plugin's dev dependency): the SDK is the contract plugins are written against and does not
+ * depend on the host that implements it.
  *
  * ```js
- * import { startTestHost } from '@cairn/sdk/testing';
+ * import { startTestHost } from '@cairn/core/testing';
  * const host = await startTestHost({ plugins: [new URL('..', import.meta.url).pathname] });
- * assert.equal(await host.execute('hello.greet', 'Ada'), 'Hello, Ada!');
+ * assert.equal((await host.execute('hello.greet', 'Ada')).greeting, 'Hello, Ada!');
  * await host.dispose();
  * ```
  */
@@ -15,9 +18,9 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CairnError, ErrorCodes } from '../common/errors.js';
 import type { LogRecord, PluginInfo } from '../common/plugin-info.js';
 
+/** What `startTestHost` of `@cairn/core/testing` takes. */
 export interface TestHostOptions {
   /** Folders of plugin packages to load, enabled, as development plugins. */
   plugins?: string[];
@@ -42,6 +45,7 @@ export interface CliResult {
   stderr: string;
 }
 
+/** A headless host running in a data dir of its own: what `startTestHost` of `@cairn/core/testing` gives. */
 export interface TestHost {
   readonly dataDir: string;
   /** Runs a command as the workbench or `cairn run` would, activating its plugin when needed. */
@@ -59,31 +63,6 @@ export interface TestHost {
   logs(): LogRecord[];
   /** Deactivates every plugin and removes the temporary data dir. */
   dispose(): Promise<void>;
-}
-
-interface CoreTestingModule {
-  startTestHost(options: TestHostOptions): Promise<TestHost>;
-}
-
-// Held in a variable so TypeScript does not try to resolve the host package while building
-// the SDK (the host depends on the SDK, not the other way round).
-const coreTestingEntry = '@cairn/core/testing';
-
-export async function startTestHost(options: TestHostOptions = {}): Promise<TestHost> {
-  let core: CoreTestingModule;
-  try {
-    core = (await import(coreTestingEntry)) as CoreTestingModule;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
-      throw new CairnError(
-        ErrorCodes.NOT_FOUND,
-        'The test host needs the Cairn host package: add @cairn/core to your devDependencies.',
-        { cause: error },
-      );
-    }
-    throw error;
-  }
-  return core.startTestHost(options);
 }
 
 /** Temporary folders made by a test, all removed by `cleanup()` (call it in `afterEach`). */
