@@ -1,9 +1,11 @@
 /**
  * What plugin tests share with the host, without depending on it: the shape of the headless test
- * host (`TestHost`, `TestHostOptions`, `CliResult`) and helpers (`TempDirs`, `folderBytes`, `runCairn`…).
+ * host (`TestHost`, `TestHostOptions`, `CliResult`) and helpers that need no host (`TempDirs`,
+ * `folderBytes`).
  *
  * The test host itself is the host, so it comes from the host package, `@cairn/core/testing`
- * (a plugin's dev dependency): the SDK is the contract plugins are written against and does not
+ * (a plugin's dev dependency), as do the helpers that run the `cairn` CLI as a process
+ * (`runCairn`, `startCairn`): the SDK is the contract plugins are written against and does not
  * depend on the host that implements it.
  *
  * ```js
@@ -13,11 +15,9 @@
  * await host.dispose();
  * ```
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { LogRecord, PluginInfo } from '../common/plugin-info.js';
 
 /** What `startTestHost` of `@cairn/core/testing` takes. */
@@ -78,72 +78,6 @@ export class TempDirs {
   async cleanup(): Promise<void> {
     await Promise.all(this.dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
   }
-}
-
-export interface CairnProcessResult {
-  /** Null when the process was killed by a signal. */
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-export interface CairnProcess {
-  child: ChildProcess;
-  done: Promise<CairnProcessResult>;
-}
-
-export interface CairnProcessOptions {
-  /** Added to this process's environment. */
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
-  /** Runs it through another program first, e.g. `['ip', 'netns', 'exec', 'lan-1']`. */
-  prefix?: string[];
-}
-
-let cairnBinPath: string | null = null;
-
-/** The `cairn` executable of the host package (`@cairn/core`, a dev dependency of plugin tests). */
-export async function cairnBin(): Promise<string> {
-  if (cairnBinPath !== null) return cairnBinPath;
-  const manifest = fileURLToPath(import.meta.resolve('@cairn/core/package.json'));
-  const { bin } = JSON.parse(await readFile(manifest, 'utf8')) as { bin: { cairn: string } };
-  cairnBinPath = join(dirname(manifest), bin.cairn);
-  return cairnBinPath;
-}
-
-/**
- * Starts the `cairn` CLI as a process, as users run it: for what only a real process shows (exit
- * codes, kill -9, two devices at once). `done` settles when it exits.
- */
-export async function startCairn(args: string[], options: CairnProcessOptions = {}): Promise<CairnProcess> {
-  const [command, ...prefixArgs] = [...(options.prefix ?? []), process.execPath];
-  const child = spawn(command!, [...prefixArgs, await cairnBin(), ...args], {
-    env: { ...process.env, ...options.env },
-    ...(options.cwd !== undefined && { cwd: options.cwd }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const done = new Promise<CairnProcessResult>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done };
-}
-
-/** Runs the `cairn` CLI as a process to its end. */
-export async function runCairn(args: string[], options: CairnProcessOptions = {}): Promise<CairnProcessResult> {
-  return (await startCairn(args, options)).done;
-}
-
-/** Runs a `cairn … --json` command that must succeed, and parses what it printed. */
-export async function runCairnJson<T = unknown>(args: string[], options: CairnProcessOptions = {}): Promise<T> {
-  const result = await runCairn([...args, '--json'], options);
-  if (result.code !== 0) throw new Error(`cairn ${args.join(' ')} failed (exit ${String(result.code)}): ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
 }
 
 /** Bytes of the files under `path` (0 while it does not exist): to see a store grow, say. */
