@@ -8,9 +8,17 @@
  *   node          → common (not browser/, not electron-main/)
  *   electron-main → node and common (not browser/)
  * Plugins (and the example plugins) import `@cairn/sdk` and their own files only: never the core,
- * never another plugin, never the SDK's sources by a relative path.
+ * never another plugin, never the SDK's sources by a relative path. Their tests may also import
+ * the test host, `@cairn/core/testing`, and nothing else of the core.
+ * No module depends on itself through others, not even through a type-only import.
  */
 const pkg = '^(sdk|core|plugins/[^/]+)';
+/** The core, as a package or by its sources. */
+const core = '(^|/)node_modules/@cairn/core/|^core/';
+/** `@cairn/core/testing`, the test host, whichever file it resolves to. */
+const coreTesting = '(^|/)node_modules/@cairn/core/dist/node/testing\\.(js|d\\.ts)$|^core/(src/node/testing\\.ts|dist/node/testing\\.(js|d\\.ts))$';
+/** The tests of a plugin or an example plugin. */
+const pluginTests = '^(plugins|examples)/[^/]+/test/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -61,8 +69,18 @@ module.exports = {
       name: 'plugins-not-core',
       comment: 'Plugins use the public SDK (@cairn/sdk), never the core.',
       severity: 'error',
-      from: { path: '^(plugins|examples)/[^/]+/' },
-      to: { path: '(^|/)node_modules/@cairn/core/|^core/' },
+      from: { path: '^(plugins|examples)/[^/]+/', pathNot: pluginTests },
+      to: { path: core },
+    },
+    {
+      // The one allowance of the rule above, written out: a plugin's tests start the test host,
+      // and the test host is the host, so it comes from the host package (`@cairn/core/testing`)
+      // and not from the SDK, which does not depend on the host. Nothing else of the core.
+      name: 'plugins-not-core',
+      comment: "A plugin's tests may import @cairn/core/testing (the test host) and nothing else of the core.",
+      severity: 'error',
+      from: { path: pluginTests },
+      to: { path: core, pathNot: coreTesting },
     },
     {
       name: 'plugins-sdk-by-package-name',
@@ -83,7 +101,15 @@ module.exports = {
       comment: 'The SDK is the contract; it may not depend on the host that implements it.',
       severity: 'error',
       from: { path: '^sdk/' },
-      to: { path: '(^|/)node_modules/@cairn/core/|^core/' },
+      to: { path: core },
+    },
+    {
+      name: 'no-circular',
+      comment:
+        'Modules that import each other (a type-only import counts) can only be read, tested and loaded together; move what both need into a module of its own, or pass it in.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
     },
     {
       name: 'no-unresolvable',

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CairnHost } from '@cairn/core';
-import { WorkbenchServer } from '@cairn/core/node/server/workbench-server.js';
+import { WorkbenchServerFactory } from '@cairn/core/node/server/workbench-server-factory.js';
 import { generateObservations, sampleCategories } from '@cairn/core/common/sample-data.js';
 import { median, peakRssMiB } from './lib.mjs';
 
@@ -47,7 +47,7 @@ const browser = await chromium.launch({
  * the Observations layer turned off (the same view and basemap, so the difference is the points').
  */
 async function firstFrame(host, count, pans = 0) {
-  const server = new WorkbenchServer(host);
+  const server = await host.container.get(WorkbenchServerFactory)();
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   try {
     await page.goto(await server.listen());

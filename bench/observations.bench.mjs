@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CairnHost } from '@cairn/core';
-import { WorkbenchServer } from '@cairn/core/node/server/workbench-server.js';
+import { WorkbenchServerFactory } from '@cairn/core/node/server/workbench-server-factory.js';
 import { generateObservations, sampleCategories } from '@cairn/core/common/sample-data.js';
 import { median, mib, peakRssMiB } from './lib.mjs';
 
@@ -113,7 +113,7 @@ try {
    * grid's own performance marks).
    */
   async function firstRender(host) {
-    const server = new WorkbenchServer(host);
+    const server = await host.container.get(WorkbenchServerFactory)();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(await server.listen());
     await page.waitForSelector('body[data-ready="true"]');

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { join, relative } from 'node:path';
 import { expect } from 'chai';
 import { hostProtocolVersion, hostSocketFor, type HostReply } from '@cairn/core';
-import { startCairn, type CairnProcessResult } from '@cairn/sdk/testing';
+import { startCairn, type CairnProcessResult } from '@cairn/core/testing';
 import { repoRoot, runCairn, TempDirs } from './helpers.js';
 
 const helloExample = join(repoRoot, 'examples', 'hello-plugin');

@@ -2,7 +2,7 @@ import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { CairnHost, runCli } from '@cairn/core';
-import { startCairn } from '@cairn/sdk/testing';
+import { startCairn } from '@cairn/core/testing';
 import { pluginSet, repoRoot, runCairn, runProcess, TempDirs } from './helpers.js';
 
 const helloExample = join(repoRoot, 'examples', 'hello-plugin');

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CairnHost, type HostOptions } from '@cairn/core';
-import { runCairn as runCairnProcess } from '@cairn/sdk/testing';
+import { runCairn as runCairnProcess } from '@cairn/core/testing';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const cairnBin = join(repoRoot, 'core', 'bin', 'cairn.js');

@@ -1,8 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { PluginContext, type PluginInfo } from '@cairn/sdk';
-import { Hosts, logMessages, pluginSet, TempDirs } from './helpers.js';
+import { PluginContext, type ExportFormat, type ExportRequest, type PluginInfo } from '@cairn/sdk';
+import { FormatRegistry } from '@cairn/core/node/formats/format-registry.js';
+import { Hosts, logMessages, pluginSet, repoRoot, TempDirs } from './helpers.js';
+
+const kmlFormat = join(repoRoot, 'plugins', 'observations', 'test', 'fixtures', 'kml-format');
 
 function byId(plugins: PluginInfo[]): Record<string, PluginInfo> {
   return Object.fromEntries(plugins.map((plugin) => [plugin.id, plugin]));
@@ -290,6 +293,27 @@ describe('plugin host', () => {
       await host.plugins.disable('views');
       expect(host.views.list().map((view) => view.id)).not.to.include('views.list');
       await expectCode(host.views.open('views.list'), 'ERR_PLUGIN_DISABLED');
+    });
+
+    it('takes export formats written with one `extension`, as they once were, and refuses one without any', async () => {
+      // The KML fixture still gives its export format `extension: 'kml'`.
+      const host = await hosts.start({ dataDir: await temp.make(), builtinPluginsDir: null, developmentPlugins: [kmlFormat] });
+      const formats = host.container.get(FormatRegistry);
+      expect(formats.exportFormats()).to.deep.equal([{ id: 'kml', title: 'KML', extensions: ['kml'], owner: 'kml-format' }]);
+      const kml = await formats.exportFormat('kml');
+      expect(kml.extensions).to.deep.equal(['kml']);
+      expect(formats.exportFormats()).to.deep.equal([{ id: 'kml', title: 'KML', extensions: ['kml'], owner: 'kml-format' }]);
+      // Its own write(), called on the format as written.
+      const request = { total: 0, pages: async function* () {}, progress: () => undefined } as unknown as ExportRequest;
+      let written = '';
+      for await (const chunk of kml.write(request)) written += Buffer.from(chunk).toString('utf8');
+      expect(written).to.contain('<kml xmlns="http://www.opengis.net/kml/2.2">');
+
+      const error = await expectCode(
+        Promise.resolve().then(() => formats.registerExport('someone', { id: 'bare', title: 'Bare', write: async function* () {} } as unknown as ExportFormat)),
+        'ERR_INVALID_INPUT',
+      );
+      expect(error.message).to.equal("Plugin 'someone' registered the export format 'bare' without its extensions, e.g. extensions: ['kml'].");
     });
   });
 });

@@ -14,7 +14,7 @@ function validPackage(): Record<string, unknown> {
       dependsOn: ['other'],
       contributes: {
         commands: [{ id: 'example.run', title: 'Run' }],
-        views: [{ id: 'example.view', name: 'Example' }],
+        views: [{ id: 'example.view', name: 'Example', location: 'sidebar' }],
         cli: [
           {
             command: 'example run',
@@ -28,8 +28,8 @@ function validPackage(): Record<string, unknown> {
         syncTransports: [{ id: 'example', title: 'Example transport' }],
         exportFormats: [{ id: 'kml', title: 'KML', extensions: ['kml'] }],
         importFormats: [{ id: 'kml', title: 'KML', extensions: ['kml', 'kmz'] }],
-        keybindings: [{ command: 'example.run', key: 'ctrl+e' }],
-        menus: { 'observation/context': [{ command: 'example.run' }] },
+        keybindings: [{ command: 'example.run', key: 'ctrl+e', mac: 'cmd+shift+e', when: 'view == example.view' }],
+        menus: { 'view/title': [{ command: 'example.run', group: 'navigation', when: 'view == example.view' }] },
       },
     },
   };
@@ -100,8 +100,27 @@ describe('plugin manifest validation', () => {
     cairn.contributes.cli[0]!.arguments[0]!.type = 'number';
     expect(manifestProblems(pkg)).to.have.members([
       'cairn.dependsOn must be an array',
-      'cairn.contributes.views[0].location must be one of "sidebar", "panel", "editor"',
+      'cairn.contributes.views[0].location must be one of "sidebar"',
       'cairn.contributes.cli[0].arguments[0].type must be one of "string", "path"',
+    ]);
+  });
+
+  it('refuses what the workbench would not do: views elsewhere than the side bar, other menus, conditions it cannot tell', () => {
+    const pkg = validPackage();
+    const contributes = (pkg.cairn as { contributes: Record<string, unknown> }).contributes as {
+      views: Array<Record<string, unknown>>;
+      keybindings: Array<Record<string, unknown>>;
+      menus: Record<string, Array<Record<string, unknown>>>;
+    };
+    contributes.views[0]!.location = 'panel';
+    contributes.keybindings[0]!.when = 'editorFocus';
+    contributes.menus['view/title']![0]!.when = 'view == example.view && view == other';
+    contributes.menus['observation/context'] = [{ command: 'example.run' }];
+    expect(manifestProblems(pkg)).to.have.members([
+      'cairn.contributes.views[0].location must be one of "sidebar"',
+      "cairn.contributes.keybindings[0].when must be 'view == <view id>', the one condition the workbench knows",
+      "cairn.contributes.menus.view/title[0].when must be 'view == <view id>', the one condition the workbench knows",
+      'cairn.contributes.menus.observation/context is not a known field',
     ]);
   });
 

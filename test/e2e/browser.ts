@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { CairnHost } from '@cairn/core';
-import { WorkbenchServer } from '@cairn/core/node/server/workbench-server.js';
+import type { WorkbenchServer } from '@cairn/core/node/server/workbench-server.js';
+import { WorkbenchServerFactory } from '@cairn/core/node/server/workbench-server-factory.js';
 import { repoRoot, TempDirs } from '../helpers.js';
 
 /**
@@ -19,6 +20,11 @@ export async function showView(page: Page, name: string): Promise<void> {
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Headless Chromium with the flags this machine needs (no sandbox as root, no background traffic, software WebGL). */
+/** Browser mode's server for `host`, made as `cairn serve` makes it. */
+export function workbenchServer(host: CairnHost): Promise<WorkbenchServer> {
+  return host.container.get<WorkbenchServerFactory>(WorkbenchServerFactory)();
+}
+
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(chromiumPath)) {
     throw new Error(`Chromium is not installed at ${chromiumPath}: install Debian's 'chromium' package (npm test does so when run as root), or set CHROMIUM_PATH.`);
@@ -128,7 +134,7 @@ export class Workbenches {
    * in `context` (pages of one context share cookies, as the tabs of one browser do).
    */
   async open(host: CairnHost, viewport = { width: 1280, height: 800 }, context?: BrowserContext): Promise<Page> {
-    const server = new WorkbenchServer(host);
+    const server = await workbenchServer(host);
     this.servers.push(server);
     const page = context !== undefined ? await context.newPage() : await (await (this.browser ??= launchBrowser())).newPage({ viewport });
     if (context !== undefined) await page.setViewportSize(viewport);

@@ -6,9 +6,9 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { CairnHost } from '@cairn/core';
-import { WorkbenchServer } from '@cairn/core/node/server/workbench-server.js';
+import type { WorkbenchServer } from '@cairn/core/node/server/workbench-server.js';
 import { pluginSet, repoRoot, TempDirs } from '../helpers.js';
-import { launchBrowser, pngHasContent, showView } from './browser.js';
+import { launchBrowser, pngHasContent, showView, workbenchServer } from './browser.js';
 
 const artifacts = join(repoRoot, 'test', 'artifacts');
 
@@ -79,7 +79,7 @@ describe('workbench (headless Chromium)', function () {
     await host.start();
     if (options.project) await host.projects.create({ name: 'River survey', deviceName: 'field laptop' });
     await host.plugins.activateStartup();
-    const server = new WorkbenchServer(host);
+    const server = await workbenchServer(host);
     const url = await server.listen();
     const served = { host, server, url };
     running.push(served);
@@ -317,9 +317,15 @@ describe('workbench (headless Chromium)', function () {
     await page.getByText('This is note 1').waitFor();
     await page.getByRole('button', { name: 'Close Note 1' }).click();
     await page.getByRole('heading', { name: 'River survey' }).waitFor();
-    // The Plugins view has no such action.
+    // The Plugins view has no such action, nor does the key meant for the Notes view work there.
     await showView(page, 'Plugins');
     expect(await page.getByRole('toolbar', { name: 'View actions' }).getByRole('button').count()).to.equal(0);
+    await page.keyboard.press('Control+Alt+O');
+    await showView(page, 'Notes');
+    expect(await tabs.count()).to.equal(0);
+    await page.keyboard.press('Control+Alt+O');
+    await page.getByText('This is note 3').waitFor();
+    expect(await tabs.allTextContents()).to.deep.equal(['Note 3×']);
   });
 
   it('cancels a long host task from its progress notification', async () => {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { runCairn, type CairnProcessResult } from '@cairn/sdk/testing';
+import { runCairn, type CairnProcessResult } from '@cairn/core/testing';
 
 const run = promisify(execFile);
 

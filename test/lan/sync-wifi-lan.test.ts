@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { folderBytes, runCairnJson } from '@cairn/sdk/testing';
+import { runCairnJson } from '@cairn/core/testing';
+import { folderBytes } from '@cairn/sdk/testing';
 import { TempDirs } from '../helpers.js';
 import { Lan } from './netns.js';
 

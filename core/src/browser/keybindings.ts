@@ -1,19 +1,17 @@
-/** Keybindings as manifests write them (`ctrl+shift+p`, `f1`) matched against keyboard events. */
+import { normalizeKey, platformKey, whenHolds, type WhenContext } from '../common/workbench-contributions.js';
+
+// Keybindings as manifests write them (`ctrl+shift+p`, `f1`) matched against keyboard events.
 
 export interface Keybinding {
   key: string;
+  /** The key on macOS, when it differs. */
+  mac?: string;
   command: string;
+  /** `view == <id>`: only while that view is shown. */
+  when?: string;
 }
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
-
-/** Normalises `Ctrl+Shift+P` / `shift+ctrl+p` to one form, `ctrl+shift+p`. */
-export function normalizeKey(key: string): string {
-  const parts = key.toLowerCase().split('+').map((part) => part.trim()).filter(Boolean);
-  const modifiers = ['ctrl', 'cmd', 'alt', 'shift'].filter((modifier) => parts.includes(modifier));
-  const rest = parts.filter((part) => !['ctrl', 'cmd', 'alt', 'shift'].includes(part));
-  return [...modifiers, ...rest].join('+');
-}
 
 /** The key of a keyboard event in the same form (`ctrl` is ⌘ on macOS). */
 export function eventKey(event: KeyboardEvent): string {
@@ -29,23 +27,23 @@ export function eventKey(event: KeyboardEvent): string {
 
 /** `ctrl+shift+p` → `Ctrl+Shift+P` (⌘ on macOS), for menus and the palette. */
 export function displayKey(key: string): string {
-  return normalizeKey(key)
+  return normalizeKey(key, isMac)
     .split('+')
     .map((part) => (part === 'ctrl' && isMac ? '⌘' : part.length === 1 ? part.toUpperCase() : part.charAt(0).toUpperCase() + part.slice(1)))
     .join('+');
 }
 
 export class Keybindings {
-  private bindings: Keybinding[] = [];
+  private bindings: Array<{ key: string; command: string; when?: string }> = [];
 
-  set(bindings: Keybinding[]): void {
-    this.bindings = bindings.map((binding) => ({ ...binding, key: normalizeKey(binding.key) }));
+  set(bindings: readonly Keybinding[]): void {
+    this.bindings = bindings.map(({ command, when, ...keys }) => ({ key: platformKey(keys, isMac), command, ...(when !== undefined && { when }) }));
   }
 
-  /** The command bound to this event, if any. */
-  match(event: KeyboardEvent): string | null {
+  /** The command bound to this event where `context` is, if any. */
+  match(event: KeyboardEvent, context: WhenContext): string | null {
     const key = eventKey(event);
-    return this.bindings.find((binding) => binding.key === key)?.command ?? null;
+    return this.bindings.find((binding) => binding.key === key && whenHolds(binding.when, context))?.command ?? null;
   }
 
   /** The first key bound to a command, for display. */

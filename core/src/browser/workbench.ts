@@ -13,6 +13,7 @@ import {
   type SyncActivity,
 } from '@cairn/sdk/browser';
 import { WorkbenchRpc, type SavedEditor, type WorkbenchState, type WorkbenchView } from '../common/workbench-protocol.js';
+import { viewTitleItems } from '../common/workbench-contributions.js';
 import { BrowserCommands } from './commands.js';
 import { CommandPalette } from './command-palette.js';
 import { clear, listen } from './dom.js';
@@ -37,8 +38,8 @@ import { renderHome, renderWelcome, SAMPLE_SIZE } from './welcome.js';
 
 /** The core's own views, after those of the plugins (as VS Code lists Extensions last). */
 const coreViews: WorkbenchView[] = [
-  { id: 'workbench.sync', name: 'Sync', owner: 'core', location: 'sidebar', icon: 'sync' },
-  { id: 'workbench.plugins', name: 'Plugins', owner: 'core', location: 'sidebar', icon: 'plugins' },
+  { id: 'workbench.sync', name: 'Sync', owner: 'core', icon: 'sync' },
+  { id: 'workbench.plugins', name: 'Plugins', owner: 'core', icon: 'plugins' },
 ];
 
 /**
@@ -195,7 +196,7 @@ export class Workbench {
   private async apply(state: WorkbenchState): Promise<void> {
     const previous = this.state;
     this.state = state;
-    this.keybindings.set([...coreKeybindings, ...state.keybindings.map(({ key, command }) => ({ key, command }))]);
+    this.keybindings.set([...coreKeybindings, ...state.keybindings]);
     this.layout.applyTheme();
     this.renderViews();
     this.statusBar.setProject(state.project);
@@ -228,7 +229,7 @@ export class Workbench {
 
   /** The side bar's views: the plugins', then the core's. */
   private allViews(): WorkbenchView[] {
-    return [...this.state.views.filter((view) => (view.location ?? 'sidebar') === 'sidebar'), ...coreViews];
+    return [...this.state.views, ...coreViews];
   }
 
   // Activity bar and side bar ----------------------------------------------------------------
@@ -255,15 +256,13 @@ export class Workbench {
     this.sideBar.setActions(this.viewActions(activeView));
   }
 
-  /** The `view/title` menu: buttons beside the view's title, for items whose `when` names this view. */
+  /** The `view/title` menu: buttons beside the view's title, for the items whose `when` holds for it. */
   private viewActions(viewId: string | null): Array<{ command: string; title: string }> {
     if (viewId === null || this.state === undefined) return [];
-    return (this.state.menus['view/title'] ?? []).flatMap((item) => {
-      const when = /^view\s*==\s*(\S+)$/.exec(item.when ?? '');
-      if (when !== null && when[1] !== viewId) return [];
-      const title = this.state.commands.find((candidate) => candidate.id === item.command)?.title ?? item.command;
-      return [{ command: item.command, title }];
-    });
+    return viewTitleItems(this.state.menus['view/title'] ?? [], viewId).map((item) => ({
+      command: item.command,
+      title: this.state.commands.find((candidate) => candidate.id === item.command)?.title ?? item.command,
+    }));
   }
 
   private registerCoreViews(): void {
@@ -353,7 +352,8 @@ export class Workbench {
 
   private onKey(event: KeyboardEvent): void {
     if (this.palette.isOpen || document.querySelector('.modal-backdrop') !== null) return;
-    const command = this.keybindings.match(event);
+    const { activeView, sidebarVisible } = this.layout.state;
+    const command = this.keybindings.match(event, { view: sidebarVisible ? activeView : null });
     if (command === null) return;
     event.preventDefault();
     void this.run(command);

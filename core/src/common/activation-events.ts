@@ -1,18 +1,32 @@
-import type { PluginManifest } from '@cairn/sdk/common';
+import type { PluginContributions, PluginManifest } from '@cairn/sdk/common';
+
+/**
+ * The kinds of contribution a plugin is activated for, each with its activation event's prefix:
+ * asking for one by id (running a command, opening a view, syncing with a transport, exporting or
+ * importing with a format) fires `<prefix>:<id>`. The manifest schema, the implied events below and
+ * the host's contribution tables all read this list, so a new kind of contribution is a line here.
+ */
+export const activatingContributions = {
+  commands: 'onCommand',
+  views: 'onView',
+  syncTransports: 'onSyncTransport',
+  exportFormats: 'onExportFormat',
+  importFormats: 'onImportFormat',
+} as const satisfies Partial<Record<keyof PluginContributions, `on${string}`>>;
+
+export type ActivatingContributionKey = keyof typeof activatingContributions;
 
 /**
  * The activation events a plugin answers to: the ones it lists, plus those implied by what it
  * contributes (running one of its commands or CLI subcommands, opening one of its views, using
- * one of its sync transports), so authors need not repeat every id.
+ * one of its sync transports or formats), so authors need not repeat every id.
  */
 export function activationEventsOf(manifest: PluginManifest): Set<string> {
   const events = new Set<string>(manifest.activationEvents ?? []);
   const contributes = manifest.contributes ?? {};
-  for (const command of contributes.commands ?? []) events.add(`onCommand:${command.id}`);
+  for (const [key, prefix] of Object.entries(activatingContributions) as Array<[ActivatingContributionKey, string]>) {
+    for (const declared of contributes[key] ?? []) events.add(`${prefix}:${declared.id}`);
+  }
   for (const cli of contributes.cli ?? []) events.add(`onCommand:${cli.run}`);
-  for (const view of contributes.views ?? []) events.add(`onView:${view.id}`);
-  for (const transport of contributes.syncTransports ?? []) events.add(`onSyncTransport:${transport.id}`);
-  for (const format of contributes.exportFormats ?? []) events.add(`onExportFormat:${format.id}`);
-  for (const format of contributes.importFormats ?? []) events.add(`onImportFormat:${format.id}`);
   return events;
 }

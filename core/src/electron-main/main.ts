@@ -12,8 +12,9 @@ import { connectionOver } from '../common/rpc-transport.js';
 import { CairnHost } from '../node/host.js';
 import { dataDirFromArgs } from '../node/paths.js';
 import { listenForCli, type HostListener } from '../node/cli/host-listener.js';
-import { assetFile, contentTypeOf, workbenchIndex } from '../node/server/workbench-assets.js';
-import { bindWorkbench } from '../node/server/workbench-binding.js';
+import { ResourceRegistry } from '../node/services/resource-registry.js';
+import { contentTypeOf, WorkbenchAssets, workbenchIndex } from '../node/server/workbench-assets.js';
+import { WorkbenchBinding, workbenchWindowModule } from '../node/server/workbench-binding.js';
 import { appContentSecurityPolicy, appScheme, ipcChannels, isAppUrl, windowOptions } from './security.js';
 
 const preload = join(fileURLToPath(new URL('.', import.meta.url)), 'preload.cjs');
@@ -27,7 +28,12 @@ async function main(): Promise<void> {
     return;
   }
   await app.whenReady();
-  const host = new CairnHost({ dataDir: dataDirFromArgs(process.argv) });
+  // The window's side of the host (its files, plugins' resources, the RPC binding) comes from the
+  // host's container: this is the desktop app's composition root, as CairnHost is the host's.
+  const host = new CairnHost({ dataDir: dataDirFromArgs(process.argv), modules: [workbenchWindowModule] });
+  const resources = host.container.get(ResourceRegistry);
+  const assets = host.container.get(WorkbenchAssets);
+  const workbench = host.container.get(WorkbenchBinding);
   await host.start();
   await host.plugins.activateStartup();
   // `cairn` commands for this data dir run in this process while the app is open.
@@ -51,9 +57,9 @@ async function main(): Promise<void> {
         headers: { 'Content-Type': contentTypeOf('index.html'), 'Content-Security-Policy': appContentSecurityPolicy(nonce) },
       });
     }
-    const resource = await host.resources.serve(url);
+    const resource = await resources.serve(url);
     if (resource !== null) return new Response(resource.body, { status: resource.status, headers: { 'Content-Type': resource.contentType } });
-    const file = await assetFile(host, url.pathname);
+    const file = await assets.file(url.pathname);
     if (file === null) return new Response('Not found', { status: 404 });
     return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, { headers: { 'Content-Type': contentTypeOf(file) } });
   });
@@ -72,7 +78,7 @@ async function main(): Promise<void> {
       close: () => undefined,
     });
     const owner = BrowserWindow.fromWebContents(contents);
-    const binding = bindWorkbench(connection, host, {
+    const binding = workbench.connect(connection, {
       chooseFile: async ({ title, mode, extensions, defaultName, folders, folder }) => {
         const filters = extensions?.length ? [{ name: title, extensions }] : [];
         const start = folder !== undefined ? join(folder, defaultName ?? '') : defaultName;

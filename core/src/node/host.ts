@@ -3,17 +3,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Container } from '@cairn/sdk/inversify';
 import { CairnError, DisposableStore, ErrorCodes, errorMessage } from '@cairn/sdk';
+import type { CommandLineHost } from './cli/command-line-host.js';
 import { CliRegistry } from './cli/cli-registry.js';
 import { CommandService } from './commands/command-service.js';
 import { ConfigurationService } from './configuration/configuration-service.js';
 import { coreModules } from './core-modules.js';
-import { connectContributions, CurrentHost, ExtensionPoint, resolveContributors, RootContainer } from './di/contributions.js';
+import { connectContributions, ExtensionPoint, RootContainer } from './di/contributions.js';
+import { ServiceLifetimes } from './di/service-lifetimes.js';
 import { HostConfig } from './host-config.js';
 import { LogService } from './log-service.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { ProjectService } from './project/project-service.js';
 import { ServiceRegistry } from './services/service-registry.js';
-import { ResourceRegistry } from './services/resource-registry.js';
 import { ProgressService } from './progress-service.js';
 import { SyncTransportRegistry } from './sync/sync-transport-registry.js';
 import { ViewRegistry } from './views/view-registry.js';
@@ -25,11 +26,25 @@ export const defaultBuiltinPluginsDir = join(dirname(fileURLToPath(import.meta.u
 
 /**
  * The headless Cairn host: the root DI container assembled from the core's modules, with the
- * plugin host in it. The CLI, the browser-mode server and the desktop app each create one.
+ * plugin host in it. The CLI, the browser-mode server and the desktop app each create one. It is
+ * the composition root: the one place that takes services out of the container, once, to offer
+ * those who embed a host (the CLI, the desktop app, tests); every service inside gets its own
+ * dependencies injected.
  */
-export class CairnHost {
+export class CairnHost implements CommandLineHost {
   readonly container: Container;
   readonly config: HostConfig;
+  readonly plugins: PluginHost;
+  readonly commands: CommandService;
+  readonly cli: CliRegistry;
+  readonly logs: LogService;
+  readonly syncTransports: SyncTransportRegistry;
+  readonly views: ViewRegistry;
+  readonly services: ServiceRegistry;
+  readonly projects: ProjectService;
+  readonly progress: ProgressService;
+  private readonly configuration: ConfigurationService;
+  private readonly lifetimes = new ServiceLifetimes();
   private readonly coreContributions = new DisposableStore();
   private started = false;
 
@@ -46,44 +61,19 @@ export class CairnHost {
     const container = new Container();
     container.bind(RootContainer).toConstantValue(container);
     container.bind(HostConfig).toConstantValue(this.config);
-    container.bind(CurrentHost).toConstantValue(this);
+    container.bind(ServiceLifetimes).toConstantValue(this.lifetimes);
     container.load(...coreModules, ...this.config.modules);
     this.container = container;
-  }
-
-  get plugins(): PluginHost {
-    return this.container.get(PluginHost);
-  }
-  get commands(): CommandService {
-    return this.container.get(CommandService);
-  }
-  get cli(): CliRegistry {
-    return this.container.get(CliRegistry);
-  }
-  get logs(): LogService {
-    return this.container.get(LogService);
-  }
-  get configuration(): ConfigurationService {
-    return this.container.get(ConfigurationService);
-  }
-  get syncTransports(): SyncTransportRegistry {
-    return this.container.get(SyncTransportRegistry);
-  }
-  get views(): ViewRegistry {
-    return this.container.get(ViewRegistry);
-  }
-  get services(): ServiceRegistry {
-    return this.container.get(ServiceRegistry);
-  }
-
-  get resources(): ResourceRegistry {
-    return this.container.get(ResourceRegistry);
-  }
-  get projects(): ProjectService {
-    return this.container.get(ProjectService);
-  }
-  get progress(): ProgressService {
-    return this.container.get(ProgressService);
+    this.logs = container.get(LogService);
+    this.plugins = container.get(PluginHost);
+    this.configuration = container.get(ConfigurationService);
+    this.commands = container.get(CommandService);
+    this.cli = container.get(CliRegistry);
+    this.syncTransports = container.get(SyncTransportRegistry);
+    this.views = container.get(ViewRegistry);
+    this.services = container.get(ServiceRegistry);
+    this.projects = container.get(ProjectService);
+    this.progress = container.get(ProgressService);
   }
 
   /** Connects the core's own contributions and discovers the plugins; activates none yet. */
@@ -98,9 +88,7 @@ export class CairnHost {
       );
     }
     const log = this.logs.forSource('core');
-    const extensionPoints = resolveContributors<ExtensionPoint>(this.container, ExtensionPoint, (name, error) => {
-      log.error(`Extension point ${name} could not be created: ${errorMessage(error)}`);
-    }).map((contributor) => contributor.instance);
+    const extensionPoints = this.container.getAll<ExtensionPoint>(ExtensionPoint);
     this.coreContributions.add(connectContributions(this.container, extensionPoints, 'core', log));
     await this.plugins.start();
     // A damaged settings.json must not stop the host: settings fall back to their defaults,
@@ -108,14 +96,14 @@ export class CairnHost {
     await this.configuration.load().catch((error: unknown) => log.error(errorMessage(error)));
   }
 
-  /** Deactivates the plugins (bounded), then releases the core's services. */
+  /**
+   * Deactivates the plugins first (bounded), while every service they use still works; then
+   * withdraws the core's contributions and disposes every service the container made, last
+   * made first.
+   */
   async dispose(): Promise<void> {
     await this.plugins.dispose();
     await this.coreContributions.dispose();
-    this.syncTransports.dispose();
-    this.configuration.dispose();
-    await this.projects.dispose();
-    this.progress.dispose();
-    this.logs.dispose();
+    await this.lifetimes.disposeAll();
   }
 }

@@ -1,6 +1,8 @@
 export { CairnHost, defaultBuiltinPluginsDir, type HostOptions } from './host.js';
 export type { HostConfig } from './host-config.js';
-export { runCli, ExitCode, type CliOptions, type CliStreams } from './cli/main.js';
+export { runCli, type CliOptions } from './cli/main.js';
+export { ExitCode, type CliStreams } from './cli/cli-command.js';
+export type { CommandLineHost } from './cli/command-line-host.js';
 export { PluginHost, type KnownPlugin } from './plugins/plugin-host.js';
 export { CommandService, type CommandInfo } from './commands/command-service.js';
 export { LogService } from './log-service.js';

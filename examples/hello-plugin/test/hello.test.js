@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { startTestHost } from '@cairn/sdk/testing';
+import { startTestHost } from '@cairn/core/testing';
 
 const pluginDir = fileURLToPath(new URL('..', import.meta.url));
 

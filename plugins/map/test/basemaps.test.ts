@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { zxyToTileId } from 'pmtiles';
 import type { PluginContext } from '@cairn/sdk';
-import { runCairn, runCairnJson, TempDirs } from '@cairn/sdk/testing';
+import { runCairn, runCairnJson } from '@cairn/core/testing';
+import { TempDirs } from '@cairn/sdk/testing';
 import { Basemaps } from '@cairn/plugin-map/node/basemaps.js';
 import type { BasemapInfo } from '@cairn/plugin-map/common/protocol.js';
 

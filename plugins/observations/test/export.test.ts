@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { startTestHost, type TestHost } from '@cairn/sdk/testing';
+import { startTestHost, type TestHost } from '@cairn/core/testing';
 
 const pluginDir = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { seededRandom, type Observation } from '@cairn/sdk';
-import { startTestHost, type TestHost } from '@cairn/sdk/testing';
+import { startTestHost, type TestHost } from '@cairn/core/testing';
 
 const pluginDir = fileURLToPath(new URL('..', import.meta.url));
 const syncFilePlugin = fileURLToPath(new URL('../../sync-file', import.meta.url));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { Observation } from '@cairn/sdk';
-import { startTestHost, type TestHost } from '@cairn/sdk/testing';
+import { startTestHost, type TestHost } from '@cairn/core/testing';
 import { unzip } from './zips.js';
 
 const pluginDir = fileURLToPath(new URL('..', import.meta.url));

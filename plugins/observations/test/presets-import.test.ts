@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { pack } from 'tar-stream';
 import type { Field, Preset, ProjectSettings } from '@cairn/sdk';
-import { startTestHost, type TestHost } from '@cairn/sdk/testing';
+import { startTestHost, type TestHost } from '@cairn/core/testing';
 import type { PresetsImportResult } from '@cairn/plugin-observations/node/mapeo-config.js';
 
 const pluginDir = fileURLToPath(new URL('..', import.meta.url));

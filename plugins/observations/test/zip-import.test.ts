@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { ZipFile } from 'yazl';
 import { seededRandom, type Observation } from '@cairn/sdk';
-import { startTestHost, type TestHost } from '@cairn/sdk/testing';
+import { startTestHost, type TestHost } from '@cairn/core/testing';
 import { unzip } from './zips.js';
 
 const pluginDir = fileURLToPath(new URL('..', import.meta.url));

@@ -2,7 +2,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { startCairn } from '@cairn/sdk/testing';
+import { startCairn } from '@cairn/core/testing';
 import { cairn, cairnJson, device, TempDirs } from './helpers.js';
 
 /** Starts `cairn sync file` and kills it with SIGKILL after `delayMs` (unless it ends first). */

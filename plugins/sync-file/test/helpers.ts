@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCairn, runCairnJson, TempDirs, type CairnProcessResult } from '@cairn/sdk/testing';
+import { runCairn, runCairnJson, type CairnProcessResult } from '@cairn/core/testing';
+import { TempDirs } from '@cairn/sdk/testing';
 
 export const pluginDir = fileURLToPath(new URL('..', import.meta.url));
 

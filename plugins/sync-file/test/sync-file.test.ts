@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rm, stat, truncate, writeFile, open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { startTestHost, type TestHost } from '@cairn/sdk/testing';
+import { startTestHost, type TestHost } from '@cairn/core/testing';
 import { cairn, cairnJson, device, exists, hashFile, hashTree, pluginDir, TempDirs } from './helpers.js';
 
 interface Listed {

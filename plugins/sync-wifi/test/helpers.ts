@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
-import { runCairn, runCairnJson, startCairn as startCairnProcess, TempDirs, type CairnProcess, type CairnProcessResult } from '@cairn/sdk/testing';
+import { runCairn, runCairnJson, startCairn as startCairnProcess, type CairnProcess, type CairnProcessResult } from '@cairn/core/testing';
+import { TempDirs } from '@cairn/sdk/testing';
 
 /** Loopback only: these tests never send a packet to a real network. */
 export const loopbackEnv = { CAIRN_WIFI_HOST: '127.0.0.1' };

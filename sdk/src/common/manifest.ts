@@ -27,8 +27,11 @@ export interface CommandDeclaration {
 export interface ViewDeclaration {
   id: string;
   name: string;
-  /** Where the view lives in the workbench; the side bar by default. */
-  location?: 'sidebar' | 'panel' | 'editor';
+  /**
+   * Views live in the side bar, the only place there is for them (a plugin opens editors with the
+   * workbench's `editors.open`; the bottom panel holds the Output). Manifests may say so.
+   */
+  location?: 'sidebar';
   /** An icon id or a path inside the plugin. */
   icon?: string;
   /** Its place in the activity bar: lower comes first (default 100; the core's Sync and Plugins come after every plugin's). */
@@ -118,17 +121,26 @@ export interface FormatDeclaration {
 
 export interface KeybindingDeclaration {
   command: string;
-  /** e.g. `ctrl+shift+e`. */
+  /** e.g. `ctrl+shift+e`; `ctrl` is ⌘ on macOS. */
   key: string;
-  /** The key on macOS, when it differs. */
+  /** The key on macOS, when it differs (there `cmd` is ⌘, as `ctrl` is). */
   mac?: string;
+  /** `view == <view id>`: the key works only while that view is shown in the side bar. */
   when?: string;
 }
 
+/** A button beside a view's title, which runs a command (titled as the command is). */
 export interface MenuItemDeclaration {
   command: string;
+  /** Buttons of one group stand together; groups come in the order of their names, buttons without one last. */
   group?: string;
+  /** `view == <view id>`: the button is on that view's title only; without it, on every view's. */
   when?: string;
+}
+
+/** The menus plugins can add to: `view/title`, the buttons beside a view's title. */
+export interface MenuDeclarations {
+  'view/title'?: MenuItemDeclaration[];
 }
 
 export interface PluginContributions {
@@ -140,8 +152,7 @@ export interface PluginContributions {
   exportFormats?: FormatDeclaration[];
   importFormats?: FormatDeclaration[];
   keybindings?: KeybindingDeclaration[];
-  /** Menu id → items, e.g. `"observation/context": [...]`. */
-  menus?: Record<string, MenuItemDeclaration[]>;
+  menus?: MenuDeclarations;
 }
 
 export interface PluginManifest {

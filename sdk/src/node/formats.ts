@@ -12,6 +12,19 @@ import type { Observation } from '../common/observation.js';
  * `bindContribution(bind, ExportFormat, MyFormat)`.
  */
 
+/** What export and import formats have in common; a format's manifest declaration says the same. */
+export interface FileFormat {
+  /** Matches an id the plugin declares in `contributes.exportFormats` or `importFormats`, e.g. `kml`. */
+  readonly id: string;
+  readonly title: string;
+  /**
+   * File extensions, without the dot, e.g. `['kml']`. A new file an export format writes gets the
+   * first; `cairn import` picks an import format by the file's. (Export formats once gave one
+   * `extension`; the host still reads it as `extensions: [extension]`.)
+   */
+  readonly extensions: readonly string[];
+}
+
 /** What an export format is given: the observations the user chose, and what goes with them. */
 export interface ExportRequest {
   /** How many observations match. */
@@ -35,12 +48,7 @@ export interface ExportRequest {
 /** Extension point for export formats (`bindContribution(bind, ExportFormat, MyFormat)`). */
 export const ExportFormat = Symbol.for('cairn.ExportFormat');
 
-export interface ExportFormat {
-  /** Matches an id the plugin declares in `contributes.exportFormats`, e.g. `kml`. */
-  readonly id: string;
-  readonly title: string;
-  /** The file extension, without the dot, e.g. `kml`. */
-  readonly extension: string;
+export interface ExportFormat extends FileFormat {
   /**
    * The file's bytes, in chunks. The host writes them to a temp file and renames it over the
    * target only when the last chunk is in: a failed or cancelled export leaves the old file.
@@ -63,12 +71,7 @@ export interface ImportReadOptions {
 /** Extension point for import formats (`bindContribution(bind, ImportFormat, MyFormat)`). */
 export const ImportFormat = Symbol.for('cairn.ImportFormat');
 
-export interface ImportFormat {
-  /** Matches an id the plugin declares in `contributes.importFormats`, e.g. `kml`. */
-  readonly id: string;
-  readonly title: string;
-  /** Extensions it reads, without the dot; `cairn import` picks the format by the file's. */
-  readonly extensions: readonly string[];
+export interface ImportFormat extends FileFormat {
   /**
    * Reads the file as it goes (never whole into memory), yielding a record for each observation
    * or a rejection with its reason. Throw a `CairnError` when the file as a whole cannot be read.

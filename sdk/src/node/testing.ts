@@ -1,23 +1,26 @@
 /**
- * A headless Cairn host for plugin tests. It runs the real host (the `@cairn/core` package,
- * which a plugin author has as a dev dependency) in a temporary data dir, with the plugins
- * under test loaded and enabled:
+ * What plugin tests share with the host, without depending on it: the shape of the headless test
+ * host (`TestHost`, `TestHostOptions`, `CliResult`) and helpers that need no host (`TempDirs`,
+ * `folderBytes`).
+ *
+ * The test host itself is the host, so it comes from the host package, `@cairn/core/testing`
+ * (a plugin's dev dependency), as do the helpers that run the `cairn` CLI as a process
+ * (`runCairn`, `startCairn`): the SDK is the contract plugins are written against and does not
+ * depend on the host that implements it.
  *
  * ```js
- * import { startTestHost } from '@cairn/sdk/testing';
+ * import { startTestHost } from '@cairn/core/testing';
  * const host = await startTestHost({ plugins: [new URL('..', import.meta.url).pathname] });
- * assert.equal(await host.execute('hello.greet', 'Ada'), 'Hello, Ada!');
+ * assert.equal((await host.execute('hello.greet', 'Ada')).greeting, 'Hello, Ada!');
  * await host.dispose();
  * ```
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CairnError, ErrorCodes } from '../common/errors.js';
+import { join } from 'node:path';
 import type { LogRecord, PluginInfo } from '../common/plugin-info.js';
 
+/** What `startTestHost` of `@cairn/core/testing` takes. */
 export interface TestHostOptions {
   /** Folders of plugin packages to load, enabled, as development plugins. */
   plugins?: string[];
@@ -42,6 +45,7 @@ export interface CliResult {
   stderr: string;
 }
 
+/** A headless host running in a data dir of its own: what `startTestHost` of `@cairn/core/testing` gives. */
 export interface TestHost {
   readonly dataDir: string;
   /** Runs a command as the workbench or `cairn run` would, activating its plugin when needed. */
@@ -61,31 +65,6 @@ export interface TestHost {
   dispose(): Promise<void>;
 }
 
-interface CoreTestingModule {
-  startTestHost(options: TestHostOptions): Promise<TestHost>;
-}
-
-// Held in a variable so TypeScript does not try to resolve the host package while building
-// the SDK (the host depends on the SDK, not the other way round).
-const coreTestingEntry = '@cairn/core/testing';
-
-export async function startTestHost(options: TestHostOptions = {}): Promise<TestHost> {
-  let core: CoreTestingModule;
-  try {
-    core = (await import(coreTestingEntry)) as CoreTestingModule;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
-      throw new CairnError(
-        ErrorCodes.NOT_FOUND,
-        'The test host needs the Cairn host package: add @cairn/core to your devDependencies.',
-        { cause: error },
-      );
-    }
-    throw error;
-  }
-  return core.startTestHost(options);
-}
-
 /** Temporary folders made by a test, all removed by `cleanup()` (call it in `afterEach`). */
 export class TempDirs {
   private readonly dirs: string[] = [];
@@ -99,72 +78,6 @@ export class TempDirs {
   async cleanup(): Promise<void> {
     await Promise.all(this.dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
   }
-}
-
-export interface CairnProcessResult {
-  /** Null when the process was killed by a signal. */
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-export interface CairnProcess {
-  child: ChildProcess;
-  done: Promise<CairnProcessResult>;
-}
-
-export interface CairnProcessOptions {
-  /** Added to this process's environment. */
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
-  /** Runs it through another program first, e.g. `['ip', 'netns', 'exec', 'lan-1']`. */
-  prefix?: string[];
-}
-
-let cairnBinPath: string | null = null;
-
-/** The `cairn` executable of the host package (`@cairn/core`, a dev dependency of plugin tests). */
-export async function cairnBin(): Promise<string> {
-  if (cairnBinPath !== null) return cairnBinPath;
-  const manifest = fileURLToPath(import.meta.resolve('@cairn/core/package.json'));
-  const { bin } = JSON.parse(await readFile(manifest, 'utf8')) as { bin: { cairn: string } };
-  cairnBinPath = join(dirname(manifest), bin.cairn);
-  return cairnBinPath;
-}
-
-/**
- * Starts the `cairn` CLI as a process, as users run it: for what only a real process shows (exit
- * codes, kill -9, two devices at once). `done` settles when it exits.
- */
-export async function startCairn(args: string[], options: CairnProcessOptions = {}): Promise<CairnProcess> {
-  const [command, ...prefixArgs] = [...(options.prefix ?? []), process.execPath];
-  const child = spawn(command!, [...prefixArgs, await cairnBin(), ...args], {
-    env: { ...process.env, ...options.env },
-    ...(options.cwd !== undefined && { cwd: options.cwd }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const done = new Promise<CairnProcessResult>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done };
-}
-
-/** Runs the `cairn` CLI as a process to its end. */
-export async function runCairn(args: string[], options: CairnProcessOptions = {}): Promise<CairnProcessResult> {
-  return (await startCairn(args, options)).done;
-}
-
-/** Runs a `cairn … --json` command that must succeed, and parses what it printed. */
-export async function runCairnJson<T = unknown>(args: string[], options: CairnProcessOptions = {}): Promise<T> {
-  const result = await runCairn([...args, '--json'], options);
-  if (result.code !== 0) throw new Error(`cairn ${args.join(' ')} failed (exit ${String(result.code)}): ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
 }
 
 /** Bytes of the files under `path` (0 while it does not exist): to see a store grow, say. */

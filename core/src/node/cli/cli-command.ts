@@ -1,5 +1,17 @@
 import type { CliArgumentDeclaration, CliOptionDeclaration } from '@cairn/sdk';
 
+/**
+ * Exit codes: 0 success, 1 an error, 2 a usage error; 141 (128 + SIGPIPE, what a shell reports
+ * for `seq 1 1000000 | head`) when the reader of the output went away.
+ */
+export const ExitCode = { ok: 0, error: 1, usage: 2, outputClosed: 141 } as const;
+
+export interface CliStreams {
+  /** `columns`: the width of the terminal, when stdout is one (help is wrapped and a progress bar cut to it). */
+  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
+  stderr: { write(text: string): unknown };
+}
+
 /** Where a command writes: results to stdout, diagnostics to stderr. */
 export interface CliIo {
   /** `--json`: results as one JSON value on stdout, errors as JSON on stderr. */

@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { CairnError, ErrorCodes, type ErrorCode } from '@cairn/sdk/common';
 import { encode, hostProtocolVersion, LineReader, parseReply, type HostRequest } from './host-protocol.js';
 import { hostSocketFor, privateFolderProblem } from './host-socket.js';
-import type { CliStreams } from './main.js';
+import type { CliStreams } from './cli-command.js';
 
 export interface RunningHostRequest {
   argv: readonly string[];

@@ -2,10 +2,11 @@ import { chmod, lstat, mkdir, realpath, unlink } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { CairnError, ErrorCodes, errorMessage, isCairnError, type Logger } from '@cairn/sdk';
-import type { CairnHost } from '../host.js';
 import { encode, LineReader, maxRequestLength, parseRequest, type HostReply } from './host-protocol.js';
 import { hostSocketForRealPath, preparePrivateFolder } from './host-socket.js';
-import { ExitCode, runCli } from './main.js';
+import { ExitCode } from './cli-command.js';
+import { runCommandLine } from './command-line.js';
+import type { CommandLineHost } from './command-line-host.js';
 
 export interface HostListenerOptions {
   /** Names this host when a command cannot share it: `the workbench at http://… (cairn serve, process 42)`. */
@@ -28,7 +29,7 @@ export class HostListener {
   private closing: Promise<void> | null = null;
 
   private constructor(
-    private readonly host: CairnHost,
+    private readonly host: CommandLineHost,
     private readonly server: Server,
     /** The socket (or pipe) path. */
     readonly path: string,
@@ -45,7 +46,7 @@ export class HostListener {
    * Starts listening for the host's data dir. Throws `ERR_BUSY` when another live process already
    * listens for it, `ERR_IO` when the socket folder is not this user's alone.
    */
-  static async listen(host: CairnHost, options: HostListenerOptions): Promise<HostListener> {
+  static async listen(host: CommandLineHost, options: HostListenerOptions): Promise<HostListener> {
     await mkdir(host.config.dataDir, { recursive: true });
     const realDataDir = await realpath(host.config.dataDir);
     const socket = hostSocketForRealPath(realDataDir, options.env ?? process.env);
@@ -144,8 +145,7 @@ export class HostListener {
     }
     if (this.closing !== null) throw new CairnError(ErrorCodes.BUSY, 'The Cairn process that has this data dir open is closing; run the command again in a moment.');
     send({ accepted: { pid: process.pid } });
-    const exitCode = await runCli(request.argv, {
-      host: this.host,
+    const exitCode = await runCommandLine(request.argv, this.host, {
       cwd: request.cwd,
       fromClient: { hostDescription: this.options.description },
       streams: {
@@ -162,7 +162,7 @@ export class HostListener {
  * an error (`ERR_BUSY`: it has the data dir); a socket that cannot be made safe only costs the CLI
  * its way in, which the log says.
  */
-export async function listenForCli(host: CairnHost, description: string): Promise<HostListener | null> {
+export async function listenForCli(host: CommandLineHost, description: string): Promise<HostListener | null> {
   try {
     return await HostListener.listen(host, { description });
   } catch (error) {

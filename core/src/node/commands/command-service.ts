@@ -1,7 +1,16 @@
 import { inject, injectable } from '@cairn/sdk/inversify';
-import { CairnError, ErrorCodes, errorMessage, isCairnError } from '@cairn/sdk';
+import {
+  CairnError,
+  DisposableStore,
+  ErrorCodes,
+  errorMessage,
+  isCairnError,
+  type CommandContribution,
+  type CommandHandler,
+  type Disposable,
+} from '@cairn/sdk';
+import { ContributionTable, contributionPoints } from '../contributions/contribution-table.js';
 import { PluginHost } from '../plugins/plugin-host.js';
-import { CommandRegistry } from './command-registry.js';
 
 export interface CommandInfo {
   id: string;
@@ -14,25 +23,43 @@ export interface CommandInfo {
 }
 
 /**
- * Runs commands for everyone (the CLI, the workbench, plugins): activates the providing plugin
- * on first use, and explains a command that cannot run (its plugin is disabled or failed).
+ * The commands, for everyone (the CLI, the workbench, plugins): the handlers registered now and
+ * the commands usable plugins declare. Running one activates its plugin on first use, and a
+ * command that cannot run says why (its plugin is disabled or failed).
  */
 @injectable()
 export class CommandService {
-  constructor(
-    @inject(CommandRegistry) private readonly registry: CommandRegistry,
-    @inject(PluginHost) private readonly plugins: PluginHost,
-  ) {}
+  private readonly table: ContributionTable<'commands', CommandHandler>;
+
+  constructor(@inject(PluginHost) plugins: PluginHost) {
+    this.table = new ContributionTable(plugins, contributionPoints.commands);
+  }
+
+  /** Registers the handler of a command on behalf of `owner` (`core` or a plugin). */
+  register(owner: string, id: string, handler: CommandHandler): Disposable {
+    if (typeof id !== 'string' || id.length === 0) {
+      throw new CairnError(ErrorCodes.INVALID_INPUT, 'A command id must be a non-empty string.');
+    }
+    if (typeof handler !== 'function') {
+      throw new CairnError(ErrorCodes.INVALID_INPUT, `The handler of command '${id}' must be a function.`);
+    }
+    return this.table.register(owner, id, handler);
+  }
+
+  /** Takes the commands of a `CommandContribution` (DI); disposing the result withdraws them all. */
+  contribute(owner: string, contribution: CommandContribution): Disposable {
+    const registrations = new DisposableStore();
+    contribution.registerCommands({
+      register: (id, handler) => registrations.add(this.register(owner, id, handler)),
+      execute: (id, ...args) => this.execute(id, args),
+    });
+    return registrations;
+  }
 
   async execute<T = unknown>(id: string, args: readonly unknown[] = []): Promise<T> {
-    let command = this.registry.get(id);
-    if (command === undefined) {
-      await this.plugins.activateByEvent(`onCommand:${id}`);
-      command = this.registry.get(id);
-    }
-    if (command === undefined) throw this.unavailable(id);
+    const handler = await this.table.get(id);
     try {
-      return (await command.handler(...args)) as T;
+      return (await handler(...args)) as T;
     } catch (error) {
       if (isCairnError(error)) throw error;
       throw new CairnError(ErrorCodes.COMMAND_FAILED, `Command '${id}' failed: ${errorMessage(error)}`, { cause: error });
@@ -41,40 +68,12 @@ export class CommandService {
 
   /** Registered commands and the declared commands of usable plugins. */
   list(): CommandInfo[] {
-    const commands = new Map<string, CommandInfo>();
-    for (const plugin of this.plugins.known()) {
-      if (!plugin.usable) continue;
-      for (const declared of plugin.manifest?.contributes?.commands ?? []) {
-        commands.set(declared.id, {
-          id: declared.id,
-          title: declared.title,
-          category: declared.category ?? null,
-          owner: plugin.id,
-          active: false,
-        });
-      }
-    }
-    for (const registered of this.registry.list()) {
-      const declared = commands.get(registered.id);
-      commands.set(registered.id, {
-        id: registered.id,
-        title: declared?.title ?? null,
-        category: declared?.category ?? null,
-        owner: registered.owner,
-        active: true,
-      });
-    }
-    return [...commands.values()].sort((a, b) => a.id.localeCompare(b.id));
-  }
-
-  private unavailable(id: string): CairnError {
-    const provider = this.plugins.providerOf(`onCommand:${id}`);
-    if (provider === undefined) {
-      return new CairnError(ErrorCodes.NOT_FOUND, `There is no command '${id}'. \`cairn commands\` lists the commands.`);
-    }
-    return (
-      this.plugins.unavailableError(provider.id, `Command '${id}'`) ??
-      new CairnError(ErrorCodes.NOT_FOUND, `Plugin '${provider.id}' declares command '${id}' but registered no handler for it.`)
-    );
+    return this.table.list((id, declared, registered) => ({
+      id,
+      title: declared?.title ?? null,
+      category: declared?.category ?? null,
+      owner: registered?.owner ?? declared!.owner,
+      active: registered !== undefined,
+    }));
   }
 }

@@ -1,4 +1,4 @@
-import type { Container } from '@cairn/sdk/inversify';
+import type { Bind, Container, ServiceIdentifier } from '@cairn/sdk/inversify';
 import {
   contributorsOf,
   DisposableStore,
@@ -11,19 +11,40 @@ import {
 /** The root container, bound in itself so that services can look up contributions lazily. */
 export const RootContainer = Symbol.for('cairn.core.RootContainer');
 
-/** The `CairnHost` that owns the root container (for services that run a server or a window on it). */
-export const CurrentHost = Symbol.for('cairn.core.CurrentHost');
-
 /**
  * A core registry's side of an extension point: it receives each contributor a plugin (or the
- * core) binds with `bindContribution(bind, point, Implementation)`. Core modules contribute
- * these handlers to the `ExtensionPoint` point itself.
+ * core) binds with `bindContribution(bind, point, Implementation)`. Core modules make them with
+ * `registryExtensionPoint`.
  */
 export const ExtensionPoint = Symbol.for('cairn.core.ExtensionPoint');
 export interface ExtensionPoint {
   readonly point: symbol;
   /** Takes one contributor from `owner`; disposing the result withdraws it. */
   consume(owner: string, contributor: unknown): Disposable;
+}
+
+/**
+ * Makes `point` an extension point whose contributors go to a registry of the root container:
+ * `register` hands it each one, on behalf of the plugin (or the core) that bound it, and returns
+ * what withdraws it.
+ *
+ * ```ts
+ * registryExtensionPoint(bind, SyncTransport, SyncTransportRegistry, (registry, owner, transport: SyncTransport) =>
+ *   registry.register(owner, transport));
+ * ```
+ */
+export function registryExtensionPoint<R, T>(
+  bind: Bind,
+  point: symbol,
+  registry: ServiceIdentifier<R>,
+  register: (registry: R, owner: string, contributor: T) => Disposable,
+): void {
+  bind<ExtensionPoint>(ExtensionPoint)
+    .toResolvedValue(
+      (target: R) => ({ point, consume: (owner: string, contributor: unknown) => register(target, owner, contributor as T) }),
+      [registry],
+    )
+    .inSingletonScope();
 }
 
 export interface ResolvedContributor<T> {

@@ -5,14 +5,13 @@ import {
   Emitter,
   ErrorCodes,
   errorMessage,
-  MapLayerProvider,
+  type MapLayerProvider,
   toDisposable,
   type Disposable,
   type Logger,
   type MapLayer,
   type ProvidedMapLayer,
 } from '@cairn/sdk';
-import type { ExtensionPoint } from '../di/contributions.js';
 import { LogService } from '../log-service.js';
 
 interface Registered {
@@ -79,6 +78,10 @@ export class MapLayerRegistry {
     );
     return all.flat();
   }
+
+  dispose(): void {
+    this.onDidChangeEmitter.dispose();
+  }
 }
 
 function layerProblem(layer: MapLayer, seen: Set<string>): string | null {
@@ -88,14 +91,4 @@ function layerProblem(layer: MapLayer, seen: Set<string>): string | null {
   if (typeof layer.title !== 'string' || layer.title === '') return `'${layer.id}' has no title`;
   if (layer.data?.type !== 'FeatureCollection' || !Array.isArray(layer.data.features)) return `the data of '${layer.id}' is not a GeoJSON FeatureCollection`;
   return null;
-}
-
-/** Feeds `MapLayerProvider` contributions (DI) into the registry. */
-@injectable()
-export class MapLayerProviderExtensionPoint implements ExtensionPoint {
-  readonly point = MapLayerProvider;
-  constructor(@inject(MapLayerRegistry) private readonly registry: MapLayerRegistry) {}
-  consume(owner: string, contributor: unknown): Disposable {
-    return this.registry.register(owner, contributor as MapLayerProvider);
-  }
 }

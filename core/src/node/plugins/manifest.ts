@@ -4,10 +4,14 @@ import satisfies from 'semver/functions/satisfies.js';
 import valid from 'semver/functions/valid.js';
 import validRange from 'semver/ranges/valid.js';
 import { SDK_VERSION, type PluginPackageJson } from '@cairn/sdk';
+import { activatingContributions } from '../../common/activation-events.js';
+import { whenClausePattern } from '../../common/workbench-contributions.js';
 import { describeSchemaError } from '../json-schema.js';
 
+const activationPrefixes = Object.values(activatingContributions);
+const activationEventForms = ['onStartup', ...activationPrefixes.map((prefix) => `${prefix}:<id>`)];
 const idPattern = '^[a-z0-9][a-z0-9._-]*$';
-const activationEventPattern = '^(onStartup|onCommand:\\S+|onView:\\S+|onSyncTransport:\\S+|onExportFormat:\\S+|onImportFormat:\\S+)$';
+const activationEventPattern = `^(onStartup|${activationPrefixes.map((prefix) => `${prefix}:\\S+`).join('|')})$`;
 const cliWordsPattern = '^[a-z][a-z0-9-]*( [a-z][a-z0-9-]*)*$';
 const optionNamePattern = '^[a-z][a-z0-9-]*$';
 const extensionPattern = '^[a-z0-9][a-z0-9.]*$';
@@ -15,16 +19,18 @@ const extensionPattern = '^[a-z0-9][a-z0-9.]*$';
 /** What a pattern means, for error messages a plugin author can act on. */
 const patternHints: Record<string, string> = {
   [idPattern]: "lowercase letters, digits, '.', '-' and '_', starting with a letter or digit",
-  [activationEventPattern]: 'onStartup, onCommand:<id>, onView:<id>, onSyncTransport:<id>, onExportFormat:<id> or onImportFormat:<id>',
+  [activationEventPattern]: `${activationEventForms.slice(0, -1).join(', ')} or ${activationEventForms.at(-1)}`,
   [cliWordsPattern]: "lowercase words separated by single spaces, e.g. 'sync file'",
   [optionNamePattern]: "a lowercase name without leading dashes, e.g. 'wait-peers'",
   [extensionPattern]: "an extension without its dot, e.g. 'kml'",
+  [whenClausePattern]: "'view == <view id>', the one condition the workbench knows",
   '^\\S+$': 'a non-empty id without spaces',
 };
 
 const text = { type: 'string', minLength: 1 } as const;
 const id = { type: 'string', pattern: idPattern, maxLength: 64 } as const;
 const commandId = { type: 'string', pattern: '^\\S+$' } as const;
+const when = { type: 'string', pattern: whenClausePattern } as const;
 
 const strictObject = (properties: Record<string, unknown>, required: string[] = []) => ({
   type: 'object',
@@ -70,7 +76,7 @@ export const pluginPackageSchema = {
               {
                 id: commandId,
                 name: text,
-                location: { enum: ['sidebar', 'panel', 'editor'] },
+                location: { enum: ['sidebar'] },
                 icon: { type: 'string' },
                 order: { type: 'number' },
               },
@@ -145,20 +151,16 @@ export const pluginPackageSchema = {
           keybindings: {
             type: 'array',
             items: strictObject(
-              { command: commandId, key: text, mac: { type: 'string' }, when: { type: 'string' } },
+              { command: commandId, key: text, mac: { type: 'string' }, when },
               ['command', 'key'],
             ),
           },
-          menus: {
-            type: 'object',
-            additionalProperties: {
+          menus: strictObject({
+            'view/title': {
               type: 'array',
-              items: strictObject(
-                { command: commandId, group: { type: 'string' }, when: { type: 'string' } },
-                ['command'],
-              ),
+              items: strictObject({ command: commandId, group: { type: 'string' }, when }, ['command']),
             },
-          },
+          }),
         }),
       },
       ['id', 'displayName', 'engine'],
@@ -193,15 +195,10 @@ export function manifestProblems(packageJson: unknown): string[] {
       problems.push(`cairn.${field} '${entry}' must be a relative path inside the plugin folder`);
     }
   }
-  problems.push(...duplicateIds('cairn.contributes.commands', cairn.contributes?.commands?.map((c) => c.id)));
-  problems.push(...duplicateIds('cairn.contributes.views', cairn.contributes?.views?.map((v) => v.id)));
-  problems.push(...duplicateIds('cairn.contributes.cli', cairn.contributes?.cli?.map((c) => c.command)));
-  problems.push(
-    ...duplicateIds('cairn.contributes.syncTransports', cairn.contributes?.syncTransports?.map((t) => t.id)),
-  );
-  for (const kind of ['exportFormats', 'importFormats'] as const) {
-    problems.push(...duplicateIds(`cairn.contributes.${kind}`, cairn.contributes?.[kind]?.map((format) => format.id)));
+  for (const key of Object.keys(activatingContributions) as Array<keyof typeof activatingContributions>) {
+    problems.push(...duplicateIds(`cairn.contributes.${key}`, cairn.contributes?.[key]?.map((declared) => declared.id)));
   }
+  problems.push(...duplicateIds('cairn.contributes.cli', cairn.contributes?.cli?.map((c) => c.command)));
   cairn.contributes?.cli?.forEach((cli, index) => {
     const args = cli.arguments ?? [];
     args.forEach((argument, position) => {

@@ -1,8 +1,8 @@
 import { inject, injectable } from '@cairn/sdk/inversify';
-import type { DocumentChange, Event, PluginContext } from '@cairn/sdk';
-import { CommandRegistry } from '../commands/command-registry.js';
+import type { DocumentChange, DocumentType, Event, PluginContext, ProjectApi } from '@cairn/sdk';
 import { CommandService } from '../commands/command-service.js';
 import { ConfigurationService } from '../configuration/configuration-service.js';
+import type { Project } from '../project/project.js';
 import { ProjectService } from '../project/project-service.js';
 import { ProgressService } from '../progress-service.js';
 import { ServiceRegistry } from '../services/service-registry.js';
@@ -12,12 +12,14 @@ import { FormatRegistry } from '../formats/format-registry.js';
 import { MapLayerRegistry } from '../map-layers/map-layer-registry.js';
 import type { PluginContextFactory, PluginContextOptions } from './plugin-context-factory.js';
 
+/** Makes an event's subscriptions go with the plugin, even those it forgot to dispose. */
+type Tracked = <T>(event: Event<T>) => Event<T>;
+
 /** Builds the `ctx` a plugin's `activate` receives: the host API, scoped to that plugin. */
 @injectable()
 export class DefaultPluginContextFactory implements PluginContextFactory {
   constructor(
-    @inject(CommandRegistry) private readonly commands: CommandRegistry,
-    @inject(CommandService) private readonly commandService: CommandService,
+    @inject(CommandService) private readonly commands: CommandService,
     @inject(ConfigurationService) private readonly configuration: ConfigurationService,
     @inject(SyncTransportRegistry) private readonly transports: SyncTransportRegistry,
     @inject(ProjectService) private readonly projects: ProjectService,
@@ -30,16 +32,13 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
 
   create(options: PluginContextOptions): PluginContext {
     const { id, registrations } = options;
-    const { commands, commandService, configuration, transports, projects, services, resources, progress, formats, mapLayers } = this;
-    const open = () => projects.open();
+    const { commands, configuration, transports, projects, services, resources, progress, formats, mapLayers } = this;
     // Subscriptions made through the context are withdrawn with the plugin.
-    const tracked = <T>(event: Event<T>): Event<T> => (listener, disposables) => {
+    const tracked: Tracked = (event) => (listener, disposables) => {
       const subscription = registrations.add(event(listener));
       disposables?.push(subscription);
       return subscription;
     };
-    const observationChanges: Event<DocumentChange> = (listener, disposables) =>
-      projects.onDidChange((change) => change.type === 'observation' && listener(change), disposables);
     return {
       id,
       version: options.version,
@@ -49,54 +48,14 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
       subscriptions: [],
       commands: {
         register: (commandId, handler) => registrations.add(commands.register(id, commandId, handler)),
-        execute: <T>(commandId: string, ...args: unknown[]) => commandService.execute<T>(commandId, args),
+        execute: <T>(commandId: string, ...args: unknown[]) => commands.execute<T>(commandId, args),
       },
       configuration: {
         get: <T>(key: string) => configuration.get<T>(key),
         update: (key, value) => configuration.update(key, value),
         onDidChange: tracked(configuration.onDidChange),
       },
-      project: {
-        info: async () => (await open()).info(),
-        observations: {
-          create: async (input) => (await (await open()).createObservations([input]))[0]!,
-          createMany: async (inputs, createOptions) => (await open()).createObservations(inputs, createOptions),
-          validate: async (inputs) => (await open()).validateObservations(inputs),
-          update: async (observationId, patch, updateOptions) => (await open()).updateObservation(observationId, patch, updateOptions),
-          delete: async (observationId) => (await open()).deleteDocument('observation', observationId),
-          get: async (observationId) => (await open()).getObservation(observationId),
-          getVersion: async (version) => (await open()).getObservationVersion(version),
-          history: async (observationId) => (await open()).observationHistory(observationId),
-          query: async (filter) => (await open()).queryObservations(filter),
-          count: async (filter) => (await open()).countObservations(filter),
-          countByCategory: async (filter) => (await open()).countObservationsByCategory(filter),
-          positions: async (filter) => (await open()).observationPositions(filter),
-          readAttachment: async (observationId, name) => (await open()).readAttachment(observationId, name),
-          onDidChange: tracked(observationChanges),
-        },
-        presets: {
-          create: async (input) => (await open()).createPreset(input),
-          update: async (presetId, patch, updateOptions) => (await open()).updatePreset(presetId, patch, updateOptions),
-          delete: async (presetId) => (await open()).deleteDocument('preset', presetId),
-          get: async (presetId) => (await open()).getPreset(presetId),
-          list: async () => (await open()).listPresets(),
-        },
-        fields: {
-          create: async (input) => (await open()).createField(input),
-          update: async (fieldId, patch, updateOptions) => (await open()).updateField(fieldId, patch, updateOptions),
-          delete: async (fieldId) => (await open()).deleteDocument('field', fieldId),
-          get: async (fieldId) => (await open()).getField(fieldId),
-          list: async () => (await open()).listFields(),
-        },
-        settings: {
-          get: async () => (await open()).settings(),
-          update: async (patch) => (await open()).updateSettings(patch),
-        },
-        devices: async () => (await open()).devices(),
-        renameDevice: async (name) => (await open()).renameDevice(name),
-        storageSize: () => projects.storageSize(),
-        onDidChange: tracked(projects.onDidChange),
-      },
+      project: projectApi(projects, tracked),
       sync: {
         replicate: (stream, replicateOptions) => projects.replicate(stream, replicateOptions),
         registerTransport: (transport) => registrations.add(transports.register(id, transport)),
@@ -112,12 +71,12 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
       },
       progress: (title, task) => progress.run(title, task),
       formats: {
-        registerExport: (format) => registrations.add(formats.exports.register(id, format)),
-        registerImport: (format) => registrations.add(formats.imports.register(id, format)),
-        exportFormats: () => formats.exports.list(),
-        importFormats: () => formats.imports.list(),
-        exportFormat: (formatId) => formats.exports.get(formatId),
-        importFormat: (formatId) => formats.imports.get(formatId),
+        registerExport: (format) => registrations.add(formats.registerExport(id, format)),
+        registerImport: (format) => registrations.add(formats.registerImport(id, format)),
+        exportFormats: () => formats.exportFormats(),
+        importFormats: () => formats.importFormats(),
+        exportFormat: (formatId) => formats.exportFormat(formatId),
+        importFormat: (formatId) => formats.importFormat(formatId),
       },
       mapLayers: {
         register: (provider) => registrations.add(mapLayers.register(id, provider)),
@@ -126,4 +85,64 @@ export class DefaultPluginContextFactory implements PluginContextFactory {
       },
     };
   }
+}
+
+/** The names of the project's methods. */
+type ProjectMethod = { [K in keyof Project]: Project[K] extends (...args: never[]) => unknown ? K : never }[keyof Project];
+
+/**
+ * `ctx.project`: the project's own methods under the SDK's names, each called on the project of
+ * the data dir, opened on first use (`ERR_NO_PROJECT` while there is none).
+ */
+function projectApi(projects: ProjectService, tracked: Tracked): ProjectApi {
+  const call =
+    <M extends ProjectMethod>(method: M) =>
+    async (...args: Parameters<Project[M]>): Promise<Awaited<ReturnType<Project[M]>>> => {
+      const project = await projects.open();
+      return (project[method] as (...given: Parameters<Project[M]>) => Awaited<ReturnType<Project[M]>>).apply(project, args);
+    };
+  const remove = (type: DocumentType) => (documentId: string) => call('deleteDocument')(type, documentId);
+  const observationChanges: Event<DocumentChange> = (listener, disposables) =>
+    projects.onDidChange((change) => change.type === 'observation' && listener(change), disposables);
+  return {
+    info: call('info'),
+    observations: {
+      create: async (input) => (await call('createObservations')([input]))[0]!,
+      createMany: call('createObservations'),
+      validate: call('validateObservations'),
+      update: call('updateObservation'),
+      delete: remove('observation'),
+      get: call('getObservation'),
+      getVersion: call('getObservationVersion'),
+      history: call('observationHistory'),
+      query: call('queryObservations'),
+      count: call('countObservations'),
+      countByCategory: call('countObservationsByCategory'),
+      positions: call('observationPositions'),
+      readAttachment: call('readAttachment'),
+      onDidChange: tracked(observationChanges),
+    },
+    presets: {
+      create: call('createPreset'),
+      update: call('updatePreset'),
+      delete: remove('preset'),
+      get: call('getPreset'),
+      list: call('listPresets'),
+    },
+    fields: {
+      create: call('createField'),
+      update: call('updateField'),
+      delete: remove('field'),
+      get: call('getField'),
+      list: call('listFields'),
+    },
+    settings: {
+      get: call('settings'),
+      update: call('updateSettings'),
+    },
+    devices: call('devices'),
+    renameDevice: call('renameDevice'),
+    storageSize: () => projects.storageSize(),
+    onDidChange: tracked(projects.onDidChange),
+  };
 }

@@ -13,7 +13,7 @@ import {
   type PluginModule,
 } from '@cairn/sdk';
 import type { HostConfig } from '../host-config.js';
-import { connectContributions, ExtensionPoint, resolveContributors } from '../di/contributions.js';
+import { connectContributions, ExtensionPoint } from '../di/contributions.js';
 import { LogService } from '../log-service.js';
 import { withTimeout } from '../timeouts.js';
 import { PluginContextFactory } from './plugin-context-factory.js';
@@ -60,9 +60,7 @@ export class PluginRuntime {
     this.container = container;
     container.bind(PluginContext).toConstantValue(context);
     if (module.containerModule !== undefined) await container.loadAsync(module.containerModule);
-    const extensionPoints = resolveContributors<ExtensionPoint>(this.root, ExtensionPoint, (name, error) => {
-      this.hostLog.error(`Extension point ${name} could not be created: ${errorMessage(error)}`);
-    }).map((contributor) => contributor.instance);
+    const extensionPoints = this.root.getAll<ExtensionPoint>(ExtensionPoint);
     this.registrations.add(connectContributions(container, extensionPoints, plugin.id, this.pluginLog));
 
     if (typeof module.activate === 'function') {

@@ -1,4 +1,4 @@
-import type { ReplicaStore } from './replication.js';
+import type { ReplicaStore } from './replica-store.js';
 import type { StartMark } from './sync-counts.js';
 import type { CoreAdvert } from './sync-protocol.js';
 

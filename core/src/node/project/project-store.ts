@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Corestore from 'corestore';
-import type Hypercore from 'hypercore';
 import Hyperdrive from 'hyperdrive';
 import { CairnError, Emitter, ErrorCodes, errorMessage, type DocumentChange, type Logger } from '@cairn/sdk';
 import type { LocatedVersion, StoredBlock, StoredVersion } from '../../common/documents.js';
@@ -9,15 +8,7 @@ import { parseVersionId, versionIdOf } from '../../common/documents.js';
 import { projectKeys, type ProjectKeys } from './keys.js';
 import { readDevicesFile, writeDevicesFile, type DeviceRecord } from './project-files.js';
 import { ProjectIndex, type IndexedCore, type LogStretch } from './project-index.js';
-import type { ReplicaStore } from './replication.js';
-
-/** A device's cores, as opened here. */
-export interface DeviceCores {
-  record: DeviceRecord;
-  docs: Hypercore;
-  drive: Hyperdrive;
-  own: boolean;
-}
+import type { DeviceCores, ReplicaStore } from './replica-store.js';
 
 /** At most this many versions, or about this many bytes, go in one block of a document log. */
 const MAX_ENTRIES_PER_BLOCK = 256;

@@ -6,8 +6,8 @@ import { readJsonFile, writeFileAtomic } from '../fs-util.js';
 import type { ProjectKeys } from './keys.js';
 import type { DeviceRecord } from './project-files.js';
 import type { IndexedCore, LogStretch } from './project-index.js';
-import { addOnce, decodeBlock, downloadDevice, openDeviceCores, type DeviceCores } from './project-store.js';
-import type { ReplicaStore } from './replication.js';
+import { addOnce, decodeBlock, downloadDevice, openDeviceCores } from './project-store.js';
+import type { DeviceCores, ReplicaStore } from './replica-store.js';
 import type { CoreAdvert } from './sync-protocol.js';
 
 interface LedgerEntry extends DeviceRecord, IndexedCore {}

@@ -18,12 +18,8 @@ import {
   type SyncSession,
   type SyncSummary,
 } from '@cairn/sdk';
-import type { ProjectKeys } from './keys.js';
-import type { IndexedCore, LogStretch } from './project-index.js';
-import type { DeviceCores } from './project-store.js';
-import type { DeviceRecord } from './project-files.js';
+import type { ReplicaStore } from './replica-store.js';
 import { countReceived, holdsAll, progressOf, type StartMark } from './sync-counts.js';
-import type Corestore from 'corestore';
 import { advertsOf, startMarksOf, takeAdverts } from './core-exchange.js';
 import { checkTransition, heard, type PeerWord, type ReceivedCounts, type SessionPhase, type SessionPhaseName } from './session-phase.js';
 import {
@@ -39,31 +35,6 @@ import {
   type SyncHandshake,
   type SyncStatus,
 } from './sync-protocol.js';
-
-/**
- * What a session needs of the side it runs for: a device's project store, or a relay (a sync
- * file's store, which holds other devices' cores and writes none of its own).
- */
-export interface ReplicaStore {
-  readonly keys: ProjectKeys;
-  readonly cores: Corestore;
-  /** The id this side gives in the handshake. */
-  readonly deviceId: string;
-  /** Every device whose cores this side holds, its own first. */
-  allDevices(): DeviceCores[];
-  device(deviceId: string): DeviceCores | undefined;
-  addDevice(record: DeviceRecord): Promise<DeviceCores>;
-  /** Fetches all of a device's cores from whoever has them. */
-  downloadAll(device: DeviceCores): void;
-  /** What this side knows of a device's document log: blocks processed, and the versions in them. */
-  counts(deviceId: string): IndexedCore;
-  /** How many distinct observations have versions in these stretches of processed blocks. */
-  observationsIn(stretches: readonly LogStretch[]): Promise<number>;
-  /** Whether a device's document log is here, and processed, up to `length` blocks. */
-  holds(deviceId: string, length: number): boolean;
-  /** The peer advertised these cores and this side now holds them (a relay records the counts). */
-  received?(adverts: readonly CoreAdvert[]): void;
-}
 
 /** Everything a session needs from the side it runs for. */
 export interface ReplicationContext {

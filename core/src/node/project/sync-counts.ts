@@ -1,7 +1,7 @@
 import type Hyperdrive from 'hyperdrive';
 import type { SyncCounts, SyncProgress } from '@cairn/sdk';
 import type { LogStretch } from './project-index.js';
-import type { ReplicaStore } from './replication.js';
+import type { ReplicaStore } from './replica-store.js';
 import type { CoreAdvert } from './sync-protocol.js';
 
 // What a sync session holds, still wants and brought, of what the peer advertised.

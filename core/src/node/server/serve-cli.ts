@@ -1,14 +1,18 @@
 import { spawn } from 'node:child_process';
 import { inject, injectable } from '@cairn/sdk/inversify';
-import type { Container } from '@cairn/sdk/inversify';
-import { CurrentHost, RootContainer } from '../di/contributions.js';
 import type { CliCommand, CliContribution } from '../cli/cli-command.js';
-import type { CairnHost } from '../host.js';
+import { CommandLineHost } from '../cli/command-line-host.js';
+import { ProjectService } from '../project/project-service.js';
+import { WorkbenchServerFactory } from './workbench-server-factory.js';
 
 /** `cairn serve`: the workbench in a browser, served by this process until it is stopped. */
 @injectable()
 export class ServeCliContribution implements CliContribution {
-  constructor(@inject(RootContainer) private readonly root: Container) {}
+  constructor(
+    @inject(WorkbenchServerFactory) private readonly servers: WorkbenchServerFactory,
+    @inject(CommandLineHost) private readonly commandLineHost: CommandLineHost,
+    @inject(ProjectService) private readonly projects: ProjectService,
+  ) {}
 
   commands(): CliCommand[] {
     return [
@@ -26,18 +30,12 @@ export class ServeCliContribution implements CliContribution {
         run: async ({ host, port, noOpen }, io) => {
           // Listening for Ctrl+C before the URL is out: a stop right after it is still clean.
           const stopped = untilStopped();
-          const cairn = this.root.get<CairnHost>(CurrentHost);
-          // Loaded here, not at start-up: other commands need no web server.
-          const { WorkbenchServer } = await import('./workbench-server.js');
-          const server = new WorkbenchServer(cairn, {
-            host: String(host),
-            ...(port !== undefined && { port: port as number }),
-          });
-          const url = await server.listen();
+          const server = await this.servers();
+          const url = await server.listen({ host: String(host), ...(port !== undefined && { port: port as number }) });
           // `cairn` commands for this data dir run here while it is open; listening before the URL
           // is out, so a command run as soon as it shows finds this process.
           const { listenForCli } = await import('../cli/host-listener.js');
-          const cliListener = await listenForCli(cairn, `the workbench at ${url} (\`cairn serve\`, process ${process.pid})`).catch(
+          const cliListener = await listenForCli(this.commandLineHost, `the workbench at ${url} (\`cairn serve\`, process ${process.pid})`).catch(
             async (error: unknown) => {
               await server.close();
               throw error;
@@ -45,7 +43,7 @@ export class ServeCliContribution implements CliContribution {
           );
           io.out(io.json ? `${JSON.stringify({ url })}\n` : `Cairn workbench: ${url}\n`);
           // Open the project while the browser starts, so the first page does not wait for it.
-          void cairn.projects.open().catch(() => undefined);
+          void this.projects.open().catch(() => undefined);
           if (noOpen !== true) openBrowser(url);
           await stopped;
           await cliListener?.close();

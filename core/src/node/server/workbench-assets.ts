@@ -1,7 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CairnHost } from '../host.js';
+import { inject, injectable } from '@cairn/sdk/inversify';
+import { PluginHost } from '../plugins/plugin-host.js';
 
 /**
  * The files of the workbench, shared by browser mode's server and the Electron window's app
@@ -40,27 +41,33 @@ export async function workbenchIndex(nonce: string): Promise<string> {
 }
 
 /**
- * The file a URL path names, if it may be served: inside the workbench's assets, or inside the
- * folder of a plugin that is enabled and not failed. Null for anything else (and for `..` escapes).
+ * The files a workbench window may load: inside the workbench's assets, or inside the folder of a
+ * plugin that is enabled and not failed.
  */
-export async function assetFile(host: CairnHost, pathname: string): Promise<string | null> {
-  let root: string;
-  let relative: string;
-  if (pathname.startsWith('/static/')) {
-    root = workbenchAssetsDir;
-    relative = pathname.slice('/static/'.length);
-  } else {
-    const plugin = /^\/plugins\/([^/]+)\/(.+)$/.exec(pathname);
-    if (plugin === null) return null;
-    const id = decodeURIComponent(plugin[1]!);
-    const known = host.plugins.known().find((candidate) => candidate.id === id);
-    if (known === undefined || !known.usable) return null;
-    root = known.info.path;
-    relative = plugin[2]!;
+@injectable()
+export class WorkbenchAssets {
+  constructor(@inject(PluginHost) private readonly plugins: PluginHost) {}
+
+  /** The file a URL path names, if it may be served; null for anything else (and for `..` escapes). */
+  async file(pathname: string): Promise<string | null> {
+    let root: string;
+    let relative: string;
+    if (pathname.startsWith('/static/')) {
+      root = workbenchAssetsDir;
+      relative = pathname.slice('/static/'.length);
+    } else {
+      const plugin = /^\/plugins\/([^/]+)\/(.+)$/.exec(pathname);
+      if (plugin === null) return null;
+      const id = decodeURIComponent(plugin[1]!);
+      const known = this.plugins.known().find((candidate) => candidate.id === id);
+      if (known === undefined || !known.usable) return null;
+      root = known.info.path;
+      relative = plugin[2]!;
+    }
+    const base = resolve(root);
+    const file = resolve(base, decodeURIComponent(relative));
+    if (file !== base && !file.startsWith(`${base}${sep}`)) return null;
+    const info = await stat(file).catch(() => null);
+    return info?.isFile() ? file : null;
   }
-  const base = resolve(root);
-  const file = resolve(base, decodeURIComponent(relative));
-  if (file !== base && !file.startsWith(`${base}${sep}`)) return null;
-  const info = await stat(file).catch(() => null);
-  return info?.isFile() ? file : null;
 }

@@ -5,11 +5,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { ContainerModule, inject, injectable } from '@cairn/sdk/inversify';
 import { CairnError, ErrorCodes, type Disposable } from '@cairn/sdk';
-import type { CairnHost } from '../host.js';
 import { connectionOver } from '../../common/rpc-transport.js';
-import { assetFile, contentTypeOf, workbenchIndex } from './workbench-assets.js';
-import { bindWorkbench } from './workbench-binding.js';
+import { ResourceRegistry } from '../services/resource-registry.js';
+import { contentTypeOf, WorkbenchAssets, workbenchIndex } from './workbench-assets.js';
+import { WorkbenchBinding } from './workbench-binding.js';
 
 export interface WorkbenchServerOptions {
   /** Loopback only: 127.0.0.1 (default), ::1 or localhost. */
@@ -25,20 +26,29 @@ const loopback = new Set(['127.0.0.1', '::1', 'localhost']);
 /**
  * Browser mode: serves the workbench and its RPC on loopback only. Every HTTP and WebSocket
  * request must carry the run's random token (in the URL, or in the cookie the first page load
- * sets); requests without it, from a foreign `Origin`, or for a foreign `Host` get 403.
+ * sets); requests without it, from a foreign `Origin`, or for a foreign `Host` get 403. Made by
+ * `WorkbenchServerFactory`, one per `listen`.
  */
+@injectable()
 export class WorkbenchServer {
-  readonly token: string;
+  token = randomBytes(24).toString('hex');
   private readonly server: Server;
   private readonly sockets = new WebSocketServer({ noServer: true });
   private readonly connections = new Set<{ socket: WebSocket; binding: Disposable }>();
-  private readonly listenHost: string;
+  private listenHost = '127.0.0.1';
   private port = 0;
 
   constructor(
-    private readonly host: CairnHost,
-    private readonly options: WorkbenchServerOptions = {},
+    @inject(WorkbenchBinding) private readonly binding: WorkbenchBinding,
+    @inject(WorkbenchAssets) private readonly assets: WorkbenchAssets,
+    @inject(ResourceRegistry) private readonly resources: ResourceRegistry,
   ) {
+    this.server = createServer((request, response) => void this.onRequest(request, response));
+    this.server.on('upgrade', (request, socket, head) => this.onUpgrade(request, socket, head));
+  }
+
+  /** Starts listening; resolves with the URL to open (it carries the token). */
+  async listen(options: WorkbenchServerOptions = {}): Promise<string> {
     this.listenHost = options.host ?? '127.0.0.1';
     if (!loopback.has(this.listenHost)) {
       throw new CairnError(
@@ -46,22 +56,16 @@ export class WorkbenchServer {
         `--host must be a loopback address (127.0.0.1, ::1 or localhost); the workbench is never served to the network. Got '${this.listenHost}'.`,
       );
     }
-    this.token = options.token ?? randomBytes(24).toString('hex');
-    this.server = createServer((request, response) => void this.onRequest(request, response));
-    this.server.on('upgrade', (request, socket, head) => this.onUpgrade(request, socket, head));
-  }
-
-  /** Starts listening; resolves with the URL to open (it carries the token). */
-  async listen(): Promise<string> {
+    if (options.token !== undefined) this.token = options.token;
     await new Promise<void>((resolvePromise, reject) => {
       this.server.once('error', (error: NodeJS.ErrnoException) =>
         reject(
           error.code === 'EADDRINUSE'
-            ? new CairnError(ErrorCodes.IO, `Port ${this.options.port} is in use; choose another with --port, or leave it out for a free one.`)
+            ? new CairnError(ErrorCodes.IO, `Port ${options.port} is in use; choose another with --port, or leave it out for a free one.`)
             : error,
         ),
       );
-      this.server.listen(this.options.port ?? 0, this.listenHost, () => resolvePromise());
+      this.server.listen(options.port ?? 0, this.listenHost, () => resolvePromise());
     });
     this.port = (this.server.address() as AddressInfo).port;
     return `${this.origin()}/?token=${this.token}`;
@@ -115,13 +119,13 @@ export class WorkbenchServer {
       if (url.pathname === '/' || url.pathname === '/index.html') return await this.sendIndex(response);
       // The window asks whether its cookie still lets it in (it says so once when it does not).
       if (url.pathname === '/session') return void response.writeHead(204, { 'Cache-Control': 'no-store' }).end();
-      const resource = await this.host.resources.serve(url);
+      const resource = await this.resources.serve(url);
       if (resource !== null) {
         response.writeHead(resource.status, { 'Content-Type': resource.contentType, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
         response.end(request.method === 'HEAD' ? undefined : resource.body);
         return;
       }
-      const file = await assetFile(this.host, url.pathname);
+      const file = await this.assets.file(url.pathname);
       if (file === null) return notFound(response);
       await sendFile(response, file);
     } catch {
@@ -157,7 +161,7 @@ export class WorkbenchServer {
         onClose: (listener) => webSocket.on('close', listener),
         close: () => webSocket.close(),
       });
-      const entry = { socket: webSocket, binding: bindWorkbench(connection, this.host) };
+      const entry = { socket: webSocket, binding: this.binding.connect(connection) };
       this.connections.add(entry);
       webSocket.on('close', () => {
         this.connections.delete(entry);
@@ -167,6 +171,11 @@ export class WorkbenchServer {
     });
   }
 }
+
+/** Browser mode's servers, for a container that already serves workbench windows (`workbenchWindowModule`). */
+export const workbenchServerModule = new ContainerModule(({ bind }) => {
+  bind(WorkbenchServer).toSelf();
+});
 
 /** Scripts only from this server (plus the import map, by nonce); nothing from anywhere else. */
 export function contentSecurityPolicy(nonce: string, socketOrigin: string): string {

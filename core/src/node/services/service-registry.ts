@@ -61,4 +61,8 @@ export class ServiceRegistry {
     }
     return (target[method] as (...parameters: unknown[]) => unknown).call(entry.service, ...args, context);
   }
+
+  dispose(): void {
+    this.onDidEmitEmitter.dispose();
+  }
 }

@@ -1,5 +1,6 @@
 import { inject, injectable } from '@cairn/sdk/inversify';
-import { CairnError, Emitter, ErrorCodes, toDisposable, type Disposable, type SyncTransport } from '@cairn/sdk';
+import { CairnError, ErrorCodes, type Disposable, type SyncTransport } from '@cairn/sdk';
+import { ContributionTable, contributionPoints } from '../contributions/contribution-table.js';
 import { PluginHost } from '../plugins/plugin-host.js';
 
 export interface SyncTransportInfo {
@@ -17,64 +18,31 @@ export interface SyncTransportInfo {
  */
 @injectable()
 export class SyncTransportRegistry {
-  private readonly transports = new Map<string, { owner: string; transport: SyncTransport }>();
-  private readonly onDidChangeEmitter = new Emitter<void>();
-  readonly onDidChange = this.onDidChangeEmitter.event;
+  private readonly table: ContributionTable<'syncTransports', SyncTransport>;
 
-  constructor(@inject(PluginHost) private readonly plugins: PluginHost) {}
+  constructor(@inject(PluginHost) plugins: PluginHost) {
+    this.table = new ContributionTable(plugins, contributionPoints.syncTransports);
+  }
 
   register(owner: string, transport: SyncTransport): Disposable {
     if (typeof transport?.id !== 'string' || typeof transport.sync !== 'function') {
       throw new CairnError(ErrorCodes.INVALID_INPUT, `Plugin '${owner}' registered a sync transport without an id or a sync() method.`);
     }
-    const existing = this.transports.get(transport.id);
-    if (existing !== undefined) {
-      throw new CairnError(ErrorCodes.INVALID_INPUT, `Sync transport '${transport.id}' is already registered by '${existing.owner}'.`);
-    }
-    const entry = { owner, transport };
-    this.transports.set(transport.id, entry);
-    this.onDidChangeEmitter.fire();
-    return toDisposable(() => {
-      if (this.transports.get(transport.id) === entry) {
-        this.transports.delete(transport.id);
-        this.onDidChangeEmitter.fire();
-      }
-    });
+    return this.table.register(owner, transport.id, transport);
   }
 
   list(): SyncTransportInfo[] {
-    const infos = new Map<string, SyncTransportInfo>();
-    for (const plugin of this.plugins.known()) {
-      if (!plugin.usable) continue;
-      for (const declared of plugin.manifest?.contributes?.syncTransports ?? []) {
-        infos.set(declared.id, {
-          id: declared.id,
-          title: declared.title,
-          description: declared.description ?? null,
-          owner: plugin.id,
-          active: false,
-        });
-      }
-    }
-    for (const [id, { owner, transport }] of this.transports) {
-      infos.set(id, { id, title: transport.title, description: infos.get(id)?.description ?? null, owner, active: true });
-    }
-    return [...infos.values()].sort((a, b) => a.id.localeCompare(b.id));
+    return this.table.list((id, declared, registered) => ({
+      id,
+      title: registered?.value.title ?? declared!.title,
+      description: declared?.description ?? null,
+      owner: registered?.owner ?? declared!.owner,
+      active: registered !== undefined,
+    }));
   }
 
   /** The transport, activating its plugin on first use; a coded error says why it is unavailable. */
-  async get(id: string): Promise<SyncTransport> {
-    if (!this.transports.has(id)) await this.plugins.activateByEvent(`onSyncTransport:${id}`);
-    const entry = this.transports.get(id);
-    if (entry !== undefined) return entry.transport;
-    const provider = this.plugins.providerOf(`onSyncTransport:${id}`);
-    throw (
-      (provider && this.plugins.unavailableError(provider.id, `Sync transport '${id}'`)) ??
-      new CairnError(ErrorCodes.NOT_FOUND, `There is no sync transport '${id}'.`)
-    );
-  }
-
-  dispose(): void {
-    this.onDidChangeEmitter.dispose();
+  get(id: string): Promise<SyncTransport> {
+    return this.table.get(id);
   }
 }

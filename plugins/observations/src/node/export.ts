@@ -82,14 +82,14 @@ export async function* csvText(request: ExportRequest, progress = true): AsyncGe
 export const geojsonExportFormat: ExportFormat = {
   id: 'geojson',
   title: 'GeoJSON',
-  extension: 'geojson',
+  extensions: ['geojson'],
   write: (request) => chunked(geojsonText(request)),
 };
 
 export const csvExportFormat: ExportFormat = {
   id: 'csv',
   title: 'CSV',
-  extension: 'csv',
+  extensions: ['csv'],
   write: (request) => chunked(csvText(request)),
 };
 

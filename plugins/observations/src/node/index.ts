@@ -7,10 +7,10 @@ import type { ExportInput, ImportInput } from './inputs.js';
  * so activation only registers names: the code behind them loads on first use.
  */
 export function activate(ctx: PluginContext): void {
-  const exportFormat = (id: string, title: string, extension: string, load: () => Promise<ExportFormat>): ExportFormat => ({
+  const exportFormat = (id: string, title: string, extensions: string[], load: () => Promise<ExportFormat>): ExportFormat => ({
     id,
     title,
-    extension,
+    extensions,
     async *write(request: ExportRequest) {
       yield* (await load()).write(request);
     },
@@ -24,9 +24,9 @@ export function activate(ctx: PluginContext): void {
     },
   });
   const formats = [
-    ctx.formats.registerExport(exportFormat('geojson', 'GeoJSON', 'geojson', async () => (await import('./export.js')).geojsonExportFormat)),
-    ctx.formats.registerExport(exportFormat('csv', 'CSV', 'csv', async () => (await import('./export.js')).csvExportFormat)),
-    ctx.formats.registerExport(exportFormat('zip', 'Zip (GeoJSON, CSV and photos)', 'zip', async () => (await import('./zip.js')).zipExportFormat)),
+    ctx.formats.registerExport(exportFormat('geojson', 'GeoJSON', ['geojson'], async () => (await import('./export.js')).geojsonExportFormat)),
+    ctx.formats.registerExport(exportFormat('csv', 'CSV', ['csv'], async () => (await import('./export.js')).csvExportFormat)),
+    ctx.formats.registerExport(exportFormat('zip', 'Zip (GeoJSON, CSV and photos)', ['zip'], async () => (await import('./zip.js')).zipExportFormat)),
     ctx.formats.registerImport(importFormat('geojson', 'GeoJSON', ['geojson', 'json'], async () => (await import('./readers.js')).geojsonImportFormat)),
     ctx.formats.registerImport(importFormat('csv', 'CSV', ['csv'], async () => (await import('./readers.js')).csvImportFormat)),
     ctx.formats.registerImport(importFormat('zip', 'Zip (GeoJSON or CSV, with photos)', ['zip'], async () => (await import('./zip-read.js')).zipImportFormat)),

@@ -12,7 +12,7 @@ import { chunked, csvText, geojsonText } from './export.js';
 export const zipExportFormat: ExportFormat = {
   id: 'zip',
   title: 'Zip (GeoJSON, CSV and photos)',
-  extension: 'zip',
+  extensions: ['zip'],
   write: (request) => writeZip(request),
 };
 
