@@ -202,7 +202,7 @@ export async function workbenchState(host: CairnHost, layout: LayoutState, nativ
     const open = await host.projects.open();
     project = { info: open.info(), observations: open.countObservations() };
   } catch (error) {
-    if ((error as CairnError).code !== ErrorCodes.NO_PROJECT) throw error;
+    if (!isCairnError(error, ErrorCodes.NO_PROJECT)) throw error;
   }
   const known = host.plugins.known();
   const usable = known.filter((plugin) => plugin.usable && plugin.manifest !== null);

@@ -1,4 +1,4 @@
-import { countOf, errorMessage, h, uid, type BrowserPluginContext, type FormatInfo, type Remote } from '@cairn/sdk/browser';
+import { countOf, ErrorCodes, errorMessage, h, isCairnError, uid, type BrowserPluginContext, type FormatInfo, type Remote } from '@cairn/sdk/browser';
 import type { ListFilter, ObservationsService, PathInfo } from '../common/protocol.js';
 
 /** Where the last export went, so the next one starts there (this window's browser keeps it). */
@@ -148,7 +148,7 @@ export async function showExportDialog(ctx: BrowserPluginContext, service: Remot
       if (at > 0) localStorage.setItem(LAST_FOLDER_KEY, result.file.slice(0, at));
       ctx.notifications.info(`Exported ${countOf(result.observations, 'observation', 'observations')} to ${result.file}.`);
     } catch (cause) {
-      if ((cause as { code?: string }).code !== 'ERR_CANCELLED') ctx.notifications.error(errorMessage(cause));
+      if (!isCairnError(cause, ErrorCodes.CANCELLED)) ctx.notifications.error(errorMessage(cause));
     }
   }
 }
