@@ -8,7 +8,7 @@ export interface Keybinding {
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 
 /** Normalises `Ctrl+Shift+P` / `shift+ctrl+p` to one form, `ctrl+shift+p`. */
-export function normalizeKey(key: string): string {
+function normalizeKey(key: string): string {
   const parts = key.toLowerCase().split('+').map((part) => part.trim()).filter(Boolean);
   const modifiers = ['ctrl', 'cmd', 'alt', 'shift'].filter((modifier) => parts.includes(modifier));
   const rest = parts.filter((part) => !['ctrl', 'cmd', 'alt', 'shift'].includes(part));
@@ -16,7 +16,7 @@ export function normalizeKey(key: string): string {
 }
 
 /** The key of a keyboard event in the same form (`ctrl` is ⌘ on macOS). */
-export function eventKey(event: KeyboardEvent): string {
+function eventKey(event: KeyboardEvent): string {
   const parts: string[] = [];
   if (event.ctrlKey || (isMac && event.metaKey)) parts.push('ctrl');
   if (!isMac && event.metaKey) parts.push('cmd');
@@ -28,7 +28,7 @@ export function eventKey(event: KeyboardEvent): string {
 }
 
 /** `ctrl+shift+p` → `Ctrl+Shift+P` (⌘ on macOS), for menus and the palette. */
-export function displayKey(key: string): string {
+function displayKey(key: string): string {
   return normalizeKey(key)
     .split('+')
     .map((part) => (part === 'ctrl' && isMac ? '⌘' : part.length === 1 ? part.toUpperCase() : part.charAt(0).toUpperCase() + part.slice(1)))

@@ -26,7 +26,7 @@ import { MapLayerProviderExtensionPoint, MapLayerRegistry } from './map-layers/m
 import { ViewRegistry } from './views/view-registry.js';
 
 /** The plugin host and the services every plugin's context is made of. */
-export const pluginHostModule = new ContainerModule(({ bind }) => {
+const pluginHostModule = new ContainerModule(({ bind }) => {
   bind(LogService).toConstantValue(new LogService());
   bind(PluginHost).toSelf().inSingletonScope();
   bind(PluginContextFactory).to(DefaultPluginContextFactory).inSingletonScope();
@@ -37,45 +37,45 @@ export const pluginHostModule = new ContainerModule(({ bind }) => {
   bind(ProgressService).toSelf().inSingletonScope();
 });
 
-export const commandsModule = new ContainerModule(({ bind }) => {
+const commandsModule = new ContainerModule(({ bind }) => {
   bind(CommandRegistry).toSelf().inSingletonScope();
   bind(CommandService).toSelf().inSingletonScope();
   bindContribution(bind, ExtensionPoint, CommandExtensionPoint);
   bindContribution(bind, CommandContribution, PluginCommands);
 });
 
-export const syncModule = new ContainerModule(({ bind }) => {
+const syncModule = new ContainerModule(({ bind }) => {
   bind(SyncTransportRegistry).toSelf().inSingletonScope();
   bindContribution(bind, ExtensionPoint, SyncTransportExtensionPoint);
 });
 
 /** Export and import formats, contributed by plugins (`cairn export`/`import` live in plugins). */
-export const formatsModule = new ContainerModule(({ bind }) => {
+const formatsModule = new ContainerModule(({ bind }) => {
   bind(FormatRegistry).toSelf().inSingletonScope();
   bindContribution(bind, ExtensionPoint, ExportFormatExtensionPoint);
   bindContribution(bind, ExtensionPoint, ImportFormatExtensionPoint);
 });
 
 /** Map layers, contributed by plugins (the map plugin draws them). */
-export const mapLayersModule = new ContainerModule(({ bind }) => {
+const mapLayersModule = new ContainerModule(({ bind }) => {
   bind(MapLayerRegistry).toSelf().inSingletonScope();
   bindContribution(bind, ExtensionPoint, MapLayerProviderExtensionPoint);
 });
 
-export const cliModule = new ContainerModule(({ bind }) => {
+const cliModule = new ContainerModule(({ bind }) => {
   bind(CliRegistry).toSelf().inSingletonScope();
   bindContribution(bind, CliContribution, CoreCliContribution);
 });
 
 /** The project of the data dir: store, index, replication, and their CLI. */
-export const projectModule = new ContainerModule(({ bind }) => {
+const projectModule = new ContainerModule(({ bind }) => {
   bind(ProjectService).toSelf().inSingletonScope();
   bindContribution(bind, CliContribution, ProjectCliContribution);
   bindContribution(bind, CommandContribution, ProjectCommands);
 });
 
 /** The workbench: browser mode's server (the Electron window uses the same RPC binding). */
-export const workbenchModule = new ContainerModule(({ bind }) => {
+const workbenchModule = new ContainerModule(({ bind }) => {
   bindContribution(bind, CliContribution, ServeCliContribution);
 });
 

@@ -9,7 +9,7 @@ import type { CairnHost } from '../host.js';
  */
 
 /** The bundled workbench (esbuild output of `src/browser` and the SDK's browser side). */
-export const workbenchAssetsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'workbench');
+const workbenchAssetsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'workbench');
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

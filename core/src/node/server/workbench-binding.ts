@@ -196,7 +196,7 @@ export function bindWorkbench(connection: MessageConnection, host: CairnHost, wi
 }
 
 /** Everything the workbench needs to draw itself. */
-export async function workbenchState(host: CairnHost, layout: LayoutState, nativeDialogs = false): Promise<WorkbenchState> {
+async function workbenchState(host: CairnHost, layout: LayoutState, nativeDialogs = false): Promise<WorkbenchState> {
   let project: ProjectSummary | null = null;
   try {
     const open = await host.projects.open();

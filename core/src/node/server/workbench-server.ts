@@ -169,7 +169,7 @@ export class WorkbenchServer {
 }
 
 /** Scripts only from this server (plus the import map, by nonce); nothing from anywhere else. */
-export function contentSecurityPolicy(nonce: string, socketOrigin: string): string {
+function contentSecurityPolicy(nonce: string, socketOrigin: string): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}'`,

@@ -5,7 +5,7 @@ import type { ListFilter, ObservationsService, PathInfo } from '../common/protoc
 const LAST_FOLDER_KEY = 'cairn.observations.exportFolder';
 
 /** GeoJSON first (what GIS tools and Mapeo read), then the others as their plugins list them. */
-export function exportFormatsInOrder(formats: readonly FormatInfo[]): FormatInfo[] {
+function exportFormatsInOrder(formats: readonly FormatInfo[]): FormatInfo[] {
   return [...formats].sort((a, b) => Number(b.id === 'geojson') - Number(a.id === 'geojson'));
 }
 
@@ -13,7 +13,7 @@ export function exportFormatsInOrder(formats: readonly FormatInfo[]): FormatInfo
  * The file name for a format: an extension of any export format is swapped for this format's,
  * any other name gets it added (`observations.geojson` → `observations.csv`; `survey` → `survey.csv`).
  */
-export function nameForFormat(name: string, format: FormatInfo, formats: readonly FormatInfo[]): string {
+function nameForFormat(name: string, format: FormatInfo, formats: readonly FormatInfo[]): string {
   const extension = format.extensions[0] ?? format.id;
   const trimmed = name.trim();
   if (format.extensions.some((candidate) => trimmed.toLowerCase().endsWith(`.${candidate.toLowerCase()}`))) return trimmed;
@@ -24,11 +24,11 @@ export function nameForFormat(name: string, format: FormatInfo, formats: readonl
 }
 
 /** A full path typed in the name box (`/home/…`, `C:\…`, `\\server\…`) is taken as it is, as in any desktop save dialog. */
-export function isAbsolutePath(path: string): boolean {
+function isAbsolutePath(path: string): boolean {
   return path.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(path) || path.startsWith('\\\\');
 }
 
-export function joinPath(folder: string, name: string, separator: string): string {
+function joinPath(folder: string, name: string, separator: string): string {
   return isAbsolutePath(name) ? name : `${folder.replace(/[\\/]+$/, '')}${separator}${name}`;
 }
 
