@@ -14,7 +14,7 @@ export interface Keybinding {
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 
 /** The key of a keyboard event in the same form (`ctrl` is ⌘ on macOS). */
-export function eventKey(event: KeyboardEvent): string {
+function eventKey(event: KeyboardEvent): string {
   const parts: string[] = [];
   if (event.ctrlKey || (isMac && event.metaKey)) parts.push('ctrl');
   if (!isMac && event.metaKey) parts.push('cmd');
@@ -26,7 +26,7 @@ export function eventKey(event: KeyboardEvent): string {
 }
 
 /** `ctrl+shift+p` → `Ctrl+Shift+P` (⌘ on macOS), for menus and the palette. */
-export function displayKey(key: string): string {
+function displayKey(key: string): string {
   return normalizeKey(key, isMac)
     .split('+')
     .map((part) => (part === 'ctrl' && isMac ? '⌘' : part.length === 1 ? part.toUpperCase() : part.charAt(0).toUpperCase() + part.slice(1)))

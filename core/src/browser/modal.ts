@@ -11,7 +11,7 @@ export interface Modal {
  * A modal dialog over the workbench: titled, Escape cancels, Tab stays inside it, and the focus
  * goes back where it was when it closes.
  */
-export function openModal(
+function openModal(
   host: HTMLElement,
   options: { title: string; role?: 'dialog' | 'alertdialog'; className?: string; content: Child[]; onCancel: () => void },
 ): Modal {

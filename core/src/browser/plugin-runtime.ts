@@ -209,7 +209,7 @@ export class BrowserPlugins {
  * A typed stand-in for a host service: each method call becomes an RPC request. A trailing
  * `{ signal, onProgress }` object, when given, cancels the call and receives its progress.
  */
-export function serviceProxy<T extends object>(client: HostClient, service: string): Remote<T> {
+function serviceProxy<T extends object>(client: HostClient, service: string): Remote<T> {
   return new Proxy({} as Remote<T>, {
     get(_target, method) {
       if (typeof method !== 'string' || method === 'then') return undefined;

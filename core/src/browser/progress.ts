@@ -1,4 +1,4 @@
-import { CairnError, type ProgressReport } from '@cairn/sdk/browser';
+import { CairnError, ErrorCodes, type ProgressReport } from '@cairn/sdk/browser';
 import type { Notifications, ProgressHandle } from './notifications.js';
 import type { StatusBar } from './parts/status-bar.js';
 
@@ -32,7 +32,7 @@ export class ProgressReporter {
     } catch (error) {
       if (controller.signal.aborted) {
         this.notifications.show('info', `${title}: cancelled.`);
-        throw new CairnError('ERR_CANCELLED', `${title} was cancelled.`);
+        throw new CairnError(ErrorCodes.CANCELLED, `${title} was cancelled.`);
       }
       throw error;
     } finally {

@@ -1,8 +1,9 @@
 import {
-  CairnError,
   DisposableStore,
   Emitter,
+  ErrorCodes,
   errorMessage,
+  isCairnError,
   type ChooseFileOptions,
   type DocumentChange,
   type LogLevel,
@@ -383,7 +384,7 @@ export class Workbench {
       await this.commands.execute(id);
     } catch (error) {
       // A cancelled task was the user's choice, and the progress has said so already.
-      if ((error as CairnError).code !== 'ERR_CANCELLED') this.notifications.show('error', errorMessage(error));
+      if (!isCairnError(error, ErrorCodes.CANCELLED)) this.notifications.show('error', errorMessage(error));
     }
   }
 }

@@ -5,7 +5,7 @@
 
 const tagScalar = { type: ['string', 'number', 'boolean', 'null'] } as const;
 
-export const tagValueSchema = {
+const tagValueSchema = {
   description: 'must be a string, a number, true/false, null, or a list of those',
   anyOf: [tagScalar, { type: 'array', items: tagScalar }],
 } as const;

@@ -2,11 +2,10 @@ import type { BrowserWindowConstructorOptions } from 'electron';
 
 /** The only IPC channel between the window and the main process: the workbench RPC. */
 export const ipcChannels = ['cairn:rpc'] as const;
-export type IpcChannel = (typeof ipcChannels)[number];
 
 /** The app's own scheme: the window loads nothing from anywhere else. */
 export const appScheme = 'cairn';
-export const appOrigin = `${appScheme}://app`;
+const appOrigin = `${appScheme}://app`;
 
 /**
  * The window: isolated, sandboxed, no Node in the page, no remote content. The preload bridge is

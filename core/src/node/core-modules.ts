@@ -28,7 +28,7 @@ import { MapLayerRegistry } from './map-layers/map-layer-registry.js';
 import { ViewRegistry } from './views/view-registry.js';
 
 /** The plugin host and the services every plugin's context is made of. */
-export const pluginHostModule = new ContainerModule(({ bind }) => {
+const pluginHostModule = new ContainerModule(({ bind }) => {
   bindService(bind, LogService);
   bindService(bind, PluginHost);
   bindService(bind, PluginContextFactory, DefaultPluginContextFactory);
@@ -39,7 +39,7 @@ export const pluginHostModule = new ContainerModule(({ bind }) => {
   bindService(bind, ProgressService);
 });
 
-export const commandsModule = new ContainerModule(({ bind }) => {
+const commandsModule = new ContainerModule(({ bind }) => {
   bindService(bind, CommandService);
   registryExtensionPoint(bind, CommandContribution, CommandService, (commands, owner, contribution: CommandContribution) =>
     commands.contribute(owner, contribution),
@@ -47,7 +47,7 @@ export const commandsModule = new ContainerModule(({ bind }) => {
   bindContribution(bind, CommandContribution, PluginCommands);
 });
 
-export const syncModule = new ContainerModule(({ bind }) => {
+const syncModule = new ContainerModule(({ bind }) => {
   bindService(bind, SyncTransportRegistry);
   registryExtensionPoint(bind, SyncTransport, SyncTransportRegistry, (transports, owner, transport: SyncTransport) =>
     transports.register(owner, transport),
@@ -55,19 +55,19 @@ export const syncModule = new ContainerModule(({ bind }) => {
 });
 
 /** Export and import formats, contributed by plugins (`cairn export`/`import` live in plugins). */
-export const formatsModule = new ContainerModule(({ bind }) => {
+const formatsModule = new ContainerModule(({ bind }) => {
   bindService(bind, FormatRegistry);
   registryExtensionPoint(bind, ExportFormat, FormatRegistry, (formats, owner, format: ExportFormat) => formats.registerExport(owner, format));
   registryExtensionPoint(bind, ImportFormat, FormatRegistry, (formats, owner, format: ImportFormat) => formats.registerImport(owner, format));
 });
 
 /** Map layers, contributed by plugins (the map plugin draws them). */
-export const mapLayersModule = new ContainerModule(({ bind }) => {
+const mapLayersModule = new ContainerModule(({ bind }) => {
   bindService(bind, MapLayerRegistry);
   registryExtensionPoint(bind, MapLayerProvider, MapLayerRegistry, (layers, owner, provider: MapLayerProvider) => layers.register(owner, provider));
 });
 
-export const cliModule = new ContainerModule(({ bind }) => {
+const cliModule = new ContainerModule(({ bind }) => {
   bindService(bind, CliRegistry);
   bind(CommandLineHost).toResolvedValue(
     (config: HostConfig, logs: LogService, progress: ProgressService, cli: CliRegistry, plugins: PluginHost): CommandLineHost => ({ config, logs, progress, cli, plugins }),
@@ -77,7 +77,7 @@ export const cliModule = new ContainerModule(({ bind }) => {
 });
 
 /** The project of the data dir: store, index, replication, and their CLI. */
-export const projectModule = new ContainerModule(({ bind }) => {
+const projectModule = new ContainerModule(({ bind }) => {
   bindService(bind, ProjectService);
   bindContribution(bind, CliContribution, ProjectCliContribution);
   bindContribution(bind, CommandContribution, ProjectCommands);
@@ -88,7 +88,7 @@ export const projectModule = new ContainerModule(({ bind }) => {
  * server and the RPC binding of windows are loaded with the first server, into a container of
  * its own; the desktop app loads the binding's module into the root (`workbenchWindowModule`).
  */
-export const workbenchModule = new ContainerModule(({ bind }) => {
+const workbenchModule = new ContainerModule(({ bind }) => {
   bindService(bind, WorkbenchAssets);
   bind(WorkbenchServerFactory)
     .toResolvedValue(

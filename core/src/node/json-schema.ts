@@ -55,7 +55,7 @@ export function describeSchemaError(
 }
 
 /** `/cairn/contributes/commands/0/id` → `cairn.contributes.commands[0].id`. */
-export function fieldPath(instancePath: string): string {
+function fieldPath(instancePath: string): string {
   return instancePath
     .split('/')
     .slice(1)

@@ -63,17 +63,28 @@ export class CairnError extends Error {
 const knownCodes = new Set<string>(Object.values(ErrorCodes));
 
 /**
- * True for a {@link CairnError}, also one created by another copy of the SDK (a plugin that
- * bundles its own), which is why this checks the shape rather than the class.
+ * True for a {@link CairnError} (with the given code, when one is given), also one created by
+ * another copy of the SDK (a plugin that bundles its own) or rebuilt from an RPC reply, which is
+ * why this checks the shape rather than the class: `isCairnError(error, ErrorCodes.CANCELLED)`.
  */
-export function isCairnError(error: unknown): error is CairnError {
+export function isCairnError(error: unknown, code?: ErrorCode): error is CairnError {
   return (
     typeof error === 'object' &&
     error !== null &&
     typeof (error as { code?: unknown }).code === 'string' &&
     knownCodes.has((error as { code: string }).code) &&
+    (code === undefined || (error as { code: string }).code === code) &&
     typeof (error as { message?: unknown }).message === 'string'
   );
+}
+
+/**
+ * What a failure is reported as, in a sync result or a reply: a Cairn error's own code and
+ * message; anything else is a bug, `ERR_INTERNAL`, with its message.
+ */
+export function errorReport(error: unknown): { code: ErrorCode; message: string } {
+  if (isCairnError(error)) return { code: error.code, message: error.message };
+  return { code: ErrorCodes.INTERNAL, message: errorMessage(error) };
 }
 
 /** The message of anything thrown, for logs and error reports. */

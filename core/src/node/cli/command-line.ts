@@ -113,7 +113,8 @@ function report(error: unknown, io: CliIo, verbose: boolean): number {
     const message =
       error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync'
         ? 'a subcommand is missing; see the list above'
-        : error.message.replace(/^error: /, '');
+        : // Commander writes its own "error: " before the problem; ours is printed by printError.
+          error.message.replace(/^error: /, '');
     printError(io, ErrorCodes.USAGE, message);
     return ExitCode.usage;
   }

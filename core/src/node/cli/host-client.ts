@@ -64,7 +64,8 @@ function relay(connection: Socket, streams: CliStreams): Promise<number> {
     const reader = new LineReader();
     let pid: number | null = null;
     let settled = false;
-    const settle = (outcome: { exitCode: number } | { error: CairnError }) => {
+    // The error is a CairnError of ours or the host's, or a bug of this client (reported as one).
+    const settle = (outcome: { exitCode: number } | { error: unknown }) => {
       if (settled) return;
       settled = true;
       clearTimeout(acceptTimer);
@@ -94,7 +95,7 @@ function relay(connection: Socket, streams: CliStreams): Promise<number> {
           else settle({ error: new CairnError(reply.error.code as ErrorCode, reply.error.message) });
         }
       } catch (error) {
-        settle({ error: error as CairnError });
+        settle({ error });
       }
     });
     // An 'error' is followed by 'close'; the exit code is what matters.

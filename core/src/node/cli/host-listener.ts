@@ -166,7 +166,7 @@ export async function listenForCli(host: CommandLineHost, description: string): 
   try {
     return await HostListener.listen(host, { description });
   } catch (error) {
-    if (isCairnError(error) && error.code === ErrorCodes.BUSY) throw error;
+    if (isCairnError(error, ErrorCodes.BUSY)) throw error;
     host.logs
       .forSource('core')
       .warn(`\`cairn\` commands cannot reach this process: ${errorMessage(error)}. Until then they get ERR_BUSY while it runs.`);

@@ -48,7 +48,7 @@ const formatDeclarations = {
 } as const;
 
 /** JSON schema of the parts of a plugin's package.json that Cairn reads. */
-export const pluginPackageSchema = {
+const pluginPackageSchema = {
   type: 'object',
   required: ['name', 'version', 'cairn'],
   properties: {

@@ -16,6 +16,7 @@ import type { Attachments } from './attachments.js';
 import { newId, type DocumentWriter } from './document-writer.js';
 import { checkObservationInput, checkObservationInputs, checkObservationPatch, notFound, withoutKnownIds } from './project-checks.js';
 import type { ProjectStore } from './project-store.js';
+import { InvalidInput } from './validation.js';
 
 /**
  * A project's observations: created many in one write (ids given or made, those already held
@@ -73,8 +74,8 @@ export class ObservationDocuments {
       try {
         checkObservationInput(input);
       } catch (error) {
-        if (!(error instanceof CairnError)) throw error;
-        problems.push({ index, message: error.message.replace(/^Invalid observation: /, '') });
+        if (!(error instanceof InvalidInput)) throw error;
+        problems.push({ index, message: error.problem });
       }
     });
     return problems;

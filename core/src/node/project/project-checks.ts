@@ -18,7 +18,7 @@ import {
   presetPatchSchema,
   projectSettingsPatchSchema,
 } from '../../common/schemas.js';
-import { validator } from './validation.js';
+import { InvalidInput, validator } from './validation.js';
 
 /** The checks of what users and plugins write to a project, and the errors they cause. */
 
@@ -30,13 +30,16 @@ export const checkField = validator<FieldInput>(fieldInputSchema, 'field');
 export const checkFieldPatch = validator<Partial<FieldInput>>(fieldPatchSchema, 'field edit');
 export const checkSettingsPatch = validator<Partial<ProjectSettings>>(projectSettingsPatchSchema, 'project settings');
 
-/** The schema's checks, and a `createdAt` that is a real day (the pattern lets 2024-02-31 through). */
-export function checkObservationInput(input: ObservationInput): ObservationInput {
-  const checked = checkObservation(input);
+/**
+ * The schema's checks, and a `createdAt` that is a real day (the pattern lets 2024-02-31 through).
+ * `label` names the input in an error (`observation [3]`).
+ */
+export function checkObservationInput(input: ObservationInput, label = 'observation'): ObservationInput {
+  const checked = checkObservation(input, label);
   if (checked.createdAt !== undefined && Number.isNaN(Date.parse(checked.createdAt))) {
-    throw new CairnError(ErrorCodes.INVALID_INPUT, `Invalid observation: createdAt '${checked.createdAt}' is not a real time.`);
+    throw new InvalidInput(label, `createdAt '${checked.createdAt}' is not a real time.`);
   }
-  checkAttachmentSources(checked.attachments, 'observation');
+  checkAttachmentSources(checked.attachments, label);
   return checked;
 }
 
@@ -48,16 +51,16 @@ export function checkObservationPatch(patch: ObservationPatch): ObservationPatch
 
 /** Every input checked; an error names the input's position when there are several. */
 export function checkObservationInputs(inputs: readonly ObservationInput[]): ObservationInput[] {
-  return inputs.map((input, index) => (inputs.length === 1 ? checkObservationInput(input) : withIndex(index, () => checkObservationInput(input))));
+  return inputs.map((input, index) => checkObservationInput(input, inputs.length === 1 ? 'observation' : `observation [${index}]`));
 }
 
 /** What the schema cannot say of an attachment given as bytes: that `open` is a function. */
-function checkAttachmentSources(attachments: readonly AttachmentInput[] | undefined, what: string): void {
+function checkAttachmentSources(attachments: readonly AttachmentInput[] | undefined, label: string): void {
   attachments?.forEach((attachment, index) => {
     const { open, path } = attachment as { open?: unknown; path?: unknown };
     if (open === undefined) return;
-    if (typeof open !== 'function') throw new CairnError(ErrorCodes.INVALID_INPUT, `Invalid ${what}: attachments[${index}].open must be a function that opens the bytes.`);
-    if (path !== undefined) throw new CairnError(ErrorCodes.INVALID_INPUT, `Invalid ${what}: attachments[${index}] has both a path and open; give one.`);
+    if (typeof open !== 'function') throw new InvalidInput(label, `attachments[${index}].open must be a function that opens the bytes.`);
+    if (path !== undefined) throw new InvalidInput(label, `attachments[${index}] has both a path and open; give one.`);
   });
 }
 
@@ -79,11 +82,11 @@ export function withoutKnownIds(inputs: readonly ObservationInput[], known: (ids
     if (!repeated && !taken.has(id)) return true;
     if (skip) return false;
     const at = inputs.length === 1 ? '' : ` [${index}]`;
-    throw new CairnError(
-      ErrorCodes.INVALID_INPUT,
+    throw new InvalidInput(
+      `observation${at}`,
       repeated
-        ? `Invalid observation${at}: id '${id}' is given to an earlier observation of the same call; give each its own id.`
-        : `Invalid observation${at}: id '${id}' is taken by an observation of this project (deleted ones keep their id); leave id out for a new one.`,
+        ? `id '${id}' is given to an earlier observation of the same call; give each its own id.`
+        : `id '${id}' is taken by an observation of this project (deleted ones keep their id); leave id out for a new one.`,
     );
   });
 }
@@ -94,16 +97,4 @@ export function describe(type: DocumentType): string {
 
 export function notFound(what: string, id: string): CairnError {
   return new CairnError(ErrorCodes.NOT_FOUND, `There is no ${what} '${id}' (it may have been deleted).`);
-}
-
-/** Prefixes a validation error with the position of the bad input in a batch. */
-function withIndex<T>(index: number, check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    if (error instanceof CairnError) {
-      throw new CairnError(error.code, error.message.replace(/^Invalid observation:/, `Invalid observation [${index}]:`));
-    }
-    throw error;
-  }
 }

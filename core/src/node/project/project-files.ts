@@ -26,7 +26,7 @@ interface DevicesFile {
   devices: DeviceRecord[];
 }
 
-export const projectFilePath = (dataDir: string) => join(dataDir, 'project.json');
+const projectFilePath = (dataDir: string) => join(dataDir, 'project.json');
 const devicesFilePath = (dataDir: string) => join(dataDir, 'devices.json');
 
 export async function readProjectFile(dataDir: string): Promise<ProjectFile | null> {

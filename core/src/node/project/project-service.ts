@@ -6,6 +6,8 @@ import {
   DisposableStore,
   Emitter,
   ErrorCodes,
+  errorReport,
+  isCairnError,
   type DocumentChange,
   type DuplexStream,
   type Logger,
@@ -71,7 +73,7 @@ export class ProjectService {
   /** `cairn init`: creates (or joins) the project of the data dir. */
   async create(options: CreateProjectOptions): Promise<Project> {
     const existing = await this.open().catch((error: unknown) => {
-      if ((error as CairnError).code === ErrorCodes.NO_PROJECT) return null;
+      if (isCairnError(error, ErrorCodes.NO_PROJECT)) return null;
       throw error;
     });
     if (existing !== null) {
@@ -116,7 +118,7 @@ export class ProjectService {
   async loadSampleData(count: number, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<Project> {
     const total = Math.max(1, Math.min(Math.floor(count), 200_000));
     const project = await this.open().catch((error: unknown) => {
-      if ((error as CairnError).code !== ErrorCodes.NO_PROJECT) throw error;
+      if (!isCairnError(error, ErrorCodes.NO_PROJECT)) throw error;
       return this.create({ name: 'Sample project' });
     });
     const { generateObservations, sampleFields, samplePresets } = await import('../../common/sample-data.js');
@@ -204,8 +206,7 @@ export class ProjectService {
       })
       .catch((error: unknown) => {
         if (!begun) return;
-        const { code, message } = error as CairnError;
-        report({ state: 'failed', error: { code: String(code ?? ErrorCodes.INTERNAL), message: String(message) } });
+        report({ state: 'failed', error: errorReport(error) });
       });
   }
 

@@ -19,7 +19,7 @@ interface Ledger {
 }
 
 /** The id a relay gives in the handshake: it is no device, and writes nothing of its own. */
-export const RELAY_DEVICE_ID = '0'.repeat(64);
+const RELAY_DEVICE_ID = '0'.repeat(64);
 
 /** An index that may hold what a relay received: that of the device that runs the relay. */
 export type ObservationCounter = Pick<ReplicaStore, 'counts' | 'observationsIn'>;

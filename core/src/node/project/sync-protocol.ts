@@ -6,7 +6,7 @@ import { membershipProof, type ProjectKeys } from './keys.js';
 
 /** The version of Cairn's sync protocol this build speaks, and the oldest it still accepts. */
 export const SYNC_PROTOCOL_VERSION = 1;
-export const MIN_SYNC_PROTOCOL_VERSION = 1;
+const MIN_SYNC_PROTOCOL_VERSION = 1;
 /** The Protomux protocol of Cairn's channel; constant across versions, so versions can meet and talk. */
 export const SYNC_CHANNEL = 'cairn/sync';
 

@@ -12,16 +12,30 @@ const hints: Record<string, string> = {
 };
 
 /**
- * A checker for one kind of input: returns the input typed, or throws `ERR_INVALID_INPUT` whose
- * message names each bad field (`Invalid observation: lat must be at most 90`).
+ * `ERR_INVALID_INPUT` for one input: `Invalid observation [3]: lat must be at most 90.` The
+ * problem is kept apart from the label, for a caller that lists the problems of many inputs.
  */
-export function validator<T>(schema: object, what: string): (input: unknown) => T {
+export class InvalidInput extends CairnError {
+  constructor(
+    label: string,
+    readonly problem: string,
+  ) {
+    super(ErrorCodes.INVALID_INPUT, `Invalid ${label}: ${problem}`);
+  }
+}
+
+/**
+ * A checker for one kind of input: returns the input typed, or throws {@link InvalidInput}
+ * naming each bad field. `label` names the input in the message (`observation [3]` for the
+ * fourth of a batch); it defaults to what the input is.
+ */
+export function validator<T>(schema: object, what: string): (input: unknown, label?: string) => T {
   let validate: ValidateFunction | null = null;
-  return (input: unknown): T => {
+  return (input: unknown, label = what): T => {
     validate ??= ajv.compile(schema);
     if (!validate(input)) {
       const problems = describeSchemaErrors(validate.errors ?? [], hints, what);
-      throw new CairnError(ErrorCodes.INVALID_INPUT, `Invalid ${what}: ${problems.join('; ')}.`);
+      throw new InvalidInput(label, `${problems.join('; ')}.`);
     }
     return input as T;
   };

@@ -69,7 +69,7 @@ function untilStopped(): Promise<void> {
 }
 
 /** Opens the default browser when there is a desktop to open it on; quietly does nothing otherwise. */
-export function openBrowser(url: string): void {
+function openBrowser(url: string): void {
   const command =
     process.platform === 'darwin' ? ['open', url] : process.platform === 'win32' ? ['cmd', '/c', 'start', '', url] : ['xdg-open', url];
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return;

@@ -10,7 +10,7 @@ import { PluginHost } from '../plugins/plugin-host.js';
  */
 
 /** The bundled workbench (esbuild output of `src/browser` and the SDK's browser side). */
-export const workbenchAssetsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'workbench');
+const workbenchAssetsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'workbench');
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

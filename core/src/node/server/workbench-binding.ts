@@ -235,7 +235,7 @@ export class WorkbenchBinding {
       const open = await this.projects.open();
       project = { info: open.info(), observations: open.countObservations() };
     } catch (error) {
-      if ((error as CairnError).code !== ErrorCodes.NO_PROJECT) throw error;
+      if (!isCairnError(error, ErrorCodes.NO_PROJECT)) throw error;
     }
     return {
       dataDir: this.config.dataDir,

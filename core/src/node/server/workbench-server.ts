@@ -178,7 +178,7 @@ export const workbenchServerModule = new ContainerModule(({ bind }) => {
 });
 
 /** Scripts only from this server (plus the import map, by nonce); nothing from anywhere else. */
-export function contentSecurityPolicy(nonce: string, socketOrigin: string): string {
+function contentSecurityPolicy(nonce: string, socketOrigin: string): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}'`,

@@ -54,7 +54,7 @@ export function zoomedView(current: MapViewState, by: number): MapViewState {
  * longitudes are brought back into [-180, 180] (a box across the antimeridian then has west >
  * east, which the filter understands), and a view wider than the world is the whole world.
  */
-export function lonLatBox(west: number, south: number, east: number, north: number): Bbox {
+function lonLatBox(west: number, south: number, east: number, north: number): Bbox {
   const lat = (value: number) => Math.max(-90, Math.min(90, value));
   if (east - west >= 360) return [-180, lat(south), 180, lat(north)];
   const wrap = (lon: number) => ((((lon + 180) % 360) + 360) % 360) - 180;

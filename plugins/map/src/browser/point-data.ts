@@ -12,10 +12,10 @@ import type { PointsLayerProps } from './points-layer.js';
  * out: its 3-pixel dot would lie under that one's. Worked out per half zoom step, so a million
  * points over a continent become the hundred thousand or so that can show.
  */
-export const THIN_CELL_PIXELS = 2;
+const THIN_CELL_PIXELS = 2;
 
 /** The points' attributes: their positions, their categories' colours, and no icon yet. */
-export function pointAttributes(points: DecodedPoints): PointsLayerProps['data'] {
+function pointAttributes(points: DecodedPoints): PointsLayerProps['data'] {
   const count = points.header.count;
   const colors = new Uint8Array(count * 4);
   const palette = points.header.categories.map((category) => category.color);
@@ -41,7 +41,7 @@ export function pointAttributes(points: DecodedPoints): PointsLayerProps['data']
  * The points of the categories a legend leaves shown, and for each the index it has among all
  * the points loaded (what the host names it by); the points themselves when none is hidden.
  */
-export function shownPoints(points: DecodedPoints, hidden: (categoryIndex: number) => boolean): { points: DecodedPoints; origin: Uint32Array | null } {
+function shownPoints(points: DecodedPoints, hidden: (categoryIndex: number) => boolean): { points: DecodedPoints; origin: Uint32Array | null } {
   const categories = points.header.categories;
   if (!categories.some((_, index) => hidden(index))) return { points, origin: null };
   const count = points.header.count;
@@ -82,7 +82,7 @@ const ATLAS_CELL = 64;
  * Draws every category icon of a set of points into one canvas. The SVGs are fetched from the
  * host and decoded by an <img> (deck.gl's image loader cannot decode SVG); null when none has one.
  */
-export async function buildIconAtlas(points: DecodedPoints, urlOf: (categoryId: string) => string): Promise<IconAtlas | null> {
+async function buildIconAtlas(points: DecodedPoints, urlOf: (categoryId: string) => string): Promise<IconAtlas | null> {
   const withIcon = points.header.categories.filter((category) => category.hasIcon && category.id !== null);
   if (withIcon.length === 0) return null;
   const canvas = document.createElement('canvas');
@@ -119,7 +119,7 @@ export async function buildIconAtlas(points: DecodedPoints, urlOf: (categoryId: 
 export const thinStep = (zoom: number) => Math.floor(zoom * 2) / 2;
 
 /** The points to draw on a dense map at a zoom (see `thinPoints`): their attributes, and which point each is. */
-export function thin(points: DecodedPoints, data: PointsLayerProps['data'], zoom: number): { data: PointsLayerProps['data']; indices: Uint32Array } {
+function thin(points: DecodedPoints, data: PointsLayerProps['data'], zoom: number): { data: PointsLayerProps['data']; indices: Uint32Array } {
   const indices = thinPoints(points.positions, points.header.count, { zoom, cellPixels: THIN_CELL_PIXELS, bbox: points.header.bbox ?? [-180, -85, 180, 85] });
   const length = indices.length;
   const subset = <T extends Float64Array | Float32Array | Uint8Array>(source: T, size: number): T => {
@@ -145,7 +145,7 @@ export function thin(points: DecodedPoints, data: PointsLayerProps['data'], zoom
 }
 
 /** The points' attributes with each point's icon cell, from its category's. */
-export function withIconSlots(data: PointsLayerProps['data'], points: DecodedPoints, atlas: IconAtlas): PointsLayerProps['data'] {
+function withIconSlots(data: PointsLayerProps['data'], points: DecodedPoints, atlas: IconAtlas): PointsLayerProps['data'] {
   const slots = new Float32Array(points.header.count);
   for (let index = 0; index < slots.length; index++) slots[index] = atlas.slotOf[points.categories[index]!]!;
   return { ...data, attributes: { ...data.attributes, getIconSlot: { value: slots, size: 1 } } };

@@ -65,7 +65,7 @@ export function activate(ctx: PluginContext): void {
 }
 
 /** The filter of a points request: what the observation list filters on, checked. */
-export function parsePointsFilter(text: string | undefined): ObservationFilter {
+function parsePointsFilter(text: string | undefined): ObservationFilter {
   if (text === undefined || text === '') return {};
   let given: unknown;
   try {

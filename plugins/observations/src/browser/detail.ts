@@ -17,7 +17,7 @@ export interface DetailDeps {
 }
 
 /** A tab's title for an observation: its category and when it was made. */
-export function observationTitle(catalog: Catalog, observation: Pick<Observation, 'category' | 'createdAt'>): string {
+function observationTitle(catalog: Catalog, observation: Pick<Observation, 'category' | 'createdAt'>): string {
   return `${catalog.categoryName(observation.category) || 'Observation'} · ${formatDateTime(observation.createdAt)}`;
 }
 

@@ -1,11 +1,11 @@
-import { countOf, errorMessage, h, uid, type BrowserPluginContext, type FormatInfo, type Remote } from '@cairn/sdk/browser';
+import { countOf, ErrorCodes, errorMessage, h, isCairnError, uid, type BrowserPluginContext, type FormatInfo, type Remote } from '@cairn/sdk/browser';
 import type { ListFilter, ObservationsService, PathInfo } from '../common/protocol.js';
 
 /** Where the last export went, so the next one starts there (this window's browser keeps it). */
 const LAST_FOLDER_KEY = 'cairn.observations.exportFolder';
 
 /** GeoJSON first (what GIS tools and Mapeo read), then the others as their plugins list them. */
-export function exportFormatsInOrder(formats: readonly FormatInfo[]): FormatInfo[] {
+function exportFormatsInOrder(formats: readonly FormatInfo[]): FormatInfo[] {
   return [...formats].sort((a, b) => Number(b.id === 'geojson') - Number(a.id === 'geojson'));
 }
 
@@ -13,7 +13,7 @@ export function exportFormatsInOrder(formats: readonly FormatInfo[]): FormatInfo
  * The file name for a format: an extension of any export format is swapped for this format's,
  * any other name gets it added (`observations.geojson` → `observations.csv`; `survey` → `survey.csv`).
  */
-export function nameForFormat(name: string, format: FormatInfo, formats: readonly FormatInfo[]): string {
+function nameForFormat(name: string, format: FormatInfo, formats: readonly FormatInfo[]): string {
   const extension = format.extensions[0] ?? format.id;
   const trimmed = name.trim();
   if (format.extensions.some((candidate) => trimmed.toLowerCase().endsWith(`.${candidate.toLowerCase()}`))) return trimmed;
@@ -24,11 +24,11 @@ export function nameForFormat(name: string, format: FormatInfo, formats: readonl
 }
 
 /** A full path typed in the name box (`/home/…`, `C:\…`, `\\server\…`) is taken as it is, as in any desktop save dialog. */
-export function isAbsolutePath(path: string): boolean {
+function isAbsolutePath(path: string): boolean {
   return path.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(path) || path.startsWith('\\\\');
 }
 
-export function joinPath(folder: string, name: string, separator: string): string {
+function joinPath(folder: string, name: string, separator: string): string {
   return isAbsolutePath(name) ? name : `${folder.replace(/[\\/]+$/, '')}${separator}${name}`;
 }
 
@@ -148,7 +148,7 @@ export async function showExportDialog(ctx: BrowserPluginContext, service: Remot
       if (at > 0) localStorage.setItem(LAST_FOLDER_KEY, result.file.slice(0, at));
       ctx.notifications.info(`Exported ${countOf(result.observations, 'observation', 'observations')} to ${result.file}.`);
     } catch (cause) {
-      if ((cause as { code?: string }).code !== 'ERR_CANCELLED') ctx.notifications.error(errorMessage(cause));
+      if (!isCairnError(cause, ErrorCodes.CANCELLED)) ctx.notifications.error(errorMessage(cause));
     }
   }
 }

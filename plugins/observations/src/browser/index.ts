@@ -1,4 +1,4 @@
-import { countOf, errorMessage, h, type BrowserPluginContext, type Disposable, type EditorContext, type Event } from '@cairn/sdk/browser';
+import { countOf, ErrorCodes, errorMessage, h, isCairnError, type BrowserPluginContext, type Disposable, type EditorContext, type Event } from '@cairn/sdk/browser';
 import { OBSERVATIONS_SERVICE, type ListFilter, type ObservationsService } from '../common/protocol.js';
 import { Catalog } from './catalog.js';
 import { renderCreate, renderDetail, type DetailDeps } from './detail.js';
@@ -113,7 +113,7 @@ export function activate(ctx: BrowserPluginContext): ObservationsApi {
       if (result.rejected.length === 0) ctx.notifications.info(parts.join(' '));
       else ctx.notifications.warn(parts.join(' '));
     } catch (error) {
-      if ((error as { code?: string }).code !== 'ERR_CANCELLED') ctx.notifications.error(errorMessage(error));
+      if (!isCairnError(error, ErrorCodes.CANCELLED)) ctx.notifications.error(errorMessage(error));
     }
   };
 

@@ -104,7 +104,7 @@ export function renderJsonEditor(container: HTMLElement, deps: DetailDeps, id: s
 }
 
 /** The field a problem is in (`lat`, `tags.count`), to name it; the line when it is in none. */
-export function fieldAt(text: string, offset: number, line: number): string {
+function fieldAt(text: string, offset: number, line: number): string {
   const path = getLocation(text, offset).path.filter((part) => part !== '');
   return path.length === 0 ? `Line ${line}` : path.map(String).join('.');
 }

@@ -41,7 +41,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * creation time, or where it has none its place: two unrelated files numbering their features
  * 1, 2, 3… must not skip each other's.
  */
-export function importedId(sourceId: string, input: ObservationInput): string {
+function importedId(sourceId: string, input: ObservationInput): string {
   const id = sourceId.toLowerCase();
   if (CAIRN_ID.test(id)) return id;
   if (UUID.test(id)) return id.replaceAll('-', '');

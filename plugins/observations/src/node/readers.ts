@@ -152,5 +152,3 @@ export const csvImportFormat: ImportFormat = {
   },
 };
 
-/** Both readers, for `ctx.formats.registerImport`. */
-export const IMPORT_FORMATS: readonly ImportFormat[] = [geojsonImportFormat, csvImportFormat];

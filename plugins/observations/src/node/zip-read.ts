@@ -172,7 +172,7 @@ function baseName(path: string): string {
 const HEIF_BRANDS: Record<string, string> = { heic: 'image/heic', heix: 'image/heic', hevc: 'image/heic', heim: 'image/heic', heis: 'image/heic', mif1: 'image/heif', msf1: 'image/heif', avif: 'image/avif', avis: 'image/avif' };
 
 /** The image type its first bytes say, or null when they are no image a camera or phone writes. */
-export function imageType(head: Buffer): string | null {
+function imageType(head: Buffer): string | null {
   const ascii = (start: number, end: number) => head.subarray(start, end).toString('latin1');
   if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg';
   if (head.length >= 8 && head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';

@@ -1,4 +1,4 @@
-import { describeSync, errorMessage, h, type BrowserPluginContext } from '@cairn/sdk/browser';
+import { describeSync, ErrorCodes, errorMessage, h, isCairnError, type BrowserPluginContext } from '@cairn/sdk/browser';
 import { SYNC_FILE_SERVICE, type SyncFileService } from '../common/protocol.js';
 
 /** The Sync view's "Sync with a file…": choose a file, sync with progress, show what moved. */
@@ -21,7 +21,7 @@ export function activate(ctx: BrowserPluginContext): void {
       report?.(`${result.created ? 'Created' : 'Synced with'} ${name}: ${describeSync(result)}`, false);
       return result;
     } catch (error) {
-      if ((error as { code?: string }).code === 'ERR_CANCELLED') return null;
+      if (isCairnError(error, ErrorCodes.CANCELLED)) return null;
       report?.(errorMessage(error), true);
       ctx.notifications.error(errorMessage(error));
       return null;

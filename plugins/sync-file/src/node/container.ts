@@ -19,13 +19,13 @@ import { CairnError, ErrorCodes } from '@cairn/sdk';
  * the header is checked against a SHA-256 before it is used.
  */
 
-export const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 1;
 const MAGIC = Buffer.from('CAIRNSYNC');
 const FOOTER_MAGIC = Buffer.from('CAIRNEND');
 const HEADER_SIZE = 64;
 const FOOTER_SIZE = 56;
 /** FAT32 caps a file at 4 GiB − 1 byte; parts stay below. */
-export const DEFAULT_PART_BYTES = 4 * 1024 ** 3 - 1024 ** 2;
+const DEFAULT_PART_BYTES = 4 * 1024 ** 3 - 1024 ** 2;
 
 export interface StoredFile {
   name: string;
@@ -55,7 +55,7 @@ export interface OpenedContainer {
 }
 
 /** Part n (1-based beyond the first) of a generation: travels beside the main file. */
-export function partPath(path: string, generation: string, part: number): string {
+function partPath(path: string, generation: string, part: number): string {
   return `${path}.part${part + 1}-${generation}`;
 }
 

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { CairnError, ErrorCodes, type InvocationContext, type PluginContext, type ProgressReport, type SyncProgress } from '@cairn/sdk';
+import { CairnError, ErrorCodes, errorReport, type InvocationContext, type PluginContext, type ProgressReport, type SyncProgress } from '@cairn/sdk';
 import { SYNC_FILE_SERVICE, type SyncFileService } from '../common/protocol.js';
 import { syncWithFile, type FileSyncResult } from './sync-file.js';
 
@@ -35,8 +35,7 @@ export function activate(ctx: PluginContext): void {
           const result = await sync(path, onProgress ? (progress) => onProgress(progress, peer) : undefined, signal);
           return [{ peer: { ...peer, address: result.file }, result: 'ok', summary: { sent: result.sent, received: result.received } }];
         } catch (error) {
-          const { code, message } = error as CairnError;
-          return [{ peer, result: 'error', error: { code: String(code ?? ErrorCodes.INTERNAL), message: String(message) } }];
+          return [{ peer, result: 'error', error: errorReport(error) }];
         }
       },
     }),

@@ -4,7 +4,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { CairnError, duplexPair, ErrorCodes, errorMessage, writeFileAtomic, type PluginContext, type SyncProgress, type SyncSummary } from '@cairn/sdk';
 import { extractContainer, openContainer, removeLeftovers, verifyContainer, writeContainer, type Fingerprint, type OpenedContainer } from './container.js';
 
-export const EXTENSION = '.cairnsync';
+const EXTENSION = '.cairnsync';
 
 export interface FileSyncResult {
   file: string;

@@ -4,7 +4,7 @@ import type { Disposable, Logger } from '@cairn/sdk';
 import type { LanAddress } from './address.js';
 
 /** DNS-SD service type under which Cairn devices say where their DHT node listens. */
-export const SERVICE_TYPE = '_cairn-sync._udp.local';
+const SERVICE_TYPE = '_cairn-sync._udp.local';
 
 export interface AnnouncerOptions {
   /** This device's DHT node, announced to the others. */

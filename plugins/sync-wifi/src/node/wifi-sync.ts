@@ -5,6 +5,7 @@ import {
   CairnError,
   Emitter,
   ErrorCodes,
+  isCairnError,
   type PluginContext,
   writeFileAtomic,
 } from '@cairn/sdk';
@@ -56,7 +57,7 @@ export class WifiSync {
     try {
       deviceName = (await this.ctx.project.info()).deviceName;
     } catch (error) {
-      if ((error as CairnError).code !== ErrorCodes.NO_PROJECT) throw error;
+      if (!isCairnError(error, ErrorCodes.NO_PROJECT)) throw error;
     }
     const running = this.running;
     return {

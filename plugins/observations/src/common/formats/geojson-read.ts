@@ -28,7 +28,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * as it is; an object (Mapeo's `meta`, an empty `group1: {}`) as its JSON text, and likewise an
  * object or list inside a list.
  */
-export function toTagValue(value: unknown): TagValue {
+function toTagValue(value: unknown): TagValue {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
   if (Array.isArray(value)) {
