@@ -237,6 +237,22 @@ describe('cairn presets import (Mapeo configuration)', function () {
     expect(Date.parse(settings.configMetadata!.importedAt)).to.be.closeTo(Date.now(), 60_000);
   });
 
+  it('lists the categories with `cairn presets list`, in the forms\' order, without the icons\' markup', async () => {
+    const empty = await host.cli('presets', 'list', '--json');
+    expect(empty.exitCode, empty.stderr).to.equal(0);
+    expect(JSON.parse(empty.stdout)).to.deep.equal([]);
+
+    await importJson(await writeFolder(join(folder, 'river-watch')));
+    const result = await host.cli('presets', 'list', '--json');
+    expect(result.exitCode, result.stderr).to.equal(0);
+    const listed = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
+    // camp and animal by their sort (1, 2); Spring and Trail, which have none, after them by name.
+    expect(listed.map((category) => category.id)).to.deep.equal(['camp', 'animal', 'water-spring', 'trail']);
+    expect(listed[1]).to.deep.include({ id: 'animal', name: 'Animal sighting', color: '#A0522D', icon: 'paw', hasIconSvg: true, fields: ['species', 'count', 'seen_on'] });
+    expect(listed[0]).to.deep.include({ id: 'camp', icon: null, color: null, hasIconSvg: false });
+    expect(listed.every((category) => !('iconSvg' in category))).to.equal(true);
+  });
+
   it('maps each field type and its options to Cairn’s', async () => {
     await importJson(await writeFolder(join(folder, 'river-watch')));
     const byId = new Map((await categories()).fields.map((field) => [field.id, field]));

@@ -1,4 +1,5 @@
 import { categoryColors, Emitter, h, NO_CATEGORY_COLOR, type BrowserPluginContext, type DeviceInfo, type Field, type Preset, type Remote } from '@cairn/sdk/browser';
+import { inFormOrder } from '../common/forms.js';
 import type { ObservationsService } from '../common/protocol.js';
 
 /**
@@ -54,7 +55,7 @@ export class Catalog {
   async refresh(): Promise<void> {
     const [categories, devices, counts] = await Promise.all([this.service.categories(), this.service.devices(), this.service.categoryCounts({})]);
     this.counts = new Map(counts.map((entry) => [entry.category, entry.count]));
-    this.presets = [...categories.presets].sort((a, b) => (a.sort ?? 1e9) - (b.sort ?? 1e9) || a.name.localeCompare(b.name));
+    this.presets = [...categories.presets].sort(inFormOrder);
     this.fields = categories.fields;
     this.devices = devices;
     this.byId.clear();

@@ -32,6 +32,11 @@ const kinds: Record<Field['type'], ControlKind> = {
  * Tags that hold notes: Mapeo's universal "Note" field writes `note`. The form's Notes box is the
  * observation's notes, so a field of these keys is that box, not a second one.
  */
+/** The order categories are offered in: their `sort`, those without one last, then by name. */
+export function inFormOrder(a: Preset, b: Preset): number {
+  return (a.sort ?? Number.MAX_SAFE_INTEGER) - (b.sort ?? Number.MAX_SAFE_INTEGER) || a.name.localeCompare(b.name);
+}
+
 export const NOTE_KEYS = ['note', 'notes'] as const;
 
 const isNoteKey = (key: string) => (NOTE_KEYS as readonly string[]).includes(key);

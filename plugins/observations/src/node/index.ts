@@ -1,4 +1,5 @@
 import type { ExportFormat, ExportRequest, ImportFormat, ImportReadOptions, PluginContext, ProgressReport } from '@cairn/sdk';
+import { inFormOrder } from '../common/forms.js';
 import { OBSERVATIONS_METHODS, OBSERVATIONS_SERVICE } from '../common/protocol.js';
 import type { ExportInput, ImportInput } from './inputs.js';
 
@@ -42,6 +43,11 @@ export function activate(ctx: PluginContext): void {
     // `cairn import PATH [--format ID] [--strict]`.
     ctx.commands.register('observations.import', (input: ImportInput | string = {}) =>
       ctx.progress('Importing observations', async (report) => (await transfers()).runImport(ctx, input, report)),
+    ),
+    // `cairn presets list`: what a script or another tool needs to know of each category; the icon's
+    // SVG is markup of many kilobytes, so the list says only whether there is one.
+    ctx.commands.register('observations.listPresets', async () =>
+      (await ctx.project.presets.list()).sort(inFormOrder).map(({ iconSvg, ...preset }) => ({ ...preset, hasIconSvg: iconSvg !== null })),
     ),
     // `cairn presets import PATH`.
     ctx.commands.register('observations.importPresets', (input: unknown) =>
