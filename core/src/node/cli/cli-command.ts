@@ -70,4 +70,5 @@ export const cliGroupDescriptions: Record<string, string> = {
   obs: 'Add, list, edit and delete observations',
   presets: 'Manage categories',
   basemap: 'Manage offline basemaps',
+  comapeo: 'Join CoMapeo projects and sync with CoMapeo phones',
 };

@@ -1,0 +1,123 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { CairnError, ErrorCodes, type ErrorCode, type Logger } from '@cairn/sdk';
+import type { FromManager, ManagerMethod, ManagerMethods, ToManager } from '../common/protocol.js';
+
+/** How long the process may take to start (its import alone is about a second) or to close. */
+const START_LIMIT_MS = 60_000;
+const CLOSE_LIMIT_MS = 10_000;
+
+const entry = fileURLToPath(new URL('./manager/manager-process.js', import.meta.url));
+
+export interface ComapeoProcessOptions {
+  /** This device's CoMapeo root key (16 bytes, hex): it never leaves the plugin's storage but to this process. */
+  rootKey: string;
+  /** Where the process keeps CoMapeo's own stores. */
+  storageDir: string;
+  deviceName: string;
+  log: Logger;
+}
+
+/**
+ * The CoMapeo process as the plugin sees it: started on first use, called by method, closed with
+ * the plugin. If it dies, what was waiting on it fails with a message that says to run again, and
+ * the next call starts a new one.
+ */
+export class ComapeoProcess {
+  private child: ChildProcess | null = null;
+  private starting: Promise<string> | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(result: unknown): void; reject(error: CairnError): void }>();
+
+  constructor(private readonly options: ComapeoProcessOptions) {}
+
+  /** This device's CoMapeo id, once the process runs. */
+  async deviceId(): Promise<string> {
+    return this.start();
+  }
+
+  async call<M extends ManagerMethod>(method: M, params: ManagerMethods[M]['params']): Promise<ManagerMethods[M]['result']> {
+    await this.start();
+    const child = this.child!;
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (result: unknown) => void, reject });
+      child.send({ type: 'call', id, method, params } satisfies ToManager);
+    });
+  }
+
+  private start(): Promise<string> {
+    this.starting ??= new Promise<string>((resolve, reject) => {
+      const child = fork(entry, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+      this.child = child;
+      const limit = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new CairnError(ErrorCodes.TIMEOUT, `CoMapeo did not start within ${START_LIMIT_MS / 1000} s. Run the command again.`));
+      }, START_LIMIT_MS);
+      let errorText = '';
+      child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+        errorText = (errorText + text).slice(-4000);
+        for (const line of text.split('\n')) if (line.trim() !== '') this.options.log.debug(`CoMapeo: ${line}`);
+      });
+      child.on('message', (message: FromManager) => {
+        switch (message.type) {
+          case 'ready':
+            clearTimeout(limit);
+            resolve(message.deviceId);
+            return;
+          case 'failed':
+            clearTimeout(limit);
+            reject(asCairnError(message.error, 'CoMapeo could not start'));
+            return;
+          case 'reply': {
+            const waiting = this.pending.get(message.id);
+            this.pending.delete(message.id);
+            if ('error' in message) waiting?.reject(asCairnError(message.error, 'CoMapeo'));
+            else waiting?.resolve(message.result);
+            return;
+          }
+          case 'closed':
+            return;
+        }
+      });
+      child.on('exit', (code, signal) => {
+        clearTimeout(limit);
+        if (this.child === child) {
+          this.child = null;
+          this.starting = null;
+        }
+        const gone = new CairnError(
+          ErrorCodes.INTERNAL,
+          `The CoMapeo process stopped (${signal ?? `exit code ${code}`})${errorText ? `: ${lastLine(errorText)}` : ''}. Nothing was half-written; run the command again.`,
+        );
+        reject(gone);
+        for (const waiting of this.pending.values()) waiting.reject(gone);
+        this.pending.clear();
+      });
+      child.send({ type: 'start', rootKey: this.options.rootKey, storageDir: this.options.storageDir, deviceName: this.options.deviceName } satisfies ToManager);
+    });
+    return this.starting;
+  }
+
+  /** Closes CoMapeo's stores and ends the process (killed if it does not end in time). */
+  async close(): Promise<void> {
+    const child = this.child;
+    if (child === null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const limit = setTimeout(() => child.kill('SIGKILL'), CLOSE_LIMIT_MS);
+    if (child.connected) child.send({ type: 'close' } satisfies ToManager);
+    else child.kill('SIGTERM');
+    await exited;
+    clearTimeout(limit);
+  }
+}
+
+function asCairnError(error: { code: string; message: string }, context: string): CairnError {
+  const known = Object.values(ErrorCodes) as string[];
+  const code = (known.includes(error.code) ? error.code : ErrorCodes.INTERNAL) as ErrorCode;
+  return new CairnError(code, code === ErrorCodes.INTERNAL ? `${context}: ${error.message}` : error.message);
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').at(-1) ?? '';
+}

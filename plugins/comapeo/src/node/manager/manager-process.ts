@@ -1,0 +1,136 @@
+// The CoMapeo process: the real `@comapeo/core` manager, in a process of its own so that its many
+// packages, its own stores and its timers neither slow the host's start nor take the host down.
+// The plugin (comapeo-process.ts) starts it with `fork`, says `start`, then calls methods; on
+// `close`, or when the host goes away, it closes the manager and exits.
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { MapeoManager } from '@comapeo/core';
+import type { FromManager, ManagerMethod, ManagerMethods, MemberRole, ToManager } from '../../common/protocol.js';
+
+type FastifyInstance = { listen(options: { host: string; port: number }): Promise<string>; close(): Promise<void> };
+
+/** CoMapeo's role ids (`roles` of @comapeo/core exports the first three only). */
+const ROLE_NAMES: Record<string, MemberRole> = {
+  a12a6702b93bd7ff: 'coordinator', // the project's creator
+  f7c150f5a3a9a855: 'coordinator',
+  '012fd2d431c0bf60': 'participant',
+  '9e6d29263cba36c9': 'blocked',
+  '8ced989b1904606b': 'left',
+};
+
+let manager: MapeoManager | null = null;
+let fastify: FastifyInstance | null = null;
+let closing: Promise<void> | null = null;
+
+const send = (message: FromManager): void => {
+  process.send?.(message);
+};
+
+const roleOf = (roleId: string): MemberRole => ROLE_NAMES[roleId] ?? 'none';
+
+async function start(rootKey: Buffer, storageDir: string, deviceName: string): Promise<string> {
+  const [{ MapeoManager }, { default: Fastify }] = await Promise.all([import('@comapeo/core'), import('fastify')]);
+  // The package's exports hide its folder; the migrations the manager needs sit beside src/.
+  const coreRoot = resolve(dirname(fileURLToPath(import.meta.resolve('@comapeo/core'))), '..');
+  const dbFolder = join(storageDir, 'db');
+  const coreStorage = join(storageDir, 'cores');
+  await mkdir(dbFolder, { recursive: true });
+  await mkdir(coreStorage, { recursive: true });
+  const server = Fastify() as unknown as FastifyInstance;
+  fastify = server;
+  manager = new MapeoManager({
+    rootKey,
+    dbFolder,
+    coreStorage,
+    fastify: server as never,
+    clientMigrationsFolder: join(coreRoot, 'drizzle', 'client'),
+    projectMigrationsFolder: join(coreRoot, 'drizzle', 'project'),
+  });
+  // Attachments are read back over HTTP from this server: on loopback only.
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  // Cairn keeps every original: an archive device (CoMapeo's default, said here on purpose).
+  manager.setIsArchiveDevice(true);
+  await manager.setDeviceInfo({ name: deviceName, deviceType: 'desktop' });
+  return manager.deviceId;
+}
+
+function theManager(): MapeoManager {
+  if (manager === null) throw Object.assign(new Error('The CoMapeo process was asked to work before it started.'), { code: 'ERR_INTERNAL' });
+  return manager;
+}
+
+const methods: { [M in ManagerMethod]: (params: ManagerMethods[M]['params']) => Promise<ManagerMethods[M]['result']> } = {
+  async status({ projectId }) {
+    const comapeo = theManager();
+    const device = await comapeo.getDeviceInfo();
+    const known = projectId === null ? [] : (await comapeo.listProjects()).filter((listed) => listed.projectId === projectId);
+    if (projectId === null || known.length === 0) return { deviceId: comapeo.deviceId, deviceName: device.name ?? null, project: null };
+    const project = await comapeo.getProject(projectId);
+    const [settings, own, members] = await Promise.all([project.$getProjectSettings(), project.$getOwnRole(), project.$member.getMany()]);
+    return {
+      deviceId: comapeo.deviceId,
+      deviceName: device.name ?? null,
+      project: {
+        projectName: settings.name ?? null,
+        projectId,
+        role: roleOf(own.roleId),
+        members: members.map((member) => ({
+          deviceId: member.deviceId,
+          name: member.name ?? null,
+          role: roleOf(member.role.roleId),
+          deviceType: member.deviceType ?? null,
+        })),
+      },
+    };
+  },
+
+  async createProject({ name }) {
+    const projectId = await theManager().createProject({ name });
+    return { projectId };
+  },
+};
+
+async function close(code: number): Promise<void> {
+  closing ??= (async () => {
+    try {
+      await manager?.close();
+      await fastify?.close();
+    } finally {
+      send({ type: 'closed' });
+      // The manager leaves timers running after some calls (waitForSync's, up to 45 s): exit
+      // rather than wait for them.
+      process.exit(code);
+    }
+  })();
+  return closing;
+}
+
+function problem(error: unknown): { code: string; message: string } {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return { code: typeof code === 'string' && code.startsWith('ERR_') ? code : 'ERR_INTERNAL', message: typeof message === 'string' ? message : String(error) };
+}
+
+process.on('message', (message: ToManager) => {
+  switch (message.type) {
+    case 'start':
+      start(Buffer.from(message.rootKey, 'hex'), message.storageDir, message.deviceName).then(
+        (deviceId) => send({ type: 'ready', deviceId }),
+        (error: unknown) => send({ type: 'failed', error: problem(error) }),
+      );
+      return;
+    case 'call': {
+      const method = methods[message.method] as (params: unknown) => Promise<unknown>;
+      method(message.params).then(
+        (result) => send({ type: 'reply', id: message.id, result }),
+        (error: unknown) => send({ type: 'reply', id: message.id, error: problem(error) }),
+      );
+      return;
+    }
+    case 'close':
+      void close(0);
+      return;
+  }
+});
+// The host went away without saying so (it was killed): close what is open, then go too.
+process.on('disconnect', () => void close(0));

@@ -1,0 +1,81 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { startTestHost, type TestHost } from '@cairn/core/testing';
+import { TempDirs } from '@cairn/sdk/testing';
+import type { ComapeoProjectStatus, ComapeoStatus } from '@cairn/plugin-comapeo/common/protocol.js';
+
+const pluginDir = fileURLToPath(new URL('..', import.meta.url));
+
+// The CoMapeo process is the real @comapeo/core (7.1.0), started by the plugin in a process of its own.
+describe('comapeo: identity and a project of its own', function () {
+  this.timeout(120_000);
+  const dirs = new TempDirs();
+  let host: TestHost | null = null;
+  afterEach(async () => {
+    await host?.dispose();
+    host = null;
+    await dirs.cleanup();
+  });
+
+  const json = async <T>(...args: string[]): Promise<T> => {
+    const result = await host!.cli(...args, '--json');
+    expect(result.exitCode, result.stderr).to.equal(0);
+    return JSON.parse(result.stdout) as T;
+  };
+
+  it('keeps one CoMapeo identity per data dir, never printed, with the device name and type desktop', async () => {
+    const dataDir = await dirs.make('cairn-comapeo-');
+    host = await startTestHost({ plugins: [pluginDir], dataDir, project: 'River watch' });
+    const first = await json<ComapeoStatus>('comapeo', 'status');
+    expect(first.deviceId).to.match(/^[0-9a-f]{64}$/);
+    expect(first.project).to.equal(null);
+    const project = await json<{ deviceName: string }>('project');
+    expect(first.deviceName, 'the Cairn device\'s name').to.equal(project.deviceName);
+
+    const identity = join(dataDir, 'plugin-data', 'comapeo', 'identity.json');
+    const { rootKey } = JSON.parse(await readFile(identity, 'utf8')) as { rootKey: string };
+    expect(rootKey).to.match(/^[0-9a-f]{32}$/);
+    expect((await stat(identity)).mode & 0o777, 'only its owner reads the root key').to.equal(0o600);
+    expect(JSON.stringify(first)).to.not.contain(rootKey);
+
+    await host.dispose();
+    host = await startTestHost({ plugins: [pluginDir], dataDir });
+    const again = await json<ComapeoStatus>('comapeo', 'status');
+    expect(again.deviceId, 'the same identity after a restart').to.equal(first.deviceId);
+  });
+
+  it('creates a CoMapeo project for the Cairn project, this device its coordinator', async () => {
+    host = await startTestHost({ plugins: [pluginDir], project: 'River watch' });
+    const created = await json<ComapeoProjectStatus>('comapeo', 'create');
+    expect(created.projectName).to.equal('River watch');
+    expect(created.projectId).to.be.a('string').and.have.length.greaterThan(20);
+    expect(created.role).to.equal('coordinator');
+
+    const status = await json<ComapeoStatus>('comapeo', 'status');
+    expect(status.project).to.deep.equal(created);
+    expect(status.project!.members).to.deep.equal([{ deviceId: status.deviceId, name: status.deviceName, role: 'coordinator', deviceType: 'desktop' }]);
+
+    const twice = await host.cli('comapeo', 'create');
+    expect(twice.exitCode).to.equal(1);
+    expect(twice.stderr).to.contain('ERR_INVALID_INPUT').and.contain('already linked');
+
+    const named = await startTestHost({ plugins: [pluginDir], project: 'Other' });
+    try {
+      const result = await named.cli('comapeo', 'create', '--name', 'Forest patrol', '--json');
+      expect(result.exitCode, result.stderr).to.equal(0);
+      expect((JSON.parse(result.stdout) as ComapeoProjectStatus).projectName).to.equal('Forest patrol');
+    } finally {
+      await named.dispose();
+    }
+  });
+
+  it('says what to do when there is no Cairn project to link', async () => {
+    host = await startTestHost({ plugins: [pluginDir] });
+    const result = await host.cli('comapeo', 'create');
+    expect(result.exitCode).to.equal(1);
+    expect(result.stderr).to.contain('ERR_NO_PROJECT');
+    expect(result.stderr).to.not.contain('    at ');
+  });
+});
