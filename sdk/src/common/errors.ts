@@ -37,6 +37,8 @@ export const ErrorCodes = {
   COMMAND_FAILED: 'ERR_COMMAND_FAILED',
   /** Reading or writing a file failed (permissions, full disk, missing folder). */
   IO: 'ERR_IO',
+  /** This device's role does not allow it (a participant inviting, say); the message says who can. */
+  NOT_PERMITTED: 'ERR_NOT_PERMITTED',
   /** Something went wrong that should not have: a bug. */
   INTERNAL: 'ERR_INTERNAL',
 } as const;

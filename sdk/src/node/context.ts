@@ -118,6 +118,12 @@ export interface ProjectSettingsApi {
 export interface ProjectApi {
   /** Rejects with `ERR_NO_PROJECT` when the data dir holds no project. */
   info(): Promise<ProjectInfo>;
+  /**
+   * Creates the data dir's project, as `cairn init --name` does: for a plugin that brings a
+   * project from elsewhere (a bridge joining a foreign project). `ERR_INVALID_INPUT` when the data
+   * dir already holds one.
+   */
+  create(options: { name: string; deviceName?: string }): Promise<ProjectInfo>;
   readonly observations: ObservationsApi;
   readonly presets: DocumentsApi<Preset, PresetInput>;
   readonly fields: DocumentsApi<Field, FieldInput>;

@@ -106,6 +106,7 @@ function projectApi(projects: ProjectService, tracked: Tracked): ProjectApi {
     projects.onDidChange((change) => change.type === 'observation' && listener(change), disposables);
   return {
     info: call('info'),
+    create: async ({ name, deviceName }) => (await projects.create({ name, ...(deviceName !== undefined && { deviceName }) })).info(),
     observations: {
       create: async (input) => (await call('createObservations')([input]))[0]!,
       createMany: call('createObservations'),

@@ -30,6 +30,34 @@ export interface ComapeoStatus {
 export interface ManagerMethods {
   status: { params: { projectId: string | null }; result: Omit<ComapeoStatus, 'deviceName'> & { deviceName: string | null } };
   createProject: { params: { name: string }; result: { projectId: string } };
+  /** Makes this device reachable by CoMapeo devices: the name and port of its discovery server. */
+  listen: { params: Record<string, never>; result: { name: string; port: number } };
+  /** Dials a CoMapeo device at an address, for networks without multicast. */
+  connect: { params: { address: string; port: number }; result: null };
+  /** Waits for an invite from a coordinator, and accepts it. */
+  acceptInvite: { params: { timeoutMs: number }; result: JoinResult };
+  /** Invites a device in reach (by its name, or the first that is not a member) to the project. */
+  invite: { params: { projectId: string; deviceName: string | null; role: InvitedRole; timeoutMs: number }; result: InviteResult };
+}
+
+/** `cairn comapeo join`. */
+export interface JoinResult {
+  projectName: string | null;
+  projectId: string;
+  role: MemberRole;
+  /** The name of the device that invited this one. */
+  invitedBy: string | null;
+}
+
+export type InvitedRole = 'participant' | 'coordinator';
+
+/** `cairn comapeo invite`. */
+export interface InviteResult {
+  deviceId: string;
+  deviceName: string | null;
+  role: InvitedRole;
+  /** What the device answered; `already` when it is a member (nothing was sent). */
+  decision: 'accept' | 'reject' | 'already';
 }
 
 export type ManagerMethod = keyof ManagerMethods;

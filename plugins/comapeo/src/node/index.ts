@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { CairnError, ErrorCodes, isCairnError, type PluginContext } from '@cairn/sdk';
-import type { ComapeoStatus } from '../common/protocol.js';
+import type { ComapeoStatus, InvitedRole, JoinResult } from '../common/protocol.js';
 import type { ComapeoProcess } from './comapeo-process.js';
 import { linkIn, rootKeyIn, saveLink } from './identity.js';
 
@@ -53,5 +53,71 @@ export function activate(ctx: PluginContext): void {
       await saveLink(ctx.storagePath, { comapeoProjectId: projectId, cairnProjectKey: info.projectKey });
       return (await status()).project;
     }),
+
+    // `cairn comapeo join [--connect HOST:PORT]... [--timeout S]`.
+    ctx.commands.register('comapeo.join', async (input: { connect?: unknown; timeout?: unknown } = {}): Promise<JoinResult> => {
+      const addresses = addressesIn(input.connect);
+      const timeoutMs = secondsIn(input.timeout, 120) * 1000;
+      const existing = await linkIn(ctx.storagePath);
+      if (existing !== null) {
+        throw new CairnError(ErrorCodes.INVALID_INPUT, `This data dir is already linked with the CoMapeo project ${existing.comapeoProjectId}; \`cairn comapeo status\` shows it.`);
+      }
+      const comapeo = await reachable(addresses);
+      ctx.log.info(`Waiting up to ${timeoutMs / 1000} s for an invite from a CoMapeo coordinator, as "${await deviceName()}".`);
+      const joined = await comapeo.call('acceptInvite', { timeoutMs });
+      // The Cairn project the CoMapeo project is bridged with: this data dir's, or a new one of its name.
+      const cairnProject = await ctx.project.info().catch(async (error: unknown) => {
+        if (!isCairnError(error, ErrorCodes.NO_PROJECT)) throw error;
+        return ctx.project.create({ name: joined.projectName ?? 'CoMapeo project', deviceName: await deviceName() });
+      });
+      await saveLink(ctx.storagePath, { comapeoProjectId: joined.projectId, cairnProjectKey: cairnProject.projectKey });
+      return joined;
+    }),
+
+    // `cairn comapeo invite [--connect HOST:PORT]... [--device NAME] [--role participant|coordinator] [--timeout S]`.
+    ctx.commands.register('comapeo.invite', async (input: { connect?: unknown; device?: unknown; role?: unknown; timeout?: unknown } = {}) => {
+      const addresses = addressesIn(input.connect);
+      const timeoutMs = secondsIn(input.timeout, 120) * 1000;
+      const role = input.role ?? 'participant';
+      if (role !== 'participant' && role !== 'coordinator') {
+        throw new CairnError(ErrorCodes.INVALID_INPUT, `role: give participant or coordinator, not '${String(role)}'.`);
+      }
+      const link = await linkIn(ctx.storagePath);
+      if (link === null) {
+        throw new CairnError(ErrorCodes.NOT_FOUND, 'This data dir is in no CoMapeo project yet: `cairn comapeo create` starts one, `cairn comapeo join` joins one.');
+      }
+      const comapeo = await reachable(addresses);
+      const deviceNameGiven = input.device === undefined ? null : String(input.device);
+      return comapeo.call('invite', { projectId: link.comapeoProjectId, deviceName: deviceNameGiven, role: role as InvitedRole, timeoutMs });
+    }),
   );
+
+  /** The CoMapeo process, reachable by the devices in reach and dialling the given addresses. */
+  const reachable = async (addresses: ReadonlyArray<{ address: string; port: number }>): Promise<ComapeoProcess> => {
+    const comapeo = await comapeoProcess();
+    const { port } = await comapeo.call('listen', {});
+    ctx.log.info(`CoMapeo devices can reach this one on port ${port}.`);
+    for (const { address, port: theirs } of addresses) await comapeo.call('connect', { address, port: theirs });
+    return comapeo;
+  };
+}
+
+/** `--connect HOST:PORT`, given once or more. */
+function addressesIn(value: unknown): Array<{ address: string; port: number }> {
+  const given = value === undefined ? [] : Array.isArray(value) ? value : [value];
+  return given.map((entry) => {
+    const match = /^(.+):(\d{1,5})$/.exec(String(entry));
+    const port = match ? Number(match[2]) : NaN;
+    if (!match || port < 1 || port > 65535) {
+      throw new CairnError(ErrorCodes.INVALID_INPUT, `connect: '${String(entry)}' is not HOST:PORT; give the address a CoMapeo device shows, e.g. --connect 192.168.1.20:42311.`);
+    }
+    return { address: match[1]!.replace(/^\[(.*)\]$/, '$1'), port };
+  });
+}
+
+function secondsIn(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new CairnError(ErrorCodes.INVALID_INPUT, `timeout: give a number of seconds above 0, not '${String(value)}'.`);
+  return seconds;
 }

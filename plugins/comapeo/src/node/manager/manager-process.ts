@@ -6,28 +6,19 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MapeoManager } from '@comapeo/core';
-import type { FromManager, ManagerMethod, ManagerMethods, MemberRole, ToManager } from '../../common/protocol.js';
+import type { FromManager, ManagerMethod, ManagerMethods, ToManager } from '../../common/protocol.js';
+import { acceptInvite, coded, invite, roleOf } from './membership.js';
 
 type FastifyInstance = { listen(options: { host: string; port: number }): Promise<string>; close(): Promise<void> };
-
-/** CoMapeo's role ids (`roles` of @comapeo/core exports the first three only). */
-const ROLE_NAMES: Record<string, MemberRole> = {
-  a12a6702b93bd7ff: 'coordinator', // the project's creator
-  f7c150f5a3a9a855: 'coordinator',
-  '012fd2d431c0bf60': 'participant',
-  '9e6d29263cba36c9': 'blocked',
-  '8ced989b1904606b': 'left',
-};
 
 let manager: MapeoManager | null = null;
 let fastify: FastifyInstance | null = null;
 let closing: Promise<void> | null = null;
+let discovery: Promise<{ name: string; port: number }> | null = null;
 
 const send = (message: FromManager): void => {
   process.send?.(message);
 };
-
-const roleOf = (roleId: string): MemberRole => ROLE_NAMES[roleId] ?? 'none';
 
 async function start(rootKey: Buffer, storageDir: string, deviceName: string): Promise<string> {
   const [{ MapeoManager }, { default: Fastify }] = await Promise.all([import('@comapeo/core'), import('fastify')]);
@@ -56,7 +47,7 @@ async function start(rootKey: Buffer, storageDir: string, deviceName: string): P
 }
 
 function theManager(): MapeoManager {
-  if (manager === null) throw Object.assign(new Error('The CoMapeo process was asked to work before it started.'), { code: 'ERR_INTERNAL' });
+  if (manager === null) throw coded('ERR_INTERNAL', 'The CoMapeo process was asked to work before it started.');
   return manager;
 }
 
@@ -89,11 +80,28 @@ const methods: { [M in ManagerMethod]: (params: ManagerMethods[M]['params']) => 
     const projectId = await theManager().createProject({ name });
     return { projectId };
   },
+
+  listen() {
+    const comapeo = theManager();
+    discovery ??= comapeo.startLocalPeerDiscoveryServer();
+    return discovery;
+  },
+
+  async connect({ address, port }) {
+    // A device reached by address has no discovery name of its own here: its address stands in.
+    theManager().connectLocalPeer({ address, port, name: `${address}:${port}` });
+    return null;
+  },
+
+  acceptInvite: ({ timeoutMs }) => acceptInvite(theManager(), timeoutMs),
+
+  invite: (params) => invite(theManager(), params),
 };
 
 async function close(code: number): Promise<void> {
   closing ??= (async () => {
     try {
+      if (discovery !== null) await manager?.stopLocalPeerDiscoveryServer({ force: true });
       await manager?.close();
       await fastify?.close();
     } finally {

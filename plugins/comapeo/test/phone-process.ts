@@ -1,0 +1,75 @@
+// A CoMapeo phone for the tests: the real @comapeo/core, as CoMapeo Mobile runs it, in a process of
+// its own, driven by phone.ts over IPC. Loopback only.
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
+import { MapeoManager, roles } from '@comapeo/core';
+
+const [storageDir = '', name = 'Phone'] = process.argv.slice(2);
+const coreRoot = resolve(dirname(fileURLToPath(import.meta.resolve('@comapeo/core'))), '..');
+await mkdir(join(storageDir, 'db'), { recursive: true });
+await mkdir(join(storageDir, 'cores'), { recursive: true });
+const fastify = Fastify();
+const manager = new MapeoManager({
+  rootKey: randomBytes(16),
+  dbFolder: join(storageDir, 'db'),
+  coreStorage: join(storageDir, 'cores'),
+  fastify,
+  clientMigrationsFolder: join(coreRoot, 'drizzle', 'client'),
+  projectMigrationsFolder: join(coreRoot, 'drizzle', 'project'),
+});
+await fastify.listen({ host: '127.0.0.1', port: 0 });
+await manager.setDeviceInfo({ name, deviceType: 'mobile' });
+const discovery = await manager.startLocalPeerDiscoveryServer();
+
+type Peer = { deviceId: string; name?: string; status: string };
+const firstPeer = (): Promise<Peer> =>
+  new Promise((found) => {
+    const check = (peers: Peer[]) => {
+      const peer = peers.find((candidate) => candidate.status === 'connected' && candidate.name !== undefined);
+      if (peer === undefined) return;
+      manager.off('local-peers', check as never);
+      found(peer);
+    };
+    manager.on('local-peers', check as never);
+    void manager.listLocalPeers().then((peers) => check(peers as Peer[]));
+  });
+
+const commands: Record<string, (args: Record<string, unknown>) => Promise<unknown>> = {
+  info: async () => ({ deviceId: manager.deviceId, name, port: discovery.port }),
+  createProject: async ({ projectName }) => manager.createProject({ name: String(projectName) }),
+  /** Invites the first device that comes in reach. */
+  inviteFirstPeer: async ({ projectId, role }) => {
+    const peer = await firstPeer();
+    const project = await manager.getProject(String(projectId));
+    const roleId = role === 'coordinator' ? roles.COORDINATOR_ROLE_ID : roles.MEMBER_ROLE_ID;
+    return { deviceId: peer.deviceId, decision: await project.$member.invite(peer.deviceId, { roleId }) };
+  },
+  /** Accepts the next invite that comes. */
+  acceptNextInvite: async () => {
+    const invite = await new Promise<{ inviteId: string; invitorName: string }>((received) => manager.invite.once('invite-received', received as never));
+    return { projectId: await manager.invite.accept({ inviteId: invite.inviteId }), invitedBy: invite.invitorName };
+  },
+  members: async ({ projectId }) =>
+    (await (await manager.getProject(String(projectId))).$member.getMany()).map((member) => ({ deviceId: member.deviceId, name: member.name, roleName: member.role.name })),
+};
+
+process.on('message', (message: { id: number; command: string; args: Record<string, unknown> }) => {
+  if (message.command === 'close') {
+    void manager
+      .stopLocalPeerDiscoveryServer({ force: true })
+      .then(() => manager.close())
+      .then(() => fastify.close())
+      // The manager leaves timers running after an invite (up to 45 s): exit rather than wait.
+      .finally(() => process.exit(0));
+    return;
+  }
+  commands[message.command]!(message.args).then(
+    (result) => process.send!({ id: message.id, result }),
+    (error: unknown) => process.send!({ id: message.id, error: String((error as Error)?.message ?? error) }),
+  );
+});
+process.send!({ ready: true });
+process.on('disconnect', () => process.exit(0));
