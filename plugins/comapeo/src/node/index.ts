@@ -15,7 +15,10 @@ export function activate(ctx: PluginContext): void {
     (comapeo ??= (async () => {
       const { ComapeoProcess } = await import('./comapeo-process.js');
       return new ComapeoProcess({ rootKey: await rootKeyIn(ctx.storagePath), storageDir: join(ctx.storagePath, 'comapeo'), deviceName: await deviceName(), log: ctx.log });
-    })());
+    })().catch((error: unknown) => {
+      comapeo = null; // a damaged identity file, say: the next command tries again once it is fixed
+      throw error;
+    }));
   ctx.subscriptions.push({ dispose: async () => (comapeo === null ? undefined : (await comapeo.catch(() => null))?.close()) });
 
   /** The Cairn device's name, which CoMapeo devices are shown; the computer's name before a project exists. */

@@ -6,10 +6,9 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MapeoManager } from '@comapeo/core';
+import type { FastifyInstance } from 'fastify';
 import type { FromManager, ManagerMethod, ManagerMethods, ToManager } from '../../common/protocol.js';
 import { acceptInvite, coded, invite, roleOf } from './membership.js';
-
-type FastifyInstance = { listen(options: { host: string; port: number }): Promise<string>; close(): Promise<void> };
 
 let manager: MapeoManager | null = null;
 let fastify: FastifyInstance | null = null;
@@ -28,13 +27,13 @@ async function start(rootKey: Buffer, storageDir: string, deviceName: string): P
   const coreStorage = join(storageDir, 'cores');
   await mkdir(dbFolder, { recursive: true });
   await mkdir(coreStorage, { recursive: true });
-  const server = Fastify() as unknown as FastifyInstance;
+  const server = Fastify();
   fastify = server;
   manager = new MapeoManager({
     rootKey,
     dbFolder,
     coreStorage,
-    fastify: server as never,
+    fastify: server,
     clientMigrationsFolder: join(coreRoot, 'drizzle', 'client'),
     projectMigrationsFolder: join(coreRoot, 'drizzle', 'project'),
   });
