@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,6 +72,25 @@ describe('comapeo: identity and a project of its own', function () {
     }
   });
 
+  it('survives its CoMapeo process dying: the waiting command fails with a message, the next one starts a new process', async () => {
+    host = await startTestHost({ plugins: [pluginDir], project: 'River watch' });
+    const before = await json<ComapeoStatus>('comapeo', 'status');
+    const waiting = host.cli('comapeo', 'join', '--timeout', '60');
+    // Killed while the join waits for an invite (it is waiting within milliseconds; a second is ample).
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const [pid] = await comapeoProcesses();
+    expect(pid, 'a CoMapeo process of this host').to.be.a('number');
+    process.kill(pid!, 'SIGKILL');
+    const failed = await waiting;
+    expect(failed.exitCode).to.equal(1);
+    expect(failed.stderr).to.contain('The CoMapeo process stopped (SIGKILL)').and.contain('run the command again');
+    expect(failed.stderr).to.not.contain('    at ');
+
+    const after = await json<ComapeoStatus>('comapeo', 'status');
+    expect(after.deviceId, 'the same identity in the new process').to.equal(before.deviceId);
+    expect(await comapeoProcesses()).to.have.length(1).and.not.include(pid);
+  });
+
   it('says what to do when there is no Cairn project to link', async () => {
     host = await startTestHost({ plugins: [pluginDir] });
     const result = await host.cli('comapeo', 'create');
@@ -79,3 +99,15 @@ describe('comapeo: identity and a project of its own', function () {
     expect(result.stderr).to.not.contain('    at ');
   });
 });
+
+/** The CoMapeo processes this test process started (through its test hosts). */
+async function comapeoProcesses(): Promise<number[]> {
+  try {
+    return execFileSync('pgrep', ['-P', String(process.pid), '-f', 'manager-process.js'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map(Number);
+  } catch {
+    return []; // pgrep exits 1 when none match
+  }
+}
