@@ -80,6 +80,11 @@ export class ComapeoProcess {
             return;
         }
       });
+      // Could not be started at all (no memory for a process, say): the command fails, not the host.
+      child.on('error', (error) => {
+        clearTimeout(limit);
+        reject(new CairnError(ErrorCodes.INTERNAL, `CoMapeo could not be started: ${error.message}. Run the command again.`));
+      });
       child.on('exit', (code, signal) => {
         clearTimeout(limit);
         if (this.child === child) {
