@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CairnError, ErrorCodes, type ErrorCode, type Logger } from '@cairn/sdk';
+import { CairnError, ErrorCodes, isCairnError, type Logger } from '@cairn/sdk';
 import type { FromManager, ManagerMethod, ManagerMethods, ToManager } from '../common/protocol.js';
 
 /** How long the process may take to start (its import alone is about a second) or to close. */
@@ -117,10 +117,10 @@ export class ComapeoProcess {
   }
 }
 
+/** The process's report of a failure (see errorReport), as the error the command fails with. */
 function asCairnError(error: { code: string; message: string }, context: string): CairnError {
-  const known = Object.values(ErrorCodes) as string[];
-  const code = (known.includes(error.code) ? error.code : ErrorCodes.INTERNAL) as ErrorCode;
-  return new CairnError(code, code === ErrorCodes.INTERNAL ? `${context}: ${error.message}` : error.message);
+  if (isCairnError(error) && error.code !== ErrorCodes.INTERNAL) return new CairnError(error.code, error.message);
+  return new CairnError(ErrorCodes.INTERNAL, `${context}: ${error.message}`);
 }
 
 function lastLine(text: string): string {

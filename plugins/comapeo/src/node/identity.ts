@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CairnError, ErrorCodes, writeFileAtomic } from '@cairn/sdk';
+import { CairnError, ErrorCodes, ioError, writeFileAtomic } from '@cairn/sdk';
 
 // What this data dir is to CoMapeo, kept in the plugin's storage: the root key every CoMapeo key
 // of this device is derived from (so one stable identity per data dir), and which CoMapeo project
@@ -46,7 +46,7 @@ async function readJson<T>(path: string): Promise<T | null> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new CairnError(ErrorCodes.IO, `Could not read ${path}: ${(error as Error).message}`);
+    throw ioError(`Could not read ${path}`, error);
   }
   try {
     return JSON.parse(text) as T;

@@ -1,5 +1,4 @@
 import type { ExportFormat, ExportRequest, ImportFormat, ImportReadOptions, PluginContext, ProgressReport } from '@cairn/sdk';
-import { inFormOrder } from '../common/forms.js';
 import { OBSERVATIONS_METHODS, OBSERVATIONS_SERVICE } from '../common/protocol.js';
 import type { ExportInput, ImportInput } from './inputs.js';
 
@@ -46,9 +45,10 @@ export function activate(ctx: PluginContext): void {
     ),
     // `cairn presets list`: what a script or another tool needs to know of each category; the icon's
     // SVG is markup of many kilobytes, so the list says only whether there is one.
-    ctx.commands.register('observations.listPresets', async () =>
-      (await ctx.project.presets.list()).sort(inFormOrder).map(({ iconSvg, ...preset }) => ({ ...preset, hasIconSvg: iconSvg !== null })),
-    ),
+    ctx.commands.register('observations.listPresets', async () => {
+      const { inFormOrder } = await import('../common/forms.js'); // off the start path, like the rest
+      return (await ctx.project.presets.list()).sort(inFormOrder).map(({ iconSvg, ...preset }) => ({ ...preset, hasIconSvg: iconSvg !== null }));
+    }),
     // `cairn presets import PATH`.
     ctx.commands.register('observations.importPresets', (input: unknown) =>
       ctx.progress('Importing categories', async (report: (progress: ProgressReport) => void) => (await transfers()).runPresetsImport(ctx, input, report)),

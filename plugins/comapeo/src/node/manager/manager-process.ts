@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { errorReport } from '@cairn/sdk';
 import type { MapeoManager } from '@comapeo/core';
 import type { FastifyInstance } from 'fastify';
 import type { FromManager, ManagerMethod, ManagerMethods, ToManager } from '../../common/protocol.js';
@@ -113,24 +114,19 @@ async function close(code: number): Promise<void> {
   return closing;
 }
 
-function problem(error: unknown): { code: string; message: string } {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return { code: typeof code === 'string' && code.startsWith('ERR_') ? code : 'ERR_INTERNAL', message: typeof message === 'string' ? message : String(error) };
-}
-
 process.on('message', (message: ToManager) => {
   switch (message.type) {
     case 'start':
       start(Buffer.from(message.rootKey, 'hex'), message.storageDir, message.deviceName).then(
         (deviceId) => send({ type: 'ready', deviceId }),
-        (error: unknown) => send({ type: 'failed', error: problem(error) }),
+        (error: unknown) => send({ type: 'failed', error: errorReport(error) }),
       );
       return;
     case 'call': {
       const method = methods[message.method] as (params: unknown) => Promise<unknown>;
       method(message.params).then(
         (result) => send({ type: 'reply', id: message.id, result }),
-        (error: unknown) => send({ type: 'reply', id: message.id, error: problem(error) }),
+        (error: unknown) => send({ type: 'reply', id: message.id, error: errorReport(error) }),
       );
       return;
     }

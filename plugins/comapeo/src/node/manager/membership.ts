@@ -35,25 +35,17 @@ export async function acceptInvite(manager: MapeoManager, timeoutMs: number): Pr
 
 /** A pending invite, or the next one to come. */
 function nextInvite(manager: MapeoManager, timeoutMs: number): Promise<Invite> {
-  return new Promise((resolve, reject) => {
-    const onInvite = (invite: Invite) => {
-      if (invite.state !== undefined && invite.state !== 'pending') return;
-      clearTimeout(timer);
-      manager.invite.off('invite-received', onInvite as never);
-      resolve(invite);
-    };
-    const timer = setTimeout(() => {
-      manager.invite.off('invite-received', onInvite as never);
-      reject(
-        coded(
-          'ERR_TIMEOUT',
-          `No CoMapeo invite came within ${Math.round(timeoutMs / 1000)} s. On a coordinator's phone, invite this device (it is in reach while this command runs), or give its address with --connect HOST:PORT.`,
-        ),
-      );
-    }, timeoutMs);
-    manager.invite.on('invite-received', onInvite as never);
-    const pending = (manager.invite.getMany() as Invite[]).find((invite) => invite.state === 'pending');
-    if (pending !== undefined) onInvite(pending);
+  const pending = (invite: Invite) => invite.state === undefined || invite.state === 'pending';
+  return firstOf<Invite>({
+    watch: (check) => {
+      const onInvite = (invite: Invite) => check([invite]);
+      manager.invite.on('invite-received', onInvite as never);
+      check(manager.invite.getMany() as Invite[]);
+      return () => manager.invite.off('invite-received', onInvite as never);
+    },
+    wanted: pending,
+    timeoutMs,
+    timedOut: `No CoMapeo invite came within ${Math.round(timeoutMs / 1000)} s. On a coordinator's phone, invite this device (it is in reach while this command runs), or give its address with --connect HOST:PORT.`,
   });
 }
 
@@ -81,21 +73,40 @@ export async function invite(
 
 /** The first device in reach that `wanted` picks, as soon as there is one. */
 function peerInReach(manager: MapeoManager, wanted: (peer: LocalPeer) => boolean, timeoutMs: number, deviceName: string | null): Promise<LocalPeer> {
+  const which = deviceName === null ? 'No CoMapeo device that is not a member yet' : `No CoMapeo device named "${deviceName}"`;
+  return firstOf<LocalPeer>({
+    watch: (check) => {
+      manager.on('local-peers', check as never);
+      void Promise.resolve(manager.listLocalPeers()).then((peers) => check(peers as LocalPeer[]));
+      return () => manager.off('local-peers', check as never);
+    },
+    wanted,
+    timeoutMs,
+    timedOut: `${which} came in reach within ${Math.round(timeoutMs / 1000)} s. Open CoMapeo on it, on the same network, or give its address with --connect HOST:PORT.`,
+  });
+}
+
+/**
+ * The first item `wanted` picks of those `watch` reports (what there is now, then what comes), or
+ * ERR_TIMEOUT with `timedOut` after `timeoutMs`; the watch ends either way.
+ */
+function firstOf<T>({ watch, wanted, timeoutMs, timedOut }: { watch: (check: (items: readonly T[]) => void) => () => void; wanted: (item: T) => boolean; timeoutMs: number; timedOut: string }): Promise<T> {
   return new Promise((resolve, reject) => {
-    const check = (peers: readonly LocalPeer[]) => {
-      const found = peers.find(wanted);
-      if (found === undefined) return;
+    let settled = false;
+    let unwatch: (() => void) | null = null;
+    const settle = (done: () => void) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      manager.off('local-peers', check as never);
-      resolve(found);
+      unwatch?.();
+      done();
     };
-    const timer = setTimeout(() => {
-      manager.off('local-peers', check as never);
-      const which = deviceName === null ? 'No CoMapeo device that is not a member yet' : `No CoMapeo device named "${deviceName}"`;
-      reject(coded('ERR_TIMEOUT', `${which} came in reach within ${Math.round(timeoutMs / 1000)} s. Open CoMapeo on it, on the same network, or give its address with --connect HOST:PORT.`));
-    }, timeoutMs);
-    manager.on('local-peers', check as never);
-    void Promise.resolve(manager.listLocalPeers()).then((peers) => check(peers as LocalPeer[]));
+    const timer = setTimeout(() => settle(() => reject(coded('ERR_TIMEOUT', timedOut))), timeoutMs);
+    unwatch = watch((items) => {
+      const found = items.find(wanted);
+      if (found !== undefined) settle(() => resolve(found));
+    });
+    if (settled) unwatch();
   });
 }
 
