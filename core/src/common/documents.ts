@@ -4,6 +4,7 @@ import type {
   DocumentType,
   Field,
   Observation,
+  PositionMetadata,
   Preset,
   ProjectSettings,
   TagValue,
@@ -28,6 +29,8 @@ export interface ObservationValue {
   notes: string;
   tags: Record<string, TagValue>;
   attachments: StoredAttachment[];
+  /** Only on observations that came with it; absent, not null, so older versions read the same. */
+  metadata?: PositionMetadata;
 }
 
 export type PresetValue = Omit<Preset, 'id' | 'version' | 'createdAt' | 'updatedAt'>;
@@ -121,7 +124,12 @@ export function sameContent(a: StoredVersion, b: StoredVersion): boolean {
 function comparable(version: StoredVersion): unknown {
   if (version.type !== 'observation' || version.value === null) return version.value;
   const value = version.value as ObservationValue;
-  return { ...value, attachments: value.attachments.map(({ name, hash, mimeType, size }) => ({ name, hash, mimeType, size })) };
+  return { ...value, attachments: value.attachments.map(shownAttachment) };
+}
+
+/** An attachment without where its bytes are stored. */
+function shownAttachment({ name, hash, mimeType, size, variants }: StoredAttachment): Attachment {
+  return variants === undefined ? { name, hash, mimeType, size } : { name, hash, mimeType, size, variants };
 }
 
 /** JSON text with every object's keys in order, so that equal values give equal text. */
@@ -145,11 +153,12 @@ export function toObservation(version: LocatedVersion<'observation'>, forks: str
     category: value.category,
     notes: value.notes,
     tags: value.tags,
-    attachments: value.attachments.map(({ name, hash, mimeType, size }) => ({ name, hash, mimeType, size })),
+    attachments: value.attachments.map(shownAttachment),
     createdAt: version.createdAt,
     updatedAt: version.updatedAt,
     createdBy: version.createdBy,
     forks,
+    ...(value.metadata === undefined ? {} : { metadata: value.metadata }),
   };
 }
 

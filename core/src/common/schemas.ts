@@ -16,10 +16,19 @@ const tags = {
   additionalProperties: tagValueSchema,
 } as const;
 
+const variantInput = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { path: { type: 'string', minLength: 1 }, open: {}, mimeType: { type: 'string', minLength: 1, maxLength: 255 } },
+  anyOf: [{ required: ['path'] }, { required: ['open'] }],
+  description: 'must have a path (the file of the variant)',
+} as const;
+
 const attachmentInput = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    variants: { type: 'object', additionalProperties: false, properties: { preview: variantInput, thumbnail: variantInput } },
     path: { type: 'string', minLength: 1 },
     // Bytes from elsewhere (an entry of a zip being imported): a function, which only a plugin
     // can give and the host checks; never JSON.
@@ -35,6 +44,22 @@ const attachmentInput = {
 export const ISO_TIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$';
 const isoTime = { type: 'string', pattern: ISO_TIME_PATTERN } as const;
 
+/** Ids users or importers choose (a Mapeo preset id such as `animal`): no spaces or slashes. */
+const userId = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\s/]+$' } as const;
+
+const positionMetadata = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    manualLocation: { type: 'boolean' },
+    timestamp: isoTime,
+    accuracy: { type: 'number', minimum: 0 },
+    altitude: { type: 'number' },
+    heading: { type: 'number' },
+    speed: { type: 'number' },
+  },
+} as const;
+
 const observationFields = {
   lat: { type: 'number', minimum: -90, maximum: 90 },
   lon: { type: 'number', minimum: -180, maximum: 180 },
@@ -44,14 +69,11 @@ const observationFields = {
   attachments: { type: 'array', maxItems: 1000, items: attachmentInput },
 } as const;
 
-/** Ids users or importers choose (a Mapeo preset id such as `animal`): no spaces or slashes. */
-const userId = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\s/]+$' } as const;
-
 export const observationInputSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['lat', 'lon'],
-  properties: { id: userId, ...observationFields, createdAt: isoTime },
+  properties: { id: userId, ...observationFields, createdAt: isoTime, updatedAt: isoTime, createdBy: userId, metadata: positionMetadata },
 } as const;
 
 export const observationPatchSchema = {
@@ -60,6 +82,8 @@ export const observationPatchSchema = {
   properties: {
     ...observationFields,
     untag: { type: 'array', items: { type: 'string', minLength: 1 } },
+    detach: { type: 'array', items: { type: 'string', minLength: 1 } },
+    metadata: { anyOf: [positionMetadata, { type: 'null' }] },
   },
 } as const;
 

@@ -13,6 +13,36 @@ export interface Attachment {
   mimeType: string;
   /** Size in bytes. */
   size: number;
+  /** Smaller copies of a photo, when it has them; each read with `readAttachment(id, name, variant)`. */
+  variants?: Partial<Record<AttachmentVariant, AttachmentBytes>>;
+}
+
+/** The smaller copies a photo may carry beside its original: for lists, galleries, slow links. */
+export type AttachmentVariant = 'preview' | 'thumbnail';
+
+export interface AttachmentBytes {
+  hash: string;
+  mimeType: string;
+  size: number;
+}
+
+/**
+ * Where the device was and how it knew, as a phone's GPS reported it when the observation was
+ * made (CoMapeo keeps it as the observation's metadata). Every part is optional.
+ */
+export interface PositionMetadata {
+  /** The place was set by hand, not measured. */
+  manualLocation?: boolean;
+  /** When the position was measured (ISO 8601). */
+  timestamp?: string;
+  /** Metres, the radius of 68% confidence. */
+  accuracy?: number;
+  /** Metres above the WGS 84 ellipsoid. */
+  altitude?: number;
+  /** Degrees clockwise from true north. */
+  heading?: number;
+  /** Metres per second. */
+  speed?: number;
 }
 
 export interface Observation {
@@ -33,6 +63,8 @@ export interface Observation {
   createdBy: string;
   /** Versions that lost a concurrent edit; empty unless the document is forked. */
   forks: string[];
+  /** How the place was measured; only on observations that came with it (from a phone). */
+  metadata?: PositionMetadata;
 }
 
 /** A file to attach: a path on this device, or bytes from elsewhere (an entry of a zip). */
@@ -45,7 +77,11 @@ export interface AttachmentFileInput {
   name?: string;
   /** Defaults to a guess from the name's extension. */
   mimeType?: string;
+  variants?: AttachmentVariantInputs;
 }
+
+/** A photo's smaller copies, made elsewhere (a phone made them): each a file, or bytes to open. */
+export type AttachmentVariantInputs = Partial<Record<AttachmentVariant, { path: string; mimeType?: string } | { open: AttachmentStreamInput['open']; mimeType?: string }>>;
 
 /** Bytes that are not a file here: an importer streams them from where they are, with no copy on disk. */
 export interface AttachmentStreamInput {
@@ -57,6 +93,7 @@ export interface AttachmentStreamInput {
   name: string;
   /** Defaults to a guess from the name's extension. */
   mimeType?: string;
+  variants?: AttachmentVariantInputs;
 }
 
 export interface ObservationInput {
@@ -77,6 +114,14 @@ export interface ObservationInput {
    * Mapeo's `$created`). Defaults to now.
    */
   createdAt?: string;
+  /**
+   * When this version was written (ISO 8601), for a bridge that brings a document written
+   * elsewhere with its own times. Defaults to now.
+   */
+  updatedAt?: string;
+  /** The author's device id, for a bridge that brings another system's documents. Defaults to this device. */
+  createdBy?: string;
+  metadata?: PositionMetadata;
 }
 
 export interface CreateManyOptions {
@@ -99,8 +144,12 @@ export interface ObservationPatch {
   tags?: Record<string, TagValue>;
   /** Tag keys to remove. */
   untag?: string[];
-  /** Attachments to add. */
+  /** Attachments to add (one with the name of an attachment it has replaces it). */
   attachments?: AttachmentInput[];
+  /** Names of attachments to remove. */
+  detach?: string[];
+  /** Null removes it. */
+  metadata?: PositionMetadata | null;
 }
 
 export interface ObservationFilter {
@@ -138,6 +187,11 @@ export interface UpdateOptions {
    * that version and replaces every head: the fork is resolved in its favour.
    */
   base?: string;
+  /**
+   * When the edit was made (ISO 8601), for a bridge that carries an edit made elsewhere.
+   * Defaults to now.
+   */
+  updatedAt?: string;
 }
 
 /** Which documents changed, after a local write or when a sync brought new versions. */

@@ -3,6 +3,7 @@ import type { Event } from '../common/event.js';
 import type { Readable } from 'node:stream';
 import type { Field, FieldInput, Preset, PresetInput } from '../common/categories.js';
 import type {
+  AttachmentVariant,
   CreateManyOptions,
   DeviceInfo,
   DocumentChange,
@@ -96,8 +97,16 @@ export interface ObservationsApi {
    * ignored), read straight from the index: far faster than `query` for a million points.
    */
   positions(filter?: ObservationFilter): Promise<ObservationPositions>;
-  /** The bytes of an attachment, streamed. `ERR_NOT_FOUND` if it is not (yet) on this device. */
-  readAttachment(id: string, name: string): Promise<Readable>;
+  /**
+   * The bytes of an attachment (its original, or one of its variants), streamed. `ERR_NOT_FOUND`
+   * if it is not (yet) on this device, or has no such variant.
+   */
+  readAttachment(id: string, name: string, variant?: AttachmentVariant): Promise<Readable>;
+  /**
+   * The observations deleted here (their tombstones' versions and times), for a bridge that
+   * carries deletions to another system.
+   */
+  tombstones(): Promise<Array<{ id: string; version: string; updatedAt: string }>>;
   readonly onDidChange: Event<ObservationChange>;
 }
 

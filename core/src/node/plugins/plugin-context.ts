@@ -121,6 +121,7 @@ function projectApi(projects: ProjectService, tracked: Tracked): ProjectApi {
       countByCategory: call('countObservationsByCategory'),
       positions: call('observationPositions'),
       readAttachment: call('readAttachment'),
+      tombstones: call('observationTombstones'),
       onDidChange: tracked(observationChanges),
     },
     presets: {

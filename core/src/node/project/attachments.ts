@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Hyperdrive from 'hyperdrive';
 import type { HyperdriveEntry } from 'hyperdrive';
-import { CairnError, ErrorCodes, errorMessage, isCairnError, type AttachmentInput, type AttachmentStreamInput } from '@cairn/sdk';
+import { CairnError, ErrorCodes, errorMessage, isCairnError, type AttachmentInput, type AttachmentStreamInput, type AttachmentVariant } from '@cairn/sdk';
 import type { StoredAttachment } from '../../common/documents.js';
 import type { ProjectStore } from './project-store.js';
 
@@ -41,8 +41,28 @@ const blobPath = (hash: string) => `/blobs/${hash}`;
 export class Attachments {
   constructor(private readonly store: ProjectStore) {}
 
-  /** Stores a file (unless the same bytes are already stored) and describes it for a document. */
+  /**
+   * Stores a file and its variants (unless the same bytes are already stored) and describes them
+   * for a document. A variant's bytes live in the same drive as the original's.
+   */
   async add(input: AttachmentInput, field: string): Promise<StoredAttachment> {
+    const stored = await this.addOne(input, field);
+    if (input.variants === undefined) return stored;
+    const variants: NonNullable<StoredAttachment['variants']> = {};
+    for (const variant of ['preview', 'thumbnail'] as const) {
+      const source = input.variants[variant];
+      if (source === undefined) continue;
+      const name = `${stored.name}.${variant}`;
+      const { hash, size, mimeType } = await this.addOne(
+        'path' in source ? { path: source.path, name, mimeType: source.mimeType ?? stored.mimeType } : { open: source.open, name, mimeType: source.mimeType ?? stored.mimeType },
+        `${field}.variants.${variant}`,
+      );
+      variants[variant] = { hash, size, mimeType };
+    }
+    return { ...stored, variants };
+  }
+
+  private async addOne(input: AttachmentInput, field: string): Promise<StoredAttachment> {
     if (!('path' in input)) return this.addStream(input, field);
     let size: number;
     try {
@@ -92,18 +112,29 @@ export class Attachments {
     return { name, hash, mimeType, size, drive: drive.key.toString('hex') };
   }
 
-  /** Streams an attachment's bytes; `ERR_NOT_FOUND` if they have not reached this device. */
-  async read(attachment: StoredAttachment): Promise<Readable> {
+  /**
+   * Streams an attachment's bytes, or one variant's; `ERR_NOT_FOUND` if they have not reached
+   * this device or there is no such variant.
+   */
+  async read(attachment: StoredAttachment, variant?: AttachmentVariant): Promise<Readable> {
+    const hash = variant === undefined ? attachment.hash : attachment.variants?.[variant]?.hash;
+    if (hash === undefined) {
+      const held = Object.keys(attachment.variants ?? {});
+      throw new CairnError(
+        ErrorCodes.NOT_FOUND,
+        `Attachment '${attachment.name}' has no ${variant} variant${held.length ? `; it has: original, ${held.join(', ')}` : '; it has only its original'}.`,
+      );
+    }
     const device = this.store.allDevices().find((candidate) => candidate.record.driveKey === attachment.drive);
     const drive = device?.drive;
-    const entry = drive ? await drive.entry(blobPath(attachment.hash), { wait: false }).catch(() => null) : null;
+    const entry = drive ? await drive.entry(blobPath(hash), { wait: false }).catch(() => null) : null;
     if (drive === undefined || entry === null || !(await this.isComplete(drive, entry))) {
       throw new CairnError(
         ErrorCodes.NOT_FOUND,
         `The bytes of attachment '${attachment.name}' have not reached this device yet; sync with the device that added it.`,
       );
     }
-    return drive.createReadStream(blobPath(attachment.hash), { wait: false });
+    return drive.createReadStream(blobPath(hash), { wait: false });
   }
 
   /** Whether every block of the blob is here (a drive replicates its index before its blobs). */

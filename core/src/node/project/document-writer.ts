@@ -78,7 +78,7 @@ export class DocumentWriter {
           links,
           createdAt: base.createdAt,
           createdBy: base.createdBy,
-          updatedAt: new Date().toISOString(),
+          updatedAt: options.updatedAt === undefined ? new Date().toISOString() : new Date(options.updatedAt).toISOString(),
           deleted: false,
           value: change(base.value!),
         },

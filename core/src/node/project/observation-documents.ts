@@ -3,6 +3,7 @@ import {
   CairnError,
   ErrorCodes,
   type AttachmentInput,
+  type AttachmentVariant,
   type CreateManyOptions,
   type Observation,
   type ObservationFilter,
@@ -14,7 +15,7 @@ import {
 import { toObservation, type LocatedVersion, type StoredAttachment, type StoredVersion } from '../../common/documents.js';
 import type { Attachments } from './attachments.js';
 import { newId, type DocumentWriter } from './document-writer.js';
-import { checkObservationInput, checkObservationInputs, checkObservationPatch, notFound, withoutKnownIds } from './project-checks.js';
+import { checkObservationInput, checkObservationInputs, checkObservationPatch, checkTime, notFound, withoutKnownIds } from './project-checks.js';
 import type { ProjectStore } from './project-store.js';
 import { InvalidInput } from './validation.js';
 
@@ -52,8 +53,8 @@ export class ObservationDocuments {
         docId: input.id ?? newId(),
         links: [],
         createdAt: input.createdAt === undefined ? now : new Date(input.createdAt).toISOString(),
-        createdBy: this.store.deviceId,
-        updatedAt: now,
+        createdBy: input.createdBy ?? this.store.deviceId,
+        updatedAt: input.updatedAt === undefined ? now : new Date(input.updatedAt).toISOString(),
         deleted: false,
         value: {
           lat: input.lat,
@@ -62,6 +63,7 @@ export class ObservationDocuments {
           notes: input.notes ?? '',
           tags: input.tags ?? {},
           attachments: attachments.get(input)!,
+          ...(input.metadata === undefined ? {} : { metadata: input.metadata }),
         },
       })),
     );
@@ -83,12 +85,15 @@ export class ObservationDocuments {
 
   async update(id: string, patch: ObservationPatch, options: UpdateOptions = {}): Promise<Observation> {
     const checked = checkObservationPatch(patch);
+    checkTime(options.updatedAt, 'observation edit', 'updatedAt');
     const added = await this.storeAttachments(checked.attachments);
     await this.writer.edit('observation', id, options, (value) => {
       const tags = { ...value.tags, ...checked.tags };
       for (const key of checked.untag ?? []) delete tags[key];
       const byName = new Map(value.attachments.map((attachment) => [attachment.name, attachment]));
+      for (const name of checked.detach ?? []) byName.delete(name);
       for (const attachment of added) byName.set(attachment.name, attachment);
+      const metadata = checked.metadata === undefined ? value.metadata : (checked.metadata ?? undefined);
       return {
         lat: checked.lat ?? value.lat,
         lon: checked.lon ?? value.lon,
@@ -96,6 +101,7 @@ export class ObservationDocuments {
         notes: checked.notes ?? value.notes,
         tags,
         attachments: [...byName.values()],
+        ...(metadata === undefined ? {} : { metadata }),
       };
     });
     return this.get(id);
@@ -150,7 +156,12 @@ export class ObservationDocuments {
     return this.store.index.countObservations(filter);
   }
 
-  async readAttachment(id: string, name: string): Promise<Readable> {
+  /** The deleted observations: each tombstone's version and time. */
+  tombstones(): Array<{ id: string; version: string; updatedAt: string }> {
+    return this.store.index.tombstones('observation');
+  }
+
+  async readAttachment(id: string, name: string, variant?: AttachmentVariant): Promise<Readable> {
     const current = this.store.index.current('observation', id);
     if (current === null || current.deleted) throw notFound('observation', id);
     const attachment = current.version.value!.attachments.find((candidate) => candidate.name === name);
@@ -161,7 +172,7 @@ export class ObservationDocuments {
         `Observation ${id} has no attachment '${name}'${names.length ? `; it has: ${names.join(', ')}` : ''}.`,
       );
     }
-    return this.attachments.read(attachment);
+    return this.attachments.read(attachment, variant);
   }
 
   private async storeAttachments(inputs: readonly AttachmentInput[] | undefined): Promise<StoredAttachment[]> {

@@ -17,6 +17,7 @@ import {
   presetInputSchema,
   presetPatchSchema,
   projectSettingsPatchSchema,
+  ISO_TIME_PATTERN,
 } from '../../common/schemas.js';
 import { InvalidInput, validator } from './validation.js';
 
@@ -36,11 +37,21 @@ export const checkSettingsPatch = validator<Partial<ProjectSettings>>(projectSet
  */
 export function checkObservationInput(input: ObservationInput, label = 'observation'): ObservationInput {
   const checked = checkObservation(input, label);
-  if (checked.createdAt !== undefined && Number.isNaN(Date.parse(checked.createdAt))) {
-    throw new InvalidInput(label, `createdAt '${checked.createdAt}' is not a real time.`);
-  }
+  checkTime(checked.createdAt, label, 'createdAt');
+  checkTime(checked.updatedAt, label, 'updatedAt');
   checkAttachmentSources(checked.attachments, label);
   return checked;
+}
+
+/** A time the schema's pattern lets through must also be a real one (not 2024-02-31). */
+export function checkTime(time: string | undefined, label: string, name: string): void {
+  if (time === undefined) return;
+  const day = typeof time === 'string' ? time.slice(0, 10) : '';
+  // Date.parse rolls 2024-02-31 over to March: the day must read back as it was written.
+  const realDay = !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day);
+  if (typeof time !== 'string' || !new RegExp(ISO_TIME_PATTERN).test(time) || Number.isNaN(Date.parse(time)) || !realDay) {
+    throw new InvalidInput(label, `${name} '${String(time)}' is not a real time (ISO 8601, e.g. 2024-05-01T10:00:00Z).`);
+  }
 }
 
 export function checkObservationPatch(patch: ObservationPatch): ObservationPatch {
@@ -57,11 +68,16 @@ export function checkObservationInputs(inputs: readonly ObservationInput[]): Obs
 /** What the schema cannot say of an attachment given as bytes: that `open` is a function. */
 function checkAttachmentSources(attachments: readonly AttachmentInput[] | undefined, label: string): void {
   attachments?.forEach((attachment, index) => {
-    const { open, path } = attachment as { open?: unknown; path?: unknown };
-    if (open === undefined) return;
-    if (typeof open !== 'function') throw new InvalidInput(label, `attachments[${index}].open must be a function that opens the bytes.`);
-    if (path !== undefined) throw new InvalidInput(label, `attachments[${index}] has both a path and open; give one.`);
+    checkSource(attachment, label, `attachments[${index}]`);
+    for (const [variant, source] of Object.entries(attachment.variants ?? {})) checkSource(source, label, `attachments[${index}].variants.${variant}`);
   });
+}
+
+function checkSource(source: unknown, label: string, at: string): void {
+  const { open, path } = source as { open?: unknown; path?: unknown };
+  if (open === undefined) return;
+  if (typeof open !== 'function') throw new InvalidInput(label, `${at}.open must be a function that opens the bytes.`);
+  if (path !== undefined) throw new InvalidInput(label, `${at} has both a path and open; give one.`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { inject, injectable } from '@cairn/sdk/inversify';
-import { CairnError, ErrorCodes, type CommandContribution, type CommandsApi, type Observation, type ObservationFilter, type TagValue } from '@cairn/sdk';
+import { CairnError, ErrorCodes, type AttachmentVariant, type CommandContribution, type CommandsApi, type Observation, type ObservationFilter, type TagValue } from '@cairn/sdk';
 import type { CliCommand, CliContribution } from '../cli/cli-command.js';
 import { table } from '../cli/format.js';
 import { writeFileAtomic } from '../fs-util.js';
@@ -154,16 +154,25 @@ export class ProjectCliContribution implements CliContribution {
         path: ['obs', 'attachment'],
         description: "Write an attachment's bytes to a file",
         arguments: [...id, { name: 'name', description: 'the attachment name (see `cairn obs get`)' }],
-        options: [{ name: 'out', type: 'path', required: true, description: 'the file to write' }],
+        options: [
+          { name: 'out', type: 'path', required: true, description: 'the file to write' },
+          { name: 'variant', valueName: 'original|preview|thumbnail', description: "a photo's smaller copy instead of its original" },
+        ],
         host: 'bare',
-        run: async ({ id: observationId, name, out }) => {
-          const source = await (await open()).readAttachment(String(observationId), String(name));
+        run: async ({ id: observationId, name, out, variant }) => {
+          const source = await (await open()).readAttachment(String(observationId), String(name), attachmentVariant(variant));
           const target = String(out);
           return { file: target, bytes: await writeFileAtomic(target, source) };
         },
       },
     ];
   }
+}
+
+function attachmentVariant(given: unknown): AttachmentVariant | undefined {
+  if (given === undefined || given === 'original') return undefined;
+  if (given === 'preview' || given === 'thumbnail') return given;
+  throw new CairnError(ErrorCodes.INVALID_INPUT, `--variant must be original, preview or thumbnail; got '${String(given)}'.`);
 }
 
 /** `--tag key=value` → `{ key: "value" }`. Values stay text; the first `=` splits. */

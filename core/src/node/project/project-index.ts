@@ -181,6 +181,15 @@ export class ProjectIndex {
     return known;
   }
 
+  /** The deleted documents of a type: each tombstone's version and time. */
+  tombstones(type: DocumentType): Array<{ id: string; version: string; updatedAt: string }> {
+    return (this.statements.tombstones.all(type) as Array<{ doc_id: string; version_id: string; updated_at: string }>).map((row) => ({
+      id: row.doc_id,
+      version: row.version_id,
+      updatedAt: row.updated_at,
+    }));
+  }
+
   /** The version ids of a document's heads. */
   heads(type: DocumentType, docId: string): string[] {
     return (this.statements.headsOf.all(type, docId) as HeadRow[]).map((row) => row.version_id);
@@ -387,6 +396,7 @@ export class ProjectIndex {
       headsOf: db.prepare('SELECT version_id, updated_at, deleted FROM heads WHERE type = ? AND doc_id = ?'),
       headJson: db.prepare('SELECT json FROM heads WHERE version_id = ?'),
       getDocState: db.prepare('SELECT rowid, deleted FROM docs WHERE type = ? AND doc_id = ?'),
+      tombstones: db.prepare('SELECT doc_id, version_id, updated_at FROM docs WHERE type = ? AND deleted = 1 ORDER BY doc_id'),
       knownIds: db.prepare('SELECT doc_id FROM docs WHERE type = ? AND doc_id IN (SELECT value FROM json_each(?))'),
       getDoc: db.prepare(
         'SELECT h.json, d.forks, d.deleted FROM docs d JOIN heads h ON h.version_id = d.version_id WHERE d.type = ? AND d.doc_id = ?',

@@ -3,6 +3,7 @@ import {
   CairnError,
   Emitter,
   ErrorCodes,
+  type AttachmentVariant,
   type CreateManyOptions,
   type DeviceInfo,
   type DocumentChange,
@@ -168,8 +169,12 @@ export class Project {
     return this.observations.count(filter);
   }
 
-  readAttachment(id: string, name: string): Promise<Readable> {
-    return this.observations.readAttachment(id, name);
+  readAttachment(id: string, name: string, variant?: AttachmentVariant): Promise<Readable> {
+    return this.observations.readAttachment(id, name, variant);
+  }
+
+  observationTombstones(): Array<{ id: string; version: string; updatedAt: string }> {
+    return this.observations.tombstones();
   }
 
   // Categories and fields -----------------------------------------------------------------
