@@ -1,6 +1,6 @@
 // A CoMapeo phone for the tests: the real @comapeo/core, as CoMapeo Mobile runs it, in a process of
 // its own, driven by phone.ts over IPC. Loopback only.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,17 @@ const firstPeer = (): Promise<Peer> =>
     void manager.listLocalPeers().then((peers) => check(peers as Peer[]));
   });
 
+type Doc = { versionId: string; forks: string[]; [field: string]: unknown };
+type Docs = {
+  create(value: unknown): Promise<Doc>;
+  update(heads: string[], value: unknown): Promise<Doc>;
+  delete(docId: string): Promise<Doc>;
+  getByDocId(docId: string): Promise<Doc>;
+  getMany(options: { includeDeleted: boolean }): Promise<Doc[]>;
+};
+const docs = (project: Awaited<ReturnType<MapeoManager['getProject']>>, kind: string): Docs => project[kind as 'observation'] as unknown as Docs;
+const common = new Set(['docId', 'versionId', 'originalVersionId', 'createdAt', 'updatedAt', 'links', 'deleted', 'forks', 'createdBy', 'updatedBy']);
+
 const commands: Record<string, (args: Record<string, unknown>) => Promise<unknown>> = {
   info: async () => ({ deviceId: manager.deviceId, name, port: discovery.port }),
   createProject: async ({ projectName }) => manager.createProject({ name: String(projectName) }),
@@ -51,6 +62,45 @@ const commands: Record<string, (args: Record<string, unknown>) => Promise<unknow
   acceptNextInvite: async () => {
     const invite = await new Promise<{ inviteId: string; invitorName: string }>((received) => manager.invite.once('invite-received', received as never));
     return { projectId: await manager.invite.accept({ inviteId: invite.inviteId }), invitedBy: invite.invitorName };
+  },
+  /** Dials a device, as a phone does when it finds one on the network. */
+  connect: async ({ port, peerName }) => {
+    manager.connectLocalPeer({ address: '127.0.0.1', port: Number(port), name: String(peerName ?? `127.0.0.1:${port}`) });
+    return null;
+  },
+  /** Opens the sync screen: data (not only membership) flows with every member in reach. */
+  startSync: async ({ projectId }) => {
+    (await manager.getProject(String(projectId))).$sync.start();
+    return null;
+  },
+  create: async ({ projectId, kind, value }) => {
+    const project = await manager.getProject(String(projectId));
+    return docs(project, String(kind)).create({ ...(value as object), schemaName: kind });
+  },
+  /** A photo (its three variants) or an audio recording, as the camera or recorder screen stores them. */
+  createBlob: async ({ projectId, files, mimeType }) => {
+    const project = await manager.getProject(String(projectId));
+    const created = await project.$blobs.create(files as { original: string }, { mimeType: String(mimeType) });
+    return { driveDiscoveryId: created.driveId, name: created.name, type: created.type, hash: created.hash, external: false };
+  },
+  /** Edits the current version (and any fork) with the fields given; the rest stays. */
+  update: async ({ projectId, kind, docId, patch }) => {
+    const project = await manager.getProject(String(projectId));
+    const api = docs(project, String(kind));
+    const current = await api.getByDocId(String(docId));
+    const value: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(current)) if (!common.has(key)) value[key] = field;
+    return api.update([current.versionId, ...current.forks], { ...value, ...(patch as object), schemaName: kind });
+  },
+  delete: async ({ projectId, kind, docId }) => docs(await manager.getProject(String(projectId)), String(kind)).delete(String(docId)),
+  list: async ({ projectId, kind }) => docs(await manager.getProject(String(projectId)), String(kind)).getMany({ includeDeleted: true }),
+  /** The SHA-256 of an attachment's variant on this phone, or null when it is not here. */
+  blobHash: async ({ projectId, ref, variant }) => {
+    const project = await manager.getProject(String(projectId));
+    const { driveDiscoveryId, type, name } = ref as { driveDiscoveryId: string; type: string; name: string };
+    const response = await fetch(await project.$blobs.getUrl({ driveId: driveDiscoveryId, type, variant, name } as never));
+    if (!response.ok) return null;
+    return createHash('sha256').update(Buffer.from(await response.arrayBuffer())).digest('hex');
   },
   members: async ({ projectId }) =>
     (await (await manager.getProject(String(projectId))).$member.getMany()).map((member) => ({ deviceId: member.deviceId, name: member.name, roleName: member.role.name })),

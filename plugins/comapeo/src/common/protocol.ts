@@ -38,6 +38,63 @@ export interface ManagerMethods {
   acceptInvite: { params: { timeoutMs: number }; result: JoinResult };
   /** Invites a device in reach (by its name, or the first that is not a member) to the project. */
   invite: { params: { projectId: string; deviceName: string | null; role: InvitedRole; timeoutMs: number }; result: InviteResult };
+  /**
+   * Syncs the project with every member in reach until `waitPeers` of them hold what this device
+   * holds and it holds theirs (or the time is up).
+   */
+  sync: { params: { projectId: string; waitPeers: number; timeoutMs: number }; result: { peers: ComapeoPeer[]; timedOut: boolean } };
+  /** Every observation (deleted ones too), category and field of the project. */
+  readDocs: { params: { projectId: string }; result: ComapeoDocs };
+  /** Writes documents in order; each result is the version written. */
+  writeDocs: { params: { projectId: string; writes: DocWrite[] }; result: ComapeoDoc[] };
+  /** Stores a file, and a photo's smaller copies, as one CoMapeo attachment. */
+  createBlob: { params: { projectId: string; files: Partial<Record<BlobVariant, string>> & { original: string }; mimeType: string }; result: BlobRef };
+  /** Writes attachments' bytes to files; null for each not (yet) on this device. */
+  readBlobs: { params: { projectId: string; blobs: Array<{ ref: BlobRef; variant: BlobVariant; path: string }> }; result: Array<{ mimeType: string; size: number } | null> };
+}
+
+export interface ComapeoPeer {
+  deviceId: string;
+  deviceName: string | null;
+  deviceType: string | null;
+}
+
+export type DocKind = 'observation' | 'preset' | 'field';
+
+/** A CoMapeo document's current version as the process hands it over: its schema's fields in `value`. */
+export interface ComapeoDoc {
+  docId: string;
+  versionId: string;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string;
+  deleted: boolean;
+  /** Heads that lost a concurrent edit. */
+  forks: string[];
+  value: Record<string, unknown>;
+}
+
+export interface ComapeoDocs {
+  observations: ComapeoDoc[];
+  presets: ComapeoDoc[];
+  fields: ComapeoDoc[];
+}
+
+export type DocWrite =
+  | { kind: DocKind; op: 'create'; value: Record<string, unknown> }
+  /** Replaces every head given (the current version and its forks). */
+  | { kind: DocKind; op: 'update'; heads: string[]; value: Record<string, unknown> }
+  | { kind: DocKind; op: 'delete'; docId: string };
+
+export type BlobVariant = 'original' | 'preview' | 'thumbnail';
+
+/** Where a CoMapeo attachment's bytes are: what an observation's `attachments` hold. */
+export interface BlobRef {
+  driveDiscoveryId: string;
+  name: string;
+  type: string;
+  /** SHA-256 (hex) of the original. */
+  hash: string;
 }
 
 /** `cairn comapeo join`. */
@@ -58,6 +115,13 @@ export interface InviteResult {
   role: InvitedRole;
   /** What the device answered; `already` when it is a member (nothing was sent). */
   decision: 'accept' | 'reject' | 'already';
+}
+
+/** `cairn comapeo sync`. */
+export interface ComapeoSyncResult {
+  peers: Array<ComapeoPeer & { result: 'ok' }>;
+  received: { observations: number; attachments: number; categories: number };
+  sent: { observations: number; attachments: number; categories: number };
 }
 
 export type ManagerMethod = keyof ManagerMethods;

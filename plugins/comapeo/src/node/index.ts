@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { CairnError, ErrorCodes, isCairnError, type PluginContext } from '@cairn/sdk';
-import type { ComapeoStatus, InvitedRole, JoinResult } from '../common/protocol.js';
+import type { ComapeoStatus, ComapeoSyncResult, InvitedRole, JoinResult } from '../common/protocol.js';
 import type { ComapeoProcess } from './comapeo-process.js';
 import { linkIn, rootKeyIn, saveLink } from './identity.js';
 
@@ -85,13 +85,47 @@ export function activate(ctx: PluginContext): void {
       if (role !== 'participant' && role !== 'coordinator') {
         throw new CairnError(ErrorCodes.INVALID_INPUT, `role: give participant or coordinator, not '${String(role)}'.`);
       }
-      const link = await linkIn(ctx.storagePath);
-      if (link === null) {
-        throw new CairnError(ErrorCodes.NOT_FOUND, 'This data dir is in no CoMapeo project yet: `cairn comapeo create` starts one, `cairn comapeo join` joins one.');
-      }
+      const link = await linkedProject();
       const comapeo = await reachable(addresses);
       const deviceNameGiven = input.device === undefined ? null : String(input.device);
       return comapeo.call('invite', { projectId: link.comapeoProjectId, deviceName: deviceNameGiven, role: role as InvitedRole, timeoutMs });
+    }),
+  );
+
+  /** The link of this data dir's Cairn project with a CoMapeo project; `ERR_NOT_FOUND` without one. */
+  const linkedProject = async () => {
+    const link = await linkIn(ctx.storagePath);
+    if (link === null) {
+      throw new CairnError(ErrorCodes.NOT_FOUND, 'This data dir is in no CoMapeo project yet: `cairn comapeo create` starts one, `cairn comapeo join` joins one.');
+    }
+    return link;
+  };
+
+  // `cairn comapeo sync [--connect HOST:PORT]... [--wait-peers N] [--timeout S]`.
+  ctx.subscriptions.push(
+    ctx.commands.register('comapeo.sync', async (input: { connect?: unknown; waitPeers?: unknown; timeout?: unknown } = {}): Promise<ComapeoSyncResult> => {
+      const addresses = addressesIn(input.connect);
+      const timeoutMs = secondsIn(input.timeout, 120) * 1000;
+      const waitPeers = countIn(input.waitPeers, 1);
+      await ctx.project.info(); // ERR_NO_PROJECT before anything starts
+      const { comapeoProjectId: projectId } = await linkedProject();
+      const deadline = Date.now() + timeoutMs;
+      const comapeo = await reachable(addresses);
+      // The phones' news first, so that the bridge decides on all there is…
+      const incoming = await comapeo.call('sync', { projectId, waitPeers, timeoutMs });
+      const counts = await ctx.progress('Bridging CoMapeo and Cairn', async () => {
+        const { bridgeProject } = await import('./bridge/bridge.js');
+        return bridgeProject(ctx, comapeo, projectId);
+      });
+      let { peers } = incoming;
+      // … then what the bridge wrote, out to them before the command ends.
+      if (!incoming.timedOut && peers.length > 0 && Object.values(counts.sent).some((count) => count > 0)) {
+        const outgoing = await comapeo.call('sync', { projectId, waitPeers, timeoutMs: Math.max(deadline - Date.now(), 10_000) });
+        if (outgoing.timedOut) throw syncTimeout(outgoing.peers.length, waitPeers, timeoutMs);
+        peers = outgoing.peers;
+      }
+      if (incoming.timedOut) throw syncTimeout(peers.length, waitPeers, timeoutMs);
+      return { peers: peers.map((peer) => ({ ...peer, result: 'ok' as const })), received: counts.received, sent: counts.sent };
     }),
   );
 
@@ -116,6 +150,21 @@ function addressesIn(value: unknown): Array<{ address: string; port: number }> {
     }
     return { address: match[1]!.replace(/^\[(.*)\]$/, '$1'), port };
   });
+}
+
+/** `--wait-peers N`: a whole number, 0 or more. */
+function countIn(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 0) throw new CairnError(ErrorCodes.INVALID_INPUT, `wait-peers: give a whole number of devices, 0 or more, not '${String(value)}'.`);
+  return count;
+}
+
+function syncTimeout(synced: number, wanted: number, timeoutMs: number): CairnError {
+  return new CairnError(
+    ErrorCodes.TIMEOUT,
+    `${synced} of ${wanted} CoMapeo devices synced in ${timeoutMs / 1000} s; what was here is bridged. Bring the phones in reach (their sync screen open) and run it again, or give --connect HOST:PORT.`,
+  );
 }
 
 function secondsIn(value: unknown, fallback: number): number {

@@ -10,6 +10,8 @@ import type { MapeoManager } from '@comapeo/core';
 import type { FastifyInstance } from 'fastify';
 import type { FromManager, ManagerMethod, ManagerMethods, ToManager } from '../../common/protocol.js';
 import { acceptInvite, coded, invite, roleOf } from './membership.js';
+import { createBlob, readBlobs, readDocs, writeDocs } from './project-data.js';
+import { syncWith } from './project-sync.js';
 
 let manager: MapeoManager | null = null;
 let fastify: FastifyInstance | null = null;
@@ -96,6 +98,16 @@ const methods: { [M in ManagerMethod]: (params: ManagerMethods[M]['params']) => 
   acceptInvite: ({ timeoutMs }) => acceptInvite(theManager(), timeoutMs),
 
   invite: (params) => invite(theManager(), params),
+
+  sync: async ({ projectId, waitPeers, timeoutMs }) => syncWith(theManager(), await theManager().getProject(projectId), waitPeers, timeoutMs),
+
+  readDocs: async ({ projectId }) => readDocs(await theManager().getProject(projectId)),
+
+  writeDocs: async ({ projectId, writes }) => writeDocs(await theManager().getProject(projectId), writes),
+
+  createBlob: async ({ projectId, files, mimeType }) => createBlob(await theManager().getProject(projectId), files, mimeType),
+
+  readBlobs: async ({ projectId, blobs }) => readBlobs(await theManager().getProject(projectId), blobs),
 };
 
 async function close(code: number): Promise<void> {

@@ -1,0 +1,28 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PluginContext } from '@cairn/sdk';
+import type { ComapeoProcess } from '../comapeo-process.js';
+import { emptyCounts, type BridgeCounts } from './bridge-io.js';
+import { BridgeState } from './bridge-state.js';
+import { bridgeCategories } from './categories.js';
+import { bridgeObservations } from './observations.js';
+
+/**
+ * Brings the CoMapeo project and the Cairn project to say the same: fields, then categories (which
+ * name fields), then observations (which name categories). A crash at any point leaves each
+ * document whole on both sides; the next run compares again and finishes the work.
+ */
+export async function bridgeProject(ctx: PluginContext, comapeo: ComapeoProcess, projectId: string): Promise<BridgeCounts> {
+  const transferDir = join(ctx.storagePath, 'transfer');
+  await rm(transferDir, { recursive: true, force: true }); // what a crashed run left on its way
+  await mkdir(transferDir, { recursive: true });
+  const io = { ctx, comapeo, projectId, state: await BridgeState.load(ctx.storagePath), transferDir, counts: emptyCounts() };
+  try {
+    const categories = await bridgeCategories(io);
+    await bridgeObservations(io, categories);
+    await io.state.save();
+    return io.counts;
+  } finally {
+    await rm(transferDir, { recursive: true, force: true });
+  }
+}

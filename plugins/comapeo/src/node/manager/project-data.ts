@@ -1,0 +1,92 @@
+// The CoMapeo project's documents and attachments as the bridge reads and writes them: plain JSON
+// over the process's channel, bytes through files (never through the channel).
+import { createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { MapeoManager } from '@comapeo/core';
+import type { BlobRef, BlobVariant, ComapeoDoc, ComapeoDocs, DocKind, DocWrite } from '../../common/protocol.js';
+import { coded } from './membership.js';
+
+type Project = Awaited<ReturnType<MapeoManager['getProject']>>;
+
+/** The fields every CoMapeo document carries besides its schema's own. */
+const commonFields = new Set(['docId', 'versionId', 'originalVersionId', 'createdAt', 'updatedAt', 'links', 'deleted', 'forks', 'createdBy', 'updatedBy']);
+
+interface RawDoc {
+  docId: string;
+  versionId: string;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string;
+  deleted: boolean;
+  forks: string[];
+  [field: string]: unknown;
+}
+
+function toDoc(raw: RawDoc): ComapeoDoc {
+  const value: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(raw)) if (!commonFields.has(key)) value[key] = field;
+  return { docId: raw.docId, versionId: raw.versionId, createdAt: raw.createdAt, updatedAt: raw.updatedAt, createdBy: raw.createdBy, deleted: raw.deleted, forks: raw.forks, value };
+}
+
+/** The document API of a kind, typed loosely: values are checked by CoMapeo's own schemas. */
+interface LooseDataType {
+  getMany(options: { includeDeleted: boolean }): Promise<RawDoc[]>;
+  create(value: unknown): Promise<RawDoc>;
+  update(heads: string[], value: unknown): Promise<RawDoc>;
+  delete(docId: string): Promise<RawDoc>;
+}
+
+function documents(project: Project, kind: DocKind): LooseDataType {
+  return project[kind] as unknown as LooseDataType;
+}
+
+export async function readDocs(project: Project): Promise<ComapeoDocs> {
+  const [observations, presets, fields] = await Promise.all(
+    (['observation', 'preset', 'field'] as const).map(async (kind) => (await documents(project, kind).getMany({ includeDeleted: true })).map(toDoc)),
+  );
+  return { observations: observations!, presets: presets!.filter((doc) => !doc.deleted), fields: fields!.filter((doc) => !doc.deleted) };
+}
+
+export async function writeDocs(project: Project, writes: readonly DocWrite[]): Promise<ComapeoDoc[]> {
+  const written: ComapeoDoc[] = [];
+  for (const write of writes) {
+    const api = documents(project, write.kind);
+    try {
+      if (write.op === 'create') written.push(toDoc(await api.create({ ...write.value, schemaName: write.kind })));
+      else if (write.op === 'update') written.push(toDoc(await api.update(write.heads, { ...write.value, schemaName: write.kind })));
+      else written.push(toDoc(await api.delete(write.docId)));
+    } catch (error) {
+      throw coded('ERR_INVALID_INPUT', `CoMapeo refused a ${write.kind} (${write.op}): ${(error as Error).message}`);
+    }
+  }
+  return written;
+}
+
+export async function createBlob(project: Project, files: Partial<Record<BlobVariant, string>> & { original: string }, mimeType: string): Promise<BlobRef> {
+  const created = await project.$blobs.create(files, { mimeType });
+  return { driveDiscoveryId: created.driveId, name: created.name, type: created.type, hash: created.hash };
+}
+
+/** Each attachment's bytes into its file, over the manager's own server (the only way CoMapeo reads them). */
+export async function readBlobs(
+  project: Project,
+  blobs: ReadonlyArray<{ ref: BlobRef; variant: BlobVariant; path: string }>,
+): Promise<Array<{ mimeType: string; size: number } | null>> {
+  const results: Array<{ mimeType: string; size: number } | null> = [];
+  for (const { ref, variant, path } of blobs) {
+    const url = await project.$blobs.getUrl({ driveId: ref.driveDiscoveryId, type: ref.type, variant, name: ref.name } as Parameters<Project['$blobs']['getUrl']>[0]);
+    const response = await fetch(url);
+    if (response.status === 404 || response.status === 400 || response.body === null) {
+      await response.body?.cancel();
+      results.push(null);
+      continue;
+    }
+    if (!response.ok) throw coded('ERR_IO', `CoMapeo could not read attachment ${ref.name} (${variant}): HTTP ${response.status}.`);
+    await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), createWriteStream(path));
+    results.push({ mimeType: response.headers.get('content-type')?.split(';')[0]?.trim() || 'application/octet-stream', size: (await stat(path)).size });
+  }
+  return results;
+}

@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { startTestHost, type TestHost } from '@cairn/core/testing';
+import { TempDirs } from '@cairn/sdk/testing';
+import type { Observation } from '@cairn/sdk';
+import type { ComapeoSyncResult, JoinResult } from '@cairn/plugin-comapeo/common/protocol.js';
+import { Phone } from './phone.js';
+
+const pluginDir = fileURLToPath(new URL('..', import.meta.url));
+const pluginsDir = fileURLToPath(new URL('../..', import.meta.url));
+
+type Doc = { docId: string; versionId: string; links: string[]; deleted: boolean; tags: Record<string, unknown>; attachments: Array<Record<string, string>>; [field: string]: unknown };
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+/** Bytes that differ from any other test's: what a camera or a recorder wrote. */
+const bytesOf = (seed: number, length: number) => Buffer.from(Array.from({ length }, (_, index) => (index * seed + (index >> 8)) % 251));
+
+// A real CoMapeo phone (@comapeo/core in a process of its own) and a Cairn device joined to its
+// project, on loopback; the cases build on each other, in order, as a team's days do.
+describe('comapeo: the bridge, both ways, with a phone', function () {
+  this.timeout(300_000);
+  const dirs = new TempDirs();
+  let phone: Phone;
+  let cairn: TestHost;
+  let projectId: string;
+  let connect: string;
+  let dir: string;
+
+  const json = async <T>(on: TestHost, ...args: string[]): Promise<T> => {
+    const result = await on.cli(...args, '--json');
+    expect(result.exitCode, result.stderr).to.equal(0);
+    return JSON.parse(result.stdout) as T;
+  };
+  const sync = () => json<ComapeoSyncResult>(cairn, 'comapeo', 'sync', '--connect', connect, '--timeout', '60');
+  const onPhone = async (kind = 'observation') => phone.call<Doc[]>('list', { projectId, kind });
+  const phoneDoc = async (predicate: (doc: Doc) => boolean): Promise<Doc> => {
+    for (let tries = 0; tries < 50; tries += 1) {
+      const found = (await onPhone()).find(predicate);
+      if (found !== undefined) return found;
+      await sleep(100);
+    }
+    throw new Error('the phone never had the document');
+  };
+  const cairnObs = (id: string) => json<Observation>(cairn, 'obs', 'get', id);
+  const files = async (name: string, bytes: Buffer) => {
+    const path = join(dir, name);
+    await writeFile(path, bytes);
+    return path;
+  };
+
+  before(async () => {
+    dir = await dirs.make('cairn-bridge-files-');
+    phone = await Phone.start(await dirs.make('cairn-phone-'), 'Ana’s phone');
+    const { port } = await phone.info();
+    connect = `127.0.0.1:${port}`;
+    projectId = await phone.call<string>('createProject', { projectName: 'Forest patrol' });
+    cairn = await startTestHost({ plugins: [pluginDir, join(pluginsDir, 'observations'), join(pluginsDir, 'sync-file')] });
+    const invited = phone.call('inviteFirstPeer', { projectId, role: 'participant' });
+    await json<JoinResult>(cairn, 'comapeo', 'join', '--connect', connect, '--timeout', '60');
+    await invited;
+    await phone.call('startSync', { projectId });
+  });
+  after(async () => {
+    await Promise.all([cairn?.dispose(), phone?.close()]);
+    await dirs.cleanup();
+  });
+
+  const photo = { original: bytesOf(7, 180_000), preview: bytesOf(11, 40_000), thumbnail: bytesOf(13, 6_000) };
+  const audio = bytesOf(17, 50_000);
+  let fromPhone: Doc;
+
+  it("brings the phone's observation into Cairn: place, notes, tags, category, times, author, GPS metadata, photo variants and audio byte for byte", async () => {
+    const field = await phone.call<Doc>('create', { projectId, kind: 'field', value: { tagKey: 'species', type: 'text', label: 'Species' } });
+    const preset = await phone.call<Doc>('create', {
+      projectId,
+      kind: 'preset',
+      value: { name: 'Animal sighting', geometry: ['point'], tags: { type: 'animal' }, addTags: {}, removeTags: {}, fieldRefs: [{ docId: field.docId, versionId: field.versionId }], terms: ['fauna'], color: '#aa3300' },
+    });
+    const photoRef = await phone.call<Record<string, string>>('createBlob', {
+      projectId,
+      files: { original: await files('p.jpg', photo.original), preview: await files('p-preview.jpg', photo.preview), thumbnail: await files('p-thumb.jpg', photo.thumbnail) },
+      mimeType: 'image/jpeg',
+    });
+    const audioRef = await phone.call<Record<string, string>>('createBlob', { projectId, files: { original: await files('call.m4a', audio) }, mimeType: 'audio/mp4' });
+    const position = { timestamp: '2026-11-30T09:59:58.000Z', mocked: false, coords: { latitude: -3.1, longitude: -60.02, altitude: 41.5, accuracy: 4.2, heading: 180, speed: 0.3 } };
+    fromPhone = await phone.call<Doc>('create', {
+      projectId,
+      kind: 'observation',
+      value: {
+        lat: -3.1001,
+        lon: -60.0201,
+        tags: { type: 'animal', species: 'jaguar', notes: 'Tracks by the river', count: 2 },
+        attachments: [photoRef, audioRef],
+        metadata: { manualLocation: false, position, positionProvider: { locationServicesEnabled: true, gpsAvailable: true } },
+        presetRef: { docId: preset.docId, versionId: preset.versionId },
+      },
+    });
+
+    const result = await sync();
+    expect(result.peers).to.have.length(1);
+    expect(result.peers[0]).to.include({ deviceName: 'Ana’s phone', deviceType: 'mobile', result: 'ok' });
+    expect(result.received).to.deep.equal({ observations: 1, attachments: 2, categories: 2 });
+
+    const observation = await cairnObs(fromPhone.docId);
+    const phoneInfo = await phone.info();
+    expect(observation).to.deep.include({
+      lat: -3.1001,
+      lon: -60.0201,
+      notes: 'Tracks by the river',
+      tags: { type: 'animal', species: 'jaguar', count: 2 },
+      category: preset.docId,
+      createdAt: fromPhone.createdAt,
+      updatedAt: fromPhone.updatedAt,
+      createdBy: phoneInfo.deviceId,
+      metadata: { manualLocation: false, timestamp: position.timestamp, accuracy: 4.2, altitude: 41.5, heading: 180, speed: 0.3 },
+    });
+    const [photoAttachment, audioAttachment] = observation.attachments;
+    expect(photoAttachment).to.deep.include({ hash: sha256(photo.original), mimeType: 'image/jpeg', size: photo.original.length });
+    expect(photoAttachment!.variants).to.deep.equal({
+      preview: { hash: sha256(photo.preview), mimeType: 'image/jpeg', size: photo.preview.length },
+      thumbnail: { hash: sha256(photo.thumbnail), mimeType: 'image/jpeg', size: photo.thumbnail.length },
+    });
+    expect(audioAttachment).to.deep.include({ hash: sha256(audio), mimeType: 'audio/mp4', size: audio.length });
+    expect(audioAttachment!.name).to.match(/\.m4a$/);
+    for (const [variant, bytes] of [['original', photo.original], ['preview', photo.preview], ['thumbnail', photo.thumbnail]] as const) {
+      const out = join(dir, `out-${variant}`);
+      await json(cairn, 'obs', 'attachment', fromPhone.docId, photoAttachment!.name, '--variant', variant, '--out', out);
+      expect(sha256(await readFile(out)), variant).to.equal(sha256(bytes));
+    }
+
+    const presets = await json<Array<{ id: string; name: string; color: string; fields: string[] }>>(cairn, 'presets', 'list');
+    expect(presets).to.deep.include({ ...presets.find((listed) => listed.id === preset.docId), name: 'Animal sighting', color: '#aa3300', fields: [field.docId] });
+  });
+
+  let fromCairn: Observation;
+  let sentVersion: string;
+
+  it('sends a Cairn observation to the phone, its photo byte for byte and its category as a CoMapeo one', async () => {
+    const [sighting] = (await json<Array<{ id: string; name: string }>>(cairn, 'presets', 'list')).filter((listed) => listed.name === 'Animal sighting');
+    const photoPath = await files('desk.jpg', bytesOf(19, 120_000));
+    fromCairn = await json<Observation>(cairn, 'obs', 'add', '--lat', '-3.2', '--lon', '-60.1', '--notes', 'Seen from the boat', '--category', sighting!.id, '--tag', 'species=otter', '--photo', photoPath);
+
+    const result = await sync();
+    expect(result.sent).to.deep.equal({ observations: 1, attachments: 1, categories: 0 });
+    const doc = await phoneDoc((candidate) => candidate.tags['cairn:id'] === fromCairn.id);
+    expect(doc).to.deep.include({ lat: -3.2, lon: -60.1 });
+    expect(doc.tags).to.deep.equal({ notes: 'Seen from the boat', species: 'otter', 'cairn:id': fromCairn.id });
+    expect((doc.presetRef as { docId: string }).docId).to.equal(sighting!.id);
+    expect(doc.attachments).to.have.length(1);
+    sentVersion = doc.versionId;
+    expect(await phone.call('blobHash', { projectId, ref: doc.attachments[0], variant: 'original' })).to.equal(sha256(bytesOf(19, 120_000)));
+  });
+
+  it('finds nothing new on a second sync and writes nothing on either side', async () => {
+    const before = { cairn: await json<Observation[]>(cairn, 'obs', 'list'), phone: await onPhone() };
+    const result = await sync();
+    expect(result.received).to.deep.equal({ observations: 0, attachments: 0, categories: 0 });
+    expect(result.sent).to.deep.equal({ observations: 0, attachments: 0, categories: 0 });
+    expect(await json<Observation[]>(cairn, 'obs', 'list')).to.deep.equal(before.cairn);
+    expect((await onPhone()).map((doc) => doc.versionId)).to.deep.equal(before.phone.map((doc) => doc.versionId));
+  });
+
+  it('carries an edit each way as a new version that links what it replaces', async () => {
+    const edited = await phone.call<Doc>('update', { projectId, kind: 'observation', docId: fromPhone.docId, patch: { tags: { ...fromPhone.tags, notes: 'Two jaguars, not one', count: 3 } } });
+    await json(cairn, 'obs', 'edit', fromCairn.id, '--notes', 'Seen from the boat, at dawn');
+    const result = await sync();
+    expect(result.received.observations).to.equal(1);
+    expect(result.sent.observations).to.equal(1);
+
+    const inCairn = await cairnObs(fromPhone.docId);
+    expect(inCairn).to.deep.include({ notes: 'Two jaguars, not one', updatedAt: edited.updatedAt });
+    expect(inCairn.tags.count).to.equal(3);
+    expect(inCairn.createdAt, 'an edit keeps when it was first made').to.equal(fromPhone.createdAt);
+
+    const onThePhone = await phoneDoc((doc) => doc.tags['cairn:id'] === fromCairn.id && doc.tags.notes === 'Seen from the boat, at dawn');
+    expect(onThePhone.links, 'the edit links the version it replaces').to.deep.equal([sentVersion]);
+  });
+
+  it('makes concurrent edits on the phone and in Cairn one result on both, the later edit winning', async () => {
+    await phone.call('update', { projectId, kind: 'observation', docId: fromPhone.docId, patch: { tags: { ...fromPhone.tags, notes: 'phone says' } } });
+    await sleep(20);
+    await json(cairn, 'obs', 'edit', fromPhone.docId, '--notes', 'desk says, later');
+    await sync();
+    expect((await cairnObs(fromPhone.docId)).notes).to.equal('desk says, later');
+    expect((await phoneDoc((doc) => doc.docId === fromPhone.docId && doc.tags.notes === 'desk says, later')).forks).to.deep.equal([]);
+    const again = await sync();
+    expect(again.sent.observations + again.received.observations, 'converged: nothing more to carry').to.equal(0);
+  });
+
+  it('carries a deletion each way', async () => {
+    await phone.call('delete', { projectId, kind: 'observation', docId: fromPhone.docId });
+    await json(cairn, 'obs', 'delete', fromCairn.id);
+    const result = await sync();
+    expect(result.received.observations).to.equal(1);
+    expect(result.sent.observations).to.equal(1);
+    const gone = await cairn.cli('obs', 'get', fromPhone.docId, '--json');
+    expect(gone.exitCode).to.equal(1);
+    expect(gone.stderr).to.contain('ERR_NOT_FOUND');
+    expect((await phoneDoc((doc) => doc.tags['cairn:id'] === fromCairn.id)).deleted).to.equal(true);
+    expect((await sync()).sent.observations, 'a deletion is carried once').to.equal(0);
+  });
+});
