@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -202,5 +203,124 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
     expect(gone.stderr).to.contain('ERR_NOT_FOUND');
     expect((await phoneDoc((doc) => doc.tags['cairn:id'] === fromCairn.id)).deleted).to.equal(true);
     expect((await sync()).sent.observations, 'a deletion is carried once').to.equal(0);
+  });
+
+  it("brings a Cairn device that only ever synced by file the phone's data, and takes its edit to the phone", async () => {
+    const carried = await phone.call<Doc>('create', { projectId, kind: 'observation', value: { lat: 1.5, lon: 2.5, tags: { notes: 'From the phone, for the office' }, attachments: [] } });
+    await sync();
+    const { projectKey } = await json<{ projectKey: string }>(cairn, 'project');
+    const office = await startTestHost({ plugins: [join(pluginsDir, 'sync-file')], project: { join: projectKey, deviceName: 'Office' } });
+    try {
+      const file = join(dir, 'usb.cairnsync');
+      await json(cairn, 'sync', 'file', file);
+      await json(office, 'sync', 'file', file);
+      expect((await json<Observation>(office, 'obs', 'get', carried.docId)).notes).to.equal('From the phone, for the office');
+
+      await json(office, 'obs', 'edit', carried.docId, '--notes', 'Checked at the office');
+      const added = await json<Observation>(office, 'obs', 'add', '--lat', '4', '--lon', '5', '--notes', 'Written at the office');
+      await json(office, 'sync', 'file', file);
+      await json(cairn, 'sync', 'file', file);
+      const result = await sync();
+      expect(result.sent.observations).to.equal(2);
+      await phoneDoc((doc) => doc.docId === carried.docId && doc.tags.notes === 'Checked at the office');
+      await phoneDoc((doc) => doc.tags['cairn:id'] === added.id && doc.tags.notes === 'Written at the office');
+    } finally {
+      await office.dispose();
+    }
+  });
+
+  it('gives a phone of another project nothing, and does not count it among the peers', async () => {
+    const stranger = await Phone.start(await dirs.make('cairn-stranger-'), 'Stranger’s phone');
+    try {
+      const theirs = await stranger.call<string>('createProject', { projectName: 'Another project' });
+      await stranger.call('startSync', { projectId: theirs });
+      const { port } = await stranger.info();
+      const result = await json<ComapeoSyncResult>(cairn, 'comapeo', 'sync', '--connect', connect, '--connect', `127.0.0.1:${port}`, '--timeout', '60');
+      expect(result.peers.map((peer) => peer.deviceName)).to.deep.equal(['Ana’s phone']);
+      expect(await stranger.call<Doc[]>('list', { projectId: theirs, kind: 'observation' })).to.deep.equal([]);
+      const joinable = await stranger.call<unknown[]>('list', { projectId: theirs, kind: 'preset' });
+      expect(joinable, 'none of our categories either').to.deep.equal([]);
+    } finally {
+      await stranger.close();
+    }
+  });
+});
+
+describe('comapeo: the bridge when its CoMapeo process dies mid-sync', function () {
+  this.timeout(300_000);
+  const dirs = new TempDirs();
+  let phone: Phone | undefined;
+  let cairn: TestHost | undefined;
+  after(async () => {
+    await Promise.all([cairn?.dispose(), phone?.close()]);
+    await dirs.cleanup();
+  });
+
+  const json = async <T>(on: TestHost, ...args: string[]): Promise<T> => {
+    const result = await on.cli(...args, '--json');
+    expect(result.exitCode, result.stderr).to.equal(0);
+    return JSON.parse(result.stdout) as T;
+  };
+  const comapeoProcesses = (): number[] => {
+    try {
+      return execFileSync('pgrep', ['-P', String(process.pid), '-f', 'manager-process.js'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  };
+
+  it('fails with a code, leaves nothing half-written or doubled, and the next sync completes', async () => {
+    const dir = await dirs.make('cairn-crash-files-');
+    phone = await Phone.start(await dirs.make('cairn-phone-'), 'Phone');
+    const { port } = await phone.info();
+    const connect = `127.0.0.1:${port}`;
+    const projectId = await phone.call<string>('createProject', { projectName: 'Crash test' });
+    cairn = await startTestHost({ plugins: [pluginDir] });
+    const invited = phone.call('inviteFirstPeer', { projectId, role: 'participant' });
+    await json(cairn, 'comapeo', 'join', '--connect', connect, '--timeout', '60');
+    await invited;
+    await phone.call('startSync', { projectId });
+
+    // Each side has news for the other: 60 phone observations, 60 Cairn ones with a photo each.
+    for (let index = 0; index < 60; index += 1) {
+      await phone.call('create', { projectId, kind: 'observation', value: { lat: index / 10, lon: 1, tags: { notes: `phone ${index}` }, attachments: [] } });
+      const photo = join(dir, `photo-${index}.jpg`);
+      await writeFile(photo, bytesOf(index + 3, 30_000));
+      await json(cairn, 'obs', 'add', '--lat', String(index / 10), '--lon', '2', '--notes', `cairn ${index}`, '--photo', photo);
+    }
+
+    const interrupted = cairn.cli('comapeo', 'sync', '--connect', connect, '--timeout', '60', '--json');
+    // Killed as soon as the bridge has begun writing: the phone's observations are in Cairn.
+    for (let tries = 0; tries < 400; tries += 1) {
+      const listed = JSON.parse((await cairn.cli('obs', 'list', '--text', 'phone', '--json')).stdout) as unknown[];
+      if (listed.length > 0) break;
+      await sleep(25);
+    }
+    const [pid] = comapeoProcesses();
+    expect(pid, 'a CoMapeo process of this host').to.be.a('number');
+    process.kill(pid!, 'SIGKILL');
+    const failed = await interrupted;
+    expect(failed.exitCode).to.equal(1);
+    expect(failed.stderr).to.contain('ERR_PLUGIN_FAILED').and.contain('run the command again');
+    expect(failed.stderr).to.not.contain('    at ');
+
+    const retried = await json<ComapeoSyncResult>(cairn, 'comapeo', 'sync', '--connect', connect, '--timeout', '60');
+    expect(retried.peers).to.have.length(1);
+    const inCairn = await json<Observation[]>(cairn, 'obs', 'list');
+    expect(inCairn).to.have.length(120);
+    expect(new Set(inCairn.map((observation) => observation.notes)).size, 'nothing doubled in Cairn').to.equal(120);
+    let onPhone: Doc[] = [];
+    for (let tries = 0; tries < 50 && onPhone.length < 120; tries += 1) {
+      onPhone = (await phone.call<Doc[]>('list', { projectId, kind: 'observation' })).filter((doc) => !doc.deleted);
+      await sleep(100);
+    }
+    expect(onPhone).to.have.length(120);
+    expect(new Set(onPhone.map((doc) => doc.tags.notes)).size, 'nothing doubled on the phone').to.equal(120);
+    for (const doc of onPhone.filter((candidate) => String(candidate.tags.notes).startsWith('cairn'))) {
+      expect(doc.attachments, String(doc.tags.notes)).to.have.length(1);
+      expect(await phone.call('blobHash', { projectId, ref: doc.attachments[0], variant: 'original' })).to.equal(sha256(bytesOf(Number(String(doc.tags.notes).slice(6)) + 3, 30_000)));
+    }
+    const quiet = await json<ComapeoSyncResult>(cairn, 'comapeo', 'sync', '--connect', connect, '--timeout', '60');
+    expect({ ...quiet.received, ...quiet.sent }, 'and then nothing is left to carry').to.deep.equal({ observations: 0, attachments: 0, categories: 0 });
   });
 });

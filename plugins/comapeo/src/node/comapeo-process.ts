@@ -91,8 +91,9 @@ export class ComapeoProcess {
           this.child = null;
           this.starting = null;
         }
+        // Not a bug of the caller's: its CoMapeo process is gone (killed, out of memory).
         const gone = new CairnError(
-          ErrorCodes.INTERNAL,
+          ErrorCodes.PLUGIN_FAILED,
           `The CoMapeo process stopped (${signal ?? `exit code ${code}`})${errorText ? `: ${lastLine(errorText)}` : ''}. Nothing was half-written; run the command again.`,
         );
         reject(gone);
