@@ -1,3 +1,4 @@
+import './loopback.js';
 import { execFileSync } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+import './loopback.js';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { startTestHost, type TestHost } from '@cairn/core/testing';

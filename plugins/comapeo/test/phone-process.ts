@@ -4,10 +4,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isIPv4 } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { Bonjour } from 'bonjour-service';
 import Fastify from 'fastify';
 import { MapeoManager, roles } from '@comapeo/core';
 
-const [storageDir = '', name = 'Phone'] = process.argv.slice(2);
+const [storageDir = '', name = 'Phone', discoveryMode = 'address'] = process.argv.slice(2);
 const coreRoot = resolve(dirname(fileURLToPath(import.meta.resolve('@comapeo/core'))), '..');
 await mkdir(join(storageDir, 'db'), { recursive: true });
 await mkdir(join(storageDir, 'cores'), { recursive: true });
@@ -23,6 +26,26 @@ const manager = new MapeoManager({
 await fastify.listen({ host: '127.0.0.1', port: 0 });
 await manager.setDeviceInfo({ name, deviceType: 'mobile' });
 const discovery = await manager.startLocalPeerDiscoveryServer();
+
+// On a LAN, as CoMapeo Mobile does with its own DNS-SD library: announce the discovery server as
+// `_comapeo._tcp` under its name, and dial every other device that announces itself so. A
+// different DNS-SD implementation from Cairn's, so that a test proves they understand each other.
+let bonjour: Bonjour | null = null;
+let browser: { stop(): void } | null = null;
+if (discoveryMode === 'mdns') {
+  // The LAN interface named, as a phone's Wi-Fi is: a namespace host has no route for multicast.
+  const lanAddress = Object.values(networkInterfaces())
+    .flat()
+    .find((entry) => entry !== undefined && entry.family === 'IPv4' && !entry.internal)?.address;
+  // Its options go on to multicast-dns, whose `interface` its types leave out.
+  bonjour = new Bonjour({ interface: lanAddress } as unknown as ConstructorParameters<typeof Bonjour>[0], (error: Error) => process.stderr.write(`phone mDNS: ${error.message}\n`));
+  bonjour.publish({ name: discovery.name, type: 'comapeo', protocol: 'tcp', port: discovery.port });
+  browser = bonjour.find({ type: 'comapeo', protocol: 'tcp' }, (service) => {
+    const address = service.addresses?.find((candidate) => isIPv4(candidate)) ?? service.referer?.address;
+    if (service.name === discovery.name || address === undefined) return;
+    manager.connectLocalPeer({ address, port: service.port, name: service.name });
+  });
+}
 
 type Peer = { deviceId: string; name?: string; status: string };
 const firstPeer = (): Promise<Peer> =>
@@ -68,6 +91,11 @@ const commands: Record<string, (args: Record<string, unknown>) => Promise<unknow
     manager.connectLocalPeer({ address: '127.0.0.1', port: Number(port), name: String(peerName ?? `127.0.0.1:${port}`) });
     return null;
   },
+  /** Stops dialling the devices it hears of (it still announces itself): others must find it. */
+  stopBrowsing: async () => {
+    browser?.stop();
+    return null;
+  },
   /** Opens the sync screen: data (not only membership) flows with every member in reach. */
   startSync: async ({ projectId }) => {
     (await manager.getProject(String(projectId))).$sync.start();
@@ -108,6 +136,7 @@ const commands: Record<string, (args: Record<string, unknown>) => Promise<unknow
 
 process.on('message', (message: { id: number; command: string; args: Record<string, unknown> }) => {
   if (message.command === 'close') {
+    bonjour?.destroy();
     void manager
       .stopLocalPeerDiscoveryServer({ force: true })
       .then(() => manager.close())

@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const entry = fileURLToPath(new URL('./phone-process.js', import.meta.url));
@@ -18,8 +18,14 @@ export class Phone {
     });
   }
 
-  static async start(storageDir: string, name: string): Promise<Phone> {
-    const child = fork(entry, [storageDir, name], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });
+  /**
+   * A phone on loopback, reached by address; or, given `lan`, one on a host of a namespace LAN
+   * that announces itself and finds the others by mDNS, as CoMapeo Mobile does.
+   */
+  static async start(storageDir: string, name: string, lan?: { prefix: string[] }): Promise<Phone> {
+    const args = [entry, storageDir, name, lan === undefined ? 'address' : 'mdns'];
+    const [command, ...prefix] = lan === undefined ? [process.execPath] : [...lan.prefix, process.execPath];
+    const child = spawn(command!, [...prefix, ...args], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });
     await new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve());
       child.once('exit', (code) => reject(new Error(`the phone process ended (${code}) before it was ready`)));

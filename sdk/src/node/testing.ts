@@ -1,7 +1,7 @@
 /**
  * What plugin tests share with the host, without depending on it: the shape of the headless test
  * host (`TestHost`, `TestHostOptions`, `CliResult`) and helpers that need no host (`TempDirs`,
- * `folderBytes`).
+ * `folderBytes`, and `Lan`: real hosts in network namespaces).
  *
  * The test host itself is the host, so it comes from the host package, `@cairn/core/testing`
  * (a plugin's dev dependency), as do the helpers that run the `cairn` CLI as a process
@@ -15,9 +15,11 @@
  * await host.dispose();
  * ```
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { LogRecord, PluginInfo } from '../common/plugin-info.js';
 
 /** What `startTestHost` of `@cairn/core/testing` takes. */
@@ -88,4 +90,90 @@ export async function folderBytes(path: string): Promise<number> {
   let total = 0;
   for (const entry of await readdir(path).catch(() => [])) total += await folderBytes(join(path, entry));
   return total;
+}
+
+const run = promisify(execFile);
+
+/**
+ * A LAN of real hosts on this machine: one network namespace per host, each with a veth pair
+ * whose other end is on a bridge, an address in a private /24, and no route anywhere else (no
+ * internet, as in the field). Needs root (and iproute2).
+ */
+export class Lan {
+  /** Made by `create`, which builds the network. */
+  constructor(
+    private readonly id: string,
+    readonly addresses: string[],
+  ) {}
+
+  /** Builds a LAN of `hosts` hosts (a subclass's `create` makes one of its own kind). */
+  static async create<L extends Lan>(this: new (id: string, addresses: string[]) => L, hosts: number): Promise<L> {
+    if (process.getuid?.() !== 0) {
+      throw new Error('The LAN tests make network namespaces, which needs root: run npm test as root (CI does).');
+    }
+    // Short names: interface names have at most 15 characters.
+    const id = `${process.pid % 10_000}${Math.floor(Math.random() * 100)}`;
+    const subnet = `10.${200 + (process.pid % 50)}.${Math.floor(Math.random() * 250)}`;
+    const lan = new this(id, Array.from({ length: hosts }, (_, index) => `${subnet}.${index + 10}`));
+    try {
+      await ip('link', 'add', lan.bridge, 'type', 'bridge');
+      await ip('link', 'set', lan.bridge, 'up');
+      for (let index = 0; index < hosts; index += 1) {
+        const ns = lan.namespace(index);
+        await ip('netns', 'add', ns);
+        await ip('link', 'add', lan.hostLink(index), 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
+        await ip('link', 'set', lan.hostLink(index), 'master', lan.bridge, 'up');
+        await ip('-n', ns, 'addr', 'add', `${lan.addresses[index]}/24`, 'dev', 'eth0');
+        await ip('-n', ns, 'link', 'set', 'eth0', 'up');
+        await ip('-n', ns, 'link', 'set', 'lo', 'up');
+      }
+    } catch (error) {
+      await lan.dispose();
+      throw error;
+    }
+    return lan;
+  }
+
+  private get bridge(): string {
+    return `cbr${this.id}`;
+  }
+
+  namespace(index: number): string {
+    return `cairn-${this.id}-${index}`;
+  }
+
+  /** The bridge side of a host's cable: pulling it is taking the host off the network. */
+  private hostLink(index: number): string {
+    return `cv${this.id}h${index}`;
+  }
+
+  async linkDown(index: number): Promise<void> {
+    await ip('link', 'set', this.hostLink(index), 'down');
+  }
+
+  async linkUp(index: number): Promise<void> {
+    await ip('link', 'set', this.hostLink(index), 'up');
+  }
+
+  /** What runs a command on a host of the LAN: put it before the command (`ip netns exec …`). */
+  prefix(index: number): string[] {
+    return ['ip', 'netns', 'exec', this.namespace(index)];
+  }
+
+  async dispose(): Promise<void> {
+    for (let index = 0; index < this.addresses.length; index += 1) {
+      await ip('netns', 'delete', this.namespace(index)).catch(() => undefined);
+      await ip('link', 'delete', this.hostLink(index)).catch(() => undefined);
+    }
+    await ip('link', 'delete', this.bridge).catch(() => undefined);
+  }
+}
+
+async function ip(...args: string[]): Promise<void> {
+  try {
+    await run('ip', args);
+  } catch (error) {
+    const { stderr } = error as { stderr?: string };
+    throw new Error(`ip ${args.join(' ')} failed: ${stderr?.trim() || (error as Error).message}`, { cause: error });
+  }
 }

@@ -30,8 +30,11 @@ export interface ComapeoStatus {
 export interface ManagerMethods {
   status: { params: { projectId: string | null }; result: Omit<ComapeoStatus, 'deviceName'> & { deviceName: string | null } };
   createProject: { params: { name: string }; result: { projectId: string } };
-  /** Makes this device reachable by CoMapeo devices: the name and port of its discovery server. */
-  listen: { params: Record<string, never>; result: { name: string; port: number } };
+  /**
+   * Makes this device reachable by CoMapeo devices, and has it dial those it finds: its discovery
+   * server's name and port, announced by mDNS on `host` (else a LAN address).
+   */
+  listen: { params: { host: string | null }; result: { name: string; port: number; host: string } };
   /** Dials a CoMapeo device at an address, for networks without multicast. */
   connect: { params: { address: string; port: number }; result: null };
   /** Waits for an invite from a coordinator, and accepts it. */

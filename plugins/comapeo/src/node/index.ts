@@ -129,11 +129,14 @@ export function activate(ctx: PluginContext): void {
     }),
   );
 
+  /** `CAIRN_COMAPEO_HOST` (even empty) over the setting: tests keep every device on loopback with it. */
+  const announceOn = (): string | null => process.env.CAIRN_COMAPEO_HOST ?? ctx.configuration.get<string>('comapeo.host') ?? null;
+
   /** The CoMapeo process, reachable by the devices in reach and dialling the given addresses. */
   const reachable = async (addresses: ReadonlyArray<{ address: string; port: number }>): Promise<ComapeoProcess> => {
     const comapeo = await comapeoProcess();
-    const { port } = await comapeo.call('listen', {});
-    ctx.log.info(`CoMapeo devices can reach this one on port ${port}.`);
+    const { port, host } = await comapeo.call('listen', { host: announceOn() });
+    ctx.log.info(`CoMapeo devices can reach this one at ${host}:${port} (announced there by mDNS).`);
     for (const { address, port: theirs } of addresses) await comapeo.call('connect', { address, port: theirs });
     return comapeo;
   };

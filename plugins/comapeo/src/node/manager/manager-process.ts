@@ -9,6 +9,7 @@ import { errorReport } from '@cairn/sdk';
 import type { MapeoManager } from '@comapeo/core';
 import type { FastifyInstance } from 'fastify';
 import type { FromManager, ManagerMethod, ManagerMethods, ToManager } from '../../common/protocol.js';
+import { announce, announceHost, type Announcer } from './mdns.js';
 import { acceptInvite, coded, invite, roleOf } from './membership.js';
 import { createBlob, readBlobs, readDocs, writeDocs } from './project-data.js';
 import { syncWith } from './project-sync.js';
@@ -16,7 +17,8 @@ import { syncWith } from './project-sync.js';
 let manager: MapeoManager | null = null;
 let fastify: FastifyInstance | null = null;
 let closing: Promise<void> | null = null;
-let discovery: Promise<{ name: string; port: number }> | null = null;
+let discovery: Promise<{ name: string; port: number; host: string }> | null = null;
+let announcer: Announcer | null = null;
 
 const send = (message: FromManager): void => {
   process.send?.(message);
@@ -83,9 +85,20 @@ const methods: { [M in ManagerMethod]: (params: ManagerMethods[M]['params']) => 
     return { projectId };
   },
 
-  listen() {
+  listen({ host }) {
     const comapeo = theManager();
-    discovery ??= comapeo.startLocalPeerDiscoveryServer();
+    discovery ??= (async () => {
+      const server = await comapeo.startLocalPeerDiscoveryServer();
+      const announced = announceHost(host);
+      announcer = announce({
+        host: announced,
+        ...server,
+        onFound: (device) => comapeo.connectLocalPeer(device),
+        // Dialling by address (--connect) still works without multicast.
+        onError: (error) => process.stderr.write(`CoMapeo local discovery (mDNS) failed: ${error.message}\n`),
+      });
+      return { ...server, host: announced };
+    })();
     return discovery;
   },
 
@@ -113,6 +126,7 @@ const methods: { [M in ManagerMethod]: (params: ManagerMethods[M]['params']) => 
 async function close(code: number): Promise<void> {
   closing ??= (async () => {
     try {
+      await announcer?.close();
       if (discovery !== null) await manager?.stopLocalPeerDiscoveryServer({ force: true });
       await manager?.close();
       await fastify?.close();

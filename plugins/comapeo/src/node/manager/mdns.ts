@@ -1,0 +1,103 @@
+// Finding CoMapeo devices on the local network as the CoMapeo apps do: each announces its discovery
+// server by DNS-SD over mDNS as `_comapeo._tcp`, its instance name the name its server was given,
+// and dials the others it sees. CoMapeo's core does no multicast of its own; its apps do this part.
+import { isIPv4 } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import makeMdns from 'multicast-dns';
+
+const SERVICE_TYPE = '_comapeo._tcp.local';
+/** A device seen again within this long is not dialled again (CoMapeo keeps one connection per device anyway). */
+const REDIAL_MS = 10_000;
+
+export interface FoundDevice {
+  address: string;
+  port: number;
+  /** Its DNS-SD instance name: the name its discovery server was given, which dialling it needs. */
+  name: string;
+}
+
+export interface Announcer {
+  close(): Promise<void>;
+}
+
+/**
+ * The IPv4 address to announce on: the one given, else the first private address of a network
+ * interface (Wi-Fi, Ethernet), else any non-internal one, else loopback.
+ */
+export function announceHost(wanted: string | null): string {
+  if (wanted !== null && wanted.trim() !== '') return wanted.trim();
+  const candidates = Object.values(networkInterfaces())
+    .flat()
+    .filter((entry) => entry !== undefined && entry.family === 'IPv4' && !entry.internal)
+    .map((entry) => entry!.address);
+  const isPrivate = (address: string) => /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.)/.test(address);
+  return candidates.find(isPrivate) ?? candidates[0] ?? '127.0.0.1';
+}
+
+/**
+ * Answers queries for `_comapeo._tcp` with this device (`name` on `port` at `host`), asks often at
+ * first (a phone appears within a second or two), then every 10 s, and hands every other device
+ * it hears of to `onFound`.
+ */
+export function announce(options: { host: string; port: number; name: string; onFound(device: FoundDevice): void; onError(error: Error): void }): Announcer {
+  const { host, port, name } = options;
+  // Bound to the wildcard address (a socket bound to a unicast one never sees multicast), with the
+  // group joined and sent to on the chosen interface only.
+  const mdns = makeMdns({ interface: host, bind: '0.0.0.0', reuseAddr: true });
+  const instance = `${name}.${SERVICE_TYPE}`;
+  const target = `${name}.local`;
+  const records = () => [
+    { name: SERVICE_TYPE, type: 'PTR' as const, ttl: 120, data: instance },
+    { name: instance, type: 'SRV' as const, ttl: 120, data: { port, target, priority: 0, weight: 0 } },
+    { name: instance, type: 'TXT' as const, ttl: 120, data: [] as string[] },
+    { name: target, type: 'A' as const, ttl: 120, data: host },
+  ];
+  const respond = () => mdns.respond({ answers: records() }, () => undefined);
+  const ask = () => mdns.query({ questions: [{ name: SERVICE_TYPE, type: 'PTR' }] }, () => undefined);
+  const dialled = new Map<string, number>();
+
+  mdns.on('query', (query) => {
+    if (query.questions.some((question) => question.name === SERVICE_TYPE || question.name === instance)) respond();
+  });
+  mdns.on('response', (response) => {
+    // Records as they come off the network: their shapes are checked before use.
+    const all = [...response.answers, ...(response.additionals ?? [])] as Array<{ type: string; name: string; data: unknown }>;
+    for (const srv of all) {
+      if (srv.type !== 'SRV' || !srv.name.endsWith(`.${SERVICE_TYPE}`) || srv.name === instance) continue;
+      const { port: theirPort, target: theirTarget } = (srv.data ?? {}) as { port?: unknown; target?: unknown };
+      const a = all.find((record) => record.type === 'A' && record.name === theirTarget);
+      const address = typeof a?.data === 'string' ? a.data : null;
+      if (address === null || !isIPv4(address) || typeof theirPort !== 'number' || !Number.isInteger(theirPort)) continue;
+      const found = { address, port: theirPort, name: srv.name.slice(0, -`.${SERVICE_TYPE}`.length) };
+      const key = `${found.address}:${found.port}/${found.name}`;
+      if (Date.now() - (dialled.get(key) ?? -Infinity) < REDIAL_MS) continue;
+      dialled.set(key, Date.now());
+      options.onFound(found);
+    }
+  });
+  mdns.on('error', options.onError);
+
+  respond();
+  ask();
+  let asked = 1;
+  let timer: NodeJS.Timeout;
+  const next = () => {
+    timer = setTimeout(
+      () => {
+        asked += 1;
+        ask();
+        next();
+      },
+      asked < 5 ? 1000 : 10_000,
+    );
+    timer.unref();
+  };
+  next();
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearTimeout(timer);
+        mdns.destroy(() => resolve());
+      }),
+  };
+}
