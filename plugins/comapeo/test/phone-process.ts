@@ -1,7 +1,7 @@
 // A CoMapeo phone for the tests: the real @comapeo/core, as CoMapeo Mobile runs it, in a process of
 // its own, driven by phone.ts over IPC. Loopback only.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isIPv4 } from 'node:net';
@@ -13,10 +13,21 @@ import { MapeoManager, roles } from '@comapeo/core';
 const [storageDir = '', name = 'Phone', discoveryMode = 'address'] = process.argv.slice(2);
 const coreRoot = resolve(dirname(fileURLToPath(import.meta.resolve('@comapeo/core'))), '..');
 await mkdir(join(storageDir, 'db'), { recursive: true });
+/** The phone's identity, kept with its data: started again on the same folder, it is the same phone. */
+async function rootKey(): Promise<Buffer> {
+  const path = join(storageDir, 'root-key');
+  try {
+    return await readFile(path);
+  } catch {
+    const made = randomBytes(16);
+    await writeFile(path, made);
+    return made;
+  }
+}
 await mkdir(join(storageDir, 'cores'), { recursive: true });
 const fastify = Fastify();
 const manager = new MapeoManager({
-  rootKey: randomBytes(16),
+  rootKey: await rootKey(),
   dbFolder: join(storageDir, 'db'),
   coreStorage: join(storageDir, 'cores'),
   fastify,
@@ -81,6 +92,14 @@ const commands: Record<string, (args: Record<string, unknown>) => Promise<unknow
     const roleId = role === 'coordinator' ? roles.COORDINATOR_ROLE_ID : roles.MEMBER_ROLE_ID;
     return { deviceId: peer.deviceId, decision: await project.$member.invite(peer.deviceId, { roleId }) };
   },
+  /** Invites the device in reach of that name. */
+  inviteNamed: async ({ projectId, name: wanted }) => {
+    for (;;) {
+      const peer = ((await manager.listLocalPeers()) as Peer[]).find((candidate) => candidate.status === 'connected' && candidate.name === wanted);
+      if (peer !== undefined) return (await manager.getProject(String(projectId))).$member.invite(peer.deviceId, { roleId: roles.MEMBER_ROLE_ID });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  },
   /** Accepts the next invite that comes. */
   acceptNextInvite: async () => {
     const invite = await new Promise<{ inviteId: string; invitorName: string }>((received) => manager.invite.once('invite-received', received as never));
@@ -129,6 +148,11 @@ const commands: Record<string, (args: Record<string, unknown>) => Promise<unknow
     const response = await fetch(await project.$blobs.getUrl({ driveId: driveDiscoveryId, type, variant, name } as never));
     if (!response.ok) return null;
     return createHash('sha256').update(Buffer.from(await response.arrayBuffer())).digest('hex');
+  },
+  /** Removes a member for good: CoMapeo's blocked role. */
+  remove: async ({ projectId, deviceId }) => {
+    await (await manager.getProject(String(projectId))).$member.remove(String(deviceId), { reason: 'lost phone' });
+    return null;
   },
   members: async ({ projectId }) =>
     (await (await manager.getProject(String(projectId))).$member.getMany()).map((member) => ({ deviceId: member.deviceId, name: member.name, roleName: member.role.name })),

@@ -8,7 +8,11 @@ export class Phone {
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
 
-  private constructor(private readonly child: ChildProcess) {
+  private constructor(
+    private readonly child: ChildProcess,
+    /** Its data and identity: `Phone.start` on it again is the same phone. */
+    readonly storageDir: string,
+  ) {
     child.on('message', (message: { id?: number; result?: unknown; error?: string }) => {
       const waiting = message.id === undefined ? undefined : this.waiting.get(message.id);
       if (waiting === undefined) return;
@@ -30,7 +34,7 @@ export class Phone {
       child.once('message', () => resolve());
       child.once('exit', (code) => reject(new Error(`the phone process ended (${code}) before it was ready`)));
     });
-    return new Phone(child);
+    return new Phone(child, storageDir);
   }
 
   call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
