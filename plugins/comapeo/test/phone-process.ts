@@ -130,6 +130,27 @@ const commands: Record<string, (args: Record<string, unknown>) => Promise<unknow
     const created = await project.$blobs.create(files as { original: string }, { mimeType: String(mimeType) });
     return { driveDiscoveryId: created.driveId, name: created.name, type: created.type, hash: created.hash, external: false };
   },
+  /** Many documents, one after another, as a team's phones write them over weeks. */
+  createMany: async ({ projectId, kind, values }) => {
+    const api = docs(await manager.getProject(String(projectId)), String(kind));
+    for (const value of values as object[]) await api.create({ ...value, schemaName: kind });
+    return (values as object[]).length;
+  },
+  /**
+   * Waits until it holds `count` live documents of a kind and has nothing left to fetch from, or
+   * to send to, any peer: a sync is done.
+   */
+  waitSynced: async ({ projectId, kind, count }) => {
+    const project = await manager.getProject(String(projectId));
+    for (;;) {
+      const state = project.$sync.getState() as unknown as { remoteDeviceSyncState: Record<string, Record<'initial' | 'data', { want: number; wanted: number; isSyncEnabled: boolean }>> };
+      const peers = Object.values(state.remoteDeviceSyncState);
+      const quiet = peers.length > 0 && peers.every((peer) => peer.data.isSyncEnabled && peer.data.want + peer.data.wanted + peer.initial.want + peer.initial.wanted === 0);
+      if (quiet && (await docs(project, String(kind)).getMany({ includeDeleted: false })).length >= Number(count)) return null;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  },
+  count: async ({ projectId, kind }) => (await docs(await manager.getProject(String(projectId)), String(kind)).getMany({ includeDeleted: false })).length,
   /** Edits the current version (and any fork) with the fields given; the rest stays. */
   update: async ({ projectId, kind, docId, patch }) => {
     const project = await manager.getProject(String(projectId));

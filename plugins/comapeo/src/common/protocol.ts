@@ -37,15 +37,18 @@ export interface ManagerMethods {
   listen: { params: { host: string | null }; result: { name: string; port: number; host: string } };
   /** Dials a CoMapeo device at an address, for networks without multicast. */
   connect: { params: { address: string; port: number }; result: null };
-  /** Waits for an invite from a coordinator, and accepts it. */
-  acceptInvite: { params: { timeoutMs: number }; result: JoinResult };
-  /** Invites a device in reach (by its name, or the first that is not a member) to the project. */
-  invite: { params: { projectId: string; deviceName: string | null; role: InvitedRole; timeoutMs: number }; result: InviteResult };
+  /** Waits for an invite from a coordinator (or takes the pending one of that id), and accepts it. */
+  acceptInvite: { params: { timeoutMs: number; inviteId?: string }; result: JoinResult };
+  rejectInvite: { params: { inviteId: string }; result: null };
+  /** The CoMapeo devices in reach, and the invites waiting for an answer. */
+  reach: { params: Record<string, never>; result: Reach };
+  /** Invites a device in reach (by its id or its name, or the first that is not a member) to the project. */
+  invite: { params: { projectId: string; deviceId?: string | null; deviceName: string | null; role: InvitedRole; timeoutMs: number }; result: InviteResult };
   /**
    * Syncs the project with every member in reach until `waitPeers` of them hold what this device
    * holds and it holds theirs (or the time is up).
    */
-  sync: { params: { projectId: string; waitPeers: number; timeoutMs: number }; result: { peers: ComapeoPeer[]; timedOut: boolean } };
+  sync: { params: { projectId: string; waitPeers: number; timeoutMs: number; deviceId?: string | null }; result: { peers: ComapeoPeer[]; timedOut: boolean } };
   /** Every observation (deleted ones too), category and field of the project. */
   readDocs: { params: { projectId: string }; result: ComapeoDocs };
   /** Writes documents in order; each result is the version written. */
@@ -54,6 +57,18 @@ export interface ManagerMethods {
   createBlob: { params: { projectId: string; files: Partial<Record<BlobVariant, string>> & { original: string }; mimeType: string }; result: BlobRef };
   /** Writes attachments' bytes to files; null for each not (yet) on this device. */
   readBlobs: { params: { projectId: string; blobs: Array<{ ref: BlobRef; variant: BlobVariant; path: string }> }; result: Array<{ mimeType: string; size: number } | null> };
+}
+
+export interface Reach {
+  devices: Array<ComapeoPeer & { connected: boolean }>;
+  invites: PendingInvite[];
+}
+
+/** An invite to a CoMapeo project, waiting for this device's answer. */
+export interface PendingInvite {
+  inviteId: string;
+  projectName: string | null;
+  invitedBy: string | null;
 }
 
 export interface ComapeoPeer {
@@ -141,4 +156,40 @@ export type FromManager =
   | { type: 'reply'; id: number; result: unknown }
   | { type: 'reply'; id: number; error: { code: string; message: string } }
   | { type: 'failed'; error: { code: string; message: string } }
+  /** The devices in reach or the invites changed. */
+  | { type: 'reach' }
   | { type: 'closed' };
+
+/** The workbench's CoMapeo section, as the plugin's service tells it. */
+export interface ComapeoWorkbenchState {
+  /** The CoMapeo side runs: this device is visible to CoMapeo devices and sees them. */
+  running: boolean;
+  /** The data dir has a Cairn project (a CoMapeo project can be made for it). */
+  hasCairnProject: boolean;
+  deviceName: string | null;
+  /** `HOST:PORT` CoMapeo devices reach this one at, while running. */
+  address: string | null;
+  /** The linked CoMapeo project; while not running, only its id is known. */
+  project: ComapeoProjectStatus | { projectId: string } | null;
+  devices: Array<ComapeoPeer & { connected: boolean; role: MemberRole | null; lastSynced: string | null }>;
+  invites: PendingInvite[];
+  syncing: boolean;
+  /** The last sync's result, or why it failed. */
+  lastSync: { result: ComapeoSyncResult | null; error: { code: string; message: string } | null; at: string } | null;
+}
+
+/** The plugin's host service, as its workbench side calls it. */
+export interface ComapeoService {
+  state(): Promise<ComapeoWorkbenchState>;
+  setRunning(on: boolean): Promise<ComapeoWorkbenchState>;
+  connect(address: string): Promise<ComapeoWorkbenchState>;
+  create(name: string | null): Promise<ComapeoWorkbenchState>;
+  answerInvite(inviteId: string, accept: boolean): Promise<ComapeoWorkbenchState>;
+  invite(deviceId: string, role: InvitedRole): Promise<InviteResult>;
+  /** Syncs with one device (by id) or with every member in reach, and bridges. */
+  sync(deviceId: string | null): Promise<ComapeoSyncResult>;
+}
+
+export const COMAPEO_SERVICE = 'comapeo';
+/** The service's event carrying a new {@link ComapeoWorkbenchState}. */
+export const COMAPEO_STATE_EVENT = 'state';

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CairnError, ErrorCodes, isCairnError, type Logger } from '@cairn/sdk';
+import { CairnError, Emitter, ErrorCodes, isCairnError, type Logger } from '@cairn/sdk';
 import type { FromManager, ManagerMethod, ManagerMethods, ToManager } from '../common/protocol.js';
 
 /** How long the process may take to start (its import alone is about a second) or to close. */
@@ -28,8 +28,19 @@ export class ComapeoProcess {
   private starting: Promise<string> | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(result: unknown): void; reject(error: CairnError): void }>();
+  private readonly onDidChangeReachEmitter = new Emitter<void>();
+  /** The devices in reach or the invites changed (ask `reach` for them). */
+  readonly onDidChangeReach = this.onDidChangeReachEmitter.event;
+  private readonly onDidStopEmitter = new Emitter<void>();
+  /** The process ended, on purpose or not. */
+  readonly onDidStop = this.onDidStopEmitter.event;
 
   constructor(private readonly options: ComapeoProcessOptions) {}
+
+  /** Whether the process runs (or is starting). */
+  get running(): boolean {
+    return this.child !== null;
+  }
 
   /** This device's CoMapeo id, once the process runs. */
   async deviceId(): Promise<string> {
@@ -76,6 +87,9 @@ export class ComapeoProcess {
             else waiting?.resolve(message.result);
             return;
           }
+          case 'reach':
+            this.onDidChangeReachEmitter.fire();
+            return;
           case 'closed':
             return;
         }
@@ -99,6 +113,7 @@ export class ComapeoProcess {
         reject(gone);
         for (const waiting of this.pending.values()) waiting.reject(gone);
         this.pending.clear();
+        this.onDidStopEmitter.fire();
       });
       child.send({ type: 'start', rootKey: this.options.rootKey, storageDir: this.options.storageDir, deviceName: this.options.deviceName } satisfies ToManager);
     });

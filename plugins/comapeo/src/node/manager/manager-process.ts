@@ -10,7 +10,7 @@ import type { MapeoManager } from '@comapeo/core';
 import type { FastifyInstance } from 'fastify';
 import type { FromManager, ManagerMethod, ManagerMethods, ToManager } from '../../common/protocol.js';
 import { announce, announceHost, type Announcer } from './mdns.js';
-import { acceptInvite, coded, invite, roleOf } from './membership.js';
+import { acceptInvite, coded, invite, pendingInvites, rejectInvite, roleOf } from './membership.js';
 import { createBlob, readBlobs, readDocs, writeDocs } from './project-data.js';
 import { syncWith } from './project-sync.js';
 
@@ -47,6 +47,11 @@ async function start(rootKey: Buffer, storageDir: string, deviceName: string): P
   // Cairn keeps every original: an archive device (CoMapeo's default, said here on purpose).
   manager.setIsArchiveDevice(true);
   await manager.setDeviceInfo({ name: deviceName, deviceType: 'desktop' });
+  // The workbench shows the devices in reach and the invites as they come and go.
+  const changed = () => send({ type: 'reach' });
+  manager.on('local-peers', changed);
+  manager.invite.on('invite-received', changed);
+  manager.invite.on('invite-updated', changed);
   return manager.deviceId;
 }
 
@@ -108,11 +113,22 @@ const methods: { [M in ManagerMethod]: (params: ManagerMethods[M]['params']) => 
     return null;
   },
 
-  acceptInvite: ({ timeoutMs }) => acceptInvite(theManager(), timeoutMs),
+  acceptInvite: ({ timeoutMs, inviteId }) => acceptInvite(theManager(), timeoutMs, inviteId),
+
+  rejectInvite: async ({ inviteId }) => rejectInvite(theManager(), inviteId),
+
+  async reach() {
+    const comapeo = theManager();
+    const peers = (await comapeo.listLocalPeers()) as Array<{ deviceId: string; name?: string; deviceType?: string; status: string }>;
+    return {
+      devices: peers.map((peer) => ({ deviceId: peer.deviceId, deviceName: peer.name ?? null, deviceType: peer.deviceType ?? null, connected: peer.status === 'connected' })),
+      invites: pendingInvites(comapeo),
+    };
+  },
 
   invite: (params) => invite(theManager(), params),
 
-  sync: async ({ projectId, waitPeers, timeoutMs }) => syncWith(theManager(), await theManager().getProject(projectId), waitPeers, timeoutMs),
+  sync: async ({ projectId, waitPeers, timeoutMs, deviceId = null }) => syncWith(theManager(), await theManager().getProject(projectId), { waitPeers, timeoutMs, deviceId }),
 
   readDocs: async ({ projectId }) => readDocs(await theManager().getProject(projectId)),
 

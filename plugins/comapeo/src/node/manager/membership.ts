@@ -1,7 +1,7 @@
 // Joining and inviting, as the CoMapeo apps do it: a coordinator invites a device in reach, and
 // the device accepts. Runs in the CoMapeo process (manager-process.ts).
 import type { MapeoManager } from '@comapeo/core';
-import type { InviteResult, InvitedRole, JoinResult, MemberRole } from '../../common/protocol.js';
+import type { InviteResult, InvitedRole, JoinResult, MemberRole, PendingInvite } from '../../common/protocol.js';
 
 /** CoMapeo's role ids (`roles` of @comapeo/core exports the first three only). */
 const CREATOR_ROLE_ID = 'a12a6702b93bd7ff';
@@ -25,17 +25,34 @@ export function coded(code: string, message: string): Error {
 type Invite = { inviteId: string; projectName?: string; invitorName?: string; state?: string };
 type LocalPeer = { deviceId: string; name?: string; status: string };
 
-export async function acceptInvite(manager: MapeoManager, timeoutMs: number): Promise<JoinResult> {
-  const invite = await nextInvite(manager, timeoutMs);
+export async function acceptInvite(manager: MapeoManager, timeoutMs: number, inviteId?: string): Promise<JoinResult> {
+  const invite = await nextInvite(manager, timeoutMs, inviteId);
   const projectId = await manager.invite.accept({ inviteId: invite.inviteId });
   const project = await manager.getProject(projectId);
   const [settings, own] = await Promise.all([project.$getProjectSettings(), project.$getOwnRole()]);
   return { projectId, projectName: settings.name ?? invite.projectName ?? null, role: roleOf(own.roleId), invitedBy: invite.invitorName ?? null };
 }
 
-/** A pending invite, or the next one to come. */
-function nextInvite(manager: MapeoManager, timeoutMs: number): Promise<Invite> {
-  const pending = (invite: Invite) => invite.state === undefined || invite.state === 'pending';
+export function rejectInvite(manager: MapeoManager, inviteId: string): null {
+  const invite = (manager.invite.getMany() as Invite[]).find((candidate) => candidate.inviteId === inviteId && isPending(candidate));
+  if (invite === undefined) throw coded('ERR_NOT_FOUND', 'That invite is no longer waiting for an answer (it was answered, or its sender cancelled it).');
+  manager.invite.reject({ inviteId });
+  return null;
+}
+
+/** The invites waiting for an answer. */
+export function pendingInvites(manager: MapeoManager): PendingInvite[] {
+  return (manager.invite.getMany() as Invite[]).filter(isPending).map((invite) => ({ inviteId: invite.inviteId, projectName: invite.projectName ?? null, invitedBy: invite.invitorName ?? null }));
+}
+
+const isPending = (invite: Invite) => invite.state === undefined || invite.state === 'pending';
+
+/** A pending invite (the one of that id, when given), or the next one to come. */
+function nextInvite(manager: MapeoManager, timeoutMs: number, inviteId?: string): Promise<Invite> {
+  if (inviteId !== undefined && !(manager.invite.getMany() as Invite[]).some((invite) => invite.inviteId === inviteId && isPending(invite))) {
+    return Promise.reject(coded('ERR_NOT_FOUND', 'That invite is no longer waiting for an answer (it was answered, or its sender cancelled it).'));
+  }
+  const pending = (invite: Invite) => isPending(invite) && (inviteId === undefined || invite.inviteId === inviteId);
   return firstOf<Invite>({
     watch: (check) => {
       const onInvite = (invite: Invite) => check([invite]);
@@ -51,7 +68,7 @@ function nextInvite(manager: MapeoManager, timeoutMs: number): Promise<Invite> {
 
 export async function invite(
   manager: MapeoManager,
-  { projectId, deviceName, role, timeoutMs }: { projectId: string; deviceName: string | null; role: InvitedRole; timeoutMs: number },
+  { projectId, deviceId = null, deviceName, role, timeoutMs }: { projectId: string; deviceId?: string | null; deviceName: string | null; role: InvitedRole; timeoutMs: number },
 ): Promise<InviteResult> {
   const project = await manager.getProject(projectId);
   if (roleOf((await project.$getOwnRole()).roleId) !== 'coordinator') {
@@ -59,7 +76,9 @@ export async function invite(
   }
   const members = new Set((await project.$member.getMany()).map((member) => member.deviceId));
   const wanted = (peer: LocalPeer) =>
-    peer.status === 'connected' && peer.name !== undefined && (deviceName === null ? !members.has(peer.deviceId) : peer.name === deviceName);
+    peer.status === 'connected' &&
+    peer.name !== undefined &&
+    (deviceId !== null ? peer.deviceId === deviceId : deviceName === null ? !members.has(peer.deviceId) : peer.name === deviceName);
   const peer = await peerInReach(manager, wanted, timeoutMs, deviceName);
   if (members.has(peer.deviceId)) return { deviceId: peer.deviceId, deviceName: peer.name ?? null, role, decision: 'already' };
   const answer = await withTimeout(

@@ -19,15 +19,22 @@ interface NamespaceState {
 
 /**
  * Starts syncing data (CoMapeo syncs only the project's membership and categories until then) and
- * waits until `waitPeers` members in reach have nothing left to send or to fetch.
+ * waits until `waitPeers` members in reach (or the one device asked for) have nothing left to
+ * send or to fetch.
  */
-export async function syncWith(manager: MapeoManager, project: Project, waitPeers: number, timeoutMs: number): Promise<{ peers: ComapeoPeer[]; timedOut: boolean }> {
+export async function syncWith(
+  manager: MapeoManager,
+  project: Project,
+  { waitPeers, timeoutMs, deviceId }: { waitPeers: number; timeoutMs: number; deviceId: string | null },
+): Promise<{ peers: ComapeoPeer[]; timedOut: boolean }> {
   project.$sync.start();
   const deadline = Date.now() + timeoutMs;
   let steady = 0;
   for (;;) {
     const peers = await syncedPeers(manager, project);
-    steady = peers.length >= waitPeers ? steady + 1 : 0;
+    // One device asked for: done once it is (the others sync all the same: CoMapeo syncs with every member in reach).
+    const done = deviceId === null ? peers.length >= waitPeers : peers.some((peer) => peer.deviceId === deviceId);
+    steady = done ? steady + 1 : 0;
     if (steady >= STEADY_POLLS) return { peers, timedOut: false };
     if (Date.now() >= deadline) return { peers, timedOut: true };
     await sleep(POLL_MS);

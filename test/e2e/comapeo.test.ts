@@ -1,0 +1,61 @@
+import { expect } from 'chai';
+import type { CairnHost } from '@cairn/core';
+import { showView, useWorkbenches } from './browser.js';
+
+// Two Cairn devices, each a real CoMapeo member (the plugin embeds @comapeo/core): the laptop is
+// driven from its workbench's Sync view, the other from its commands. Loopback only.
+describe('CoMapeo phones, from the workbench (headless Chromium, loopback)', function () {
+  this.timeout(180_000);
+  const workbenches = useWorkbenches();
+  const previousHost = process.env.CAIRN_COMAPEO_HOST;
+  before(() => {
+    // mDNS on loopback only: no packet of this test reaches a real network.
+    process.env.CAIRN_COMAPEO_HOST = '127.0.0.1';
+  });
+  after(() => {
+    if (previousHost === undefined) delete process.env.CAIRN_COMAPEO_HOST;
+    else process.env.CAIRN_COMAPEO_HOST = previousHost;
+  });
+
+  it('makes the device visible, accepts an invite, syncs with the coordinator and shows what came', async () => {
+    const laptop = await workbenches.device('laptop');
+    const coordinator: CairnHost = await workbenches.device('coordinator', undefined, 'River watch');
+    await coordinator.commands.execute('comapeo.create', [{}]);
+    await (await coordinator.projects.open()).createObservations([{ lat: 1, lon: 2, notes: 'from the coordinator' }]);
+
+    const page = await workbenches.open(laptop);
+    await showView(page, 'Sync');
+    const section = page.getByRole('region', { name: 'Sync' }).getByRole('region', { name: 'CoMapeo phones' });
+    await section.getByText(/is in no CoMapeo project/).waitFor();
+    const visible = section.getByRole('switch', { name: 'Visible to CoMapeo devices' });
+    expect(await visible.getAttribute('aria-checked')).to.equal('false');
+    await visible.click();
+    const reachable = section.getByText(/Reachable at 127\.0\.0\.1:\d+/);
+    await reachable.waitFor();
+    const address = /127\.0\.0\.1:\d+/.exec((await reachable.textContent()) ?? '')![0];
+
+    // The coordinator invites the laptop by its address; the laptop's user accepts on screen.
+    const invited = coordinator.commands.execute<{ decision: string }>('comapeo.invite', [{ connect: [address], device: 'laptop', timeout: 60 }]);
+    const invite = section.getByRole('list', { name: 'Invites' }).getByRole('listitem', { name: 'Invite to River watch' });
+    await invite.getByText('from coordinator').waitFor();
+    await invite.getByRole('button', { name: 'Accept the invite to River watch' }).click();
+    await section.getByRole('status').getByText('Joined River watch.').waitFor();
+    expect((await invited).decision).to.equal('accept');
+    await section.getByText(/River watch: this device \(laptop\) is a participant; 2 members/).waitFor();
+
+    // Both sync (CoMapeo moves data only while both sides do): the laptop from its section.
+    const coordinatorItem = section.getByRole('list', { name: 'CoMapeo devices' }).getByRole('listitem', { name: 'coordinator' });
+    await coordinatorItem.getByText('desktop · in reach · coordinator · never synced').waitFor();
+    const theirs = coordinator.commands.execute('comapeo.sync', [{ connect: [address], timeout: 60 }]);
+    await coordinatorItem.getByRole('button', { name: 'Sync with coordinator' }).click();
+    await section.getByRole('status').getByText(/^Synced with coordinator: received 1 observation/).waitFor({ timeout: 60_000 });
+    await theirs;
+    await coordinatorItem.getByText(/last synced/).waitFor();
+    expect((await laptop.projects.open()).queryObservations().map((observation) => observation.notes)).to.deep.equal(['from the coordinator']);
+
+    // Off again: the CoMapeo side stops, and the devices are no longer listed.
+    await visible.click();
+    await section.getByRole('list', { name: 'CoMapeo devices' }).waitFor({ state: 'hidden' });
+    expect(await visible.getAttribute('aria-checked')).to.equal('false');
+  });
+});
