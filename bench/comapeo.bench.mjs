@@ -19,7 +19,9 @@ const work = await mkdtemp(join(tmpdir(), 'cairn-bench-comapeo-'));
 const phones = [];
 
 const cairn = async (dataDir, ...args) => {
-  const result = await runCairn(['--data-dir', dataDir, ...args, '--json'], { env });
+  const verbose = process.env.BENCH_VERBOSE ? ['--verbose'] : [];
+  const result = await runCairn(['--data-dir', dataDir, ...args, ...verbose, '--json'], { env });
+  if (verbose.length > 0) process.stderr.write(result.stderr);
   if (result.code !== 0) throw new Error(`cairn ${args.join(' ')}: ${result.stderr}`);
   return JSON.parse(result.stdout);
 };

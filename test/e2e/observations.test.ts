@@ -15,6 +15,27 @@ const readdirNames = (folder: string) => readdir(folder);
 /** A tiny PNG (1×1, red), to see a photo become a thumbnail. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 
+/** A WAV file of a tone: PCM, 16 bits, mono. */
+function wav(sampleRate: number, seconds: number): Buffer {
+  const samples = Math.round(sampleRate * seconds);
+  const data = Buffer.alloc(samples * 2);
+  for (let index = 0; index < samples; index += 1) data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * index) / sampleRate)), index * 2);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(sampleRate, 24);
+  header.writeUInt32LE(sampleRate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
+}
+
 describe('observations in the workbench (headless Chromium)', function () {
   this.timeout(120_000);
   const workbenches = useWorkbenches();
@@ -247,6 +268,64 @@ describe('observations in the workbench (headless Chromium)', function () {
     await page.getByText(/Kept one version/).waitFor();
     await banner.waitFor({ state: 'detached' });
     expect(here.getObservation(observation!.id)).to.deep.include({ notes: other, forks: [] });
+  });
+
+  it("shows a phone's GPS metadata, its photo's preview (the original when opened) and plays its audio", async () => {
+    const laptop = await device('laptop');
+    const project = await laptop.projects.open();
+    const folder = await temp.make('cairn-media-');
+    // A second tiny PNG (1×1, blue) stands for the photo's preview: the view shows it, not the original.
+    const preview = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYPgPAAEDAQAIicLsAAAAAElFTkSuQmCC', 'base64');
+    await writeFile(join(folder, 'photo.png'), PNG);
+    await writeFile(join(folder, 'preview.png'), preview);
+    await writeFile(join(folder, 'call.wav'), wav(8000, 0.5));
+    const [observation] = await project.createObservations([
+      {
+        lat: -3.1,
+        lon: -60,
+        notes: 'recorded by the river',
+        createdBy: 'a-phone',
+        metadata: { manualLocation: false, accuracy: 4.25, altitude: 41.5, heading: 180, speed: 0.3, timestamp: '2026-11-30T09:59:58.000Z' },
+        attachments: [{ path: join(folder, 'photo.png'), variants: { preview: { path: join(folder, 'preview.png') } } }, { path: join(folder, 'call.wav') }],
+      },
+    ]);
+
+    const page = await openWorkbench(laptop);
+    const grid = await openList(page);
+    await grid.getByRole('row').filter({ hasText: observation!.notes }).click();
+    const detail = page.getByRole('region', { name: 'Observation' });
+    const gps = await detail.getByLabel('GPS').textContent();
+    expect(gps).to.match(/^GPS: accuracy ±4\.3 m · altitude 41\.5 m · heading 180° · speed 0\.3 m\/s · GPS fix /);
+
+    const photo = detail.getByRole('list', { name: 'Photos' }).getByRole('img', { name: 'photo.png' });
+    await photo.waitFor();
+    // Which of the two it shows, by its colour: the original is red, the preview blue.
+    const shown = (image: typeof photo) =>
+      image.evaluate(async (element: HTMLImageElement) => {
+        await element.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = canvas.height = 1;
+        const context = canvas.getContext('2d')!;
+        context.drawImage(element, 0, 0, 1, 1);
+        return [...context.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+      });
+    expect(await shown(photo), 'the preview in the view').to.deep.equal([0, 0, 255]);
+    await photo.click();
+    const full = page.getByRole('dialog', { name: 'photo.png' }).getByRole('img', { name: 'photo.png' });
+    await full.waitFor();
+    expect(await shown(full), 'the original when opened').to.deep.equal([255, 0, 0]);
+    await page.getByRole('button', { name: 'Close photo' }).click();
+
+    const audio = detail.getByRole('list', { name: 'Recordings' }).getByLabel('Play call.wav');
+    await audio.waitFor();
+    // Chromium decodes it: its length is known, and it plays to its end.
+    const played = await audio.evaluate(async (element: HTMLAudioElement) => {
+      element.muted = true;
+      await element.play();
+      await new Promise((resolve) => element.addEventListener('ended', resolve, { once: true }));
+      return element.duration;
+    });
+    expect(played).to.be.closeTo(0.5, 0.05);
   });
 
   it('imports categories from a .mapeosettings file in the UI; observations imported with a Mapeo categoryId show their icon and name', async () => {

@@ -15,6 +15,11 @@ export function formatDay(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleDateString(undefined, { dateStyle: 'medium' });
 }
 
+/** A measurement in the user's locale, with at most `digits` decimals (4.25 → "4.3"). */
+export function formatNumber(value: number, digits: number): string {
+  return value.toLocaleString(undefined, { maximumFractionDigits: digits });
+}
+
 /** Observations with no category. */
 export const NO_CATEGORY_COLOR = '#787878';
 

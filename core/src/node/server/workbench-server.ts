@@ -184,6 +184,8 @@ function contentSecurityPolicy(nonce: string, socketOrigin: string): string {
     `script-src 'self' 'nonce-${nonce}'`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
+    // Audio and video attachments play from bytes the page was given (blob: URLs), as photos show.
+    "media-src 'self' blob:",
     "font-src 'self' data:",
     `connect-src 'self' ${socketOrigin}`,
     "worker-src 'self' blob:",

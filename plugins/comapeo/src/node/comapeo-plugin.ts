@@ -177,11 +177,15 @@ export class ComapeoPlugin {
     const deadline = Date.now() + timeoutMs;
     const comapeo = await this.reachable(addresses);
     // The phones' news first, so that the bridge decides on all there is…
+    let started = performance.now();
     const incoming = await comapeo.call('sync', { projectId, waitPeers, timeoutMs, deviceId });
+    this.ctx.log.debug(`CoMapeo synced with ${incoming.peers.length} devices in ${Math.round(performance.now() - started)} ms.`);
+    started = performance.now();
     const counts = await this.ctx.progress('Bridging CoMapeo and Cairn', async () => {
       const { bridgeProject } = await import('./bridge/bridge.js');
       return bridgeProject(this.ctx, comapeo, projectId);
     });
+    this.ctx.log.debug(`Bridged in ${Math.round(performance.now() - started)} ms.`);
     let { peers } = incoming;
     // … then what the bridge wrote, out to them before the command ends.
     if (!incoming.timedOut && peers.length > 0 && Object.values(counts.sent).some((count) => count > 0)) {

@@ -46,12 +46,15 @@ export function workbenchService(ctx: PluginContext, plugin: ComapeoPlugin): Com
     return { ...base, deviceName: status.deviceName, project: status.project ?? base.project, devices, invites: reach.invites };
   };
 
-  const pushState = () =>
-    void state().then(
-      (current) => ctx.services.emit(COMAPEO_SERVICE, COMAPEO_STATE_EVENT, current),
-      (error: unknown) => ctx.log.warn(`Could not tell the workbench the CoMapeo state: ${errorReport(error).message}`),
-    );
-  ctx.subscriptions.push(plugin.onDidChange(pushState));
+  // Changes keep coming while the plugin closes (its CoMapeo process stopping): none is sent then.
+  let live = true;
+  const pushState = () => {
+    if (!live) return;
+    void state()
+      .then((current) => live && ctx.services.emit(COMAPEO_SERVICE, COMAPEO_STATE_EVENT, current))
+      .catch((error: unknown) => live && ctx.log.warn(`Could not tell the workbench the CoMapeo state: ${errorReport(error).message}`));
+  };
+  ctx.subscriptions.push({ dispose: () => void (live = false) }, plugin.onDidChange(pushState));
 
   return {
     state,

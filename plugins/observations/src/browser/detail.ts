@@ -1,4 +1,4 @@
-import { append, clear, errorMessage, formatDateTime, h, type BrowserPluginContext, type Disposable, type EditorContext, type Observation, type Remote } from '@cairn/sdk/browser';
+import { append, clear, errorMessage, formatDateTime, formatNumber, h, type AttachmentVariant, type BrowserPluginContext, type Disposable, type EditorContext, type Observation, type Remote } from '@cairn/sdk/browser';
 import { describeChanges, editableOf, patchBetween } from '../common/edit-json.js';
 import type { ObservationDetail, ObservationsService } from '../common/protocol.js';
 import type { Catalog } from './catalog.js';
@@ -116,8 +116,10 @@ export function renderDetail(container: HTMLElement, deps: DetailDeps, id: strin
         `Created ${formatDateTime(observation.createdAt)} by ${catalog.deviceName(observation.createdBy)}`,
         observation.updatedAt !== observation.createdAt ? ` · edited ${formatDateTime(observation.updatedAt)}` : '',
       ),
+      positionLine(observation),
       form.element,
       photos(observation),
+      recordings(observation),
       h(
         'div',
         { class: 'obs-actions' },
@@ -155,18 +157,32 @@ export function renderDetail(container: HTMLElement, deps: DetailDeps, id: strin
     );
   };
 
+  /** An attachment's bytes as a URL of this page (released when the view closes). */
+  const attachmentUrl = async (observation: Observation, name: string, variant: AttachmentVariant | null): Promise<string> => {
+    const data = await service.attachment(observation.id, name, variant);
+    const url = URL.createObjectURL(new Blob([base64Bytes(data.base64)], { type: data.mimeType }));
+    urls.push(url);
+    return url;
+  };
+
   const photos = (observation: Observation) => {
     const list = h('div', { class: 'obs-photos', role: 'list', 'aria-label': 'Photos' });
     for (const attachment of observation.attachments) {
+      if (attachment.mimeType.startsWith('audio/')) continue; // in Recordings
       const item = h('button', { type: 'button', role: 'listitem', class: 'obs-photo', 'aria-label': `Photo ${attachment.name}`, title: attachment.name }, attachment.name);
       list.append(item);
       if (!attachment.mimeType.startsWith('image/')) continue;
-      void service.attachment(observation.id, attachment.name).then(
-        (data) => {
-          const url = URL.createObjectURL(new Blob([base64Bytes(data.base64)], { type: data.mimeType }));
-          urls.push(url);
+      // The preview here (a phone's photos have one); the original when the photo is opened.
+      void attachmentUrl(observation, attachment.name, 'preview').then(
+        (url) => {
           item.replaceChildren(h('img', { src: url, alt: attachment.name, loading: 'lazy' }));
-          item.addEventListener('click', () => showPhoto(url, attachment.name));
+          item.addEventListener('click', () => {
+            if (attachment.variants?.preview === undefined) return showPhoto(url, attachment.name);
+            void attachmentUrl(observation, attachment.name, null).then(
+              (original) => showPhoto(original, attachment.name),
+              (error: unknown) => ctx.notifications.error(errorMessage(error)),
+            );
+          });
         },
         (error: unknown) => item.append(h('small', { class: 'view-error' }, ` (${errorMessage(error)})`)),
       );
@@ -176,7 +192,39 @@ export function renderDetail(container: HTMLElement, deps: DetailDeps, id: strin
       const path = await ctx.dialogs.chooseFile({ title: 'Add a photo', mode: 'open', extensions: ['jpg', 'jpeg', 'png', 'webp', 'gif'] });
       if (path !== null) await save({ attachments: [{ path }] }, null, 'Photo added.');
     });
-    return h('div', { class: 'obs-photos-box' }, h('h3', {}, `Photos (${observation.attachments.length})`), list, add);
+    const shown = observation.attachments.filter((attachment) => !attachment.mimeType.startsWith('audio/')).length;
+    return h('div', { class: 'obs-photos-box' }, h('h3', {}, `Photos (${shown})`), list, add);
+  };
+
+  /** Audio recordings (a phone records them), each playable here. */
+  const recordings = (observation: Observation) => {
+    const audio = observation.attachments.filter((attachment) => attachment.mimeType.startsWith('audio/'));
+    if (audio.length === 0) return null;
+    const list = h('ul', { class: 'obs-recordings', 'aria-label': 'Recordings' });
+    for (const attachment of audio) {
+      const item = h('li', { 'aria-label': `Recording ${attachment.name}` }, attachment.name);
+      list.append(item);
+      void attachmentUrl(observation, attachment.name, null).then(
+        (url) => item.append(h('audio', { controls: '', preload: 'metadata', src: url, 'aria-label': `Play ${attachment.name}` })),
+        (error: unknown) => item.append(h('small', { class: 'view-error' }, ` (${errorMessage(error)})`)),
+      );
+    }
+    return h('div', { class: 'obs-recordings-box' }, h('h3', {}, `Recordings (${audio.length})`), list);
+  };
+
+  /** How the place was measured, for an observation that came from a phone with it. */
+  const positionLine = (observation: Observation) => {
+    const metadata = observation.metadata;
+    if (metadata === undefined) return null;
+    const parts = [
+      metadata.manualLocation ? 'placed by hand' : null,
+      metadata.accuracy !== undefined ? `accuracy ±${formatNumber(metadata.accuracy, 1)} m` : null,
+      metadata.altitude !== undefined ? `altitude ${formatNumber(metadata.altitude, 1)} m` : null,
+      metadata.heading !== undefined ? `heading ${formatNumber(metadata.heading, 0)}°` : null,
+      metadata.speed !== undefined ? `speed ${formatNumber(metadata.speed, 1)} m/s` : null,
+      metadata.timestamp !== undefined ? `GPS fix ${formatDateTime(metadata.timestamp)}` : null,
+    ].filter((part): part is string => part !== null);
+    return parts.length === 0 ? null : h('p', { class: 'obs-meta', 'aria-label': 'GPS' }, `GPS: ${parts.join(' · ')}`);
   };
 
   const showPhoto = (url: string, name: string) => {

@@ -1,4 +1,4 @@
-import type { DeviceInfo, Field, FormatInfo, Observation, ObservationFilter, ObservationInput, ObservationPatch, Preset } from '@cairn/sdk/common';
+import type { AttachmentVariant, DeviceInfo, Field, FormatInfo, Observation, ObservationFilter, ObservationInput, ObservationPatch, Preset } from '@cairn/sdk/common';
 
 /** The host service the plugin's workbench side calls (`ctx.services.get(OBSERVATIONS_SERVICE)`). */
 export const OBSERVATIONS_SERVICE = 'observations';
@@ -83,7 +83,8 @@ export interface ObservationsService {
   create(input: ObservationInput): Promise<Observation>;
   update(id: string, patch: ObservationPatch, base?: string | null): Promise<Observation>;
   delete(id: string): Promise<void>;
-  attachment(id: string, name: string): Promise<AttachmentData>;
+  /** The bytes of an attachment: its preview or thumbnail when asked for and it has one, else its original. */
+  attachment(id: string, name: string, variant?: AttachmentVariant | null): Promise<AttachmentData>;
   categories(): Promise<Categories>;
   devices(): Promise<DeviceInfo[]>;
   formats(): Promise<{ export: FormatInfo[]; import: FormatInfo[] }>;

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { resolve, sep } from 'node:path';
-import { CairnError, ErrorCodes, type InvocationContext, type Observation, type PluginContext } from '@cairn/sdk';
+import { CairnError, ErrorCodes, type AttachmentVariant, type InvocationContext, type Observation, type PluginContext } from '@cairn/sdk';
 import type { GridRow, ListFilter, ObservationsService, PathInfo } from '../common/protocol.js';
 import type { ExportInput, ImportInput } from './inputs.js';
 import { runExport, runImport, runPresetsImport } from './transfers.js';
@@ -45,16 +45,19 @@ export function observationsService(ctx: PluginContext): { [K in keyof Observati
     update: (id: string, patch: Parameters<typeof observations.update>[1], base?: string | null) =>
       observations.update(id, patch, base ? { base } : {}),
     delete: (id: string) => observations.delete(id),
-    attachment: async (id: string, name: string) => {
+    attachment: async (id: string, name: string, variant?: AttachmentVariant | null) => {
       const observation = await observations.get(id);
       const attachment = observation.attachments.find((candidate) => candidate.name === name);
       if (attachment === undefined) throw new CairnError(ErrorCodes.NOT_FOUND, `Observation ${id} has no attachment '${name}'.`);
-      if (attachment.size > MAX_ATTACHMENT_BYTES) {
-        throw new CairnError(ErrorCodes.INVALID_INPUT, `'${name}' is too large to show here (${Math.round(attachment.size / 1048576)} MiB); save it with cairn obs attachment.`);
+      // A smaller copy when asked for and there is one (a phone's photos have them), else the original.
+      const chosen = variant ? attachment.variants?.[variant] : undefined;
+      const bytes = chosen ?? attachment;
+      if (bytes.size > MAX_ATTACHMENT_BYTES) {
+        throw new CairnError(ErrorCodes.INVALID_INPUT, `'${name}' is too large to show here (${Math.round(bytes.size / 1048576)} MiB); save it with cairn obs attachment.`);
       }
       const chunks: Buffer[] = [];
-      for await (const chunk of await observations.readAttachment(id, name)) chunks.push(chunk as Buffer);
-      return { mimeType: attachment.mimeType, base64: Buffer.concat(chunks).toString('base64') };
+      for await (const chunk of await observations.readAttachment(id, name, chosen === undefined ? undefined : variant!)) chunks.push(chunk as Buffer);
+      return { mimeType: bytes.mimeType, base64: Buffer.concat(chunks).toString('base64') };
     },
     categories: async () => {
       const [presets, fields] = await Promise.all([ctx.project.presets.list(), ctx.project.fields.list()]);

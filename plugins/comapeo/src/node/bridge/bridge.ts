@@ -18,8 +18,17 @@ export async function bridgeProject(ctx: PluginContext, comapeo: ComapeoProcess,
   await mkdir(transferDir, { recursive: true });
   const io = { ctx, comapeo, projectId, state: await BridgeState.load(ctx.storagePath), transferDir, counts: emptyCounts() };
   try {
-    const categories = await bridgeCategories(io);
-    await bridgeObservations(io, categories);
+    let started = performance.now();
+    const docs = await comapeo.call('readDocs', { projectId });
+    const lap = (what: string) => {
+      ctx.log.debug(`Bridge: ${what} in ${Math.round(performance.now() - started)} ms.`);
+      started = performance.now();
+    };
+    lap(`read ${docs.observations.length} CoMapeo observations`);
+    const categories = await bridgeCategories(io, docs);
+    lap('categories and fields');
+    await bridgeObservations(io, categories, docs.observations);
+    lap('observations');
     await io.state.save();
     return io.counts;
   } finally {

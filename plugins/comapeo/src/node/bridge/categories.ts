@@ -1,5 +1,5 @@
 import type { DocumentsApi, Field, FieldInput, FieldType, Preset, PresetInput } from '@cairn/sdk';
-import type { ComapeoDoc, DocWrite } from '../../common/protocol.js';
+import type { ComapeoDoc, ComapeoDocs, DocWrite } from '../../common/protocol.js';
 import { writeComapeo, type BridgeIo } from './bridge-io.js';
 import { pairUp, type Pair } from './pairs.js';
 import { canonical, decide, type Head } from './reconcile.js';
@@ -17,8 +17,7 @@ export interface CategoryMap {
   presetToCairn: Map<string, string>;
 }
 
-export async function bridgeCategories(io: BridgeIo): Promise<CategoryMap> {
-  const docs = await io.comapeo.call('readDocs', { projectId: io.projectId });
+export async function bridgeCategories(io: BridgeIo, docs: ComapeoDocs): Promise<CategoryMap> {
   const fieldIds = await bridgeFields(io, docs.fields);
   return bridgePresets(io, docs.presets, fieldIds);
 }

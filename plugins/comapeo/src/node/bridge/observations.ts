@@ -38,13 +38,9 @@ const extensions: Record<string, string> = {
  * Cairn's new ones made in one write, CoMapeo's in batches. The state of each pair is recorded
  * only once both sides say the same.
  */
-export async function bridgeObservations(io: BridgeIo, categories: CategoryMap): Promise<void> {
+export async function bridgeObservations(io: BridgeIo, categories: CategoryMap, comapeoObservations: readonly ComapeoDoc[]): Promise<void> {
   const { observations } = io.ctx.project;
-  const [live, tombstones, docs] = await Promise.all([
-    observations.query({}),
-    observations.tombstones(),
-    io.comapeo.call('readDocs', { projectId: io.projectId }),
-  ]);
+  const [live, tombstones] = await Promise.all([observations.query({}), observations.tombstones()]);
   const cairnSides: CairnSide[] = [
     ...live.map((observation) => ({ id: observation.id, head: { version: observation.version, updatedAt: observation.updatedAt, deleted: false }, observation })),
     ...tombstones.map((tombstone) => ({ id: tombstone.id, head: { version: tombstone.version, updatedAt: tombstone.updatedAt, deleted: true }, observation: null })),
@@ -53,9 +49,9 @@ export async function bridgeObservations(io: BridgeIo, categories: CategoryMap):
     const id = (doc.value as ComapeoObservation).tags?.[CAIRN_ID_TAG];
     return typeof id === 'string' ? id : null;
   };
-  const pairs = pairUp('observation', io.state, cairnSides, docs.observations, named);
+  const pairs = pairUp('observation', io.state, cairnSides, comapeoObservations, named);
   const refs = new Map<string, BlobRef>();
-  for (const doc of docs.observations) for (const attachment of (doc.value as ComapeoObservation).attachments ?? []) refs.set(attachment.hash, attachment);
+  for (const doc of comapeoObservations) for (const attachment of (doc.value as ComapeoObservation).attachments ?? []) refs.set(attachment.hash, attachment);
 
   const toCreate: Array<{ pair: Pair<CairnSide>; doc: ComapeoDoc }> = [];
   const toComapeo: Array<{ pair: Pair<CairnSide>; write: DocWrite }> = [];

@@ -50,19 +50,27 @@ export async function readDocs(project: Project): Promise<ComapeoDocs> {
   return { observations: observations!, presets: presets!.filter((doc) => !doc.deleted), fields: fields!.filter((doc) => !doc.deleted) };
 }
 
+/** Writes at once: CoMapeo appends writes made together about twice as fast as one after another. */
+const WRITES_AT_ONCE = 100;
+
+/** Writes documents, in order (each of a different document), resolving with what was written. */
 export async function writeDocs(project: Project, writes: readonly DocWrite[]): Promise<ComapeoDoc[]> {
   const written: ComapeoDoc[] = [];
-  for (const write of writes) {
-    const api = documents(project, write.kind);
-    try {
-      if (write.op === 'create') written.push(toDoc(await api.create({ ...write.value, schemaName: write.kind })));
-      else if (write.op === 'update') written.push(toDoc(await api.update(write.heads, { ...write.value, schemaName: write.kind })));
-      else written.push(toDoc(await api.delete(write.docId)));
-    } catch (error) {
-      throw coded('ERR_INVALID_INPUT', `CoMapeo refused a ${write.kind} (${write.op}): ${(error as Error).message}`);
-    }
+  for (let at = 0; at < writes.length; at += WRITES_AT_ONCE) {
+    written.push(...(await Promise.all(writes.slice(at, at + WRITES_AT_ONCE).map((write) => writeDoc(project, write)))));
   }
   return written;
+}
+
+async function writeDoc(project: Project, write: DocWrite): Promise<ComapeoDoc> {
+  const api = documents(project, write.kind);
+  try {
+    if (write.op === 'create') return toDoc(await api.create({ ...write.value, schemaName: write.kind }));
+    if (write.op === 'update') return toDoc(await api.update(write.heads, { ...write.value, schemaName: write.kind }));
+    return toDoc(await api.delete(write.docId));
+  } catch (error) {
+    throw coded('ERR_INVALID_INPUT', `CoMapeo refused a ${write.kind} (${write.op}): ${(error as Error).message}`);
+  }
 }
 
 export async function createBlob(project: Project, files: Partial<Record<BlobVariant, string>> & { original: string }, mimeType: string): Promise<BlobRef> {
@@ -75,18 +83,20 @@ export async function readBlobs(
   project: Project,
   blobs: ReadonlyArray<{ ref: BlobRef; variant: BlobVariant; path: string }>,
 ): Promise<Array<{ mimeType: string; size: number } | null>> {
+  // A few at once: each is a request to the manager's own server, and a file written.
   const results: Array<{ mimeType: string; size: number } | null> = [];
-  for (const { ref, variant, path } of blobs) {
-    const url = await project.$blobs.getUrl({ driveId: ref.driveDiscoveryId, type: ref.type, variant, name: ref.name } as Parameters<Project['$blobs']['getUrl']>[0]);
-    const response = await fetch(url);
-    if (response.status === 404 || response.status === 400 || response.body === null) {
-      await response.body?.cancel();
-      results.push(null);
-      continue;
-    }
-    if (!response.ok) throw coded('ERR_IO', `CoMapeo could not read attachment ${ref.name} (${variant}): HTTP ${response.status}.`);
-    await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), createWriteStream(path));
-    results.push({ mimeType: response.headers.get('content-type')?.split(';')[0]?.trim() || 'application/octet-stream', size: (await stat(path)).size });
-  }
+  for (let at = 0; at < blobs.length; at += 4) results.push(...(await Promise.all(blobs.slice(at, at + 4).map((blob) => readBlob(project, blob)))));
   return results;
+}
+
+async function readBlob(project: Project, { ref, variant, path }: { ref: BlobRef; variant: BlobVariant; path: string }): Promise<{ mimeType: string; size: number } | null> {
+  const url = await project.$blobs.getUrl({ driveId: ref.driveDiscoveryId, type: ref.type, variant, name: ref.name } as Parameters<Project['$blobs']['getUrl']>[0]);
+  const response = await fetch(url);
+  if (response.status === 404 || response.status === 400 || response.body === null) {
+    await response.body?.cancel();
+    return null;
+  }
+  if (!response.ok) throw coded('ERR_IO', `CoMapeo could not read attachment ${ref.name} (${variant}): HTTP ${response.status}.`);
+  await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), createWriteStream(path));
+  return { mimeType: response.headers.get('content-type')?.split(';')[0]?.trim() || 'application/octet-stream', size: (await stat(path)).size };
 }
