@@ -8,6 +8,8 @@ import type {
   Preset,
   ProjectSettings,
   TagValue,
+  Track,
+  TrackPoint,
 } from '@cairn/sdk/common';
 
 /**
@@ -33,6 +35,13 @@ export interface ObservationValue {
   metadata?: PositionMetadata;
 }
 
+export interface TrackValue {
+  locations: TrackPoint[];
+  observations: string[];
+  category: string | null;
+  tags: Record<string, TagValue>;
+}
+
 export type PresetValue = Omit<Preset, 'id' | 'version' | 'createdAt' | 'updatedAt'>;
 export type FieldValue = Omit<Field, 'id' | 'version' | 'createdAt' | 'updatedAt'>;
 export type ProjectSettingsValue = ProjectSettings;
@@ -42,6 +51,7 @@ export interface DocumentValues {
   observation: ObservationValue;
   preset: PresetValue;
   field: FieldValue;
+  track: TrackValue;
   projectSettings: ProjectSettingsValue;
   deviceInfo: DeviceInfoValue;
 }
@@ -169,4 +179,20 @@ export function toPreset(version: LocatedVersion<'preset'>): Preset {
 
 export function toField(version: LocatedVersion<'field'>): Field {
   return { id: version.docId, version: version.versionId, ...version.value!, createdAt: version.createdAt, updatedAt: version.updatedAt };
+}
+
+export function toTrack(version: LocatedVersion<'track'>, forks: string[]): Track {
+  const value = version.value!;
+  return {
+    id: version.docId,
+    version: version.versionId,
+    locations: value.locations,
+    observations: value.observations,
+    category: value.category,
+    tags: value.tags,
+    createdAt: version.createdAt,
+    updatedAt: version.updatedAt,
+    createdBy: version.createdBy,
+    forks,
+  };
 }

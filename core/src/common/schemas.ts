@@ -179,3 +179,39 @@ export const projectSettingsPatchSchema = {
     },
   },
 } as const;
+
+const trackPoint = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['lat', 'lon', 'timestamp'],
+  properties: {
+    lat: { type: 'number', minimum: -90, maximum: 90 },
+    lon: { type: 'number', minimum: -180, maximum: 180 },
+    timestamp: isoTime,
+    altitude: { type: 'number' },
+    accuracy: { type: 'number', minimum: 0 },
+    heading: { type: 'number' },
+    speed: { type: 'number' },
+    mocked: { type: 'boolean' },
+  },
+} as const;
+
+const trackFields = {
+  locations: { type: 'array', minItems: 2, maxItems: 1_000_000, items: trackPoint },
+  observations: { type: 'array', items: userId },
+  category: { type: ['string', 'null'], maxLength: 200 },
+  tags,
+} as const;
+
+export const trackInputSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['locations'],
+  properties: { id: userId, ...trackFields, createdAt: isoTime, updatedAt: isoTime, createdBy: userId },
+} as const;
+
+export const trackPatchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: trackFields,
+} as const;

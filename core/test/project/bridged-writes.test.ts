@@ -117,4 +117,27 @@ describe('writes a bridge makes', function () {
     expect(b!.observationTombstones()).to.deep.equal([tombstone]);
     expect(b!.getObservation(kept!.id).id).to.equal(kept!.id);
   });
+
+  it('keeps tracks: their fixes, given times and author; edits, deletions and tombstones, through a sync', async () => {
+    const [a, b] = await devices.project(2);
+    const locations = [
+      { lat: 1, lon: 2, timestamp: '2026-11-30T09:00:00.000Z', accuracy: 5, altitude: 30 },
+      { lat: 1.001, lon: 2.002, timestamp: '2026-11-30T09:05:00.000Z', speed: 1.1, mocked: false },
+    ];
+    const track = await a!.createTrack({ locations, tags: { route: 'ridge' }, createdAt: '2026-11-30T09:00:00Z', updatedAt: '2026-11-30T09:10:00Z', createdBy: 'phone-device-id' });
+    expect(track).to.deep.include({ locations, observations: [], category: null, tags: { route: 'ridge' }, createdAt: '2026-11-30T09:00:00.000Z', updatedAt: '2026-11-30T09:10:00.000Z', createdBy: 'phone-device-id' });
+    expect((await rejection(a!.createTrack({ locations: [locations[0]!] }))).message).to.match(/locations must have at least 2/);
+    expect((await rejection(a!.createTrack({ locations: [{ ...locations[0]!, lat: 91 }, locations[1]!] }))).code).to.equal('ERR_INVALID_INPUT');
+
+    await a!.updateTrack(track.id, { tags: { route: 'ridge, north' } }, { updatedAt: '2026-11-30T12:00:00Z' });
+    await sync(a!, b!);
+    expect(b!.listTracks()).to.have.length(1);
+    expect(b!.getTrack(track.id)).to.deep.include({ tags: { route: 'ridge, north' }, updatedAt: '2026-11-30T12:00:00.000Z', createdBy: 'phone-device-id' });
+    expect(b!.countObservations(), 'a track is no observation').to.equal(0);
+
+    await b!.deleteDocument('track', track.id);
+    await sync(a!, b!);
+    expect(a!.listTracks()).to.deep.equal([]);
+    expect(a!.trackTombstones().map((tombstone) => tombstone.id)).to.deep.equal([track.id]);
+  });
 });

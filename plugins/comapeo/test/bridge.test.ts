@@ -8,12 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { startTestHost, type TestHost } from '@cairn/core/testing';
 import { TempDirs } from '@cairn/sdk/testing';
-import type { Observation } from '@cairn/sdk';
+import type { Observation, Track } from '@cairn/sdk';
 import type { ComapeoSyncResult, JoinResult } from '@cairn/plugin-comapeo/common/protocol.js';
 import { Phone } from './phone.js';
 
 const pluginDir = fileURLToPath(new URL('..', import.meta.url));
 const pluginsDir = fileURLToPath(new URL('../..', import.meta.url));
+/** A fixture plugin that writes tracks through the SDK (the CLI has no command that makes one). */
+const trackWriter = fileURLToPath(new URL('../test/fixtures/track-writer', import.meta.url));
 
 type Doc = { docId: string; versionId: string; links: string[]; deleted: boolean; tags: Record<string, unknown>; attachments: Array<Record<string, string>>; [field: string]: unknown };
 
@@ -60,7 +62,7 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
     const { port } = await phone.info();
     connect = `127.0.0.1:${port}`;
     projectId = await phone.call<string>('createProject', { projectName: 'Forest patrol' });
-    cairn = await startTestHost({ plugins: [pluginDir, join(pluginsDir, 'observations'), join(pluginsDir, 'sync-file')] });
+    cairn = await startTestHost({ plugins: [pluginDir, join(pluginsDir, 'observations'), join(pluginsDir, 'sync-file'), trackWriter] });
     const invited = phone.call('inviteFirstPeer', { projectId, role: 'participant' });
     await json<JoinResult>(cairn, 'comapeo', 'join', '--connect', connect, '--timeout', '60');
     await invited;
@@ -105,7 +107,7 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
     const result = await sync();
     expect(result.peers).to.have.length(1);
     expect(result.peers[0]).to.include({ deviceName: 'Ana’s phone', deviceType: 'mobile', result: 'ok' });
-    expect(result.received).to.deep.equal({ observations: 1, attachments: 2, categories: 2 });
+    expect(result.received).to.deep.equal({ observations: 1, attachments: 2, categories: 2, tracks: 0 });
 
     const observation = await cairnObs(fromPhone.docId);
     const phoneInfo = await phone.info();
@@ -147,7 +149,7 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
     fromCairn = await json<Observation>(cairn, 'obs', 'add', '--lat', '-3.2', '--lon', '-60.1', '--notes', 'Seen from the boat', '--category', sighting!.id, '--tag', 'species=otter', '--photo', photoPath);
 
     const result = await sync();
-    expect(result.sent).to.deep.equal({ observations: 1, attachments: 1, categories: 0 });
+    expect(result.sent).to.deep.equal({ observations: 1, attachments: 1, categories: 0, tracks: 0 });
     const doc = await phoneDoc((candidate) => candidate.tags['cairn:id'] === fromCairn.id);
     expect(doc).to.deep.include({ lat: -3.2, lon: -60.1 });
     expect(doc.tags).to.deep.equal({ notes: 'Seen from the boat', species: 'otter', 'cairn:id': fromCairn.id });
@@ -160,8 +162,8 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
   it('finds nothing new on a second sync and writes nothing on either side', async () => {
     const before = { cairn: await json<Observation[]>(cairn, 'obs', 'list'), phone: await onPhone() };
     const result = await sync();
-    expect(result.received).to.deep.equal({ observations: 0, attachments: 0, categories: 0 });
-    expect(result.sent).to.deep.equal({ observations: 0, attachments: 0, categories: 0 });
+    expect(result.received).to.deep.equal({ observations: 0, attachments: 0, categories: 0, tracks: 0 });
+    expect(result.sent).to.deep.equal({ observations: 0, attachments: 0, categories: 0, tracks: 0 });
     expect(await json<Observation[]>(cairn, 'obs', 'list')).to.deep.equal(before.cairn);
     expect((await onPhone()).map((doc) => doc.versionId)).to.deep.equal(before.phone.map((doc) => doc.versionId));
   });
@@ -191,6 +193,61 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
     expect((await phoneDoc((doc) => doc.docId === fromPhone.docId && doc.tags.notes === 'desk says, later')).forks).to.deep.equal([]);
     const again = await sync();
     expect(again.sent.observations + again.received.observations, 'converged: nothing more to carry').to.equal(0);
+  });
+
+  it('carries tracks both ways: GPS fixes, the observations along them, category and tags, an edit and a deletion', async () => {
+    const [sighting] = (await json<Array<{ id: string; name: string }>>(cairn, 'presets', 'list')).filter((listed) => listed.name === 'Animal sighting');
+    const preset = (await onPhone('preset')).find((doc) => doc.docId === sighting!.id)!;
+    const walked = await phone.call<Doc>('create', {
+      projectId,
+      kind: 'track',
+      value: {
+        locations: [
+          { timestamp: '2026-11-30T09:00:00.000Z', mocked: false, coords: { latitude: -3.1, longitude: -60.02, altitude: 40, accuracy: 5 } },
+          { timestamp: '2026-11-30T09:05:00.000Z', mocked: false, coords: { latitude: -3.101, longitude: -60.021, accuracy: 4, speed: 1.2 } },
+          { timestamp: '2026-11-30T09:10:00.000Z', mocked: false, coords: { latitude: -3.102, longitude: -60.023 } },
+        ],
+        observationRefs: [{ docId: fromPhone.docId, versionId: (await phoneDoc((doc) => doc.docId === fromPhone.docId)).versionId }],
+        tags: { route: 'river trail' },
+        presetRef: { docId: preset.docId, versionId: preset.versionId },
+      },
+    });
+    const result = await sync();
+    expect(result.received.tracks).to.equal(1);
+    const [track] = await cairn.execute<Track[]>('track-writer.list');
+    expect(track).to.deep.include({ id: walked.docId, observations: [fromPhone.docId], category: sighting!.id, tags: { route: 'river trail' }, createdAt: walked.createdAt, createdBy: (await phone.info()).deviceId });
+    expect(track!.locations).to.deep.equal([
+      { lat: -3.1, lon: -60.02, timestamp: '2026-11-30T09:00:00.000Z', altitude: 40, accuracy: 5, mocked: false },
+      { lat: -3.101, lon: -60.021, timestamp: '2026-11-30T09:05:00.000Z', accuracy: 4, speed: 1.2, mocked: false },
+      { lat: -3.102, lon: -60.023, timestamp: '2026-11-30T09:10:00.000Z', mocked: false },
+    ]);
+    const listed = await cairn.cli('tracks', 'list');
+    expect(listed.stdout).to.contain(walked.docId).and.contain('2026-11-30T09:10:00.000Z');
+
+    // Edited in Cairn; and a track made in Cairn, along a Cairn observation.
+    await cairn.execute('track-writer.update', walked.docId, { tags: { route: 'river trail, north bank' } });
+    const made = await cairn.execute<Track>('track-writer.create', {
+      locations: [
+        { lat: 1, lon: 2, timestamp: '2026-12-01T08:00:00Z' },
+        { lat: 1.001, lon: 2.001, timestamp: '2026-12-01T08:01:00Z' },
+      ],
+      observations: [fromCairn.id],
+    });
+    const sent = await sync();
+    expect(sent.sent.tracks).to.equal(2);
+    const edited = (await onPhone('track')).find((doc) => doc.docId === walked.docId)!;
+    expect(edited.tags).to.deep.equal({ route: 'river trail, north bank' });
+    expect(edited.links).to.deep.equal([walked.versionId]);
+    const arrived = (await onPhone('track')).find((doc) => doc.tags['cairn:id'] === made.id)!;
+    expect((arrived.observationRefs as Array<{ docId: string }>).map((ref) => ref.docId)).to.deep.equal([(await phoneDoc((doc) => doc.tags['cairn:id'] === fromCairn.id)).docId]);
+    expect((arrived.locations as Array<{ coords: { latitude: number } }>).map((location) => location.coords.latitude)).to.deep.equal([1, 1.001]);
+
+    // Deleted on the phone: gone from Cairn too; then nothing more to carry.
+    await phone.call('delete', { projectId, kind: 'track', docId: walked.docId });
+    expect((await sync()).received.tracks).to.equal(1);
+    expect((await cairn.execute<Track[]>('track-writer.list')).map((listedTrack) => listedTrack.id)).to.deep.equal([made.id]);
+    const quiet = await sync();
+    expect(quiet.received.tracks + quiet.sent.tracks).to.equal(0);
   });
 
   it('carries a deletion each way', async () => {
@@ -322,6 +379,6 @@ describe('comapeo: the bridge when its CoMapeo process dies mid-sync', function 
       expect(await phone.call('blobHash', { projectId, ref: doc.attachments[0], variant: 'original' })).to.equal(sha256(bytesOf(Number(String(doc.tags.notes).slice(6)) + 3, 30_000)));
     }
     const quiet = await json<ComapeoSyncResult>(cairn, 'comapeo', 'sync', '--connect', connect, '--timeout', '60');
-    expect({ ...quiet.received, ...quiet.sent }, 'and then nothing is left to carry').to.deep.equal({ observations: 0, attachments: 0, categories: 0 });
+    expect({ ...quiet.received, ...quiet.sent }, 'and then nothing is left to carry').to.deep.equal({ observations: 0, attachments: 0, categories: 0, tracks: 0 });
   });
 });

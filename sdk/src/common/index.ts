@@ -6,6 +6,7 @@ export * from './manifest.js';
 export * from './plugin-info.js';
 export * from './observation.js';
 export * from './categories.js';
+export * from './track.js';
 export * from './sync.js';
 export * from './services.js';
 export * from './resources.js';

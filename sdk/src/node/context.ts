@@ -2,6 +2,7 @@ import type { Disposable } from '../common/disposable.js';
 import type { Event } from '../common/event.js';
 import type { Readable } from 'node:stream';
 import type { Field, FieldInput, Preset, PresetInput } from '../common/categories.js';
+import type { Track, TrackInput, TrackPatch } from '../common/track.js';
 import type {
   AttachmentVariant,
   CreateManyOptions,
@@ -119,6 +120,17 @@ export interface DocumentsApi<T, TInput> {
   list(): Promise<T[]>;
 }
 
+/** Tracks: categories' operations, with what a bridge needs (given times, the deleted ones). */
+export interface TracksApi {
+  create(input: TrackInput): Promise<Track>;
+  /** `updatedAt` in the options: when the edit was made elsewhere (a bridge); else now. */
+  update(id: string, patch: TrackPatch, options?: UpdateOptions): Promise<Track>;
+  delete(id: string): Promise<void>;
+  get(id: string): Promise<Track>;
+  list(): Promise<Track[]>;
+  tombstones(): Promise<Array<{ id: string; version: string; updatedAt: string }>>;
+}
+
 export interface ProjectSettingsApi {
   get(): Promise<ProjectSettings>;
   update(patch: Partial<ProjectSettings>): Promise<ProjectSettings>;
@@ -136,6 +148,7 @@ export interface ProjectApi {
   readonly observations: ObservationsApi;
   readonly presets: DocumentsApi<Preset, PresetInput>;
   readonly fields: DocumentsApi<Field, FieldInput>;
+  readonly tracks: TracksApi;
   readonly settings: ProjectSettingsApi;
   /** The devices that have written to the project, this one included. */
   devices(): Promise<DeviceInfo[]>;

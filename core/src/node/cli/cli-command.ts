@@ -69,6 +69,7 @@ export const cliGroupDescriptions: Record<string, string> = {
   sync: 'Sync this project with other devices',
   obs: 'Add, list, edit and delete observations',
   presets: 'Manage categories',
+  tracks: 'The tracks phones recorded',
   basemap: 'Manage offline basemaps',
   comapeo: 'Join CoMapeo projects and sync with CoMapeo phones',
 };

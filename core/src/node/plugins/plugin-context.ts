@@ -124,6 +124,14 @@ function projectApi(projects: ProjectService, tracked: Tracked): ProjectApi {
       tombstones: call('observationTombstones'),
       onDidChange: tracked(observationChanges),
     },
+    tracks: {
+      create: call('createTrack'),
+      update: call('updateTrack'),
+      delete: remove('track'),
+      get: call('getTrack'),
+      list: call('listTracks'),
+      tombstones: call('trackTombstones'),
+    },
     presets: {
       create: call('createPreset'),
       update: call('updatePreset'),

@@ -17,8 +17,16 @@ export function newId(): string {
 export class DocumentWriter {
   constructor(private readonly store: ProjectStore) {}
 
-  /** A new category or field; an id that is live already is refused. */
-  create<T extends 'preset' | 'field'>(type: T, id: string | undefined, value: DocumentValues[T]): Promise<LocatedVersion[]> {
+  /**
+   * A new category, field or track; an id that is live already is refused. `given` keeps the
+   * times and author of a document written elsewhere (a bridge's).
+   */
+  create<T extends 'preset' | 'field' | 'track'>(
+    type: T,
+    id: string | undefined,
+    value: DocumentValues[T],
+    given: { createdAt?: string; updatedAt?: string; createdBy?: string } = {},
+  ): Promise<LocatedVersion[]> {
     return this.store.write(() => {
       const docId = id ?? newId();
       const existing = this.store.index.current(type, docId);
@@ -26,15 +34,16 @@ export class DocumentWriter {
         throw new CairnError(ErrorCodes.INVALID_INPUT, `A ${describe(type)} with id '${docId}' exists already; edit it instead.`);
       }
       const now = new Date().toISOString();
+      const iso = (time: string | undefined) => (time === undefined ? now : new Date(time).toISOString());
       return [
         {
           type,
           docId,
           // Re-creating a deleted id replaces its tombstone.
           links: existing === null ? [] : this.store.index.heads(type, docId),
-          createdAt: now,
-          createdBy: this.store.deviceId,
-          updatedAt: now,
+          createdAt: iso(given.createdAt),
+          createdBy: given.createdBy ?? this.store.deviceId,
+          updatedAt: iso(given.updatedAt),
           deleted: false,
           value,
         },

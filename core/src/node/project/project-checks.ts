@@ -8,6 +8,8 @@ import {
   type ObservationPatch,
   type PresetInput,
   type ProjectSettings,
+  type TrackInput,
+  type TrackPatch,
 } from '@cairn/sdk';
 import {
   fieldInputSchema,
@@ -17,6 +19,8 @@ import {
   presetInputSchema,
   presetPatchSchema,
   projectSettingsPatchSchema,
+  trackInputSchema,
+  trackPatchSchema,
   ISO_TIME_PATTERN,
 } from '../../common/schemas.js';
 import { InvalidInput, validator } from './validation.js';
@@ -29,6 +33,8 @@ export const checkPreset = validator<PresetInput>(presetInputSchema, 'category')
 export const checkPresetPatch = validator<Partial<PresetInput>>(presetPatchSchema, 'category edit');
 export const checkField = validator<FieldInput>(fieldInputSchema, 'field');
 export const checkFieldPatch = validator<Partial<FieldInput>>(fieldPatchSchema, 'field edit');
+export const checkTrack = validator<TrackInput>(trackInputSchema, 'track');
+export const checkTrackPatch = validator<TrackPatch>(trackPatchSchema, 'track edit');
 export const checkSettingsPatch = validator<Partial<ProjectSettings>>(projectSettingsPatchSchema, 'project settings');
 
 /**
@@ -108,7 +114,7 @@ export function withoutKnownIds(inputs: readonly ObservationInput[], known: (ids
 }
 
 export function describe(type: DocumentType): string {
-  return { observation: 'observation', preset: 'category', field: 'field', projectSettings: 'project settings', deviceInfo: 'device' }[type];
+  return { observation: 'observation', preset: 'category', field: 'field', track: 'track', projectSettings: 'project settings', deviceInfo: 'device' }[type];
 }
 
 export function notFound(what: string, id: string): CairnError {

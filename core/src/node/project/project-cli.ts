@@ -1,5 +1,5 @@
 import { inject, injectable } from '@cairn/sdk/inversify';
-import { CairnError, ErrorCodes, type AttachmentVariant, type CommandContribution, type CommandsApi, type Observation, type ObservationFilter, type TagValue } from '@cairn/sdk';
+import { CairnError, ErrorCodes, type AttachmentVariant, type CommandContribution, type CommandsApi, type Observation, type ObservationFilter, type TagValue, type Track } from '@cairn/sdk';
 import type { CliCommand, CliContribution } from '../cli/cli-command.js';
 import { table } from '../cli/format.js';
 import { writeFileAtomic } from '../fs-util.js';
@@ -149,6 +149,17 @@ export class ProjectCliContribution implements CliContribution {
           await (await open()).deleteDocument('observation', String(observationId));
           return { id: String(observationId), deleted: true };
         },
+      },
+      {
+        path: ['tracks', 'list'],
+        description: 'List the tracks (recorded by phones): their GPS fixes, category and tags',
+        host: 'bare',
+        run: async () => (await open()).listTracks(),
+        format: (result) =>
+          table(
+            ['id', 'points', 'from', 'to', 'category'],
+            (result as Track[]).map((track) => [track.id, String(track.locations.length), track.locations[0]?.timestamp ?? '', track.locations.at(-1)?.timestamp ?? '', track.category ?? '']),
+          ),
       },
       {
         path: ['obs', 'attachment'],

@@ -16,7 +16,7 @@ const MAX_BLOCK_BYTES = 256 * 1024;
 /** Blocks indexed per SQLite transaction. */
 const INDEX_BATCH = 64;
 
-const documentTypes = new Set(['observation', 'preset', 'field', 'projectSettings', 'deviceInfo']);
+const documentTypes = new Set(['observation', 'preset', 'field', 'track', 'projectSettings', 'deviceInfo']);
 
 /**
  * The storage of one project on one device: one Corestore; this device's document log and

@@ -22,6 +22,9 @@ import {
   type ProjectInfo,
   type ProjectSettings,
   type ReplicateOptions,
+  type Track,
+  type TrackInput,
+  type TrackPatch,
   type UpdateOptions,
 } from '@cairn/sdk';
 import { Attachments } from './attachments.js';
@@ -32,6 +35,7 @@ import { newProjectFile, removeUnclaimedStore, type CreateProjectOptions } from 
 import { readProjectFile, writeProjectFile, type ProjectFile } from './project-files.js';
 import { ProjectStore } from './project-store.js';
 import { ReplicationSession, type ReplicationOptions } from './replication.js';
+import { TrackDocuments } from './track-documents.js';
 import { SettingsAndDevices } from './settings-and-devices.js';
 
 export type { CreateProjectOptions };
@@ -49,6 +53,7 @@ export class Project {
   private readonly writer: DocumentWriter;
   private readonly observations: ObservationDocuments;
   private readonly categories: CategoryDocuments;
+  private readonly tracks: TrackDocuments;
   private readonly settingsAndDevices: SettingsAndDevices;
   private readonly onDidChangeEmitter = new Emitter<DocumentChange>();
   readonly onDidChange = this.onDidChangeEmitter.event;
@@ -62,6 +67,7 @@ export class Project {
     this.writer = new DocumentWriter(store);
     this.observations = new ObservationDocuments(store, this.writer, this.attachments);
     this.categories = new CategoryDocuments(store, this.writer);
+    this.tracks = new TrackDocuments(store, this.writer);
     this.settingsAndDevices = new SettingsAndDevices(store);
     store.onDidChange((change) => this.onDidChangeEmitter.fire(change));
   }
@@ -209,6 +215,28 @@ export class Project {
 
   listFields(): Field[] {
     return this.categories.listFields();
+  }
+
+  // Tracks ----------------------------------------------------------------------------------
+
+  createTrack(input: TrackInput): Promise<Track> {
+    return this.tracks.create(input);
+  }
+
+  updateTrack(id: string, patch: TrackPatch, options: UpdateOptions = {}): Promise<Track> {
+    return this.tracks.update(id, patch, options);
+  }
+
+  getTrack(id: string): Track {
+    return this.tracks.get(id);
+  }
+
+  listTracks(): Track[] {
+    return this.tracks.list();
+  }
+
+  trackTombstones(): Array<{ id: string; version: string; updatedAt: string }> {
+    return this.tracks.tombstones();
   }
 
   /** Deletes any document: a tombstone replacing every head. */

@@ -49,7 +49,7 @@ export interface ManagerMethods {
    * holds and it holds theirs (or the time is up).
    */
   sync: { params: { projectId: string; waitPeers: number; timeoutMs: number; deviceId?: string | null }; result: { peers: ComapeoPeer[]; timedOut: boolean } };
-  /** Every observation (deleted ones too), category and field of the project. */
+  /** Every observation and track (deleted ones too), category and field of the project. */
   readDocs: { params: { projectId: string }; result: ComapeoDocs };
   /** Writes documents in order; each result is the version written. */
   writeDocs: { params: { projectId: string; writes: DocWrite[] }; result: ComapeoDoc[] };
@@ -77,7 +77,7 @@ export interface ComapeoPeer {
   deviceType: string | null;
 }
 
-export type DocKind = 'observation' | 'preset' | 'field';
+export type DocKind = 'observation' | 'preset' | 'field' | 'track';
 
 /** A CoMapeo document's current version as the process hands it over: its schema's fields in `value`. */
 export interface ComapeoDoc {
@@ -96,6 +96,7 @@ export interface ComapeoDocs {
   observations: ComapeoDoc[];
   presets: ComapeoDoc[];
   fields: ComapeoDoc[];
+  tracks: ComapeoDoc[];
 }
 
 export type DocWrite =
@@ -138,8 +139,8 @@ export interface InviteResult {
 /** `cairn comapeo sync`. */
 export interface ComapeoSyncResult {
   peers: Array<ComapeoPeer & { result: 'ok' }>;
-  received: { observations: number; attachments: number; categories: number };
-  sent: { observations: number; attachments: number; categories: number };
+  received: { observations: number; attachments: number; categories: number; tracks: number };
+  sent: { observations: number; attachments: number; categories: number; tracks: number };
 }
 
 export type ManagerMethod = keyof ManagerMethods;

@@ -27,5 +27,5 @@ export async function writeComapeo(io: BridgeIo, writes: DocWrite[]): Promise<Co
 }
 
 export function emptyCounts(): BridgeCounts {
-  return { received: { observations: 0, attachments: 0, categories: 0 }, sent: { observations: 0, attachments: 0, categories: 0 } };
+  return { received: { observations: 0, attachments: 0, categories: 0, tracks: 0 }, sent: { observations: 0, attachments: 0, categories: 0, tracks: 0 } };
 }

@@ -17,7 +17,7 @@ export interface PairState {
   twin: string;
 }
 
-export type BridgedKind = 'observation' | 'preset' | 'field';
+export type BridgedKind = 'observation' | 'preset' | 'field' | 'track';
 
 const STATE_FILE = 'bridge-state.json';
 
@@ -38,7 +38,7 @@ export class BridgeState {
       // A damaged state is as good as none: the next bridge compares every document.
     }
     const map = (kind: BridgedKind) => new Map(Object.entries(stored[kind] ?? {}));
-    return new BridgeState(path, { observation: map('observation'), preset: map('preset'), field: map('field') });
+    return new BridgeState(path, { observation: map('observation'), preset: map('preset'), field: map('field'), track: map('track') });
   }
 
   get(kind: BridgedKind, cairnId: string): PairState | undefined {

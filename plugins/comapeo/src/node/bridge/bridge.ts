@@ -6,10 +6,11 @@ import { emptyCounts, type BridgeCounts } from './bridge-io.js';
 import { BridgeState } from './bridge-state.js';
 import { bridgeCategories } from './categories.js';
 import { bridgeObservations } from './observations.js';
+import { bridgeTracks } from './tracks.js';
 
 /**
  * Brings the CoMapeo project and the Cairn project to say the same: fields, then categories (which
- * name fields), then observations (which name categories). A crash at any point leaves each
+ * name fields), then observations (which name categories), then tracks (which name both). A crash at any point leaves each
  * document whole on both sides; the next run compares again and finishes the work.
  */
 export async function bridgeProject(ctx: PluginContext, comapeo: ComapeoProcess, projectId: string): Promise<BridgeCounts> {
@@ -27,8 +28,10 @@ export async function bridgeProject(ctx: PluginContext, comapeo: ComapeoProcess,
     lap(`read ${docs.observations.length} CoMapeo observations`);
     const categories = await bridgeCategories(io, docs);
     lap('categories and fields');
-    await bridgeObservations(io, categories, docs.observations);
+    const observations = await bridgeObservations(io, categories, docs.observations);
     lap('observations');
+    await bridgeTracks(io, categories, observations, docs.tracks);
+    lap(`${docs.tracks.length} CoMapeo tracks`);
     await io.state.save();
     return io.counts;
   } finally {

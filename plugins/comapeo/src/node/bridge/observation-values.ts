@@ -1,7 +1,7 @@
 import type { Observation, ObservationPatch, PositionMetadata, TagValue } from '@cairn/sdk';
 import type { BlobRef, ComapeoDoc } from '../../common/protocol.js';
 import type { CategoryMap } from './categories.js';
-import { canonical } from './reconcile.js';
+import { canonical, isoTime } from './reconcile.js';
 
 // An observation in the terms of each side, and what the two must agree on to say the same.
 
@@ -39,7 +39,10 @@ export function agreedOfCairn(observation: Observation, categories: CategoryMap)
     notes: observation.notes,
     tags: tagsOnly(observation.tags),
     attachments: observation.attachments.filter((attachment) => carried(attachment.mimeType)).map((attachment) => attachment.hash).sort(),
-    metadata: observation.metadata === undefined || Object.keys(observation.metadata).length === 0 ? null : observation.metadata,
+    metadata:
+      observation.metadata === undefined || Object.keys(observation.metadata).length === 0
+        ? null
+        : { ...observation.metadata, ...(observation.metadata.timestamp === undefined ? {} : { timestamp: isoTime(observation.metadata.timestamp) }) },
   };
 }
 

@@ -38,7 +38,13 @@ const extensions: Record<string, string> = {
  * Cairn's new ones made in one write, CoMapeo's in batches. The state of each pair is recorded
  * only once both sides say the same.
  */
-export async function bridgeObservations(io: BridgeIo, categories: CategoryMap, comapeoObservations: readonly ComapeoDoc[]): Promise<void> {
+/** Each Cairn observation's CoMapeo twin (deleted ones too: a track may still name them), and back. */
+export interface ObservationTwins {
+  toComapeo: Map<string, { docId: string; versionId: string }>;
+  toCairn: Map<string, string>;
+}
+
+export async function bridgeObservations(io: BridgeIo, categories: CategoryMap, comapeoObservations: readonly ComapeoDoc[]): Promise<ObservationTwins> {
   const { observations } = io.ctx.project;
   const [live, tombstones] = await Promise.all([observations.query({}), observations.tombstones()]);
   const cairnSides: CairnSide[] = [
@@ -95,11 +101,19 @@ export async function bridgeObservations(io: BridgeIo, categories: CategoryMap, 
   }
   await createInCairn(io, toCreate, categories);
   const written = await writeComapeo(io, toComapeo.map(({ write }) => write));
+  const twins: ObservationTwins = { toComapeo: new Map(), toCairn: new Map() };
+  const twin = (id: string, doc: ComapeoDoc) => {
+    twins.toComapeo.set(id, { docId: doc.docId, versionId: doc.versionId });
+    twins.toCairn.set(doc.docId, id);
+  };
+  for (const pair of pairs) if (pair.comapeo !== null) twin(pair.id, pair.comapeo);
   toComapeo.forEach(({ pair, write }, index) => {
     io.counts.sent.observations += 1;
+    twin(pair.id, written[index]!);
     if (write.op === 'delete') io.state.set('observation', pair.id, null);
     else record(io, pair.id, pair.cairn!.head.version, written[index]!);
   });
+  return twins;
 }
 
 function record(io: BridgeIo, id: string, cairnVersion: string, comapeo: ComapeoDoc): void {

@@ -43,3 +43,9 @@ export function canonical(value: unknown): string {
   }
   return JSON.stringify(value) ?? 'null';
 }
+
+/** CoMapeo keeps times as `toISOString` writes them; a time given otherwise says the same. */
+export function isoTime(time: string): string {
+  const parsed = new Date(time);
+  return Number.isNaN(parsed.getTime()) ? time : parsed.toISOString();
+}

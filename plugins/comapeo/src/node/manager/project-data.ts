@@ -33,6 +33,7 @@ function toDoc(raw: RawDoc): ComapeoDoc {
 
 /** The document API of a kind, typed loosely: values are checked by CoMapeo's own schemas. */
 interface LooseDataType {
+  getByDocId(docId: string, options: { mustBeFound: boolean }): Promise<RawDoc | null>;
   getMany(options: { includeDeleted: boolean }): Promise<RawDoc[]>;
   create(value: unknown): Promise<RawDoc>;
   update(heads: string[], value: unknown): Promise<RawDoc>;
@@ -44,10 +45,14 @@ function documents(project: Project, kind: DocKind): LooseDataType {
 }
 
 export async function readDocs(project: Project): Promise<ComapeoDocs> {
-  const [observations, presets, fields] = await Promise.all(
-    (['observation', 'preset', 'field'] as const).map(async (kind) => (await documents(project, kind).getMany({ includeDeleted: true })).map(toDoc)),
+  const started = performance.now();
+  // CoMapeo answers once its index has caught up with what its cores hold (after a restart too).
+  await documents(project, 'observation').getByDocId('0', { mustBeFound: false });
+  process.stderr.write(`CoMapeo's index caught up in ${Math.round(performance.now() - started)} ms.\n`);
+  const [observations, presets, fields, tracks] = await Promise.all(
+    (['observation', 'preset', 'field', 'track'] as const).map(async (kind) => (await documents(project, kind).getMany({ includeDeleted: true })).map(toDoc)),
   );
-  return { observations: observations!, presets: presets!.filter((doc) => !doc.deleted), fields: fields!.filter((doc) => !doc.deleted) };
+  return { observations: observations!, presets: presets!.filter((doc) => !doc.deleted), fields: fields!.filter((doc) => !doc.deleted), tracks: tracks! };
 }
 
 /** Writes at once: CoMapeo appends writes made together about twice as fast as one after another. */
