@@ -231,6 +231,30 @@ describe('the map (headless Chromium, SwiftShader WebGL)', function () {
     await expectSoon(async () => near(await colourAt(surface, -30, -20), [215, 230, 239], 12), 'the plugin gone, the sea shows');
   });
 
+  it("draws the project's tracks as lines, in the layer panel, and follows their edits", async () => {
+    const { host } = await surveyed();
+    const project = await host.projects.open();
+    // Along the equator across the Atlantic, where only the sea would show.
+    const fixes = (lat: number) => [
+      { lat, lon: -30, timestamp: '2026-11-30T09:00:00Z' },
+      { lat, lon: -20, timestamp: '2026-11-30T10:00:00Z' },
+      { lat, lon: -10, timestamp: '2026-11-30T11:00:00Z' },
+    ];
+    const track = await project.createTrack({ locations: fixes(0), tags: { route: 'crossing' } });
+    const page = await workbenches.open(host);
+    const surface = await openMap(page, 3);
+    await page.getByRole('checkbox', { name: 'Tracks (map)' }).waitFor();
+    const magenta: Rgb = [216, 27, 96];
+    await expectSoon(async () => near(await colourAt(surface, -20, 0), magenta, 24), 'the track is drawn on the equator');
+
+    // Moved north by an edit (here as a sync would bring it): drawn again where it now is.
+    await project.updateTrack(track.id, { locations: fixes(20) });
+    await expectSoon(async () => near(await colourAt(surface, -20, 20), magenta, 24), 'the track moved north');
+    await expectSoon(async () => !near(await colourAt(surface, -20, 0), magenta, 24), 'and is gone from the equator');
+    await page.getByRole('checkbox', { name: 'Tracks (map)' }).uncheck();
+    await expectSoon(async () => !near(await colourAt(surface, -20, 20), magenta, 24), 'unchecked, it is hidden');
+  });
+
   it('shows the tiles of an MBTiles basemap made with GDAL, with no network, and turns it off', async () => {
     const host = await workbenches.device('laptop');
     const mbtiles = await colourMbtiles(await workbenches.temp.make(), [255, 0, 255], [-70, -10, -50, 10]);

@@ -223,6 +223,14 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
     ]);
     const listed = await cairn.cli('tracks', 'list');
     expect(listed.stdout).to.contain(walked.docId).and.contain('2026-11-30T09:10:00.000Z');
+    // Exported as a LineString beside the observations' points.
+    const exported = join(dir, 'with-tracks.geojson');
+    await json(cairn, 'export', '--format', 'geojson', '--out', exported);
+    const features = (JSON.parse(await readFile(exported, 'utf8')) as { features: Array<{ id: string; geometry: { type: string; coordinates: number[][] }; properties: Record<string, unknown> }> }).features;
+    const line = features.find((feature) => feature.id === walked.docId)!;
+    expect(line.geometry).to.deep.equal({ type: 'LineString', coordinates: [[-60.02, -3.1], [-60.021, -3.101], [-60.023, -3.102]] });
+    expect(line.properties).to.deep.include({ route: 'river trail', categoryId: sighting!.id, $type: 'track', $observations: [fromPhone.docId] });
+    expect(features.filter((feature) => feature.geometry.type === 'Point').length).to.be.greaterThan(0);
 
     // Edited in Cairn; and a track made in Cairn, along a Cairn observation.
     await cairn.execute('track-writer.update', walked.docId, { tags: { route: 'river trail, north bank' } });

@@ -56,3 +56,30 @@ export interface TrackInput {
 
 /** A partial edit: fields left out stay as they are. */
 export type TrackPatch = Partial<Pick<TrackInput, 'locations' | 'observations' | 'category' | 'tags'>>;
+
+/**
+ * A track as a GeoJSON (RFC 7946) LineString feature: the fixes' longitude, latitude and, where
+ * every fix has one, altitude; the fixes' times in `times` (as GPX and GeoJSON tools read them),
+ * the tags as properties, and the record's own under `$` names (like an observation's export).
+ */
+export function trackFeature(track: Track): { type: 'Feature'; id: string; geometry: { type: 'LineString'; coordinates: number[][] }; properties: Record<string, unknown> } {
+  const withAltitude = track.locations.every((point) => point.altitude !== undefined);
+  const properties: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(track.tags)) properties[key.startsWith('$') || key === 'categoryId' || key === 'times' ? `tag:${key}` : key] = value;
+  Object.assign(properties, {
+    categoryId: track.category,
+    times: track.locations.map((point) => point.timestamp),
+    $type: 'track',
+    $observations: track.observations,
+    $created: track.createdAt,
+    $modified: track.updatedAt,
+    $version: track.version,
+    $createdBy: track.createdBy,
+  });
+  return {
+    type: 'Feature',
+    id: track.id,
+    geometry: { type: 'LineString', coordinates: track.locations.map((point) => (withAltitude ? [point.lon, point.lat, point.altitude!] : [point.lon, point.lat])) },
+    properties,
+  };
+}

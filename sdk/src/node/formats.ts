@@ -3,6 +3,7 @@ import type { Disposable } from '../common/disposable.js';
 import type { Field, Preset } from '../common/categories.js';
 import type { FormatInfo, ImportRecord } from '../common/formats.js';
 import type { Observation } from '../common/observation.js';
+import type { Track } from '../common/track.js';
 
 /**
  * File formats are contributions: a plugin adds a way to write observations out (KML, GeoPackage…)
@@ -36,6 +37,11 @@ export interface ExportRequest {
   pages(): AsyncIterable<Observation[]>;
   /** The bytes of an attachment (a photo), streamed. */
   readAttachment(observationId: string, name: string): Promise<Readable>;
+  /**
+   * The tracks that match the export's filter (their category, a box they cross, the time they
+   * start), for formats that hold lines.
+   */
+  tracks(): Promise<Track[]>;
   /** The project's categories and fields, for formats that write their names or icons. */
   presets(): Promise<Preset[]>;
   fields(): Promise<Field[]>;

@@ -1,4 +1,4 @@
-import { CairnError, ErrorCodes, type ObservationFilter, type PluginContext } from '@cairn/sdk';
+import { CairnError, Emitter, ErrorCodes, isCairnError, trackFeature, type MapLayerProvider, type ObservationFilter, type PluginContext } from '@cairn/sdk';
 import { BASEMAPS_CHANGED_EVENT, ICONS_RESOURCE, LAYERS_CHANGED_EVENT, MAP_METHODS, MAP_SERVICE, POINTS_RESOURCE, TILES_RESOURCE, type MapService } from '../common/protocol.js';
 
 /** `cairn basemap add PATH|URL [--name N] [--attribution A]`, or `{ path }` from `cairn run`. */
@@ -57,6 +57,7 @@ export function activate(ctx: PluginContext): void {
       return preset?.iconSvg ? { contentType: 'image/svg+xml', body: preset.iconSvg } : null;
     }),
     ctx.mapLayers.onDidChange(() => ctx.services.emit(MAP_SERVICE, LAYERS_CHANGED_EVENT, null)),
+    ctx.mapLayers.register(tracksLayer(ctx)),
     ctx.commands.register('map.addBasemap', addBasemap),
     ctx.commands.register('map.listBasemaps', async () => (await basemaps()).list()),
     ctx.commands.register('map.removeBasemap', removeBasemap),
@@ -88,4 +89,27 @@ function parsePointsFilter(text: string | undefined): ObservationFilter {
     (filter as Record<string, string>)[key] = value;
   }
   return filter;
+}
+
+/** Drawn where tracks are: a colour no category gets by default (the palette's are muted). */
+const TRACK_COLOR = '#d81b60';
+
+/**
+ * The project's tracks (routes phones recorded) as a layer of lines, in the layer panel like any
+ * plugin's, drawn again whenever a track changes (an edit, a sync).
+ */
+function tracksLayer(ctx: PluginContext): MapLayerProvider {
+  const changed = new Emitter<void>();
+  ctx.subscriptions.push(changed, ctx.project.onDidChange((change) => change.type === 'track' && changed.fire()));
+  return {
+    provideLayers: async () => {
+      const tracks = await ctx.project.tracks.list().catch((error: unknown) => {
+        if (isCairnError(error, ErrorCodes.NO_PROJECT)) return [];
+        throw error;
+      });
+      if (tracks.length === 0) return [];
+      return [{ id: 'tracks', title: 'Tracks', style: { lineColor: TRACK_COLOR, lineWidth: 3 }, data: { type: 'FeatureCollection', features: tracks.map(trackFeature) } }];
+    },
+    onDidChange: changed.event,
+  };
 }

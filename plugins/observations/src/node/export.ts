@@ -9,6 +9,8 @@ import {
   type Observation,
   type ObservationFilter,
   type PluginContext,
+  type Track,
+  trackFeature,
 } from '@cairn/sdk';
 import { csvColumns, csvObservationRow, csvRow, CSV_BOM } from '../common/formats/csv.js';
 import { geojsonFeatureText, GEOJSON_HEAD, GEOJSON_TAIL } from '../common/formats/geojson.js';
@@ -50,7 +52,7 @@ export async function* chunked(parts: AsyncIterable<string>): AsyncGenerator<Uin
   if (buffered !== '') yield Buffer.from(buffered);
 }
 
-/** GeoJSON text, feature by feature; `progress` says how many are out. */
+/** GeoJSON text, feature by feature, the tracks as LineStrings after the observations; `progress` says how many are out. */
 export async function* geojsonText(request: ExportRequest, progress = true): AsyncGenerator<string> {
   yield GEOJSON_HEAD;
   let written = 0;
@@ -60,7 +62,22 @@ export async function* geojsonText(request: ExportRequest, progress = true): Asy
     yield text;
     if (progress) request.progress(written);
   }
+  for (const track of await request.tracks()) yield `${written++ === 0 ? '' : ',\n'}${JSON.stringify(trackFeature(track))}`;
   yield GEOJSON_TAIL;
+}
+
+/** Whether a track is among what a filter of the list asks for: its category, a box it crosses, when it starts. */
+function trackMatches(track: Track, filter: ObservationFilter): boolean {
+  if (filter.text !== undefined && filter.text !== '') return false; // tracks have no notes to search
+  if (filter.category !== undefined && track.category !== filter.category) return false;
+  if (filter.bbox !== undefined) {
+    const [west, south, east, north] = filter.bbox;
+    if (!track.locations.some((point) => point.lon >= west && point.lon <= east && point.lat >= south && point.lat <= north)) return false;
+  }
+  const start = track.locations[0]?.timestamp ?? track.createdAt;
+  if (filter.from !== undefined && start < filter.from) return false;
+  if (filter.to !== undefined && start.slice(0, filter.to.length) > filter.to) return false;
+  return true;
 }
 
 /** CSV text. The columns are the union of every tag: one pass to learn them, one to write. */
@@ -119,6 +136,7 @@ export async function exportObservations(
     total,
     pages: () => pages(ctx, filter, signal),
     readAttachment: (id, name) => ctx.project.observations.readAttachment(id, name),
+    tracks: async () => (await ctx.project.tracks.list()).filter((track) => trackMatches(track, filter)),
     presets: () => ctx.project.presets.list(),
     fields: () => ctx.project.fields.list(),
     progress: (done) => onProgress?.(done, total),
