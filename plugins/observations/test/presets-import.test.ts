@@ -1,4 +1,6 @@
+import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -361,7 +363,7 @@ describe('cairn presets import (Mapeo configuration)', function () {
     });
 
     const cases: Array<[string, RegExp]> = [
-      [join(folder, 'missing.mapeosettings'), /^error \[ERR_NOT_FOUND\]: There is no .*missing\.mapeosettings\. Give a \.mapeosettings file or a folder with presets\/ and fields\//],
+      [join(folder, 'missing.mapeosettings'), /^error \[ERR_NOT_FOUND\]: There is no .*missing\.mapeosettings\. Give a \.mapeosettings or \.comapeocat file, or a folder with presets\/ and fields\//],
       [notTar, /^error \[ERR_INVALID_INPUT\]: .*notes\.mapeosettings is not a Mapeo configuration: it is not a tar file/],
       [noPresets, /^error \[ERR_INVALID_INPUT\]: .*no-presets\.mapeosettings is not a Mapeo configuration: its tar holds no presets\.json/],
       [brokenBundle, /^error \[ERR_INVALID_INPUT\]: presets\.json inside .*broken\.mapeosettings is not valid JSON \(.*\); fix it and import again\./],
@@ -389,5 +391,39 @@ describe('cairn presets import (Mapeo configuration)', function () {
     const percents = progress.map((step) => step.percent);
     expect(percents).to.deep.equal([...percents].sort((a, b) => a - b));
     expect(progress.map((step) => step.message)).to.include.members(['Field species', 'Category Animal sighting']);
+  });
+
+  it('imports a CoMapeo categories archive (.comapeocat): categories, their fields, icons, the order offered and its name', async () => {
+    // Made here with the CoMapeo team's own writer of the format.
+    const { Writer } = await import('comapeocat');
+    const writer = new Writer();
+    writer.addField('species', { tagKey: 'species', type: 'text', label: 'Species', helperText: 'Which animal?' });
+    writer.addField('behaviour', { tagKey: 'behaviour', type: 'selectOne', label: 'Behaviour', options: [{ label: 'Feeding', value: 'feeding' }, { label: 'Resting', value: 'resting' }] });
+    writer.addCategory('animal', { name: 'Animal', appliesTo: ['observation'], tags: { type: 'animal' }, fields: ['species', 'behaviour'], icon: 'paw', color: '#aa3300', terms: ['fauna'] });
+    writer.addCategory('path', { name: 'Path', appliesTo: ['observation', 'track'], tags: { type: 'path' }, fields: [], color: '#555555' });
+    await writer.addIcon('paw', '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><circle cx="12" cy="12" r="10"/></svg>');
+    writer.setCategorySelection({ observation: ['path', 'animal'], track: ['path'] });
+    writer.setMetadata({ name: 'Forest patrol categories', version: '2.1.0' });
+    const archive = join(folder, 'forest.comapeocat');
+    const written = pipeline(writer.outputStream, createWriteStream(archive));
+    writer.finish();
+    await written;
+
+    const result = await importJson(archive);
+    expect(result).to.deep.include({ name: 'Forest patrol categories', version: '2.1.0', presets: { created: 2, updated: 0 }, fields: { created: 2, updated: 0 }, icons: 1 });
+    const { presets: imported, fields: importedFields, settings } = await categories();
+    expect(imported.find((category) => category.id === 'animal')).to.deep.include({ name: 'Animal', color: '#aa3300', geometry: ['point'], tags: { type: 'animal' }, fields: ['species', 'behaviour'], terms: ['fauna'] });
+    expect(imported.find((category) => category.id === 'animal')!.iconSvg).to.contain('<circle');
+    expect(imported.find((category) => category.id === 'path')!.geometry).to.deep.equal(['point', 'line']);
+    expect(importedFields.find((field) => field.id === 'behaviour')).to.deep.include({ key: 'behaviour', type: 'select_one', label: 'Behaviour' });
+    expect(importedFields.find((field) => field.id === 'species')).to.deep.include({ key: 'species', helperText: 'Which animal?' });
+    expect(settings.defaultPresets).to.deep.equal(['path', 'animal']);
+
+    // A file with the extension that is not one: said so, nothing written.
+    await writeFile(join(folder, 'broken.comapeocat'), 'not a zip at all');
+    const broken = await host.cli('presets', 'import', join(folder, 'broken.comapeocat'));
+    expect(broken.exitCode).to.equal(1);
+    expect(broken.stderr).to.contain('ERR_INVALID_INPUT').and.contain('is not a CoMapeo categories archive');
+    expect((await categories()).presets).to.have.length(2);
   });
 });

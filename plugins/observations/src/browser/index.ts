@@ -118,7 +118,7 @@ export function activate(ctx: BrowserPluginContext): ObservationsApi {
   };
 
   const importPresets = async () => {
-    const path = await ctx.dialogs.chooseFile({ title: 'Import categories from a Mapeo configuration (a .mapeosettings file or its folder)', mode: 'open', extensions: ['mapeosettings'], folders: true });
+    const path = await ctx.dialogs.chooseFile({ title: 'Import categories (a .mapeosettings or .comapeocat file, or a configuration folder)', mode: 'open', extensions: ['mapeosettings', 'comapeocat'], folders: true });
     if (path === null) return;
     try {
       const result = await ctx.withProgress('Importing categories', (report, signal) => service.importPresets(path, { signal, onProgress: report }));

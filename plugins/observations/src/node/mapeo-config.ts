@@ -11,6 +11,7 @@ import {
 } from '@cairn/sdk';
 import { cairnIdOf } from '../common/category-id.js';
 import type { PresetsImportResult } from '../common/protocol.js';
+import { readComapeoCategories } from './comapeo-categories.js';
 import { readBundle } from './mapeo-bundle.js';
 import { readFolder } from './mapeo-folder.js';
 import { prepare, type FieldValue, type PresetValue } from './mapeo-plan.js';
@@ -18,7 +19,8 @@ import { isObject } from './mapeo-read.js';
 
 /**
  * Imports the categories of a Mapeo configuration: the `.mapeosettings` bundle Mapeo Desktop
- * imports (a tar built by mapeo-settings-builder), or the source folder it is built from.
+ * imports (a tar built by mapeo-settings-builder), the source folder it is built from, or a
+ * CoMapeo categories archive (`.comapeocat`, see comapeo-categories.ts).
  *
  * Ids are Mapeo's: a preset or field is named by its file's path under `presets/` or `fields/`
  * without `.json`, each folder or file name without its leading underscores, as the builder does
@@ -48,10 +50,10 @@ export async function importMapeoConfig(ctx: PluginContext, path: string, onProg
     throw ioError(`Could not read ${target}`, error);
   });
   if (info === null) {
-    throw new CairnError(ErrorCodes.NOT_FOUND, `There is no ${target}. Give a .mapeosettings file or a folder with presets/ and fields/.`);
+    throw new CairnError(ErrorCodes.NOT_FOUND, `There is no ${target}. Give a .mapeosettings or .comapeocat file, or a folder with presets/ and fields/.`);
   }
-  const raw = info.isDirectory() ? await readFolder(target) : await readBundle(target);
-  const plan = await prepare(raw, basename(target).replace(/\.mapeosettings$/i, ''));
+  const raw = info.isDirectory() ? await readFolder(target) : /\.comapeocat$/i.test(target) ? await readComapeoCategories(target) : await readBundle(target);
+  const plan = await prepare(raw, basename(target).replace(/\.(mapeosettings|comapeocat)$/i, ''));
   if (plan.presets.length === 0) {
     const why = plan.warnings.length > 0 ? `: ${plan.warnings.slice(0, 3).join('; ')}` : '.';
     throw new CairnError(ErrorCodes.INVALID_INPUT, `${target} has no category Cairn can import${why}`);

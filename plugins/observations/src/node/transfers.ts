@@ -26,7 +26,7 @@ export function runImport(ctx: PluginContext, input: ImportInput | string, repor
 export async function runPresetsImport(ctx: PluginContext, path: unknown, report: Report) {
   const file = typeof path === 'string' ? path : (path as { path?: unknown } | null)?.path;
   if (typeof file !== 'string' || file.trim() === '') {
-    throw new CairnError(ErrorCodes.INVALID_INPUT, 'path: give a .mapeosettings file or a folder of presets, e.g. cairn presets import jungle.mapeosettings.');
+    throw new CairnError(ErrorCodes.INVALID_INPUT, 'path: give a .mapeosettings or .comapeocat file, or a folder of presets, e.g. cairn presets import jungle.mapeosettings.');
   }
   const { importMapeoConfig } = await import('./mapeo-config.js');
   return importMapeoConfig(ctx, file, (message, percent) => report({ message, percent }));
