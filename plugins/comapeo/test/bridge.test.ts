@@ -14,10 +14,13 @@ import { Phone } from './phone.js';
 
 const pluginDir = fileURLToPath(new URL('..', import.meta.url));
 const pluginsDir = fileURLToPath(new URL('../..', import.meta.url));
-/** A fixture plugin that writes tracks through the SDK (the CLI has no command that makes one). */
-const trackWriter = fileURLToPath(new URL('../test/fixtures/track-writer', import.meta.url));
+/** A fixture plugin that reads and writes through the SDK what the CLI has no command for (tracks, a category's icon). */
+const probe = fileURLToPath(new URL('../test/fixtures/probe', import.meta.url));
 
 type Doc = { docId: string; versionId: string; links: string[]; deleted: boolean; tags: Record<string, unknown>; attachments: Array<Record<string, string>>; [field: string]: unknown };
+
+const PAW_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><circle cx="12" cy="12" r="9" fill="#aa3300"/></svg>';
+const LEAF_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M4 20C4 8 12 4 20 4C20 12 16 20 4 20Z"/></svg>';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 /** Bytes that differ from any other test's: what a camera or a recorder wrote. */
@@ -62,7 +65,7 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
     const { port } = await phone.info();
     connect = `127.0.0.1:${port}`;
     projectId = await phone.call<string>('createProject', { projectName: 'Forest patrol' });
-    cairn = await startTestHost({ plugins: [pluginDir, join(pluginsDir, 'observations'), join(pluginsDir, 'sync-file'), trackWriter] });
+    cairn = await startTestHost({ plugins: [pluginDir, join(pluginsDir, 'observations'), join(pluginsDir, 'sync-file'), probe] });
     const invited = phone.call('inviteFirstPeer', { projectId, role: 'participant' });
     await json<JoinResult>(cairn, 'comapeo', 'join', '--connect', connect, '--timeout', '60');
     await invited;
@@ -79,10 +82,11 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
 
   it("brings the phone's observation into Cairn: place, notes, tags, category, times, author, GPS metadata, photo variants and audio byte for byte", async () => {
     const field = await phone.call<Doc>('create', { projectId, kind: 'field', value: { tagKey: 'species', type: 'text', label: 'Species' } });
+    const icon = await phone.call<{ docId: string; versionId: string }>('createIcon', { projectId, name: 'paw', svg: PAW_SVG });
     const preset = await phone.call<Doc>('create', {
       projectId,
       kind: 'preset',
-      value: { name: 'Animal sighting', geometry: ['point'], tags: { type: 'animal' }, addTags: {}, removeTags: {}, fieldRefs: [{ docId: field.docId, versionId: field.versionId }], terms: ['fauna'], color: '#aa3300' },
+      value: { name: 'Animal sighting', geometry: ['point'], tags: { type: 'animal' }, addTags: {}, removeTags: {}, fieldRefs: [{ docId: field.docId, versionId: field.versionId }], terms: ['fauna'], color: '#aa3300', iconRef: icon },
     });
     const photoRef = await phone.call<Record<string, string>>('createBlob', {
       projectId,
@@ -136,8 +140,9 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
       expect(sha256(await readFile(out)), variant).to.equal(sha256(bytes));
     }
 
-    const presets = await json<Array<{ id: string; name: string; color: string; fields: string[] }>>(cairn, 'presets', 'list');
-    expect(presets).to.deep.include({ ...presets.find((listed) => listed.id === preset.docId), name: 'Animal sighting', color: '#aa3300', fields: [field.docId] });
+    const presets = await json<Array<{ id: string; name: string; color: string; fields: string[]; hasIconSvg: boolean }>>(cairn, 'presets', 'list');
+    expect(presets).to.deep.include({ ...presets.find((listed) => listed.id === preset.docId), name: 'Animal sighting', color: '#aa3300', fields: [field.docId], hasIconSvg: true });
+    expect((await cairn.execute<{ iconSvg: string }>('probe.preset', preset.docId)).iconSvg, "the phone's icon, as it drew it").to.equal(PAW_SVG);
   });
 
   let fromCairn: Observation;
@@ -166,6 +171,17 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
     expect(result.sent).to.deep.equal({ observations: 0, attachments: 0, categories: 0, tracks: 0 });
     expect(await json<Observation[]>(cairn, 'obs', 'list')).to.deep.equal(before.cairn);
     expect((await onPhone()).map((doc) => doc.versionId)).to.deep.equal(before.phone.map((doc) => doc.versionId));
+  });
+
+  it("takes a category edited in Cairn to the phone, its new icon as a CoMapeo icon", async () => {
+    const [sighting] = (await json<Array<{ id: string; name: string }>>(cairn, 'presets', 'list')).filter((listed) => listed.name === 'Animal sighting');
+    await cairn.execute('probe.updatePreset', sighting!.id, { iconSvg: LEAF_SVG, color: '#228833' });
+    const result = await sync();
+    expect(result.sent.categories).to.equal(1);
+    const onThePhone = (await onPhone('preset')).find((doc) => doc.docId === sighting!.id)!;
+    expect(onThePhone.color).to.equal('#228833');
+    expect(await phone.call('iconSvg', { projectId, docId: (onThePhone.iconRef as { docId: string }).docId })).to.equal(LEAF_SVG);
+    expect((await sync()).sent.categories, 'and once only').to.equal(0);
   });
 
   it('carries an edit each way as a new version that links what it replaces', async () => {
@@ -214,7 +230,7 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
     });
     const result = await sync();
     expect(result.received.tracks).to.equal(1);
-    const [track] = await cairn.execute<Track[]>('track-writer.list');
+    const [track] = await cairn.execute<Track[]>('probe.tracks');
     expect(track).to.deep.include({ id: walked.docId, observations: [fromPhone.docId], category: sighting!.id, tags: { route: 'river trail' }, createdAt: walked.createdAt, createdBy: (await phone.info()).deviceId });
     expect(track!.locations).to.deep.equal([
       { lat: -3.1, lon: -60.02, timestamp: '2026-11-30T09:00:00.000Z', altitude: 40, accuracy: 5, mocked: false },
@@ -233,8 +249,8 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
     expect(features.filter((feature) => feature.geometry.type === 'Point').length).to.be.greaterThan(0);
 
     // Edited in Cairn; and a track made in Cairn, along a Cairn observation.
-    await cairn.execute('track-writer.update', walked.docId, { tags: { route: 'river trail, north bank' } });
-    const made = await cairn.execute<Track>('track-writer.create', {
+    await cairn.execute('probe.updateTrack', walked.docId, { tags: { route: 'river trail, north bank' } });
+    const made = await cairn.execute<Track>('probe.createTrack', {
       locations: [
         { lat: 1, lon: 2, timestamp: '2026-12-01T08:00:00Z' },
         { lat: 1.001, lon: 2.001, timestamp: '2026-12-01T08:01:00Z' },
@@ -253,7 +269,7 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
     // Deleted on the phone: gone from Cairn too; then nothing more to carry.
     await phone.call('delete', { projectId, kind: 'track', docId: walked.docId });
     expect((await sync()).received.tracks).to.equal(1);
-    expect((await cairn.execute<Track[]>('track-writer.list')).map((listedTrack) => listedTrack.id)).to.deep.equal([made.id]);
+    expect((await cairn.execute<Track[]>('probe.tracks')).map((listedTrack) => listedTrack.id)).to.deep.equal([made.id]);
     const quiet = await sync();
     expect(quiet.received.tracks + quiet.sent.tracks).to.equal(0);
   });

@@ -151,6 +151,17 @@ const commands: Record<string, (args: Record<string, unknown>) => Promise<unknow
     }
   },
   count: async ({ projectId, kind }) => (await docs(await manager.getProject(String(projectId)), String(kind)).getMany({ includeDeleted: false })).length,
+  /** An SVG icon for a category, as the app stores one. */
+  createIcon: async ({ projectId, name, svg }) => {
+    const project = await manager.getProject(String(projectId));
+    const icon = await project.$icons.create({ name: String(name), variants: [{ mimeType: 'image/svg+xml', size: 'medium', blob: Buffer.from(String(svg)) }] });
+    return { docId: icon.docId, versionId: icon.versionId };
+  },
+  /** A category icon's SVG markup, as the app would draw it. */
+  iconSvg: async ({ projectId, docId }) => {
+    const project = await manager.getProject(String(projectId));
+    return (await fetch(await project.$icons.getIconUrl(String(docId), { mimeType: 'image/svg+xml', size: 'medium' }))).text();
+  },
   /** Edits the current version (and any fork) with the fields given; the rest stays. */
   update: async ({ projectId, kind, docId, patch }) => {
     const project = await manager.getProject(String(projectId));

@@ -89,13 +89,15 @@ function presetValue(preset: Preset, fieldIds: FieldIds): Record<string, unknown
     }),
     terms: preset.terms,
     color: preset.color ?? undefined,
+    // Made into a CoMapeo icon by the CoMapeo process (see project-data.ts).
+    iconSvg: preset.iconSvg ?? undefined,
   };
 }
 
 function comparablePreset(value: Record<string, unknown>): string {
-  const { name, geometry, tags, addTags, removeTags, fieldRefs, terms, color } = value;
+  const { name, geometry, tags, addTags, removeTags, fieldRefs, terms, color, iconSvg } = value;
   const fields = ((fieldRefs as Array<{ docId: string }> | undefined) ?? []).map((ref) => ref.docId);
-  return canonical({ name, geometry, tags, addTags: addTags ?? {}, removeTags: removeTags ?? {}, fields, terms: terms ?? [], color: color ?? null });
+  return canonical({ name, geometry, tags, addTags: addTags ?? {}, removeTags: removeTags ?? {}, fields, terms: terms ?? [], color: color ?? null, iconSvg: iconSvg ?? null });
 }
 
 function presetInput(value: Record<string, unknown>, fieldIds: FieldIds): Omit<PresetInput, 'id'> {
@@ -112,6 +114,7 @@ function presetInput(value: Record<string, unknown>, fieldIds: FieldIds): Omit<P
     }),
     terms: (value.terms as string[]) ?? [],
     color: (value.color as string | undefined) ?? null,
+    iconSvg: (value.iconSvg as string | undefined) ?? null,
   };
 }
 

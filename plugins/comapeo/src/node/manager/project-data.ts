@@ -44,6 +44,40 @@ function documents(project: Project, kind: DocKind): LooseDataType {
   return project[kind] as unknown as LooseDataType;
 }
 
+/**
+ * Categories' icons go across as SVG markup (Cairn keeps a category's icon in it): a preset read
+ * carries `iconSvg` beside its `iconRef`, and one written with `iconSvg` gets an icon made of it.
+ * The markup of each icon read is kept, so that a preset written back with the same one keeps its
+ * icon rather than getting a copy.
+ */
+const iconSvgs = new Map<string, string>();
+
+async function withIconSvg(project: Project, preset: ComapeoDoc): Promise<ComapeoDoc> {
+  const ref = preset.value.iconRef as { docId: string } | undefined;
+  if (ref === undefined) return preset;
+  let svg = iconSvgs.get(ref.docId);
+  if (svg === undefined) {
+    const response = await fetch(await project.$icons.getIconUrl(ref.docId, { mimeType: 'image/svg+xml', size: 'medium' })).catch(() => null);
+    // A phone's icon may be a PNG only: that one stays in CoMapeo.
+    if (response === null || !response.ok || !response.headers.get('content-type')?.startsWith('image/svg+xml')) return preset;
+    svg = await response.text();
+    iconSvgs.set(ref.docId, svg);
+  }
+  return { ...preset, value: { ...preset.value, iconSvg: svg } };
+}
+
+async function withIconRef(project: Project, value: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const { iconSvg, ...rest } = value;
+  if (!('iconSvg' in value)) return rest;
+  // A category whose icon was taken away in Cairn.
+  if (typeof iconSvg !== 'string') return Object.fromEntries(Object.entries(rest).filter(([key]) => key !== 'iconRef'));
+  const ref = rest.iconRef as { docId: string } | undefined;
+  if (ref !== undefined && iconSvgs.get(ref.docId) === iconSvg) return rest;
+  const icon = await project.$icons.create({ name: String(rest.name ?? 'icon'), variants: [{ mimeType: 'image/svg+xml', size: 'medium', blob: Buffer.from(iconSvg) }] });
+  iconSvgs.set(icon.docId, iconSvg);
+  return { ...rest, iconRef: { docId: icon.docId, versionId: icon.versionId } };
+}
+
 export async function readDocs(project: Project): Promise<ComapeoDocs> {
   const started = performance.now();
   // CoMapeo answers once its index has caught up with what its cores hold (after a restart too).
@@ -52,7 +86,8 @@ export async function readDocs(project: Project): Promise<ComapeoDocs> {
   const [observations, presets, fields, tracks] = await Promise.all(
     (['observation', 'preset', 'field', 'track'] as const).map(async (kind) => (await documents(project, kind).getMany({ includeDeleted: true })).map(toDoc)),
   );
-  return { observations: observations!, presets: presets!.filter((doc) => !doc.deleted), fields: fields!.filter((doc) => !doc.deleted), tracks: tracks! };
+  const livePresets = await Promise.all(presets!.filter((doc) => !doc.deleted).map((preset) => withIconSvg(project, preset)));
+  return { observations: observations!, presets: livePresets, fields: fields!.filter((doc) => !doc.deleted), tracks: tracks! };
 }
 
 /** Writes at once: CoMapeo appends writes made together about twice as fast as one after another. */
@@ -70,8 +105,10 @@ export async function writeDocs(project: Project, writes: readonly DocWrite[]): 
 async function writeDoc(project: Project, write: DocWrite): Promise<ComapeoDoc> {
   const api = documents(project, write.kind);
   try {
-    if (write.op === 'create') return toDoc(await api.create({ ...write.value, schemaName: write.kind }));
-    if (write.op === 'update') return toDoc(await api.update(write.heads, { ...write.value, schemaName: write.kind }));
+    const value = write.op === 'delete' ? {} : write.kind === 'preset' ? await withIconRef(project, write.value) : write.value;
+    const done = async (doc: RawDoc) => (write.kind === 'preset' ? withIconSvg(project, toDoc(doc)) : toDoc(doc));
+    if (write.op === 'create') return done(await api.create({ ...value, schemaName: write.kind }));
+    if (write.op === 'update') return done(await api.update(write.heads, { ...value, schemaName: write.kind }));
     return toDoc(await api.delete(write.docId));
   } catch (error) {
     throw coded('ERR_INVALID_INPUT', `CoMapeo refused a ${write.kind} (${write.op}): ${(error as Error).message}`);
