@@ -28,7 +28,7 @@ describe('comapeo: on a LAN, found by mDNS (network namespaces)', function () {
   };
 
   it('joins a phone that finds it with no address given, then finds the phone and syncs with it', async () => {
-    phone = await Phone.start(await dirs.make('cairn-lan-phone-'), 'Field phone', { prefix: lan.prefix(1) });
+    phone = await Phone.start(await dirs.make('cairn-lan-phone-'), 'Field phone', { lan: { prefix: lan.prefix(1) } });
     const projectId = await phone.call<string>('createProject', { projectName: 'Lakeside' });
     const dataDir = await dirs.make('cairn-lan-');
 

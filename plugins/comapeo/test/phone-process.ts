@@ -1,5 +1,6 @@
 // A CoMapeo phone for the tests: the real @comapeo/core, as CoMapeo Mobile runs it, in a process of
-// its own, driven by phone.ts over IPC. Loopback only.
+// its own, driven by phone.ts over IPC. Loopback only. Given `2` for its core, it runs
+// @comapeo/core 2.0.0 (installed as `comapeo-core-2`), close to what CoMapeo Mobile 1.0 shipped.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -8,10 +9,13 @@ import { isIPv4 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { Bonjour } from 'bonjour-service';
 import Fastify from 'fastify';
-import { MapeoManager, roles } from '@comapeo/core';
+import type { MapeoManager as Manager } from '@comapeo/core';
 
-const [storageDir = '', name = 'Phone', discoveryMode = 'address'] = process.argv.slice(2);
-const coreRoot = resolve(dirname(fileURLToPath(import.meta.resolve('@comapeo/core'))), '..');
+const [storageDir = '', name = 'Phone', discoveryMode = 'address', coreVersion = '7'] = process.argv.slice(2);
+const corePackage = coreVersion === '2' ? 'comapeo-core-2' : '@comapeo/core';
+// Both versions are driven through 7.1.0's types: what the tests call is in both.
+const { MapeoManager, roles } = (await import(corePackage)) as typeof import('@comapeo/core');
+const coreRoot = resolve(dirname(fileURLToPath(import.meta.resolve(corePackage))), '..');
 await mkdir(join(storageDir, 'db'), { recursive: true });
 /** The phone's identity, kept with its data: started again on the same folder, it is the same phone. */
 async function rootKey(): Promise<Buffer> {
@@ -79,7 +83,7 @@ type Docs = {
   getByDocId(docId: string): Promise<Doc>;
   getMany(options: { includeDeleted: boolean }): Promise<Doc[]>;
 };
-const docs = (project: Awaited<ReturnType<MapeoManager['getProject']>>, kind: string): Docs => project[kind as 'observation'] as unknown as Docs;
+const docs = (project: Awaited<ReturnType<Manager['getProject']>>, kind: string): Docs => project[kind as 'observation'] as unknown as Docs;
 const common = new Set(['docId', 'versionId', 'originalVersionId', 'createdAt', 'updatedAt', 'links', 'deleted', 'forks', 'createdBy', 'updatedBy']);
 
 const commands: Record<string, (args: Record<string, unknown>) => Promise<unknown>> = {
@@ -195,7 +199,8 @@ process.on('message', (message: { id: number; command: string; args: Record<stri
     bonjour?.destroy();
     void manager
       .stopLocalPeerDiscoveryServer({ force: true })
-      .then(() => manager.close())
+      // 2.0.0 has no manager.close(): its projects are closed one by one.
+      .then(async () => ((manager as Partial<Manager>).close ? manager.close() : Promise.all((await manager.listProjects()).map(async ({ projectId }) => (await manager.getProject(projectId)).close()))))
       .then(() => fastify.close())
       // The manager leaves timers running after an invite (up to 45 s): exit rather than wait.
       .finally(() => process.exit(0));

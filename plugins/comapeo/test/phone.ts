@@ -24,10 +24,12 @@ export class Phone {
 
   /**
    * A phone on loopback, reached by address; or, given `lan`, one on a host of a namespace LAN
-   * that announces itself and finds the others by mDNS, as CoMapeo Mobile does.
+   * that announces itself and finds the others by mDNS, as CoMapeo Mobile does. `core: '2'` runs
+   * @comapeo/core 2.0.0 instead of 7.1.0.
    */
-  static async start(storageDir: string, name: string, lan?: { prefix: string[] }): Promise<Phone> {
-    const args = [entry, storageDir, name, lan === undefined ? 'address' : 'mdns'];
+  static async start(storageDir: string, name: string, options: { lan?: { prefix: string[] }; core?: '7' | '2' } = {}): Promise<Phone> {
+    const { lan, core = '7' } = options;
+    const args = [entry, storageDir, name, lan === undefined ? 'address' : 'mdns', core];
     const [command, ...prefix] = lan === undefined ? [process.execPath] : [...lan.prefix, process.execPath];
     const child = spawn(command!, [...prefix, ...args], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });
     await new Promise<void>((resolve, reject) => {
