@@ -7,6 +7,7 @@ export * from './contributions.js';
 export * from './files.js';
 export * from './formats.js';
 export * from './map-layers.js';
+export * from './network.js';
 export * from './streams.js';
 export type * from './plugin-module.js';
 

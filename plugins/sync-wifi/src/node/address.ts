@@ -1,29 +1,11 @@
 import { createHash } from 'node:crypto';
 import dgram from 'node:dgram';
 import { isIPv4 } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import { CairnError, ErrorCodes } from '@cairn/sdk';
 
 export interface LanAddress {
   host: string;
   port: number;
-}
-
-/**
- * The IPv4 address to listen on: the one asked for, else the first private address of a LAN
- * interface (Wi-Fi, Ethernet), else any non-internal one, else loopback (only this computer).
- */
-export function chooseLanHost(wanted?: string): string {
-  if (wanted !== undefined && wanted.trim() !== '') {
-    if (!isIPv4(wanted.trim())) throw new CairnError(ErrorCodes.INVALID_INPUT, `host: '${wanted}' is not an IPv4 address.`);
-    return wanted.trim();
-  }
-  const candidates = Object.values(networkInterfaces())
-    .flat()
-    .filter((entry) => entry !== undefined && entry.family === 'IPv4' && !entry.internal)
-    .map((entry) => entry!.address);
-  const isPrivate = (address: string) => /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.)/.test(address);
-  return candidates.find(isPrivate) ?? candidates[0] ?? '127.0.0.1';
 }
 
 /** Parses `HOST:PORT` as given to `--connect` or "Connect to address…". */

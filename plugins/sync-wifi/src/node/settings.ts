@@ -1,5 +1,5 @@
-import { CairnError, ErrorCodes, type ConfigurationApi } from '@cairn/sdk';
-import { chooseLanHost, freeUdpPort, type LanAddress } from './address.js';
+import { CairnError, ErrorCodes, lanHost, type ConfigurationApi } from '@cairn/sdk';
+import { freeUdpPort, type LanAddress } from './address.js';
 
 /** Where discovery is to listen, as given (checked when discovery starts). */
 export interface ListenSettings {
@@ -37,7 +37,7 @@ export function listenSettings(configuration: ConfigurationApi, overrides: Liste
 
 /** The address to listen on: the host asked for, else a LAN one; the port asked for, else a free one. */
 export async function listenAddress(settings: ListenSettings): Promise<LanAddress> {
-  const host = chooseLanHost(settings.host);
+  const host = lanHost(settings.host);
   return { host, port: await listeningPort(settings.port, host) };
 }
 

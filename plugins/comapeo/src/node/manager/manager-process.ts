@@ -5,11 +5,11 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { errorReport } from '@cairn/sdk';
+import { errorReport, lanHost } from '@cairn/sdk';
 import type { MapeoManager } from '@comapeo/core';
 import type { FastifyInstance } from 'fastify';
 import type { FromManager, ManagerMethod, ManagerMethods, ToManager } from '../../common/protocol.js';
-import { announce, announceHost, type Announcer } from './mdns.js';
+import { announce, type Announcer } from './mdns.js';
 import { acceptInvite, coded, invite, pendingInvites, rejectInvite, roleOf } from './membership.js';
 import { createBlob, readBlobs, readDocs, writeDocs } from './project-data.js';
 import { syncWith } from './project-sync.js';
@@ -94,7 +94,7 @@ const methods: { [M in ManagerMethod]: (params: ManagerMethods[M]['params']) => 
     const comapeo = theManager();
     discovery ??= (async () => {
       const server = await comapeo.startLocalPeerDiscoveryServer();
-      const announced = announceHost(host);
+      const announced = lanHost(host);
       announcer = announce({
         host: announced,
         ...server,
@@ -128,7 +128,14 @@ const methods: { [M in ManagerMethod]: (params: ManagerMethods[M]['params']) => 
 
   invite: (params) => invite(theManager(), params),
 
-  sync: async ({ projectId, waitPeers, timeoutMs, deviceId = null }) => syncWith(theManager(), await theManager().getProject(projectId), { waitPeers, timeoutMs, deviceId }),
+  async sync({ projectId, waitPeers, timeoutMs, deviceId = null }) {
+    const project = await theManager().getProject(projectId);
+    // CoMapeo's index catches up with its cores after a restart before it answers a read: begun
+    // now, that work overlaps the sync's wait instead of following it.
+    const observations = project.observation as unknown as { getByDocId(docId: string, options: { mustBeFound: boolean }): Promise<unknown> };
+    void observations.getByDocId('0', { mustBeFound: false }).catch(() => undefined);
+    return syncWith(theManager(), project, { waitPeers, timeoutMs, deviceId });
+  },
 
   readDocs: async ({ projectId }) => readDocs(await theManager().getProject(projectId)),
 

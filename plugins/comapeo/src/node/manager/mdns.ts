@@ -2,7 +2,6 @@
 // server by DNS-SD over mDNS as `_comapeo._tcp`, its instance name the name its server was given,
 // and dials the others it sees. CoMapeo's core does no multicast of its own; its apps do this part.
 import { isIPv4 } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import makeMdns from 'multicast-dns';
 
 const SERVICE_TYPE = '_comapeo._tcp.local';
@@ -18,20 +17,6 @@ export interface FoundDevice {
 
 export interface Announcer {
   close(): Promise<void>;
-}
-
-/**
- * The IPv4 address to announce on: the one given, else the first private address of a network
- * interface (Wi-Fi, Ethernet), else any non-internal one, else loopback.
- */
-export function announceHost(wanted: string | null): string {
-  if (wanted !== null && wanted.trim() !== '') return wanted.trim();
-  const candidates = Object.values(networkInterfaces())
-    .flat()
-    .filter((entry) => entry !== undefined && entry.family === 'IPv4' && !entry.internal)
-    .map((entry) => entry!.address);
-  const isPrivate = (address: string) => /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.)/.test(address);
-  return candidates.find(isPrivate) ?? candidates[0] ?? '127.0.0.1';
 }
 
 /**
