@@ -33,17 +33,17 @@ const extensions: Record<string, string> = {
   'video/mp4': '.mp4',
 };
 
-/**
- * Observations both ways, with their attachments' bytes: each pair decided as `decide` says,
- * Cairn's new ones made in one write, CoMapeo's in batches. The state of each pair is recorded
- * only once both sides say the same.
- */
 /** Each Cairn observation's CoMapeo twin (deleted ones too: a track may still name them), and back. */
 export interface ObservationTwins {
   toComapeo: Map<string, { docId: string; versionId: string }>;
   toCairn: Map<string, string>;
 }
 
+/**
+ * Observations both ways, with their attachments' bytes: each pair decided as `decide` says,
+ * Cairn's new ones made in one write, CoMapeo's in batches. The state of each pair is recorded
+ * only once both sides say the same.
+ */
 export async function bridgeObservations(io: BridgeIo, categories: CategoryMap, comapeoObservations: readonly ComapeoDoc[]): Promise<ObservationTwins> {
   const { observations } = io.ctx.project;
   const [live, tombstones] = await Promise.all([observations.query({}), observations.tombstones()]);
