@@ -42,11 +42,15 @@ describe('CoMapeo phones, from the workbench (headless Chromium, loopback)', fun
     await section.getByRole('status').getByText('Joined River watch.').waitFor();
     expect((await invited).decision).to.equal('accept');
     await section.getByText(/River watch: this device \(laptop\) is a participant; 2 members/).waitFor();
+    const members = section.getByRole('list', { name: 'Members' });
+    await members.getByRole('listitem', { name: 'coordinator' }).getByText('desktop · coordinator').waitFor();
+    await members.getByRole('listitem', { name: 'laptop' }).getByText('desktop · participant · this device').waitFor();
 
     // Both sync (CoMapeo moves data only while both sides do): the laptop from its section.
     const coordinatorItem = section.getByRole('list', { name: 'CoMapeo devices' }).getByRole('listitem', { name: 'coordinator' });
     await coordinatorItem.getByText('desktop · in reach · coordinator · never synced').waitFor();
-    const theirs = coordinator.commands.execute('comapeo.sync', [{ connect: [address], timeout: 60 }]);
+    // Connected since the invite: as a coordinator at their screen, it syncs with who is in reach.
+    const theirs = coordinator.commands.execute('comapeo.sync', [{ timeout: 60 }]);
     await coordinatorItem.getByRole('button', { name: 'Sync with coordinator' }).click();
     await section.getByRole('status').getByText(/^Synced with coordinator: received 1 observation/).waitFor({ timeout: 60_000 });
     await theirs;

@@ -151,17 +151,19 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
   it('sends a Cairn observation to the phone, its photo byte for byte and its category as a CoMapeo one', async () => {
     const [sighting] = (await json<Array<{ id: string; name: string }>>(cairn, 'presets', 'list')).filter((listed) => listed.name === 'Animal sighting');
     const photoPath = await files('desk.jpg', bytesOf(19, 120_000));
-    fromCairn = await json<Observation>(cairn, 'obs', 'add', '--lat', '-3.2', '--lon', '-60.1', '--notes', 'Seen from the boat', '--category', sighting!.id, '--tag', 'species=otter', '--photo', photoPath);
+    const audioPath = await files('otters.m4a', bytesOf(23, 30_000));
+    fromCairn = await json<Observation>(cairn, 'obs', 'add', '--lat', '-3.2', '--lon', '-60.1', '--notes', 'Seen from the boat', '--category', sighting!.id, '--tag', 'species=otter', '--photo', photoPath, '--photo', audioPath);
 
     const result = await sync();
-    expect(result.sent).to.deep.equal({ observations: 1, attachments: 1, categories: 0, tracks: 0 });
+    expect(result.sent).to.deep.equal({ observations: 1, attachments: 2, categories: 0, tracks: 0 });
     const doc = await phoneDoc((candidate) => candidate.tags['cairn:id'] === fromCairn.id);
     expect(doc).to.deep.include({ lat: -3.2, lon: -60.1 });
     expect(doc.tags).to.deep.equal({ notes: 'Seen from the boat', species: 'otter', 'cairn:id': fromCairn.id });
     expect((doc.presetRef as { docId: string }).docId).to.equal(sighting!.id);
-    expect(doc.attachments).to.have.length(1);
+    expect(doc.attachments.map((attachment) => attachment.type)).to.deep.equal(['photo', 'audio']);
     sentVersion = doc.versionId;
     expect(await phone.call('blobHash', { projectId, ref: doc.attachments[0], variant: 'original' })).to.equal(sha256(bytesOf(19, 120_000)));
+    expect(await phone.call('blobHash', { projectId, ref: doc.attachments[1], variant: 'original' }), 'the audio, byte for byte').to.equal(sha256(bytesOf(23, 30_000)));
   });
 
   it('finds nothing new on a second sync and writes nothing on either side', async () => {

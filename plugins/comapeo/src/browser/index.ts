@@ -67,6 +67,8 @@ export function activate(ctx: BrowserPluginContext): void {
         const project = h('p', { class: 'comapeo-project' });
         const invites = h('ul', { role: 'list', 'aria-label': 'Invites', class: 'sync-list' });
         const devices = h('ul', { role: 'list', 'aria-label': 'CoMapeo devices', class: 'sync-list' });
+        const members = h('ul', { role: 'list', 'aria-label': 'Members', class: 'sync-list' });
+        const membersBox = h('div', {}, h('h3', {}, 'Members'), members);
         const status = h('p', { role: 'status', class: 'comapeo-result' });
 
         report = (text, error) => {
@@ -144,10 +146,22 @@ export function activate(ctx: BrowserPluginContext): void {
           devices.hidden = !current.running;
           devices.replaceChildren(...current.devices.map((device) => deviceItem(device, { coordinator, syncing: current.syncing, onSync: () => void sync(device.deviceId), onInvite: (role) => invite(device, role) })));
           if (current.running && current.devices.length === 0) devices.append(h('li', { class: 'view-message' }, 'No CoMapeo device in reach yet: open CoMapeo on a phone on this network.'));
+          // Every member of the project, in reach or not, with its role.
+          membersBox.hidden = details === null;
+          members.replaceChildren(
+            ...(details?.members ?? []).map((member) =>
+              h(
+                'li',
+                { class: 'sync-item', 'aria-label': member.name ?? member.deviceId },
+                h('div', { class: 'sync-item-head' }, h('strong', {}, member.name ?? 'Unnamed device')),
+                h('div', { class: 'sync-item-meta' }, [member.deviceType, member.role, member.deviceId === current.deviceId ? 'this device' : null].filter(Boolean).join(' · ')),
+              ),
+            ),
+          );
           if (current.lastSync?.error && status.textContent === '') report?.(current.lastSync.error.message, true);
         };
 
-        container.append(about, h('div', { class: 'sync-row' }, running, syncAll, create, connectOpen), connectForm, project, invites, devices, status);
+        container.append(about, h('div', { class: 'sync-row' }, running, syncAll, create, connectOpen), connectForm, project, invites, devices, membersBox, status);
         redraw();
         void refresh();
         return {

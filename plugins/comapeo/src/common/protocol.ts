@@ -167,6 +167,8 @@ export interface ComapeoWorkbenchState {
   running: boolean;
   /** The data dir has a Cairn project (a CoMapeo project can be made for it). */
   hasCairnProject: boolean;
+  /** This device's CoMapeo id, while running. */
+  deviceId: string | null;
   deviceName: string | null;
   /** `HOST:PORT` CoMapeo devices reach this one at, while running. */
   address: string | null;

@@ -27,6 +27,7 @@ export function workbenchService(ctx: PluginContext, plugin: ComapeoPlugin): Com
     const base: ComapeoWorkbenchState = {
       running: plugin.running,
       hasCairnProject,
+      deviceId: null,
       deviceName,
       address: plugin.address,
       project: link === null ? null : { projectId: link.comapeoProjectId },
@@ -43,7 +44,7 @@ export function workbenchService(ctx: PluginContext, plugin: ComapeoPlugin): Com
         .filter((device) => device.deviceId !== status.deviceId)
         .map(async (device) => ({ ...device, role: roles.get(device.deviceId) ?? null, lastSynced: await plugin.lastSyncs.get(device.deviceId) })),
     );
-    return { ...base, deviceName: status.deviceName, project: status.project ?? base.project, devices, invites: reach.invites };
+    return { ...base, deviceId: status.deviceId, deviceName: status.deviceName, project: status.project ?? base.project, devices, invites: reach.invites };
   };
 
   // Changes keep coming while the plugin closes (its CoMapeo process stopping): none is sent then.

@@ -49,10 +49,27 @@ async function start(rootKey: Buffer, storageDir: string, deviceName: string): P
   await manager.setDeviceInfo({ name: deviceName, deviceType: 'desktop' });
   // The workbench shows the devices in reach and the invites as they come and go.
   const changed = () => send({ type: 'reach' });
-  manager.on('local-peers', changed);
+  manager.on('local-peers', (peers: Array<{ status: string }>) => {
+    // A device gone may come back (at the same address): it is dialled again then.
+    if (peers.some((peer) => peer.status === 'disconnected')) dialled.clear();
+    changed();
+  });
   manager.invite.on('invite-received', changed);
   manager.invite.on('invite-updated', changed);
   return manager.deviceId;
+}
+
+/**
+ * A device heard of by mDNS is dialled once while it stays connected: announcements repeat, and a
+ * second connection to a device it is syncing with makes CoMapeo choose between the two, which
+ * can cut the sync short. An address the user gives is dialled each time it is given.
+ */
+const dialled = new Set<string>();
+function dial(device: { address: string; port: number; name: string }, asked = false): void {
+  const key = `${device.address}:${device.port}`;
+  if (dialled.has(key) && !asked) return;
+  dialled.add(key);
+  theManager().connectLocalPeer(device);
 }
 
 function theManager(): MapeoManager {
@@ -98,7 +115,7 @@ const methods: { [M in ManagerMethod]: (params: ManagerMethods[M]['params']) => 
       announcer = announce({
         host: announced,
         ...server,
-        onFound: (device) => comapeo.connectLocalPeer(device),
+        onFound: (device) => dial(device),
         // Dialling by address (--connect) still works without multicast.
         onError: (error) => process.stderr.write(`CoMapeo local discovery (mDNS) failed: ${error.message}\n`),
       });
@@ -109,7 +126,7 @@ const methods: { [M in ManagerMethod]: (params: ManagerMethods[M]['params']) => 
 
   async connect({ address, port }) {
     // A device reached by address has no discovery name of its own here: its address stands in.
-    theManager().connectLocalPeer({ address, port, name: `${address}:${port}` });
+    dial({ address, port, name: `${address}:${port}` }, true);
     return null;
   },
 

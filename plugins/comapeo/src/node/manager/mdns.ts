@@ -5,8 +5,6 @@ import { isIPv4 } from 'node:net';
 import makeMdns from 'multicast-dns';
 
 const SERVICE_TYPE = '_comapeo._tcp.local';
-/** A device seen again within this long is not dialled again (CoMapeo keeps one connection per device anyway). */
-const REDIAL_MS = 10_000;
 
 export interface FoundDevice {
   address: string;
@@ -39,7 +37,6 @@ export function announce(options: { host: string; port: number; name: string; on
   ];
   const respond = () => mdns.respond({ answers: records() }, () => undefined);
   const ask = () => mdns.query({ questions: [{ name: SERVICE_TYPE, type: 'PTR' }] }, () => undefined);
-  const dialled = new Map<string, number>();
 
   mdns.on('query', (query) => {
     if (query.questions.some((question) => question.name === SERVICE_TYPE || question.name === instance)) respond();
@@ -53,11 +50,7 @@ export function announce(options: { host: string; port: number; name: string; on
       const a = all.find((record) => record.type === 'A' && record.name === theirTarget);
       const address = typeof a?.data === 'string' ? a.data : null;
       if (address === null || !isIPv4(address) || typeof theirPort !== 'number' || !Number.isInteger(theirPort)) continue;
-      const found = { address, port: theirPort, name: srv.name.slice(0, -`.${SERVICE_TYPE}`.length) };
-      const key = `${found.address}:${found.port}/${found.name}`;
-      if (Date.now() - (dialled.get(key) ?? -Infinity) < REDIAL_MS) continue;
-      dialled.set(key, Date.now());
-      options.onFound(found);
+      options.onFound({ address, port: theirPort, name: srv.name.slice(0, -`.${SERVICE_TYPE}`.length) });
     }
   });
   mdns.on('error', options.onError);
