@@ -62,4 +62,40 @@ describe('CoMapeo phones, from the workbench (headless Chromium, loopback)', fun
     await section.getByRole('list', { name: 'CoMapeo devices' }).waitFor({ state: 'hidden' });
     expect(await visible.getAttribute('aria-checked')).to.equal('false');
   });
+
+  it('creates a CoMapeo project, invites a device in reach with a role, and syncs with all', async () => {
+    const laptop = await workbenches.device('laptop', undefined, 'Lakeside');
+    const tablet: CairnHost = await workbenches.device('tablet');
+    await (await laptop.projects.open()).createObservations([{ lat: 3, lon: 4, notes: 'from the laptop' }]);
+
+    const page = await workbenches.open(laptop);
+    await showView(page, 'Sync');
+    const section = page.getByRole('region', { name: 'Sync' }).getByRole('region', { name: 'CoMapeo phones' });
+    await section.getByRole('button', { name: 'Create a CoMapeo project' }).click();
+    await section.getByRole('status').getByText('Created a CoMapeo project for this project: invite the phones of your team.').waitFor();
+    await section.getByRole('switch', { name: 'Visible to CoMapeo devices' }).click();
+    const reachable = section.getByText(/Reachable at 127\.0\.0\.1:\d+/);
+    await reachable.waitFor();
+    await section.getByText(/Lakeside: this device \(laptop\) is a coordinator; 1 member/).waitFor();
+    const address = /127\.0\.0\.1:\d+/.exec((await reachable.textContent()) ?? '')![0];
+
+    // The tablet waits for an invite; the laptop's coordinator sees it in reach and invites it.
+    const joined = tablet.commands.execute<{ role: string; projectName: string }>('comapeo.join', [{ connect: [address], timeout: 60 }]);
+    const tabletItem = section.getByRole('list', { name: 'CoMapeo devices' }).getByRole('listitem', { name: 'tablet' });
+    await tabletItem.getByText(/not a member/).waitFor();
+    await tabletItem.getByRole('combobox', { name: 'Role for tablet' }).selectOption('coordinator');
+    await tabletItem.getByRole('button', { name: 'Invite tablet' }).click();
+    await section.getByRole('status').getByText('tablet joined as coordinator.').waitFor({ timeout: 60_000 });
+    expect(await joined).to.deep.include({ role: 'coordinator', projectName: 'Lakeside' });
+    await section.getByRole('list', { name: 'Members' }).getByRole('listitem', { name: 'tablet' }).getByText('desktop · coordinator').waitFor();
+
+    const theirs = tablet.commands.execute('comapeo.sync', [{ timeout: 60 }]);
+    await section.getByRole('button', { name: 'Sync all' }).click();
+    await section.getByRole('status').getByText(/^Synced with tablet: received 0 observations, .*; sent 1 observation/).waitFor({ timeout: 60_000 });
+    await theirs;
+    // What the laptop bridged reached the tablet's CoMapeo side after the tablet had bridged: its
+    // next sync brings it into its Cairn project (with no one to wait for, it bridges what is there).
+    await tablet.commands.execute('comapeo.sync', [{ waitPeers: 0, timeout: 60 }]);
+    expect((await tablet.projects.open()).queryObservations().map((observation) => observation.notes)).to.deep.equal(['from the laptop']);
+  });
 });

@@ -28,11 +28,7 @@ export class ComapeoPlugin {
     ctx.subscriptions.push({ dispose: () => this.stop() }, this.onDidChangeEmitter);
   }
 
-  /** Whether the CoMapeo process runs. */
-  get running(): boolean {
-    return this.comapeo !== null;
-  }
-
+  /** Where CoMapeo devices reach this one (`HOST:PORT`), once it is visible to them; else null. */
   get address(): string | null {
     return this.listening === null ? null : `${this.listening.host}:${this.listening.port}`;
   }

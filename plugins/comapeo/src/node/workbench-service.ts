@@ -24,8 +24,11 @@ export function workbenchService(ctx: PluginContext, plugin: ComapeoPlugin): Com
       ),
       plugin.deviceName(),
     ]);
+    // On once this device is visible to CoMapeo devices (a command may have started CoMapeo's
+    // side without making it visible: `create`, `status`).
+    const visible = plugin.address !== null;
     const base: ComapeoWorkbenchState = {
-      running: plugin.running,
+      running: visible,
       hasCairnProject,
       deviceId: null,
       deviceName,
@@ -36,7 +39,7 @@ export function workbenchService(ctx: PluginContext, plugin: ComapeoPlugin): Com
       syncing,
       lastSync,
     };
-    if (!plugin.running) return base;
+    if (!visible) return base;
     const [status, reach] = await Promise.all([plugin.status(), plugin.reach()]);
     const roles = new Map((status.project?.members ?? []).map((member) => [member.deviceId, member.role]));
     const devices = await Promise.all(
