@@ -76,7 +76,9 @@ async function bridgeFields(io: BridgeIo, comapeoFields: ComapeoDoc[]): Promise<
 
 type FieldIds = Twins;
 
-function presetValue(preset: Preset, fieldIds: FieldIds): Record<string, unknown> {
+function presetValue(preset: Preset, fieldIds: FieldIds, twin: ComapeoDoc | null): Record<string, unknown> {
+  // A phone's icon Cairn could not take (a PNG) stays the phone's while Cairn has none.
+  const keepsPhoneIcon = preset.iconSvg === null && twin?.value.iconRef !== undefined && twin.value.iconSvg === undefined;
   return {
     name: preset.name,
     geometry: preset.geometry.length === 0 ? ['point'] : preset.geometry,
@@ -89,8 +91,8 @@ function presetValue(preset: Preset, fieldIds: FieldIds): Record<string, unknown
     }),
     terms: preset.terms,
     color: preset.color ?? undefined,
-    // Made into a CoMapeo icon by the CoMapeo process (see project-data.ts).
-    iconSvg: preset.iconSvg ?? undefined,
+    // Made into a CoMapeo icon by the CoMapeo process (see project-data.ts); undefined takes it away.
+    ...(keepsPhoneIcon ? {} : { iconSvg: preset.iconSvg ?? undefined }),
   };
 }
 
@@ -125,7 +127,7 @@ const presetSameness = (tags: unknown, name: unknown): string =>
 async function bridgePresets(io: BridgeIo, comapeoPresets: ComapeoDoc[], fieldIds: FieldIds): Promise<CategoryMap> {
   const twins = await bridgeDocuments(io, 'preset', io.ctx.project.presets, comapeoPresets, {
     sameness: { cairn: (preset) => presetSameness(preset.tags, preset.name), comapeo: (doc) => presetSameness(doc.value.tags, doc.value.name) },
-    value: (preset) => presetValue(preset, fieldIds),
+    value: (preset, twin) => presetValue(preset, fieldIds, twin),
     comparable: comparablePreset,
     input: ({ value }) => presetInput(value, fieldIds),
   });
