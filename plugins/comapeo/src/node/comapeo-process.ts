@@ -37,16 +37,6 @@ export class ComapeoProcess {
 
   constructor(private readonly options: ComapeoProcessOptions) {}
 
-  /** Whether the process runs (or is starting). */
-  get running(): boolean {
-    return this.child !== null;
-  }
-
-  /** This device's CoMapeo id, once the process runs. */
-  async deviceId(): Promise<string> {
-    return this.start();
-  }
-
   async call<M extends ManagerMethod>(method: M, params: ManagerMethods[M]['params']): Promise<ManagerMethods[M]['result']> {
     await this.start();
     const child = this.child!;

@@ -14,16 +14,8 @@ type Project = Awaited<ReturnType<MapeoManager['getProject']>>;
 /** The fields every CoMapeo document carries besides its schema's own. */
 const commonFields = new Set(['docId', 'versionId', 'originalVersionId', 'createdAt', 'updatedAt', 'links', 'deleted', 'forks', 'createdBy', 'updatedBy']);
 
-interface RawDoc {
-  docId: string;
-  versionId: string;
-  createdAt: string;
-  updatedAt: string;
-  createdBy: string;
-  deleted: boolean;
-  forks: string[];
-  [field: string]: unknown;
-}
+/** A document as CoMapeo returns it: the common fields, and its schema's beside them. */
+type RawDoc = Omit<ComapeoDoc, 'value'> & Record<string, unknown>;
 
 function toDoc(raw: RawDoc): ComapeoDoc {
   const value: Record<string, unknown> = {};
