@@ -11,6 +11,7 @@ import type {
   Track,
   TrackPoint,
 } from '@cairn/sdk/common';
+import type { MemberValue } from './roster.js';
 
 /**
  * How documents are kept. Every edit of a document appends a version that lists the versions it
@@ -54,6 +55,7 @@ export interface DocumentValues {
   track: TrackValue;
   projectSettings: ProjectSettingsValue;
   deviceInfo: DeviceInfoValue;
+  member: MemberValue;
 }
 
 /** One version of one document, as written into a device's document log. */

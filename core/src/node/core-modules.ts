@@ -19,6 +19,7 @@ import { ServiceRegistry } from './services/service-registry.js';
 import { ResourceRegistry } from './services/resource-registry.js';
 import { ProgressService } from './progress-service.js';
 import { ProjectCliContribution, ProjectCommands } from './project/project-cli.js';
+import { MembersCliContribution } from './project/members-cli.js';
 import { ServeCliContribution } from './server/serve-cli.js';
 import { WorkbenchAssets } from './server/workbench-assets.js';
 import { WorkbenchServerFactory } from './server/workbench-server-factory.js';
@@ -80,6 +81,7 @@ const cliModule = new ContainerModule(({ bind }) => {
 const projectModule = new ContainerModule(({ bind }) => {
   bindService(bind, ProjectService);
   bindContribution(bind, CliContribution, ProjectCliContribution);
+  bindContribution(bind, CliContribution, MembersCliContribution);
   bindContribution(bind, CommandContribution, ProjectCommands);
 });
 

@@ -21,7 +21,11 @@ declare module 'hypercore' {
   }
 
   export default class Hypercore extends EventEmitter {
+    /** The key of a core signed by `publicKey` alone (the default manifest). */
+    static key(publicKey: Buffer): Buffer;
     readonly key: Buffer;
+    /** Of a core this side writes: its signing key pair. */
+    readonly keyPair: { publicKey: Buffer; secretKey: Buffer | null };
     readonly discoveryKey: Buffer;
     readonly length: number;
     readonly contiguousLength: number;
@@ -134,6 +138,9 @@ declare module 'hypercore-crypto' {
   const crypto: {
     discoveryKey(key: Buffer): Buffer;
     randomBytes(length: number): Buffer;
+    keyPair(seed?: Buffer): { publicKey: Buffer; secretKey: Buffer };
+    sign(message: Buffer, secretKey: Buffer): Buffer;
+    verify(message: Buffer, signature: Buffer, publicKey: Buffer): boolean;
   };
   export default crypto;
 }

@@ -13,6 +13,7 @@ import {
   type SyncErrorMessage,
   type SyncHandshake,
 } from '@cairn/core/node/project/sync-protocol.js';
+import { membershipProof } from '@cairn/core/node/project/keys.js';
 import { connect, Devices, sha256Of, state, sync, type Transport, rejection } from './helpers.js';
 
 describe('replication', function () {
@@ -222,15 +223,37 @@ describe('replication', function () {
     }
   });
 
+  it('refuses a peer that knows the key but cannot prove the device id it gives', async () => {
+    const [a, b] = await devices.project(2);
+    const [left, right, close] = await connect('tcp');
+    try {
+      const session = a!.replicate(left, { initiator: false });
+      // It knows the project key, and passes itself off as device B without B's key.
+      const rogue = await rogueHandshake(right, (noise) => ({
+        discoveryKey: a!.store.keys.discoveryKey.toString('hex'),
+        proof: membershipProof(a!.store.keys.projectKey, noise.handshakeHash!, true).toString('hex'),
+        device: { deviceId: b!.store.deviceId, name: 'rogue', deviceType: 'desktop' },
+      }));
+      const error = await rejection(session.done);
+      expect(error.code).to.equal('ERR_NOT_PERMITTED');
+      expect(error.message).to.contain('could not prove it is the device it says it is');
+      expect(await rogue.error).to.deep.include({ code: 'ERR_NOT_PERMITTED' });
+      expect(rogue.received).to.deep.equal(['error']);
+    } finally {
+      close();
+    }
+  });
+
   it('tells a peer with an older protocol version who must upgrade', async () => {
     const [a] = await devices.project(1);
     const [left, right, close] = await connect('tcp');
     try {
       const session = a!.replicate(left, { initiator: false });
-      const rogue = await rogueHandshake(right, { version: 0, minVersion: 0, discoveryKey: a!.store.keys.discoveryKey.toString('hex') });
+      // Protocol 1 is the one before devices proved their ids.
+      const rogue = await rogueHandshake(right, { version: 1, minVersion: 1, discoveryKey: a!.store.keys.discoveryKey.toString('hex') });
       const error = await rejection(session.done);
       expect(error.code).to.equal('ERR_PROTOCOL_VERSION');
-      expect(error.message).to.match(/runs sync protocol 0, older than this device accepts \(1 or later\): update Cairn on the peer 'rogue'/);
+      expect(error.message).to.match(/runs sync protocol 1, older than this device accepts \(2 or later\): update Cairn on the peer 'rogue'/);
       expect(await rogue.error).to.deep.equal({ code: 'ERR_PROTOCOL_VERSION', message: 'protocol too old', mustUpgrade: 'receiver' });
       expect(rogue.received).to.deep.equal(['error']);
     } finally {
@@ -363,11 +386,12 @@ async function expectRejection(promise: Promise<unknown>, code: string): Promise
  */
 async function rogueHandshake(
   stream: NodeJS.ReadWriteStream,
-  overrides: Partial<SyncHandshake>,
+  given: Partial<SyncHandshake> | ((noise: NoiseSecretStream) => Partial<SyncHandshake>),
 ): Promise<{ error: Promise<SyncErrorMessage>; received: string[] }> {
   const noise = new NoiseSecretStream(true, stream);
   Hypercore.createProtocolStream(noise);
   await noise.opened;
+  const overrides = typeof given === 'function' ? given(noise) : given;
   const mux = noise.userData as Protomux;
   const received: string[] = [];
   let reportError!: (message: SyncErrorMessage) => void;
@@ -389,6 +413,8 @@ async function rogueHandshake(
     discoveryKey: '00'.repeat(32),
     proof: '00'.repeat(32),
     device: { deviceId: 'ff'.repeat(32), name: 'rogue', deviceType: 'desktop' },
+    deviceProof: '00'.repeat(64),
+    deviceSigner: '00'.repeat(32),
     ...overrides,
   } satisfies SyncHandshake);
   return { error, received };

@@ -39,6 +39,14 @@ export const ErrorCodes = {
   IO: 'ERR_IO',
   /** This device's role does not allow it (a participant inviting, say); the message says who can. */
   NOT_PERMITTED: 'ERR_NOT_PERMITTED',
+  /** This device, or the peer, was removed from the project: it can no longer sync with its members. */
+  REMOVED: 'ERR_REMOVED',
+  /** The project's last coordinator cannot leave or be demoted: make another device coordinator first. */
+  LAST_COORDINATOR: 'ERR_LAST_COORDINATOR',
+  /** An invite code that has been used already. */
+  INVITE_USED: 'ERR_INVITE_USED',
+  /** An invite code past its expiry. */
+  INVITE_EXPIRED: 'ERR_INVITE_EXPIRED',
   /** Something went wrong that should not have: a bug. */
   INTERNAL: 'ERR_INTERNAL',
 } as const;

@@ -7,6 +7,7 @@ export * from './plugin-info.js';
 export * from './observation.js';
 export * from './categories.js';
 export * from './track.js';
+export * from './members.js';
 export * from './sync.js';
 export * from './services.js';
 export * from './resources.js';

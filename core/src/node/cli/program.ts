@@ -77,8 +77,12 @@ export function buildProgram(commands: readonly CliCommand[], io: CliIo, version
     return parent;
   };
 
-  for (const command of commands) {
+  // A command that is also a group (`cairn members`, `cairn members remove`) comes before its
+  // subcommands, so they find it as their parent.
+  const ordered = [...commands].sort((a, b) => a.path.length - b.path.length);
+  for (const command of ordered) {
     const leaf = parentOf(command.path).command(command.path.at(-1)!, { hidden: command.hidden === true });
+    groups.set(command.path.join(' '), leaf);
     configure(leaf, io);
     leaf.description(command.description);
     if (command.hidden) {

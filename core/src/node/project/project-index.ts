@@ -9,9 +9,10 @@ import {
   type ObservationValue,
   type StoredVersion,
 } from '../../common/documents.js';
+import type { MemberRecord, MemberValue } from '../../common/roster.js';
 
 /** Bumped when the tables change; an index of another version is rebuilt from the cores. */
-const INDEX_VERSION = '5';
+const INDEX_VERSION = '6';
 
 export interface IndexedCore {
   blocks: number;
@@ -25,6 +26,12 @@ export interface LogStretch {
   from: number;
   to: number;
 }
+
+/**
+ * Whether a version at a block of a device's log is accepted into the index: what the project's
+ * roster allows its writer (see roster.ts). Versions it turns down are counted as read, not applied.
+ */
+export type Admission = (block: number, version: StoredVersion) => boolean;
 
 export interface IndexChange {
   kind: 'created' | 'updated' | 'deleted';
@@ -67,6 +74,7 @@ export class ProjectIndex {
   private readonly db: Database.Database;
   private readonly statements;
   private applied = 0;
+  private rosterRead = 0;
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -93,7 +101,12 @@ export class ProjectIndex {
    * Indexes consecutive blocks of one core, starting at `firstBlock`, in one transaction.
    * Blocks already indexed are skipped, so replaying is harmless. Returns what changed.
    */
-  applyBlocks(coreKey: string, firstBlock: number, blocks: ReadonlyArray<ReadonlyArray<StoredVersion | null>>): IndexChange[] {
+  applyBlocks(
+    coreKey: string,
+    firstBlock: number,
+    blocks: ReadonlyArray<ReadonlyArray<StoredVersion | null>>,
+    admits: Admission = () => true,
+  ): IndexChange[] {
     this.applied += 1;
     const apply = this.db.transaction((): IndexChange[] => {
       const done = this.indexed(coreKey);
@@ -108,6 +121,10 @@ export class ProjectIndex {
         versions.forEach((version, entry) => {
           if (version === null) return;
           const versionId = versionIdOf(coreKey, block, entry);
+          entries += 1;
+          // What the roster is made of is kept as read, judged or not: whether a record counts
+          // depends on the others (roster.ts), and is decided there, every time.
+          if (this.keepRosterVersion(coreKey, block, versionId, version) || !admits(block, version)) return;
           const head = this.applyVersion(versionId, version);
           const key = `${version.type}\u0000${version.docId}`;
           let document = dirty.get(key);
@@ -118,7 +135,6 @@ export class ProjectIndex {
             // More than one version of a document in this batch: read its heads back from the table.
             document.simple = false;
           }
-          entries += 1;
           if (version.type === 'observation') {
             observations += 1;
             const inBlock = observationsByBlock.get(block);
@@ -142,6 +158,77 @@ export class ProjectIndex {
       return changes;
     });
     return apply();
+  }
+
+  /** Grows whenever a membership record or a candidate for the project's creator is read. */
+  get rosterGeneration(): number {
+    return this.rosterRead;
+  }
+
+  /** Every membership record read from any log, as written (roster.ts judges them). */
+  memberRecords(): MemberRecord[] {
+    return (this.statements.memberRecords.all() as Array<{ version_id: string; writer: string; block: number; subject: string; updated_at: string; json: string }>).map((row) => ({
+      versionId: row.version_id,
+      writer: row.writer,
+      block: row.block,
+      subject: row.subject,
+      updatedAt: row.updated_at,
+      value: JSON.parse(row.json) as MemberValue,
+    }));
+  }
+
+  /**
+   * The device that made the project: the writer of the earliest first version of the project's
+   * settings that names its own writer as creator (a new project writes its name at once).
+   */
+  creator(): string | null {
+    return (this.statements.creator.get() as { writer: string } | undefined)?.writer ?? null;
+  }
+
+  /**
+   * Indexes every log again from its first block, in one transaction (readers never see a half
+   * index): after the roster changed what counts in blocks that were indexed already.
+   */
+  rebuild(logs: ReadonlyArray<{ coreKey: string; blocks: ReadonlyArray<ReadonlyArray<StoredVersion | null>>; admits: Admission }>): IndexChange[] {
+    const run = this.db.transaction((): IndexChange[] => {
+      const before = new Map((this.db.prepare("SELECT type, doc_id, deleted FROM docs").all() as Array<{ type: DocumentType; doc_id: string; deleted: number }>).map((row) => [`${row.type}\u0000${row.doc_id}`, row]));
+      this.db.exec('DELETE FROM cores; DELETE FROM linked; DELETE FROM heads; DELETE FROM docs; DELETE FROM obs_rtree; DELETE FROM obs_fts; DELETE FROM observation_blocks;');
+      for (const log of logs) this.applyBlocks(log.coreKey, 0, log.blocks, log.admits);
+      // What changed, from what was there before to what is there now.
+      const changes: IndexChange[] = [];
+      const after = this.db.prepare('SELECT type, doc_id, deleted FROM docs').all() as Array<{ type: DocumentType; doc_id: string; deleted: number }>;
+      for (const row of after) {
+        const key = `${row.type}\u0000${row.doc_id}`;
+        const was = before.get(key);
+        before.delete(key);
+        if (was === undefined || was.deleted === 1) {
+          if (row.deleted === 0) changes.push({ kind: 'created', type: row.type, id: row.doc_id });
+        } else if (row.deleted === 1) changes.push({ kind: 'deleted', type: row.type, id: row.doc_id });
+        else changes.push({ kind: 'updated', type: row.type, id: row.doc_id });
+      }
+      for (const was of before.values()) if (was.deleted === 0) changes.push({ kind: 'deleted', type: was.type, id: was.doc_id });
+      return changes;
+    });
+    return run();
+  }
+
+  /**
+   * Keeps a membership record, or a first version of the settings (which may name the project's
+   * creator), in the tables the roster is built from. True for a membership record: those are
+   * the roster's, not documents of the index.
+   */
+  private keepRosterVersion(coreKey: string, block: number, versionId: string, version: StoredVersion): boolean {
+    if (version.type === 'member') {
+      if (!version.deleted && version.value !== null) {
+        const added = this.statements.putMemberRecord.run(versionId, coreKey, block, version.docId, version.updatedAt, JSON.stringify(version.value));
+        if (added.changes > 0) this.rosterRead += 1;
+      }
+      return true;
+    }
+    if (version.type === 'projectSettings' && version.links.length === 0 && version.createdBy === coreKey) {
+      if (this.statements.putCreatorCandidate.run(versionId, coreKey, version.updatedAt).changes > 0) this.rosterRead += 1;
+    }
+    return false;
   }
 
   /**
@@ -346,6 +433,7 @@ export class ProjectIndex {
       DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS cores; DROP TABLE IF EXISTS linked;
       DROP TABLE IF EXISTS heads; DROP TABLE IF EXISTS docs; DROP TABLE IF EXISTS obs_rtree;
       DROP TABLE IF EXISTS obs_fts; DROP TABLE IF EXISTS observation_blocks;
+      DROP TABLE IF EXISTS member_records; DROP TABLE IF EXISTS creator_candidates;
     `);
   }
 
@@ -377,6 +465,12 @@ export class ProjectIndex {
       CREATE TABLE IF NOT EXISTS observation_blocks (
         core_key TEXT NOT NULL, block INTEGER NOT NULL, docs TEXT NOT NULL, PRIMARY KEY (core_key, block)
       ) WITHOUT ROWID;
+      -- Membership records and first versions of the settings as read, judged by the roster each time.
+      CREATE TABLE IF NOT EXISTS member_records (
+        version_id TEXT PRIMARY KEY, writer TEXT NOT NULL, block INTEGER NOT NULL, subject TEXT NOT NULL,
+        updated_at TEXT NOT NULL, json TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS creator_candidates (version_id TEXT PRIMARY KEY, writer TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
       CREATE VIRTUAL TABLE IF NOT EXISTS obs_rtree USING rtree (id, min_lon, max_lon, min_lat, max_lat);
       CREATE VIRTUAL TABLE IF NOT EXISTS obs_fts USING fts5 (notes, content = '', contentless_delete = 1);
     `);
@@ -385,6 +479,10 @@ export class ProjectIndex {
   private prepare() {
     const db = this.db;
     return {
+      memberRecords: db.prepare('SELECT version_id, writer, block, subject, updated_at, json FROM member_records ORDER BY version_id'),
+      putMemberRecord: db.prepare('INSERT OR IGNORE INTO member_records (version_id, writer, block, subject, updated_at, json) VALUES (?, ?, ?, ?, ?, ?)'),
+      putCreatorCandidate: db.prepare('INSERT OR IGNORE INTO creator_candidates (version_id, writer, updated_at) VALUES (?, ?, ?)'),
+      creator: db.prepare('SELECT writer FROM creator_candidates ORDER BY updated_at, version_id LIMIT 1'),
       getCore: db.prepare('SELECT blocks, entries, observations FROM cores WHERE core_key = ?'),
       putCore: db.prepare('INSERT OR REPLACE INTO cores (core_key, blocks, entries, observations) VALUES (?, ?, ?, ?)'),
       isLinked: db.prepare('SELECT 1 FROM linked WHERE version_id = ?'),

@@ -43,6 +43,8 @@ export class ProjectService {
   /** Any sync session of this host started, made progress, ended. */
   readonly onDidSync = this.onDidSyncEmitter.event;
   private sessions = 0;
+  /** The relays (sync files) open in this process: a session with one is no session with a stranger. */
+  private readonly localRelays = new Set<string>();
   private readonly onDidOpenEmitter = new Emitter<Project>();
   /** The project was opened, created or joined. */
   readonly onDidOpen = this.onDidOpenEmitter.event;
@@ -92,7 +94,7 @@ export class ProjectService {
    * synchronously); the session waits for the project.
    */
   replicate(stream: DuplexStream, options: ReplicateOptions): SyncSession {
-    const session = this.open().then((project) => project.replicate(stream, options));
+    const session = this.open().then((project) => project.replicate(stream, options, this.localRelays));
     session.catch(() => (stream as { destroy?: () => void }).destroy?.());
     this.follow(session, options);
     return {
@@ -160,9 +162,13 @@ export class ProjectService {
     // The project, when open (it is while the relay syncs with it), counts what the relay received.
     const openStore = async () => (this.opening === null ? null : ((await this.opening.catch(() => null))?.store ?? null));
     const relay = await RelayStore.open(directory, await this.keys(), this.log, openStore);
+    this.localRelays.add(relay.deviceId);
     return {
       replicate: (stream, options) => new ReplicationSession({ store: relay, deviceName: 'Sync file', deviceType: 'file' }, stream, options),
-      close: () => relay.close(),
+      close: () => {
+        this.localRelays.delete(relay.deviceId);
+        return relay.close();
+      },
     };
   }
 

@@ -2,13 +2,16 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Corestore from 'corestore';
 import Hyperdrive from 'hyperdrive';
+import crypto from 'hypercore-crypto';
 import { CairnError, Emitter, ErrorCodes, errorMessage, type DocumentChange, type Logger } from '@cairn/sdk';
 import type { LocatedVersion, StoredBlock, StoredVersion } from '../../common/documents.js';
 import { parseVersionId, versionIdOf } from '../../common/documents.js';
+import { mayWrite, Roster } from '../../common/roster.js';
 import { projectKeys, type ProjectKeys } from './keys.js';
 import { readDevicesFile, writeDevicesFile, type DeviceRecord } from './project-files.js';
-import { ProjectIndex, type IndexedCore, type LogStretch } from './project-index.js';
+import { ProjectIndex, type Admission, type IndexedCore, type LogStretch } from './project-index.js';
 import type { DeviceCores, ReplicaStore } from './replica-store.js';
+import type { DeviceSigner } from './sync-protocol.js';
 
 /** At most this many versions, or about this many bytes, go in one block of a document log. */
 const MAX_ENTRIES_PER_BLOCK = 256;
@@ -16,7 +19,7 @@ const MAX_BLOCK_BYTES = 256 * 1024;
 /** Blocks indexed per SQLite transaction. */
 const INDEX_BATCH = 64;
 
-const documentTypes = new Set(['observation', 'preset', 'field', 'track', 'projectSettings', 'deviceInfo']);
+const documentTypes = new Set(['observation', 'preset', 'field', 'track', 'projectSettings', 'deviceInfo', 'member']);
 
 /**
  * The storage of one project on one device: one Corestore; this device's document log and
@@ -38,6 +41,13 @@ export class ProjectStore implements ReplicaStore {
   readonly onDidChange = this.onDidChangeEmitter.event;
   private readonly onDidAddDeviceEmitter = new Emitter<DeviceCores>();
   readonly onDidAddDevice = this.onDidAddDeviceEmitter.event;
+  private readonly onDidChangeRosterEmitter = new Emitter<Roster>();
+  /** The roster changed: a record arrived or was written that counts. */
+  readonly onDidChangeRoster = this.onDidChangeRosterEmitter.event;
+  /** Who may write what, from the membership records indexed so far. */
+  private currentRoster: Roster = Roster.build([], null);
+  private rosterSeen = -1;
+  private rosterRefresh: Promise<void> = Promise.resolve();
   private closed = false;
 
   private constructor(
@@ -66,6 +76,7 @@ export class ProjectStore implements ReplicaStore {
       for (const record of await readDevicesFile(dataDir)) {
         if (record.deviceId !== store.deviceId) await store.openDevice(record, false);
       }
+      await store.refreshRoster();
       // Blocks written or received before a crash may not be indexed yet.
       await Promise.all([...store.devices.keys()].map((deviceId) => store!.catchUp(deviceId)));
       return store;
@@ -92,6 +103,17 @@ export class ProjectStore implements ReplicaStore {
 
   device(deviceId: string): DeviceCores | undefined {
     return this.devices.get(deviceId);
+  }
+
+  get signer(): DeviceSigner {
+    const { publicKey, secretKey } = this.own.docs.keyPair;
+    if (secretKey === null) throw new Error("this device's document log has no secret key");
+    return { publicKey, sign: (message) => crypto.sign(message, secretKey) };
+  }
+
+  /** Who is a member, with what role, and what of each device's log counts (roster.ts). */
+  get roster(): Roster {
+    return this.currentRoster;
   }
 
   /** The Corestore, for replication. */
@@ -126,6 +148,7 @@ export class ProjectStore implements ReplicaStore {
       const versions = await build();
       if (versions.length === 0) return [];
       const docs = this.own.docs;
+      this.checkMayWrite(versions, docs.length);
       const blocks = packBlocks(versions);
       const first = docs.length;
       await docs.append(blocks.map((entries) => Buffer.from(JSON.stringify({ v: 1, entries } satisfies StoredBlock))));
@@ -138,6 +161,29 @@ export class ProjectStore implements ReplicaStore {
     });
     this.writing = run.catch(() => undefined);
     return run;
+  }
+
+  /** Refuses what the roster would not accept from this device: it would be ignored everywhere. */
+  private checkMayWrite(versions: readonly StoredVersion[], block: number): void {
+    const role = this.roster.roleAt(this.deviceId, block);
+    if (role === null) {
+      const status = this.roster.status(this.deviceId);
+      throw status === 'asking'
+        ? new CairnError(ErrorCodes.NOT_PERMITTED, 'This device is not a member of the project yet: a coordinator must admit it (`cairn members admit DEVICE_ID` on their device; `cairn project` shows this device\'s id).')
+        : new CairnError(ErrorCodes.REMOVED, `This device ${status === 'left' ? 'has left' : 'was removed from'} the project: it can no longer write to it.`);
+    }
+    const refused = versions.find((version) => !mayWrite(role, version.type, this.deviceId, version.docId) && !this.maySelfRecord(version));
+    if (refused !== undefined) {
+      throw new CairnError(
+        ErrorCodes.NOT_PERMITTED,
+        `Only coordinators can change the project's categories, fields, settings and members; this device is a participant. Ask a coordinator (\`cairn members\` lists them).`,
+      );
+    }
+  }
+
+  /** A device may always write that it leaves (roster.ts judges the rest of a membership record). */
+  private maySelfRecord(version: StoredVersion): boolean {
+    return version.type === 'member' && version.docId === this.deviceId && (version.value as { status?: string } | null)?.status === 'left';
   }
 
   /** Reads one version straight from the log that holds it. */
@@ -196,11 +242,13 @@ export class ProjectStore implements ReplicaStore {
     this.closed = true;
     await this.writing;
     await Promise.all([...this.catchUps.values()].map((state) => state.running.catch(() => undefined)));
+    await this.rosterRefresh;
     for (const device of this.devices.values()) await device.drive.close().catch(() => undefined);
     await this.corestore.close();
     this.index.close();
     this.onDidChangeEmitter.dispose();
     this.onDidAddDeviceEmitter.dispose();
+    this.onDidChangeRosterEmitter.dispose();
   }
 
   private async openOwnCores(): Promise<void> {
@@ -263,10 +311,56 @@ export class ProjectStore implements ReplicaStore {
         blocks.push(decoded ?? []);
       }
       if (this.closed || blocks.length === 0) return;
-      for (const change of this.index.applyBlocks(deviceId, from, blocks)) {
+      for (const change of this.index.applyBlocks(deviceId, from, blocks, this.admission(deviceId))) {
         this.onDidChangeEmitter.fire({ ...change, origin });
       }
+      if (this.index.rosterGeneration !== this.rosterSeen) await this.refreshRoster();
     }
+  }
+
+  /** What of a device's log the index takes, by the roster as it stands. */
+  private admission(deviceId: string): Admission {
+    return (block, version) => mayWrite(this.currentRoster.roleAt(deviceId, block), version.type, deviceId, version.docId);
+  }
+
+  /**
+   * Builds the roster again from the records indexed so far. When it judges blocks that are
+   * indexed already differently (a removal reached this device after what the removed device
+   * wrote later; a role change after the writes it governs), the index is rebuilt from the cores.
+   */
+  refreshRoster(): Promise<void> {
+    const run = this.rosterRefresh.then(async () => {
+      while (!this.closed && this.rosterSeen !== this.index.rosterGeneration) {
+        this.rosterSeen = this.index.rosterGeneration;
+        const previous = this.currentRoster;
+        const next = Roster.build(this.index.memberRecords(), this.index.creator());
+        this.currentRoster = next;
+        if (!next.sameAs(previous)) this.onDidChangeRosterEmitter.fire(next);
+        const stale = [...this.devices.keys()].some((deviceId) => next.firstDifference(previous, deviceId, this.index.indexed(deviceId).blocks) !== null);
+        if (stale) await this.reindex();
+      }
+    });
+    this.rosterRefresh = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Indexes every log again from the start, under the roster as it now stands. */
+  private async reindex(): Promise<void> {
+    const logs = [];
+    for (const device of this.devices.values()) {
+      const deviceId = device.record.deviceId;
+      const blocks: Array<Array<StoredVersion | null>> = [];
+      for (let block = 0; block < device.docs.contiguousLength; block += 1) {
+        const buffer = await device.docs.get(block, { wait: false });
+        if (buffer === null) break;
+        blocks.push(decodeBlock(buffer) ?? []);
+      }
+      logs.push({ coreKey: deviceId, blocks, admits: this.admission(deviceId) });
+    }
+    if (this.closed) return;
+    this.log.info('The project\'s members changed what counts of data indexed already: the index was rebuilt.');
+    for (const change of this.index.rebuild(logs)) this.onDidChangeEmitter.fire({ ...change, origin: 'sync' });
+    for (const deviceId of this.devices.keys()) void this.catchUpLogged(deviceId);
   }
 }
 

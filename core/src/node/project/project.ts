@@ -30,6 +30,7 @@ import {
 import { Attachments } from './attachments.js';
 import { CategoryDocuments } from './category-documents.js';
 import { DocumentWriter } from './document-writer.js';
+import { Members } from './members.js';
 import { ObservationDocuments } from './observation-documents.js';
 import { newProjectFile, removeUnclaimedStore, type CreateProjectOptions } from './project-creation.js';
 import { readProjectFile, writeProjectFile, type ProjectFile } from './project-files.js';
@@ -55,6 +56,7 @@ export class Project {
   private readonly categories: CategoryDocuments;
   private readonly tracks: TrackDocuments;
   private readonly settingsAndDevices: SettingsAndDevices;
+  readonly members: Members;
   private readonly onDidChangeEmitter = new Emitter<DocumentChange>();
   readonly onDidChange = this.onDidChangeEmitter.event;
 
@@ -69,6 +71,7 @@ export class Project {
     this.categories = new CategoryDocuments(store, this.writer);
     this.tracks = new TrackDocuments(store, this.writer);
     this.settingsAndDevices = new SettingsAndDevices(store);
+    this.members = new Members(store, this.settingsAndDevices, dataDir);
     store.onDidChange((change) => this.onDidChangeEmitter.fire(change));
   }
 
@@ -82,7 +85,10 @@ export class Project {
     const project = new Project(store, file, dataDir);
     try {
       await project.writeDeviceInfo();
-      if (options.name !== undefined) await project.updateSettings({ name: options.name.trim() });
+      if (options.name !== undefined) {
+        await project.updateSettings({ name: options.name.trim() });
+        await project.members.recordCreator();
+      }
       await writeProjectFile(dataDir, file);
     } catch (error) {
       await project.close();
@@ -99,6 +105,7 @@ export class Project {
     const project = new Project(store, file, dataDir);
     try {
       await project.writeDeviceInfo();
+      await project.members.upgradeIfLegacy();
     } catch (error) {
       await project.close();
       throw error;
@@ -260,12 +267,16 @@ export class Project {
 
   // Sync --------------------------------------------------------------------------------------
 
-  replicate(stream: DuplexStream, options: ReplicateOptions | ReplicationOptions): ReplicationSession {
-    return new ReplicationSession(
-      { store: this.store, deviceName: this.file.deviceName, deviceType: this.file.deviceType },
-      stream,
-      options,
-    );
+  /** `localRelays`: the ids of the relays (sync files) this process opened, which sync with it without being members. */
+  replicate(stream: DuplexStream, options: ReplicateOptions | ReplicationOptions, localRelays: ReadonlySet<string> = new Set()): ReplicationSession {
+    const admission = () => ({
+      roster: this.store.roster,
+      selfId: this.store.deviceId,
+      isLocalRelay: (deviceId: string) => localRelays.has(deviceId),
+      onAsking: (device: { deviceId: string; name: string; deviceType: string }) =>
+        void this.members.recordAsking({ deviceId: device.deviceId, deviceName: String(device.name), deviceType: String(device.deviceType) }).catch(() => undefined),
+    });
+    return new ReplicationSession({ store: this.store, deviceName: this.file.deviceName, deviceType: this.file.deviceType, admission }, stream, options);
   }
 
   async close(): Promise<void> {

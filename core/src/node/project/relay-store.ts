@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Corestore from 'corestore';
+import crypto from 'hypercore-crypto';
 import { CairnError, ErrorCodes, errorMessage, type Logger } from '@cairn/sdk';
 import { readJsonFile, writeFileAtomic } from '../fs-util.js';
 import type { ProjectKeys } from './keys.js';
@@ -8,7 +9,7 @@ import type { DeviceRecord } from './project-files.js';
 import type { IndexedCore, LogStretch } from './project-index.js';
 import { addOnce, decodeBlock, downloadDevice, openDeviceCores } from './project-store.js';
 import type { DeviceCores, ReplicaStore } from './replica-store.js';
-import type { CoreAdvert } from './sync-protocol.js';
+import { deviceIdOf, type CoreAdvert, type DeviceSigner } from './sync-protocol.js';
 
 interface LedgerEntry extends DeviceRecord, IndexedCore {}
 
@@ -18,8 +19,6 @@ interface Ledger {
   devices: LedgerEntry[];
 }
 
-/** The id a relay gives in the handshake: it is no device, and writes nothing of its own. */
-const RELAY_DEVICE_ID = '0'.repeat(64);
 
 /** An index that may hold what a relay received: that of the device that runs the relay. */
 export type ObservationCounter = Pick<ReplicaStore, 'counts' | 'observationsIn'>;
@@ -31,7 +30,13 @@ export type ObservationCounter = Pick<ReplicaStore, 'counts' | 'observationsIn'>
  * the counts of versions it passes on are those the devices it synced with advertised.
  */
 export class RelayStore implements ReplicaStore {
-  readonly deviceId = RELAY_DEVICE_ID;
+  /**
+   * A relay is no device and writes nothing of its own: it proves itself with a key pair made for
+   * this opening, which the device running it knows (a peer cannot pass for its sync file).
+   */
+  private readonly keyPair = crypto.keyPair();
+  readonly deviceId = deviceIdOf(this.keyPair.publicKey);
+  readonly signer: DeviceSigner = { publicKey: this.keyPair.publicKey, sign: (message) => crypto.sign(message, this.keyPair.secretKey) };
   private readonly devices = new Map<string, DeviceCores>();
   private readonly adding = new Map<string, Promise<DeviceCores>>();
   private readonly ledger = new Map<string, LedgerEntry>();
@@ -84,6 +89,7 @@ export class RelayStore implements ReplicaStore {
   get cores(): Corestore {
     return this.corestore;
   }
+
 
   allDevices(): DeviceCores[] {
     return [...this.devices.values()];

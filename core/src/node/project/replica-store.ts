@@ -4,7 +4,7 @@ import type Hyperdrive from 'hyperdrive';
 import type { ProjectKeys } from './keys.js';
 import type { DeviceRecord } from './project-files.js';
 import type { IndexedCore, LogStretch } from './project-index.js';
-import type { CoreAdvert } from './sync-protocol.js';
+import type { CoreAdvert, DeviceSigner } from './sync-protocol.js';
 
 // What a sync session and the stores it runs for (a device's project store, a relay) share: the
 // session reads a store through `ReplicaStore`, and the stores implement it.
@@ -26,6 +26,8 @@ export interface ReplicaStore {
   readonly cores: Corestore;
   /** The id this side gives in the handshake. */
   readonly deviceId: string;
+  /** The key `deviceId` derives from: on each connection, this side proves with it that it is who it says. */
+  readonly signer: DeviceSigner;
   /** Every device whose cores this side holds, its own first. */
   allDevices(): DeviceCores[];
   device(deviceId: string): DeviceCores | undefined;

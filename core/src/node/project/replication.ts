@@ -19,6 +19,7 @@ import {
   type SyncSummary,
 } from '@cairn/sdk';
 import type { ReplicaStore } from './replica-store.js';
+import { admissionProblem, type Admission } from './sync-admission.js';
 import { countReceived, holdsAll, progressOf, type StartMark } from './sync-counts.js';
 import { advertsOf, startMarksOf, takeAdverts } from './core-exchange.js';
 import { checkTransition, heard, type PeerWord, type ReceivedCounts, type SessionPhase, type SessionPhaseName } from './session-phase.js';
@@ -41,6 +42,8 @@ export interface ReplicationContext {
   store: ReplicaStore;
   deviceName: string;
   deviceType: string;
+  /** Who this side syncs with (a device's project); a relay has none and syncs with the device that runs it. */
+  admission?: () => Admission;
 }
 
 export interface ReplicationOptions extends ReplicateOptions {
@@ -187,7 +190,7 @@ export class ReplicationSession implements SyncSession {
     // Entered before the handshake goes: the peer's may be here already, and be read at once.
     this.enter({ name: 'handshaking' });
     const { store, deviceName, deviceType } = this.context;
-    channel.open(handshakeOf({ keys: store.keys, deviceId: store.deviceId, deviceName, deviceType }, this.binding()));
+    channel.open(handshakeOf({ keys: store.keys, deviceId: store.deviceId, deviceName, deviceType, signer: store.signer }, this.binding()));
   }
 
   private onConnectionClosed(): void {
@@ -210,7 +213,10 @@ export class ReplicationSession implements SyncSession {
     if (this.phase.name !== 'handshaking') return;
     this.remote = remote;
     this.touch();
-    const problem = checkHandshake(remote, this.context.store.keys, this.binding(), this.peerName());
+    const admission = this.context.admission?.();
+    const problem =
+      checkHandshake(remote, this.context.store.keys, this.binding(), this.peerName()) ??
+      (admission === undefined ? null : admissionProblem(admission, remote, this.peerName()));
     if (problem !== null) {
       this.channel!.error.send(problem.toPeer);
       this.fail(problem.here);

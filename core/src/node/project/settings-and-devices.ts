@@ -61,6 +61,8 @@ export class SettingsAndDevices {
     const id = this.store.deviceId;
     const current = this.store.index.current('deviceInfo', id);
     if (current !== null && !current.deleted && JSON.stringify(current.version.value) === JSON.stringify(wanted)) return;
+    // A device removed from the project (or not admitted yet) writes nothing: it would be ignored.
+    if (this.store.roster.roleAt(id, this.store.own.docs.length) === null) return;
     await this.store.write(() => {
       const now = new Date().toISOString();
       return [

@@ -1,12 +1,15 @@
+import Hypercore from 'hypercore';
+import crypto from 'hypercore-crypto';
 import { CairnError, ErrorCodes, type ErrorCode, type SyncCounts } from '@cairn/sdk';
-import { membershipProof, type ProjectKeys } from './keys.js';
+import { deviceProofMessage, membershipProof, type ProjectKeys } from './keys.js';
 
 // What the two sides of a sync say to each other on Cairn's Protomux channel, and how a side
 // reads what the other said. The session (replication.ts) decides when each is said.
 
 /** The version of Cairn's sync protocol this build speaks, and the oldest it still accepts. */
-export const SYNC_PROTOCOL_VERSION = 1;
-const MIN_SYNC_PROTOCOL_VERSION = 1;
+export const SYNC_PROTOCOL_VERSION = 2;
+/** 2: a side proves it holds its device's key (roles are enforced per device, so a device id must be proven). */
+const MIN_SYNC_PROTOCOL_VERSION = 2;
 /** The Protomux protocol of Cairn's channel; constant across versions, so versions can meet and talk. */
 export const SYNC_CHANNEL = 'cairn/sync';
 
@@ -20,6 +23,10 @@ export interface SyncHandshake {
   /** Hex; proves knowledge of the project key for this very connection (see `membershipProof`). */
   proof: string;
   device: { deviceId: string; name: string; deviceType: string };
+  /** Hex; the device's signature of this connection's handshake: proves the device id is the sender's own. */
+  deviceProof: string;
+  /** Hex; the key that signed `deviceProof`: the device id is its document log's key, derived from it. */
+  deviceSigner: string;
 }
 
 /** One device's cores as the sender holds them: what the receiver must fetch to have it all. */
@@ -61,6 +68,8 @@ export interface SyncErrorMessage {
   message: string;
   /** For protocol mismatches: whose Cairn is too old, from the sender's point of view. */
   mustUpgrade?: 'sender' | 'receiver';
+  /** For `ERR_REMOVED`: who was removed (or left), from the sender's point of view. */
+  removed?: 'sender' | 'receiver';
 }
 
 /** Who this side is, as it introduces itself. */
@@ -69,6 +78,18 @@ export interface SyncIdentity {
   deviceId: string;
   deviceName: string;
   deviceType: string;
+  /** The device's own key (its document log's): the device id derives from its public half. */
+  signer: DeviceSigner;
+}
+
+export interface DeviceSigner {
+  publicKey: Buffer;
+  sign(message: Buffer): Buffer;
+}
+
+/** The id of the device whose document log is signed by `publicKey` (a core's key derives from its signer). */
+export function deviceIdOf(publicKey: Buffer): string {
+  return Hypercore.key(publicKey).toString('hex');
 }
 
 /** What the Noise handshake of this connection settled: the proof of membership is bound to it. */
@@ -93,6 +114,8 @@ export function handshakeOf(identity: SyncIdentity, noise: NoiseBinding): SyncHa
     discoveryKey: keys.discoveryKey.toString('hex'),
     proof: membershipProof(keys.projectKey, noise.handshakeHash, noise.isInitiator).toString('hex'),
     device: { deviceId, name: deviceName, deviceType },
+    deviceProof: identity.signer.sign(deviceProofMessage(noise.handshakeHash, noise.isInitiator)).toString('hex'),
+    deviceSigner: identity.signer.publicKey.toString('hex'),
   };
 }
 
@@ -136,7 +159,23 @@ export function checkHandshake(remote: SyncHandshake, keys: ProjectKeys, noise: 
   if (typeof remote.proof !== 'string' || remote.proof !== expected.toString('hex')) {
     return mismatch(`${peer} could not prove it knows the project key; nothing was exchanged.`);
   }
+  if (!provesDevice(remote, noise)) {
+    const message = `${peer} could not prove it is the device it says it is; nothing was exchanged.`;
+    return { here: new CairnError(ErrorCodes.NOT_PERMITTED, message), toPeer: { code: ErrorCodes.NOT_PERMITTED, message: 'device not proven' } };
+  }
   return null;
+}
+
+function provesDevice(remote: SyncHandshake, noise: NoiseBinding): boolean {
+  const id = remote.device?.deviceId;
+  const hex = (text: unknown, length: number) => typeof text === 'string' && text.length === length && /^[0-9a-f]+$/.test(text);
+  if (!hex(id, 64) || !hex(remote.deviceProof, 128) || !hex(remote.deviceSigner, 64)) return false;
+  try {
+    const signer = Buffer.from(remote.deviceSigner, 'hex');
+    return deviceIdOf(signer) === id && crypto.verify(deviceProofMessage(noise.handshakeHash, !noise.isInitiator), Buffer.from(remote.deviceProof, 'hex'), signer);
+  } catch {
+    return false;
+  }
 }
 
 /** The error the peer ended the sync with, as this side reports it (`peer` names the peer). */
@@ -147,6 +186,17 @@ export function errorFromPeer(message: SyncErrorMessage, peer: string): CairnErr
         ? `${peer} does not accept this device's sync protocol ${SYNC_PROTOCOL_VERSION}: update Cairn on this device.`
         : `${peer} runs a sync protocol this device does not accept: update Cairn on ${peer}.`;
     return new CairnError(ErrorCodes.PROTOCOL_VERSION, text);
+  }
+  if (message?.code === ErrorCodes.REMOVED) {
+    return new CairnError(
+      ErrorCodes.REMOVED,
+      message.removed === 'receiver'
+        ? `${peer} refused to sync: this device is no longer a member of the project (it was removed, or it left). Nothing was exchanged.`
+        : `${peer} is no longer a member of the project (it was removed, or it left); nothing was exchanged.`,
+    );
+  }
+  if (message?.code === ErrorCodes.NOT_PERMITTED) {
+    return new CairnError(ErrorCodes.NOT_PERMITTED, `${peer} refused to sync: ${String(message.message ?? 'not permitted')}.`);
   }
   if (message?.code === ErrorCodes.PROJECT_MISMATCH) {
     return new CairnError(ErrorCodes.PROJECT_MISMATCH, `${peer} is not a member of this project (or this device is not of its); nothing was exchanged.`);

@@ -1,0 +1,226 @@
+import { join } from 'node:path';
+import { CairnError, ErrorCodes, memberRoles, type Member, type MemberRole } from '@cairn/sdk';
+import type { StoredVersion } from '../../common/documents.js';
+import type { MemberValue } from '../../common/roster.js';
+import { readJsonFile, writeFileAtomic } from '../fs-util.js';
+import type { ProjectStore } from './project-store.js';
+import type { SettingsAndDevices } from './settings-and-devices.js';
+
+/** A device that tried to sync with this one without being a member: listed to coordinators as asking. */
+export interface AskingDevice {
+  deviceId: string;
+  deviceName: string;
+  deviceType: string;
+  askedAt: string;
+}
+
+/** `<dataDir>/asking.json`: the devices this one turned away as not admitted (yet). */
+interface AskingFile {
+  version: 1;
+  devices: AskingDevice[];
+}
+
+/**
+ * The project's members as users manage them: the list, and the records coordinators write to
+ * admit a device, change a role or remove one, and any member to leave. What the records mean,
+ * and which of them count, is the roster's (roster.ts); this class checks what a user asks before
+ * anything is written, so that a refused action changes nothing.
+ */
+export class Members {
+  private asking: AskingDevice[] | null = null;
+
+  constructor(
+    private readonly store: ProjectStore,
+    private readonly devices: SettingsAndDevices,
+    private readonly dataDir: string,
+  ) {}
+
+  /** Every device the project knows of, with its role and status (this device first). */
+  async list(): Promise<Member[]> {
+    const roster = this.store.roster;
+    const self = this.store.deviceId;
+    const infos = new Map(this.devices.devices().map((device) => [device.deviceId, device]));
+    const asking = new Map((await this.askingDevices()).map((device) => [device.deviceId, device]));
+    const ids = new Set<string>([self, ...infos.keys(), ...roster.entries().map((entry) => entry.deviceId)]);
+    for (const deviceId of asking.keys()) if (roster.status(deviceId) === 'asking') ids.add(deviceId);
+    return [...ids].map((deviceId): Member => {
+      const entry = roster.entry(deviceId);
+      const info = infos.get(deviceId);
+      const asker = asking.get(deviceId);
+      return {
+        deviceId,
+        deviceName: info?.name !== undefined && info.name !== 'Unknown device' ? info.name : (entry?.deviceName ?? asker?.deviceName ?? 'Unknown device'),
+        deviceType: info?.deviceType ?? entry?.deviceType ?? asker?.deviceType ?? 'desktop',
+        role: roster.role(deviceId),
+        status: roster.status(deviceId),
+        addedBy: entry?.addedBy ?? null,
+        addedAt: entry?.addedAt ?? null,
+        self: deviceId === self,
+      };
+    }).sort((a, b) => Number(b.self) - Number(a.self));
+  }
+
+  /** A new project's creator records itself as its first coordinator. */
+  recordCreator(): Promise<void> {
+    return this.write([this.version(this.store.deviceId, { role: 'coordinator', status: 'active', from: 0, ...this.nameOf(this.store.deviceId) })]);
+  }
+
+  /**
+   * A project from before roles, opened by the device that made it: it records itself as
+   * coordinator and every device it has seen as a participant whose past writes all stand.
+   */
+  async upgradeIfLegacy(): Promise<void> {
+    const roster = this.store.roster;
+    if (!roster.legacy || roster.genesis !== this.store.deviceId) return;
+    const versions = this.store.allDevices().map((device) => {
+      const deviceId = device.record.deviceId;
+      if (device.own) return this.version(deviceId, { role: 'coordinator', status: 'active', from: 0, ...this.nameOf(deviceId) });
+      const length = this.store.index.indexed(deviceId).blocks;
+      return this.version(deviceId, { role: 'participant', status: 'active', from: length, legacyUntil: length, ...this.nameOf(deviceId) });
+    });
+    await this.write(versions);
+  }
+
+  async admit(deviceId: string): Promise<Member> {
+    const subject = await this.known(deviceId);
+    this.mustCoordinate('admit devices');
+    const status = this.store.roster.status(subject);
+    if (status === 'removed' || status === 'left') throw this.gone(subject, status);
+    if (status === 'asking') await this.write([this.version(subject, { role: 'participant', status: 'active', from: 0, ...this.nameOf(subject) })]);
+    return this.member(subject);
+  }
+
+  async setRole(deviceId: string, role: string): Promise<Member> {
+    if (!memberRoles.includes(role as MemberRole)) {
+      throw new CairnError(ErrorCodes.INVALID_INPUT, `ROLE: give one of ${memberRoles.join(', ')} (got '${role}').`);
+    }
+    const subject = await this.known(deviceId);
+    this.mustCoordinate('change roles');
+    const roster = this.store.roster;
+    const status = roster.status(subject);
+    if (status === 'removed' || status === 'left') throw this.gone(subject, status);
+    if (status === 'asking') throw new CairnError(ErrorCodes.INVALID_INPUT, `Device ${short(subject)} is asking to join: admit it first (\`cairn members admit ${subject}\`).`);
+    if (role !== 'coordinator') this.keepACoordinator(subject, 'demoted');
+    if (roster.entry(subject) === null || roster.role(subject) !== role) {
+      await this.write([this.version(subject, { role: role as MemberRole, status: 'active', from: this.lengthOf(subject), ...this.nameOf(subject) })]);
+    }
+    return this.member(subject);
+  }
+
+  /**
+   * Removes a device for good: its log is pinned at the length this device holds, and every
+   * device seen so far that has no record of its own gets one, so that it stays a member once
+   * the project key alone no longer lets a device in.
+   */
+  async remove(deviceId: string): Promise<Member> {
+    const subject = await this.known(deviceId);
+    if (subject === this.store.deviceId) return this.leave();
+    this.mustCoordinate('remove devices');
+    const roster = this.store.roster;
+    const status = roster.status(subject);
+    if (status === 'removed' || status === 'left') throw this.gone(subject, status);
+    this.keepACoordinator(subject, 'removed');
+    const versions: StoredVersion[] = [];
+    for (const device of this.store.allDevices()) {
+      const id = device.record.deviceId;
+      if (id === subject || roster.entry(id) !== null || roster.status(id) !== 'active') continue;
+      versions.push(this.version(id, { role: 'participant', status: 'active', from: 0, ...this.nameOf(id) }));
+    }
+    versions.push(this.version(subject, { role: roster.role(subject), status: 'removed', from: this.lengthOf(subject), ...this.nameOf(subject) }));
+    await this.write(versions);
+    return this.member(subject);
+  }
+
+  /** This device leaves the project for good; the last coordinator cannot. */
+  async leave(): Promise<Member> {
+    const self = this.store.deviceId;
+    const status = this.store.roster.status(self);
+    if (status === 'removed' || status === 'left') throw this.gone(self, status);
+    this.keepACoordinator(self, 'leave');
+    await this.write([this.version(self, { role: this.store.roster.role(self), status: 'left', from: this.store.own.docs.length + 1, ...this.nameOf(self) })]);
+    return this.member(self);
+  }
+
+  /** Remembers a device this one turned away as not admitted, for coordinators to see. */
+  async recordAsking(device: Omit<AskingDevice, 'askedAt'>): Promise<void> {
+    const devices = (await this.askingDevices()).filter((known) => known.deviceId !== device.deviceId);
+    devices.push({ ...device, askedAt: new Date().toISOString() });
+    this.asking = devices;
+    await writeFileAtomic(join(this.dataDir, 'asking.json'), `${JSON.stringify({ version: 1, devices } satisfies AskingFile, null, 2)}\n`);
+  }
+
+  private async askingDevices(): Promise<AskingDevice[]> {
+    if (this.asking !== null) return this.asking;
+    const parsed = (await readJsonFile(join(this.dataDir, 'asking.json')).catch(() => undefined)) as Partial<AskingFile> | undefined;
+    const devices = Array.isArray(parsed?.devices) ? parsed.devices.filter((device) => typeof device?.deviceId === 'string' && /^[0-9a-f]{64}$/.test(device.deviceId)) : [];
+    this.asking = devices;
+    return devices;
+  }
+
+  private async member(deviceId: string): Promise<Member> {
+    return (await this.list()).find((member) => member.deviceId === deviceId)!;
+  }
+
+  /** The full id of a device the project knows of; a unique prefix of 8 or more characters is enough. */
+  private async known(deviceId: string): Promise<string> {
+    const text = typeof deviceId === 'string' ? deviceId.trim().toLowerCase() : '';
+    if (!/^[0-9a-f]{8,64}$/.test(text)) {
+      throw new CairnError(ErrorCodes.INVALID_INPUT, 'DEVICE_ID: give a device id as `cairn members` lists it (64 hexadecimal characters, or its first 8 or more).');
+    }
+    const matches = (await this.list()).filter((member) => member.deviceId.startsWith(text));
+    if (matches.length === 1) return matches[0]!.deviceId;
+    if (matches.length > 1) throw new CairnError(ErrorCodes.INVALID_INPUT, `DEVICE_ID: '${text}' is the start of more than one device's id; give more of it.`);
+    throw new CairnError(ErrorCodes.NOT_FOUND, `There is no device '${text}' in this project (\`cairn members\` lists them).`);
+  }
+
+  private mustCoordinate(what: string): void {
+    if (this.store.roster.isCoordinator(this.store.deviceId)) return;
+    const status = this.store.roster.status(this.store.deviceId);
+    if (status === 'removed' || status === 'left') throw this.gone(this.store.deviceId, status);
+    const coordinators = this.store.roster.activeCoordinators().map(short).join(', ') || 'none known yet';
+    throw new CairnError(ErrorCodes.NOT_PERMITTED, `Only coordinators can ${what}; this device is a participant. Ask a coordinator (${coordinators}).`);
+  }
+
+  private keepACoordinator(subject: string, change: 'demoted' | 'removed' | 'leave'): void {
+    const roster = this.store.roster;
+    if (!roster.isCoordinator(subject) || roster.activeCoordinators().some((deviceId) => deviceId !== subject)) return;
+    const who = subject === this.store.deviceId ? 'This device' : `Device ${short(subject)}`;
+    const done = change === 'leave' ? 'cannot leave' : `cannot be ${change}`;
+    throw new CairnError(
+      ErrorCodes.LAST_COORDINATOR,
+      `${who} is the project's last coordinator and ${done}: make another member coordinator first (\`cairn members role DEVICE_ID coordinator\`).`,
+    );
+  }
+
+  private gone(deviceId: string, status: 'removed' | 'left'): CairnError {
+    const who = deviceId === this.store.deviceId ? 'This device' : `Device ${short(deviceId)}`;
+    return new CairnError(ErrorCodes.REMOVED, `${who} ${status === 'left' ? 'has left' : 'was removed from'} the project; that is for good.`);
+  }
+
+  /** How much of a device's log this device holds: where a role or a removal applies from. */
+  private lengthOf(deviceId: string): number {
+    const device = this.store.device(deviceId);
+    if (device?.own) return device.docs.length;
+    return this.store.index.indexed(deviceId).blocks;
+  }
+
+  private nameOf(deviceId: string): Pick<MemberValue, 'deviceName' | 'deviceType'> {
+    const info = this.devices.devices().find((device) => device.deviceId === deviceId && device.name !== 'Unknown device');
+    return info === undefined ? {} : { deviceName: info.name, deviceType: info.deviceType };
+  }
+
+  private version(subject: string, value: MemberValue): StoredVersion<'member'> {
+    const now = new Date().toISOString();
+    // The records of the subject read so far: this one replaces them.
+    const links = this.store.index.memberRecords().filter((record) => record.subject === subject).map((record) => record.versionId);
+    return { type: 'member', docId: subject, links, createdAt: now, createdBy: this.store.deviceId, updatedAt: now, deleted: false, value };
+  }
+
+  private async write(versions: StoredVersion[]): Promise<void> {
+    if (versions.length > 0) await this.store.write(() => versions);
+  }
+}
+
+function short(deviceId: string): string {
+  return deviceId.slice(0, 8);
+}

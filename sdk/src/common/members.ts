@@ -1,0 +1,28 @@
+/**
+ * Who may do what in a project. Coordinators invite, set roles, remove devices and change the
+ * categories, fields and project settings; participants add, edit and delete observations and
+ * tracks. Every device enforces the roles on what it receives, not only on what it writes.
+ */
+export type MemberRole = 'coordinator' | 'participant';
+
+/**
+ * `active`: a member. `asking`: a device that joined with the project key after a removal, and
+ * gets nothing until a coordinator admits it. `removed`, `left`: for good.
+ */
+export type MemberStatus = 'active' | 'asking' | 'removed' | 'left';
+
+/** A device of the project as `cairn members` lists it. */
+export interface Member {
+  deviceId: string;
+  deviceName: string;
+  deviceType: string;
+  role: MemberRole;
+  status: MemberStatus;
+  /** The coordinator that added it, or null for a device that joined with the key before roles mattered. */
+  addedBy: string | null;
+  addedAt: string | null;
+  /** This device. */
+  self: boolean;
+}
+
+export const memberRoles: readonly MemberRole[] = ['participant', 'coordinator'];
