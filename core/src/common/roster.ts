@@ -116,9 +116,7 @@ export class Roster {
     if (standing.pin !== null && block >= standing.pin) return null;
     let role: MemberRole | 'legacy' | null = null;
     for (const period of standing.periods) if (period.from <= block) role = period.role;
-    // Before its first record, a device counts as it did without one (a participant, a record of
-    // its past written later by a coordinator aside).
-    return role ?? (this.hasRemovals ? null : 'participant');
+    return role;
   }
 
   /** Whether a device may take part in syncs: its status, with the implicit ones filled in. */
@@ -213,14 +211,19 @@ function apply(standings: Map<string, Standing>, record: MemberRecord, roster: R
     const others = [...standings].filter(([deviceId, standing]) => deviceId !== subject && standing.status === 'active' && standing.periods.at(-1)?.role === 'coordinator');
     if (others.length === 0) return 'wait';
   }
-  const standing: Standing = current ?? { periods: [], status: 'active', pin: null, addedBy: writer, addedAt: record.updatedAt };
+  // A device's first record: before it, the device counted as one without a record does — a
+  // participant, or a writer of anything in an upgraded project's past.
+  const standing: Standing = current ?? {
+    periods: [{ from: 0, role: value.legacyUntil !== undefined && value.legacyUntil > 0 ? 'legacy' : 'participant' }],
+    status: 'active',
+    pin: null,
+    addedBy: writer,
+    addedAt: record.updatedAt,
+  };
   if (value.deviceName !== undefined) standing.deviceName = value.deviceName;
   if (value.deviceType !== undefined) standing.deviceType = value.deviceType;
   const from = Math.max(0, Math.floor(value.from));
   if (value.status === 'active') {
-    if (standing.periods.length === 0 && value.legacyUntil !== undefined && value.legacyUntil > 0) {
-      standing.periods.push({ from: 0, role: 'legacy' });
-    }
     const last = standing.periods.at(-1);
     const start = Math.max(from, value.legacyUntil ?? 0, last?.from ?? 0);
     if (last !== undefined && last.from === start) last.role = value.role;

@@ -55,3 +55,70 @@ describe('convergence (property)', function () {
     );
   });
 });
+
+type MemberOperation =
+  | { kind: 'role'; device: number; subject: number; role: 'coordinator' | 'participant' }
+  | { kind: 'remove'; device: number; subject: number }
+  | { kind: 'create'; device: number }
+  | { kind: 'sync'; device: number; other: number };
+
+const memberOperation: fc.Arbitrary<MemberOperation> = fc.oneof(
+  fc.record({ kind: fc.constant('role' as const), device, subject: device, role: fc.constantFrom('coordinator' as const, 'participant' as const) }),
+  fc.record({ kind: fc.constant('remove' as const), device, subject: device }),
+  fc.record({ kind: fc.constant('create' as const), device }),
+  fc.record({ kind: fc.constant('sync' as const), device, other: device }),
+);
+
+/** What users may be refused: the property is about what the devices agree on, not about each action. */
+const refusals = new Set(['ERR_NOT_PERMITTED', 'ERR_LAST_COORDINATOR', 'ERR_REMOVED', 'ERR_INVALID_INPUT', 'ERR_NOT_FOUND']);
+
+async function tolerated(work: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await work();
+    return true;
+  } catch (error) {
+    if (refusals.has((error as { code?: string }).code ?? '')) return false;
+    throw error;
+  }
+}
+
+describe('convergence of membership (property)', function () {
+  this.timeout(300_000);
+
+  it('concurrent role changes and removals by coordinators among 3 devices: any two members that sync agree on the roster and the data', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(memberOperation, { minLength: 1, maxLength: 16 }), async (operations) => {
+        const devices = new Devices();
+        try {
+          const projects = await devices.project(3);
+          // Everyone knows everyone, and device 1 is a second coordinator: both may act at once.
+          await sync(projects[0]!, projects[1]!);
+          await sync(projects[1]!, projects[2]!);
+          await projects[0]!.members.setRole(projects[1]!.store.deviceId, 'coordinator');
+          await sync(projects[0]!, projects[1]!);
+          for (const op of operations) {
+            const project = projects[op.device]!;
+            if (op.kind === 'role') await tolerated(() => project.members.setRole(projects[op.subject]!.store.deviceId, op.role));
+            else if (op.kind === 'remove') await tolerated(() => project.members.remove(projects[op.subject]!.store.deviceId));
+            else if (op.kind === 'create') await tolerated(() => project.createObservations([{ lat: 0, lon: 0 }]));
+            else if (op.other !== op.device) await tolerated(() => sync(project, projects[op.other]!));
+          }
+          for (let round = 0; round < 2; round += 1) {
+            for (const [i, j] of [[0, 1], [1, 2], [0, 2]] as const) await tolerated(() => sync(projects[i]!, projects[j]!));
+          }
+          for (const [i, j] of [[0, 1], [1, 2], [0, 2]] as const) {
+            const [a, b] = [projects[i]!, projects[j]!];
+            if (!(await tolerated(() => sync(a, b)))) continue;
+            expect(a.store.roster.entries()).to.deep.equal(b.store.roster.entries());
+            expect(state(a)).to.deep.equal(state(b));
+          }
+          // However they acted, someone still coordinates.
+          for (const project of projects) expect(project.store.roster.activeCoordinators()).to.not.be.empty;
+        } finally {
+          await devices.cleanup();
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+});

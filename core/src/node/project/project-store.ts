@@ -48,6 +48,8 @@ export class ProjectStore implements ReplicaStore {
   private currentRoster: Roster = Roster.build([], null);
   private rosterSeen = -1;
   private rosterRefresh: Promise<void> = Promise.resolve();
+  /** Records were read that the roster does not reflect yet, or the index is being rebuilt for them. */
+  private rosterRefreshing = false;
   private closed = false;
 
   private constructor(
@@ -135,6 +137,8 @@ export class ProjectStore implements ReplicaStore {
     if (device === undefined) return false;
     if (device.own) return true;
     void this.catchUpLogged(deviceId);
+    // What arrived counts once the roster it brought is applied (a removal may drop some of it).
+    if (this.rosterChanging) return false;
     return device.docs.contiguousLength >= length && this.index.indexed(deviceId).blocks >= length;
   }
 
@@ -328,21 +332,35 @@ export class ProjectStore implements ReplicaStore {
    * indexed already differently (a removal reached this device after what the removed device
    * wrote later; a role change after the writes it governs), the index is rebuilt from the cores.
    */
+  private get rosterChanging(): boolean {
+    return this.rosterRefreshing || this.rosterSeen !== this.index.rosterGeneration;
+  }
+
   refreshRoster(): Promise<void> {
     const run = this.rosterRefresh.then(async () => {
-      while (!this.closed && this.rosterSeen !== this.index.rosterGeneration) {
-        this.rosterSeen = this.index.rosterGeneration;
-        const previous = this.currentRoster;
-        const next = Roster.build(this.index.memberRecords(), this.index.creator());
-        this.currentRoster = next;
-        if (!next.sameAs(previous)) this.onDidChangeRosterEmitter.fire(next);
-        const stale = [...this.devices.keys()].some((deviceId) => next.firstDifference(previous, deviceId, this.index.indexed(deviceId).blocks) !== null);
-        if (stale) await this.reindex();
+      this.rosterRefreshing = true;
+      try {
+        await this.applyRosterChanges();
+      } finally {
+        this.rosterRefreshing = false;
       }
     });
     this.rosterRefresh = run.catch(() => undefined);
     return run;
   }
+
+  private async applyRosterChanges(): Promise<void> {
+    while (!this.closed && this.rosterSeen !== this.index.rosterGeneration) {
+      this.rosterSeen = this.index.rosterGeneration;
+      const previous = this.currentRoster;
+      const next = Roster.build(this.index.memberRecords(), this.index.creator());
+      this.currentRoster = next;
+      if (!next.sameAs(previous)) this.onDidChangeRosterEmitter.fire(next);
+      const stale = [...this.devices.keys()].some((deviceId) => next.firstDifference(previous, deviceId, this.index.indexed(deviceId).blocks) !== null);
+      if (stale) await this.reindex();
+    }
+  }
+
 
   /** Indexes every log again from the start, under the roster as it now stands. */
   private async reindex(): Promise<void> {

@@ -1,0 +1,199 @@
+import { expect } from 'chai';
+import type { Project } from '@cairn/core/node/project/project.js';
+import type { StoredVersion } from '@cairn/core/common/documents.js';
+import { connect, Devices, rejection, state, sync } from './helpers.js';
+
+describe('members and roles', function () {
+  this.timeout(60_000);
+  const devices = new Devices();
+  afterEach(() => devices.cleanup());
+
+  it('makes the creator coordinator and a device that joins with the key a participant, on both devices alike', async () => {
+    const [a, b] = await devices.project(2);
+    await sync(a!, b!);
+    for (const device of [a!, b!]) {
+      const members = await device.members.list();
+      const byId = new Map(members.map((member) => [member.deviceId, member]));
+      expect(byId.get(a!.store.deviceId)).to.deep.include({ deviceName: 'device-0', role: 'coordinator', status: 'active', addedBy: a!.store.deviceId });
+      expect(byId.get(b!.store.deviceId)).to.deep.include({ deviceName: 'device-1', role: 'participant', status: 'active', addedBy: null });
+    }
+    // Participants add, edit and delete observations; only coordinators change categories.
+    const [written] = await b!.createObservations([{ lat: 1, lon: 2, notes: 'by a participant' }]);
+    await b!.updateObservation(written!.id, { notes: 'edited by a participant' });
+    const refused = await rejection(() => b!.createPreset({ name: 'Tree', geometry: ['point'] }));
+    expect(refused.code).to.equal('ERR_NOT_PERMITTED');
+    expect(refused.message).to.match(/Only coordinators/);
+    const inviting = await rejection(() => b!.members.setRole(b!.store.deviceId, 'coordinator'));
+    expect(inviting.code).to.equal('ERR_NOT_PERMITTED');
+    expect(b!.listPresets()).to.have.length(0);
+  });
+
+  it('ignores on receipt a category change and a role change a participant forged', async () => {
+    const [a, b, c] = await devices.project(3);
+    await a!.createPreset({ id: 'tree', name: 'Tree', geometry: ['point'] });
+    await sync(a!, b!);
+    await sync(b!, c!);
+    const tree = b!.getPreset('tree');
+    // B writes past its own checks, straight into its log: a category edit, and a record making it coordinator.
+    await forge(b!, [
+      { type: 'preset', docId: 'tree', links: [tree.version], createdAt: tree.createdAt, createdBy: a!.store.deviceId, updatedAt: later(), deleted: false, value: { ...presetValue(tree), name: 'Forged' } as StoredVersion<'preset'>['value'] },
+      memberRecord(b!, b!.store.deviceId, { role: 'coordinator', status: 'active', from: 0 }),
+      memberRecord(b!, c!.store.deviceId, { role: 'participant', status: 'removed', from: 0 }),
+    ]);
+    await sync(b!, a!);
+    await sync(b!, c!);
+    for (const device of [a!, b!, c!]) {
+      expect(device.getPreset('tree').name).to.equal('Tree');
+      expect(device.store.roster.role(b!.store.deviceId)).to.equal('participant');
+      expect(device.store.roster.status(c!.store.deviceId)).to.equal('active');
+    }
+    // C still syncs with A: the forged removal counted nowhere.
+    await sync(c!, a!);
+  });
+
+  it('lets a coordinator give roles, and a promoted device change categories from then on', async () => {
+    const [a, b] = await devices.project(2);
+    await sync(a!, b!);
+    await a!.members.setRole(b!.store.deviceId, 'coordinator');
+    await sync(a!, b!);
+    expect(b!.store.roster.isCoordinator(b!.store.deviceId)).to.equal(true);
+    await b!.createPreset({ id: 'river', name: 'River', geometry: ['point'] });
+    await sync(a!, b!);
+    expect(a!.getPreset('river').name).to.equal('River');
+    // Now two coordinators: A may step down, and B is then the last one.
+    await a!.members.setRole(a!.store.deviceId, 'participant');
+    await sync(a!, b!);
+    expect((await rejection(() => b!.members.leave())).code).to.equal('ERR_LAST_COORDINATOR');
+    const lengthBefore = b!.store.own.docs.length;
+    expect((await rejection(() => b!.members.setRole(b!.store.deviceId, 'participant'))).code).to.equal('ERR_LAST_COORDINATOR');
+    expect((await rejection(() => b!.members.remove(b!.store.deviceId))).code).to.equal('ERR_LAST_COORDINATOR');
+    expect(b!.store.own.docs.length).to.equal(lengthBefore);
+  });
+
+  it('refuses every sync with a removed device, and takes nothing it wrote later from anyone', async () => {
+    const [a, b, c] = await devices.project(3);
+    await a!.createObservations([{ lat: 1, lon: 1, notes: 'from A' }]);
+    await sync(a!, b!);
+    await sync(a!, c!);
+    const [before] = await b!.createObservations([{ lat: 2, lon: 2, notes: 'B before its removal' }]);
+    await sync(b!, a!);
+    await a!.members.remove(b!.store.deviceId);
+    // B, not knowing yet, writes on, and C (not knowing either) takes it.
+    const [after] = await b!.createObservations([{ lat: 3, lon: 3, notes: 'B after its removal' }]);
+    await sync(b!, c!);
+    expect(c!.getObservation(after!.id).notes).to.equal('B after its removal');
+
+    // A refuses B, and says why.
+    const [fromA, fromB] = await settledSync(a!, b!);
+    expect(fromA).to.deep.include({ code: 'ERR_REMOVED' });
+    expect(fromA.message).to.match(/is no longer a member/);
+    expect(fromB).to.deep.include({ code: 'ERR_REMOVED' });
+    expect(fromB.message).to.match(/this device is no longer a member/);
+
+    // C relays B's later writes to A: A keeps what B wrote before, not after.
+    await sync(c!, a!);
+    expect(a!.getObservation(before!.id).notes).to.equal('B before its removal');
+    expect((await rejection(() => a!.getObservation(after!.id))).code).to.equal('ERR_NOT_FOUND');
+    // And C, once it knows, drops them too (its index is rebuilt), refusing B from then on.
+    expect((await rejection(() => c!.getObservation(after!.id))).code).to.equal('ERR_NOT_FOUND');
+    expect(state(c!)).to.deep.equal(state(a!));
+    const [fromC] = await settledSync(c!, b!);
+    expect(fromC).to.deep.include({ code: 'ERR_REMOVED' });
+    for (const device of [a!, c!]) {
+      const member = (await device.members.list()).find((candidate) => candidate.deviceId === b!.store.deviceId);
+      expect(member).to.deep.include({ status: 'removed' });
+    }
+  });
+
+  it('lets a removed device back under a new identity only once a coordinator admits it', async () => {
+    const [a, b] = await devices.project(2);
+    await a!.createObservations([{ lat: 1, lon: 1, notes: 'members only' }]);
+    await sync(a!, b!);
+    await a!.members.remove(b!.store.deviceId);
+    // B's user keeps the key and joins again from a new data dir: a new device id.
+    const again = await devices.join(a!.info().projectKey, 'device-1 again');
+    const [fromA, fromAgain] = await settledSync(a!, again);
+    expect(fromA).to.deep.include({ code: 'ERR_NOT_PERMITTED' });
+    expect(fromA.message).to.match(/asks to join/);
+    expect(fromAgain).to.deep.include({ code: 'ERR_NOT_PERMITTED' });
+    expect(fromAgain.message).to.match(/not admitted/);
+    expect(again.countObservations()).to.equal(0);
+    const asking = (await a!.members.list()).find((member) => member.deviceId === again.store.deviceId);
+    expect(asking).to.deep.include({ status: 'asking', deviceName: 'device-1 again' });
+
+    await a!.members.admit(again.store.deviceId.slice(0, 12));
+    await sync(a!, again);
+    expect(again.countObservations()).to.equal(1);
+    expect((await again.members.list()).find((member) => member.self)).to.deep.include({ role: 'participant', status: 'active', addedBy: a!.store.deviceId });
+  });
+
+  it('gives a project from before roles its creator as coordinator and every device seen as participant, keeping what they wrote', async () => {
+    // A project as an older Cairn made it: no membership records at all.
+    const first = await devices.join('ab'.repeat(32), 'creator');
+    const second = await devices.join('ab'.repeat(32), 'member');
+    await first.updateSettings({ name: 'Old project' });
+    await second.createPreset({ id: 'legacy', name: 'From before roles', geometry: ['point'] });
+    await sync(first, second);
+    expect(first.store.roster.legacy).to.equal(true);
+
+    // The creator runs this Cairn: it records the roster on opening.
+    const dataDir = (first.store as unknown as { dataDir: string }).dataDir;
+    const upgraded = await devices.reopen(first, dataDir);
+    expect(upgraded.store.roster.legacy).to.equal(false);
+    await sync(upgraded, second);
+    for (const device of [upgraded, second]) {
+      expect(device.store.roster.role(upgraded.store.deviceId)).to.equal('coordinator');
+      expect(device.store.roster.role(second.store.deviceId)).to.equal('participant');
+      expect(device.getPreset('legacy').name).to.equal('From before roles');
+    }
+    expect((await rejection(() => second.createPreset({ name: 'Now refused', geometry: ['point'] }))).code).to.equal('ERR_NOT_PERMITTED');
+  });
+
+  it('keeps a removal over a concurrent role change, the same on every device', async () => {
+    const [a, b, c] = await devices.project(3);
+    await sync(a!, b!);
+    await sync(a!, c!);
+    await a!.members.setRole(b!.store.deviceId, 'coordinator');
+    await sync(a!, b!);
+    await sync(b!, c!);
+    // Concurrently: A removes C, B makes C a coordinator.
+    await a!.members.remove(c!.store.deviceId);
+    await b!.members.setRole(c!.store.deviceId, 'coordinator');
+    await sync(a!, b!);
+    for (const device of [a!, b!]) expect(device.store.roster.status(c!.store.deviceId)).to.equal('removed');
+    expect(await a!.members.list()).to.deep.equal((await b!.members.list()).map((member) => ({ ...member, self: member.deviceId === a!.store.deviceId })).sort((x, y) => Number(y.self) - Number(x.self)));
+  });
+});
+
+/** Both sides' errors of a sync that must fail. */
+async function settledSync(a: Project, b: Project): Promise<[{ code: string; message: string }, { code: string; message: string }]> {
+  const [left, right, close] = await connect('pipe');
+  try {
+    const first = a.replicate(left, { initiator: true });
+    const second = b.replicate(right, { initiator: false });
+    return await Promise.all([rejection(first.done), rejection(second.done)]);
+  } finally {
+    close();
+  }
+}
+
+/** Appends versions to a device's own log without any of its checks, as a modified Cairn could. */
+async function forge(device: Project, versions: StoredVersion[]): Promise<void> {
+  await device.store.own.docs.append(Buffer.from(JSON.stringify({ v: 1, entries: versions })));
+  await device.store.catchUp(device.store.deviceId);
+}
+
+function memberRecord(writer: Project, subject: string, value: { role: 'coordinator' | 'participant'; status: 'active' | 'removed'; from: number }): StoredVersion {
+  const now = later();
+  return { type: 'member', docId: subject, links: [], createdAt: now, createdBy: writer.store.deviceId, updatedAt: now, deleted: false, value };
+}
+
+function presetValue(preset: ReturnType<Project['getPreset']>): Record<string, unknown> {
+  const { id: _id, version: _version, createdAt: _created, updatedAt: _updated, ...value } = preset;
+  return value;
+}
+
+/** A time after everything written so far, so a forged edit would win if it counted. */
+function later(): string {
+  return new Date(Date.now() + 60_000).toISOString();
+}
