@@ -23,6 +23,8 @@ import type { MemberValue } from './roster.js';
 export interface StoredAttachment extends Attachment {
   /** Key (hex) of the Hyperdrive holding the bytes, under `/blobs/<hash>`. */
   drive: string;
+  /** The `epochKey` document whose key sealed the bytes (and the variants'), stored under `/sealed/…` instead. */
+  sealedWith?: string;
 }
 
 export interface ObservationValue {
@@ -56,6 +58,12 @@ export interface DocumentValues {
   projectSettings: ProjectSettingsValue;
   deviceInfo: DeviceInfoValue;
   member: MemberValue;
+  epochKey: EpochKeyValue;
+}
+
+/** A key epoch's key, sealed to each member that may read what it seals (device id → hex); see epoch-keys.ts. */
+export interface EpochKeyValue {
+  sealed: Record<string, string>;
 }
 
 /** One version of one document, as written into a device's document log. */

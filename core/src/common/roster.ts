@@ -246,6 +246,7 @@ export function mayWrite(role: MemberRole | 'legacy' | null, type: string, write
     case 'field':
     case 'projectSettings':
     case 'member':
+    case 'epochKey':
       return role === 'coordinator';
     case 'deviceInfo':
       return docId === writer;

@@ -24,6 +24,8 @@ declare module 'hypercore' {
     /** The key of a core signed by `publicKey` alone (the default manifest). */
     static key(publicKey: Buffer): Buffer;
     readonly key: Buffer;
+    /** Who signs the core: known once its first proof has arrived. */
+    readonly manifest: { signers: Array<{ publicKey: Buffer }> } | null;
     /** Of a core this side writes: its signing key pair. */
     readonly keyPair: { publicKey: Buffer; secretKey: Buffer | null };
     readonly discoveryKey: Buffer;
@@ -149,6 +151,24 @@ declare module 'sodium-universal' {
   const sodium: {
     crypto_generichash(output: Buffer, input: Buffer, key?: Buffer): void;
     crypto_generichash_BYTES: number;
+    randombytes_buf(buffer: Buffer): void;
+    crypto_sign_ed25519_pk_to_curve25519(curve: Buffer, publicKey: Buffer): void;
+    crypto_sign_ed25519_sk_to_curve25519(curve: Buffer, secretKey: Buffer): void;
+    crypto_box_seal(sealed: Buffer, message: Buffer, publicKey: Buffer): void;
+    crypto_box_seal_open(message: Buffer, sealed: Buffer, publicKey: Buffer, secretKey: Buffer): boolean;
+    crypto_box_SEALBYTES: number;
+    crypto_secretbox_easy(box: Buffer, message: Buffer, nonce: Buffer, key: Buffer): void;
+    crypto_secretbox_open_easy(message: Buffer, box: Buffer, nonce: Buffer, key: Buffer): boolean;
+    crypto_secretbox_NONCEBYTES: number;
+    crypto_secretbox_MACBYTES: number;
+    crypto_secretstream_xchacha20poly1305_init_push(state: Buffer, header: Buffer, key: Buffer): void;
+    crypto_secretstream_xchacha20poly1305_push(state: Buffer, out: Buffer, message: Buffer, ad: Buffer | null, tag: number): number;
+    crypto_secretstream_xchacha20poly1305_init_pull(state: Buffer, header: Buffer, key: Buffer): void;
+    crypto_secretstream_xchacha20poly1305_pull(state: Buffer, out: Buffer, tag: Buffer, cipher: Buffer, ad: Buffer | null): number;
+    crypto_secretstream_xchacha20poly1305_STATEBYTES: number;
+    crypto_secretstream_xchacha20poly1305_HEADERBYTES: number;
+    crypto_secretstream_xchacha20poly1305_ABYTES: number;
+    crypto_secretstream_xchacha20poly1305_TAG_FINAL: number;
   };
   export default sodium;
 }

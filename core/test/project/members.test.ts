@@ -1,7 +1,14 @@
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import type { Project } from '@cairn/core/node/project/project.js';
 import type { StoredVersion } from '@cairn/core/common/documents.js';
-import { connect, Devices, rejection, state, sync } from './helpers.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { duplexPair } from '@cairn/sdk';
+import { RelayStore } from '@cairn/core/node/project/relay-store.js';
+import { ReplicationSession } from '@cairn/core/node/project/replication.js';
+import { decodeBlock, LOCKED } from '@cairn/core/node/project/document-blocks.js';
+import { connect, Devices, quietLog, rejection, sha256Of, state, sync } from './helpers.js';
 
 describe('members and roles', function () {
   this.timeout(60_000);
@@ -164,6 +171,87 @@ describe('members and roles', function () {
     expect(await a!.members.list()).to.deep.equal((await b!.members.list()).map((member) => ({ ...member, self: member.deviceId === a!.store.deviceId })).sort((x, y) => Number(y.self) - Number(x.self)));
   });
 });
+
+describe('key rotation on removal', function () {
+  this.timeout(60_000);
+  const devices = new Devices();
+  afterEach(() => devices.cleanup());
+
+  it('seals what is written after a removal with a key the removed device never gets, in the cores and in a sync file', async () => {
+    const [a, b, c] = await devices.project(3);
+    await a!.createObservations([{ lat: 1, lon: 1, notes: 'before the removal' }]);
+    await sync(a!, b!);
+    await sync(a!, c!);
+    await a!.members.remove(b!.store.deviceId);
+    expect(a!.store.keyring.current).to.not.equal(null);
+
+    const photo = join(await devices.dir(), 'photo.jpg');
+    const marker = 'PHOTO-AFTER-REMOVAL-'.repeat(10_000);
+    await writeFile(photo, marker);
+    const [secret] = await a!.createObservations([{ lat: 2, lon: 2, notes: 'after-removal-secret', attachments: [{ path: photo }] }]);
+    await sync(a!, c!);
+    // C, still a member, got the key sealed to it, and reads everything.
+    expect(c!.getObservation(secret!.id).notes).to.equal('after-removal-secret');
+    expect((await sha256Of(await c!.readAttachment(secret!.id, "photo.jpg")))).to.equal(createHash("sha256").update(marker).digest("hex"));
+
+    // A sync file written by A, read the way B can read it: with the project key, which B kept.
+    const fileDir = await devices.dir();
+    const relay = await RelayStore.open(fileDir, a!.store.keys, quietLog);
+    const [deviceSide, fileSide] = duplexPair();
+    await Promise.all([
+      a!.replicate(deviceSide, { initiator: true }, new Set([relay.deviceId])).done,
+      new ReplicationSession({ store: relay, deviceName: 'Sync file', deviceType: 'file' }, fileSide, { initiator: false }).done,
+    ]);
+    await relay.close();
+    const asB = await RelayStore.open(fileDir, b!.store.keys, quietLog);
+    try {
+      const scan = await scanCores(asB.allDevices(), b!.store.keyring.key.bind(b!.store.keyring));
+      expect(scan.sealedBlocks).to.be.greaterThan(0);
+      expect(scan.text).to.contain('before the removal');
+      expect(scan.text).to.not.contain('after-removal-secret');
+      expect(scan.text).to.not.contain('PHOTO-AFTER-REMOVAL');
+    } finally {
+      await asB.close();
+    }
+    // And A's own cores, as stored on its disk.
+    const own = await scanCores(a!.store.allDevices(), () => undefined);
+    expect(own.text).to.not.contain('after-removal-secret');
+    expect(own.text).to.not.contain('PHOTO-AFTER-REMOVAL');
+  });
+
+  it('gives a device admitted after a removal the keys of the epochs before it', async () => {
+    const [a, b] = await devices.project(2);
+    await sync(a!, b!);
+    await a!.members.remove(b!.store.deviceId);
+    await a!.createObservations([{ lat: 3, lon: 3, notes: 'sealed with the new key' }]);
+    const newcomer = await devices.join(a!.info().projectKey, 'newcomer');
+    await rejection(() => sync(a!, newcomer));
+    await a!.members.admit(newcomer.store.deviceId);
+    await sync(a!, newcomer);
+    expect(newcomer.queryObservations().map((observation) => observation.notes)).to.include('sealed with the new key');
+  });
+});
+
+/** Every block of every core, decrypted with the project key alone: what a device without the epoch keys can read. */
+async function scanCores(
+  cores: Array<{ docs: { length: number; get(block: number, options: { wait: boolean }): Promise<Buffer | null> }; drive: { blobs: { core: { length: number; get(block: number, options: { wait: boolean }): Promise<Buffer | null> } } | null } }>,
+  keyOf: (id: string) => Buffer | undefined,
+): Promise<{ text: string; sealedBlocks: number }> {
+  let text = '';
+  let sealedBlocks = 0;
+  for (const device of cores) {
+    for (let block = 0; block < device.docs.length; block += 1) {
+      const buffer = await device.docs.get(block, { wait: false });
+      if (buffer === null) continue;
+      text += buffer.toString('utf8');
+      if (decodeBlock(buffer, keyOf) === LOCKED) sealedBlocks += 1;
+    }
+    // The blobs as far as they are open here (waiting for a drive's header that never came would hang).
+    const blobs = device.drive.blobs;
+    for (let block = 0; blobs !== null && block < blobs.core.length; block += 1) text += (await blobs.core.get(block, { wait: false }))?.toString('latin1') ?? '';
+  }
+  return { text, sealedBlocks };
+}
 
 /** Both sides' errors of a sync that must fail. */
 async function settledSync(a: Project, b: Project): Promise<[{ code: string; message: string }, { code: string; message: string }]> {

@@ -206,7 +206,7 @@ export interface DocumentChange {
 /** Kept for the stable surface: the changes `observations.onDidChange` reports. */
 export type ObservationChange = DocumentChange;
 
-export type DocumentType = 'observation' | 'preset' | 'field' | 'track' | 'projectSettings' | 'deviceInfo' | 'member';
+export type DocumentType = 'observation' | 'preset' | 'field' | 'track' | 'projectSettings' | 'deviceInfo' | 'member' | 'epochKey';
 
 export interface ProjectInfo {
   projectKey: string;

@@ -3,6 +3,9 @@ import { CairnError, ErrorCodes, memberRoles, type Member, type MemberRole } fro
 import type { StoredVersion } from '../../common/documents.js';
 import type { MemberValue } from '../../common/roster.js';
 import { readJsonFile, writeFileAtomic } from '../fs-util.js';
+import { newId } from './document-writer.js';
+import { newEpochKey, sealTo } from './epoch-keys.js';
+import { deviceIdOf } from './sync-protocol.js';
 import type { ProjectStore } from './project-store.js';
 import type { SettingsAndDevices } from './settings-and-devices.js';
 
@@ -11,6 +14,8 @@ export interface AskingDevice {
   deviceId: string;
   deviceName: string;
   deviceType: string;
+  /** Hex: the key its id derives from (proven in the handshake), to seal the project's epoch keys to it once admitted. */
+  signer: string;
   askedAt: string;
 }
 
@@ -86,7 +91,10 @@ export class Members {
     this.mustCoordinate('admit devices');
     const status = this.store.roster.status(subject);
     if (status === 'removed' || status === 'left') throw this.gone(subject, status);
-    if (status === 'asking') await this.write([this.version(subject, { role: 'participant', status: 'active', from: 0, ...this.nameOf(subject) })]);
+    if (status === 'asking') {
+      const signer = await this.signerOf(subject);
+      await this.write([this.version(subject, { role: 'participant', status: 'active', from: 0, ...this.nameOf(subject) }), ...(signer === null ? [] : this.resealFor(subject, signer))]);
+    }
     return this.member(subject);
   }
 
@@ -127,6 +135,7 @@ export class Members {
       versions.push(this.version(id, { role: 'participant', status: 'active', from: 0, ...this.nameOf(id) }));
     }
     versions.push(this.version(subject, { role: roster.role(subject), status: 'removed', from: this.lengthOf(subject), ...this.nameOf(subject) }));
+    versions.push(await this.newEpoch(subject));
     await this.write(versions);
     return this.member(subject);
   }
@@ -139,6 +148,44 @@ export class Members {
     this.keepACoordinator(self, 'leave');
     await this.write([this.version(self, { role: this.store.roster.role(self), status: 'left', from: this.store.own.docs.length + 1, ...this.nameOf(self) })]);
     return this.member(self);
+  }
+
+  /**
+   * A new key epoch, for a removal: a random key, sealed to every member but the removed one
+   * whose device key this device knows. Nothing written before is sealed again.
+   */
+  private async newEpoch(removed: string): Promise<StoredVersion<'epochKey'>> {
+    const key = newEpochKey();
+    const sealed: Record<string, string> = {};
+    for (const member of await this.list()) {
+      if (member.deviceId === removed || member.status !== 'active') continue;
+      const signer = await this.signerOf(member.deviceId);
+      if (signer !== null) sealed[member.deviceId] = sealTo(signer, key);
+    }
+    const now = new Date().toISOString();
+    return { type: 'epochKey', docId: newId(), links: [], createdAt: now, createdBy: this.store.deviceId, updatedAt: now, deleted: false, value: { sealed } };
+  }
+
+  /** Every epoch key this device holds, sealed to a newly admitted member too: a new version of each key's document. */
+  private resealFor(subject: string, signer: Buffer): StoredVersion<'epochKey'>[] {
+    const now = new Date().toISOString();
+    return this.store.keyring.all().flatMap(({ id, key }) => {
+      const current = this.store.index.current('epochKey', id);
+      if (current === null || current.deleted) return [];
+      const value = { sealed: { ...current.version.value!.sealed, [subject]: sealTo(signer, key) } };
+      return [{ type: 'epochKey' as const, docId: id, links: this.store.index.heads('epochKey', id), createdAt: current.version.createdAt, createdBy: current.version.createdBy, updatedAt: now, deleted: false, value }];
+    });
+  }
+
+  /** The public key a device's id derives from: its log's signer, once known here, or what it proved when it asked to join. */
+  private async signerOf(deviceId: string): Promise<Buffer | null> {
+    const device = this.store.device(deviceId);
+    const candidates = [
+      device?.own ? this.store.signer.publicKey : undefined,
+      device?.docs.manifest?.signers[0]?.publicKey,
+      ...(await this.askingDevices()).filter((asker) => asker.deviceId === deviceId && typeof asker.signer === 'string').map((asker) => Buffer.from(asker.signer, 'hex')),
+    ];
+    return candidates.find((key): key is Buffer => key !== undefined && key.length === 32 && deviceIdOf(key) === deviceId) ?? null;
   }
 
   /** Remembers a device this one turned away as not admitted, for coordinators to see. */

@@ -114,7 +114,7 @@ export function withoutKnownIds(inputs: readonly ObservationInput[], known: (ids
 }
 
 export function describe(type: DocumentType): string {
-  return { observation: 'observation', preset: 'category', field: 'field', track: 'track', projectSettings: 'project settings', deviceInfo: 'device', member: 'member' }[type];
+  return { observation: 'observation', preset: 'category', field: 'field', track: 'track', projectSettings: 'project settings', deviceInfo: 'device', member: 'member', epochKey: 'key' }[type];
 }
 
 export function notFound(what: string, id: string): CairnError {

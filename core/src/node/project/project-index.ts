@@ -124,7 +124,7 @@ export class ProjectIndex {
           entries += 1;
           // What the roster is made of is kept as read, judged or not: whether a record counts
           // depends on the others (roster.ts), and is decided there, every time.
-          if (this.keepRosterVersion(coreKey, block, versionId, version) || !admits(block, version)) return;
+          if (this.keepRosterRecord(coreKey, block, versionId, version) || !admits(block, version)) return;
           const head = this.applyVersion(versionId, version);
           const key = `${version.type}\u0000${version.docId}`;
           let document = dirty.get(key);
@@ -217,7 +217,7 @@ export class ProjectIndex {
    * creator), in the tables the roster is built from. True for a membership record: those are
    * the roster's, not documents of the index.
    */
-  private keepRosterVersion(coreKey: string, block: number, versionId: string, version: StoredVersion): boolean {
+  keepRosterRecord(coreKey: string, block: number, versionId: string, version: StoredVersion): boolean {
     if (version.type === 'member') {
       if (!version.deleted && version.value !== null) {
         const added = this.statements.putMemberRecord.run(versionId, coreKey, block, version.docId, version.updatedAt, JSON.stringify(version.value));

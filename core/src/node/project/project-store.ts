@@ -4,22 +4,20 @@ import Corestore from 'corestore';
 import Hyperdrive from 'hyperdrive';
 import crypto from 'hypercore-crypto';
 import { CairnError, Emitter, ErrorCodes, errorMessage, type DocumentChange, type Logger } from '@cairn/sdk';
-import type { LocatedVersion, StoredBlock, StoredVersion } from '../../common/documents.js';
+import type { LocatedVersion, StoredVersion } from '../../common/documents.js';
 import { parseVersionId, versionIdOf } from '../../common/documents.js';
 import { mayWrite, Roster } from '../../common/roster.js';
+import { decodeBlock, encodeBlock, LOCKED, packBlocks } from './document-blocks.js';
 import { projectKeys, type ProjectKeys } from './keys.js';
+import { Keyring } from './keyring.js';
 import { readDevicesFile, writeDevicesFile, type DeviceRecord } from './project-files.js';
-import { ProjectIndex, type Admission, type IndexedCore, type LogStretch } from './project-index.js';
+import { ProjectIndex, type Admission, type CurrentDocument, type IndexedCore, type LogStretch } from './project-index.js';
 import type { DeviceCores, ReplicaStore } from './replica-store.js';
 import type { DeviceSigner } from './sync-protocol.js';
 
-/** At most this many versions, or about this many bytes, go in one block of a document log. */
-const MAX_ENTRIES_PER_BLOCK = 256;
-const MAX_BLOCK_BYTES = 256 * 1024;
 /** Blocks indexed per SQLite transaction. */
 const INDEX_BATCH = 64;
 
-const documentTypes = new Set(['observation', 'preset', 'field', 'track', 'projectSettings', 'deviceInfo', 'member']);
 
 /**
  * The storage of one project on one device: one Corestore; this device's document log and
@@ -50,6 +48,8 @@ export class ProjectStore implements ReplicaStore {
   private rosterRefresh: Promise<void> = Promise.resolve();
   /** Records were read that the roster does not reflect yet, or the index is being rebuilt for them. */
   private rosterRefreshing = false;
+  /** The epoch keys this device holds: created with the own cores. */
+  private keys_: Keyring | null = null;
   private closed = false;
 
   private constructor(
@@ -79,6 +79,7 @@ export class ProjectStore implements ReplicaStore {
         if (record.deviceId !== store.deviceId) await store.openDevice(record, false);
       }
       await store.refreshRoster();
+      store.refreshKeys();
       // Blocks written or received before a crash may not be indexed yet.
       await Promise.all([...store.devices.keys()].map((deviceId) => store!.catchUp(deviceId)));
       return store;
@@ -111,6 +112,12 @@ export class ProjectStore implements ReplicaStore {
     const { publicKey, secretKey } = this.own.docs.keyPair;
     if (secretKey === null) throw new Error("this device's document log has no secret key");
     return { publicKey, sign: (message) => crypto.sign(message, secretKey) };
+  }
+
+  /** The epoch keys this device holds (epoch-keys.ts). */
+  get keyring(): Keyring {
+    if (this.keys_ === null) throw new Error('the store is not open');
+    return this.keys_;
   }
 
   /** Who is a member, with what role, and what of each device's log counts (roster.ts). */
@@ -155,7 +162,10 @@ export class ProjectStore implements ReplicaStore {
       this.checkMayWrite(versions, docs.length);
       const blocks = packBlocks(versions);
       const first = docs.length;
-      await docs.append(blocks.map((entries) => Buffer.from(JSON.stringify({ v: 1, entries } satisfies StoredBlock))));
+      // Membership records and epoch keys stay outside the epochs' seal: every member reads them
+      // to know who it may sync with, and which keys it holds.
+      const seal = versions.some((version) => version.type === 'member' || version.type === 'epochKey') ? null : this.keyring.current;
+      await docs.append(blocks.map((entries) => encodeBlock(entries, seal)));
       await this.catchUp(this.deviceId);
       const located: LocatedVersion[] = [];
       blocks.forEach((entries, offset) =>
@@ -196,8 +206,8 @@ export class ProjectStore implements ReplicaStore {
     if (location === null) return null;
     const device = this.devices.get(location.coreKey);
     if (device === undefined || location.block >= device.docs.contiguousLength) return null;
-    const block = decodeBlock(await device.docs.get(location.block, { wait: false }));
-    const version = block?.[location.entry];
+    const block = decodeBlock(await device.docs.get(location.block, { wait: false }), this.keyOf);
+    const version = block === LOCKED ? undefined : block?.[location.entry];
     return version ? { ...version, versionId } : null;
   }
 
@@ -263,6 +273,10 @@ export class ProjectStore implements ReplicaStore {
     await drive.ready();
     const record = { deviceId: docs.key.toString('hex'), driveKey: drive.key.toString('hex') };
     this.ownDevice = { record, docs, drive, own: true };
+    this.keys_ = new Keyring(record.deviceId, () => {
+      const { publicKey, secretKey } = docs.keyPair;
+      return { publicKey, secretKey: secretKey! };
+    });
     this.devices.set(record.deviceId, this.ownDevice);
     this.watch(this.ownDevice);
   }
@@ -306,20 +320,67 @@ export class ProjectStore implements ReplicaStore {
       const to = Math.min(device.docs.contiguousLength, from + INDEX_BATCH);
       if (from >= to) return;
       const blocks: Array<Array<StoredVersion | null>> = [];
+      let retry = false;
       for (let block = from; block < to; block += 1) {
         const buffer = await device.docs.get(block, { wait: false });
         // Counted as held but not readable yet: stop here, and come back on the next event.
         if (buffer === null) break;
-        const decoded = decodeBlock(buffer);
+        const decoded = decodeBlock(buffer, this.keyOf);
+        // Sealed with an epoch key this device does not hold yet: the log waits here until it does
+        // (the key may come later in this very log: a device admitted after the data was written).
+        if (decoded === LOCKED) {
+          if (blocks.length === 0 && (await this.lookAhead(device, block))) retry = true;
+          break;
+        }
         if (decoded === null) this.log.warn(`Block ${block} of device ${deviceId.slice(0, 8)} is not a document block; skipped.`);
         blocks.push(decoded ?? []);
       }
+      if (retry) continue;
       if (this.closed || blocks.length === 0) return;
-      for (const change of this.index.applyBlocks(deviceId, from, blocks, this.admission(deviceId))) {
-        this.onDidChangeEmitter.fire({ ...change, origin });
-      }
+      const changes = this.index.applyBlocks(deviceId, from, blocks, this.admission(deviceId));
+      for (const change of changes) this.onDidChangeEmitter.fire({ ...change, origin });
       if (this.index.rosterGeneration !== this.rosterSeen) await this.refreshRoster();
+      if (changes.some((change) => change.type === 'epochKey')) this.refreshKeys();
     }
+  }
+
+  private readonly keyOf = (keyId: string): Buffer | undefined => this.keys_?.key(keyId);
+  /** How far past a sealed block each log was read for membership records and keys. */
+  private readonly lookedAhead = new Map<string, number>();
+
+  /**
+   * Reads a log past a block sealed with a key this device does not hold, for the membership
+   * records and keys further on (which are never sealed): they may admit this device and give it
+   * the key. True when it gained a key, and the sealed block may open now.
+   */
+  private async lookAhead(device: DeviceCores, locked: number): Promise<boolean> {
+    const deviceId = device.record.deviceId;
+    const keys: CurrentDocument<'epochKey'>[] = [];
+    const start = Math.max(locked + 1, this.lookedAhead.get(deviceId) ?? 0);
+    const end = device.docs.contiguousLength;
+    for (let block = start; block < end; block += 1) {
+      const decoded = decodeBlock(await device.docs.get(block, { wait: false }), this.keyOf);
+      if (decoded === null || decoded === LOCKED) continue;
+      decoded.forEach((version, entry) => {
+        if (version === null) return;
+        const versionId = versionIdOf(deviceId, block, entry);
+        if (version.type === 'member') this.index.keepRosterRecord(deviceId, block, versionId, version);
+        if (version.type === 'epochKey') keys.push({ version: { ...(version as StoredVersion<'epochKey'>), versionId }, forks: [] });
+      });
+    }
+    this.lookedAhead.set(deviceId, end);
+    if (this.index.rosterGeneration !== this.rosterSeen) await this.refreshRoster();
+    // Keys count only from a coordinator, as in the index.
+    const trusted = keys.filter((document) => mayWrite(this.currentRoster.roleAt(deviceId, parseVersionId(document.version.versionId)!.block), 'epochKey', deviceId, document.version.docId));
+    const gained = this.keyring.update([...this.index.list('epochKey'), ...trusted]);
+    if (gained) for (const other of this.devices.keys()) if (other !== deviceId) void this.catchUpLogged(other);
+    return gained;
+  }
+
+  /** Opens the epoch keys sealed to this device; logs that waited for one are indexed on. */
+  refreshKeys(): void {
+    if (!this.keyring.update(this.index.list('epochKey'))) return;
+    for (const deviceId of this.devices.keys()) void this.catchUpLogged(deviceId);
   }
 
   /** What of a device's log the index takes, by the roster as it stands. */
@@ -369,9 +430,9 @@ export class ProjectStore implements ReplicaStore {
       const deviceId = device.record.deviceId;
       const blocks: Array<Array<StoredVersion | null>> = [];
       for (let block = 0; block < device.docs.contiguousLength; block += 1) {
-        const buffer = await device.docs.get(block, { wait: false });
-        if (buffer === null) break;
-        blocks.push(decodeBlock(buffer) ?? []);
+        const decoded = decodeBlock(await device.docs.get(block, { wait: false }), this.keyOf);
+        if (decoded === LOCKED) break;
+        blocks.push(decoded ?? []);
       }
       logs.push({ coreKey: deviceId, blocks, admits: this.admission(deviceId) });
     }
@@ -419,56 +480,6 @@ export function downloadDevice(device: DeviceCores): void {
     .getBlobs()
     .then((blobs) => blobs?.core.download({ start: 0, end: -1 }))
     .catch(() => undefined);
-}
-
-/** Splits versions into blocks of at most MAX_ENTRIES_PER_BLOCK entries and about MAX_BLOCK_BYTES. */
-function packBlocks(versions: StoredVersion[]): StoredVersion[][] {
-  const blocks: StoredVersion[][] = [];
-  let current: StoredVersion[] = [];
-  let bytes = 0;
-  for (const version of versions) {
-    const size = JSON.stringify(version).length;
-    if (current.length > 0 && (current.length >= MAX_ENTRIES_PER_BLOCK || bytes + size > MAX_BLOCK_BYTES)) {
-      blocks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(version);
-    bytes += size;
-  }
-  if (current.length > 0) blocks.push(current);
-  return blocks;
-}
-
-/**
- * Parses a block of a document log. Entries that are not well-formed versions (a newer format, or
- * damage) become nulls, which index as nothing while keeping the positions, and with them the
- * version ids, of the others.
- */
-export function decodeBlock(buffer: Buffer | null): Array<StoredVersion | null> | null {
-  if (buffer === null) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(buffer.toString('utf8'));
-  } catch {
-    return null;
-  }
-  const entries = (parsed as Partial<StoredBlock>)?.entries;
-  if (!Array.isArray(entries)) return null;
-  return entries.map((entry: unknown) => (isStoredVersion(entry) ? entry : null));
-}
-
-function isStoredVersion(entry: unknown): entry is StoredVersion {
-  const version = entry as Partial<StoredVersion>;
-  return (
-    typeof version === 'object' && version !== null &&
-    typeof version.type === 'string' && documentTypes.has(version.type) &&
-    typeof version.docId === 'string' && Array.isArray(version.links) &&
-    version.links.every((link) => typeof link === 'string') &&
-    typeof version.createdAt === 'string' && typeof version.updatedAt === 'string' &&
-    typeof version.createdBy === 'string' && typeof version.deleted === 'boolean' &&
-    (version.deleted || (typeof version.value === 'object' && version.value !== null))
-  );
 }
 
 function storeOpenError(dataDir: string, error: unknown): CairnError {

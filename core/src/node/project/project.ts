@@ -273,8 +273,8 @@ export class Project {
       roster: this.store.roster,
       selfId: this.store.deviceId,
       isLocalRelay: (deviceId: string) => localRelays.has(deviceId),
-      onAsking: (device: { deviceId: string; name: string; deviceType: string }) =>
-        void this.members.recordAsking({ deviceId: device.deviceId, deviceName: String(device.name), deviceType: String(device.deviceType) }).catch(() => undefined),
+      onAsking: (device: { deviceId: string; name: string; deviceType: string }, signer: string) =>
+        void this.members.recordAsking({ deviceId: device.deviceId, deviceName: String(device.name), deviceType: String(device.deviceType), signer }).catch(() => undefined),
     });
     return new ReplicationSession({ store: this.store, deviceName: this.file.deviceName, deviceType: this.file.deviceType, admission }, stream, options);
   }

@@ -7,7 +7,8 @@ import { readJsonFile, writeFileAtomic } from '../fs-util.js';
 import type { ProjectKeys } from './keys.js';
 import type { DeviceRecord } from './project-files.js';
 import type { IndexedCore, LogStretch } from './project-index.js';
-import { addOnce, decodeBlock, downloadDevice, openDeviceCores } from './project-store.js';
+import { decodeBlock, LOCKED } from './document-blocks.js';
+import { addOnce, downloadDevice, openDeviceCores } from './project-store.js';
 import type { DeviceCores, ReplicaStore } from './replica-store.js';
 import { deviceIdOf, type CoreAdvert, type DeviceSigner } from './sync-protocol.js';
 
@@ -129,7 +130,9 @@ export class RelayStore implements ReplicaStore {
     for (const { deviceId, from, to } of stretches) {
       const docs = this.devices.get(deviceId)?.docs;
       for (let block = from; docs !== undefined && block < to; block += 1) {
-        for (const version of decodeBlock(await docs.get(block, { wait: false })) ?? []) {
+        const versions = decodeBlock(await docs.get(block, { wait: false }));
+        // A relay holds no epoch keys: what is sealed with one it passes on without counting.
+        for (const version of versions === LOCKED ? [] : (versions ?? [])) {
           if (version?.type === 'observation') observations.add(version.docId);
         }
       }

@@ -14,7 +14,7 @@ export interface Admission {
   /** Relays this process opened (sync files): not devices, and not in the roster. */
   isLocalRelay(deviceId: string): boolean;
   /** A device was turned away as not admitted: coordinators list it as asking. */
-  onAsking?(peer: SyncHandshake['device']): void;
+  onAsking?(peer: SyncHandshake['device'], signer: string): void;
 }
 
 export function admissionProblem(admission: Admission, remote: SyncHandshake, peer: string): HandshakeProblem | null {
@@ -39,7 +39,7 @@ export function admissionProblem(admission: Admission, remote: SyncHandshake, pe
     };
   }
   if (status === 'asking') {
-    admission.onAsking?.(remote.device);
+    admission.onAsking?.(remote.device, remote.deviceSigner);
     return {
       here: new CairnError(
         ErrorCodes.NOT_PERMITTED,

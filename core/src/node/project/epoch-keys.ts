@@ -1,0 +1,154 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import sodium from 'sodium-universal';
+import { CairnError, ErrorCodes } from '@cairn/sdk';
+
+/**
+ * The keys of a project's key epochs. Every core is encrypted with the key derived from the
+ * project key (keys.ts), which every device that ever joined holds. A removal starts a new
+ * epoch: a random key, sealed to each remaining member's device key in a document of type
+ * `epochKey`, encrypts what is written from then on — blocks of the document logs and
+ * attachments — a second time, inside. So a removed device, which keeps the project key, reads
+ * nothing written after its removal, whatever copy of the cores (a sync file) it gets hold of;
+ * and nothing already written is encrypted again.
+ */
+
+export const KEY_BYTES = 32;
+
+export type { EpochKeyValue } from '../../common/documents.js';
+
+/** A block of a document log encrypted with an epoch's key: `box` is the sealed `{ v: 1, entries }`. */
+export interface SealedBlock {
+  v: 2;
+  /** The `epochKey` document whose key seals it. */
+  key: string;
+  nonce: string;
+  box: string;
+}
+
+export function newEpochKey(): Buffer {
+  const key = Buffer.alloc(KEY_BYTES);
+  sodium.randombytes_buf(key);
+  return key;
+}
+
+/** Seals an epoch key to a device, given the public half of its signing key (its Ed25519 key). */
+export function sealTo(signerPublicKey: Buffer, key: Buffer): string {
+  const curve = Buffer.alloc(32);
+  sodium.crypto_sign_ed25519_pk_to_curve25519(curve, signerPublicKey);
+  const sealed = Buffer.alloc(key.length + sodium.crypto_box_SEALBYTES);
+  sodium.crypto_box_seal(sealed, key, curve);
+  return sealed.toString('hex');
+}
+
+/** Opens an epoch key sealed to this device; null when it is not for this device's key, or damaged. */
+export function openSealed(signer: { publicKey: Buffer; secretKey: Buffer }, sealedHex: string): Buffer | null {
+  const sealed = Buffer.from(sealedHex, 'hex');
+  if (sealed.length !== KEY_BYTES + sodium.crypto_box_SEALBYTES) return null;
+  const publicCurve = Buffer.alloc(32);
+  const secretCurve = Buffer.alloc(32);
+  sodium.crypto_sign_ed25519_pk_to_curve25519(publicCurve, signer.publicKey);
+  sodium.crypto_sign_ed25519_sk_to_curve25519(secretCurve, signer.secretKey);
+  const key = Buffer.alloc(KEY_BYTES);
+  return sodium.crypto_box_seal_open(key, sealed, publicCurve, secretCurve) ? key : null;
+}
+
+export function sealBlock(keyId: string, key: Buffer, plain: Buffer): SealedBlock {
+  const nonce = Buffer.alloc(sodium.crypto_secretbox_NONCEBYTES);
+  sodium.randombytes_buf(nonce);
+  const box = Buffer.alloc(plain.length + sodium.crypto_secretbox_MACBYTES);
+  sodium.crypto_secretbox_easy(box, plain, nonce, key);
+  return { v: 2, key: keyId, nonce: nonce.toString('hex'), box: box.toString('base64') };
+}
+
+/** The plain text of a sealed block; null when the key does not open it (damage, or another key). */
+export function openBlock(block: SealedBlock, key: Buffer): Buffer | null {
+  const box = Buffer.from(block.box, 'base64');
+  const nonce = Buffer.from(block.nonce, 'hex');
+  if (box.length < sodium.crypto_secretbox_MACBYTES || nonce.length !== sodium.crypto_secretbox_NONCEBYTES) return null;
+  const plain = Buffer.alloc(box.length - sodium.crypto_secretbox_MACBYTES);
+  return sodium.crypto_secretbox_open_easy(plain, box, nonce, key) ? plain : null;
+}
+
+const CHUNK = 64 * 1024;
+const HEADER = sodium.crypto_secretstream_xchacha20poly1305_HEADERBYTES;
+const ABYTES = sodium.crypto_secretstream_xchacha20poly1305_ABYTES;
+const TAG_MESSAGE = 0;
+const TAG_FINAL = sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL;
+
+/**
+ * Encrypts a stream of attachment bytes with an epoch key: a header, then chunks of 64 KiB, each
+ * authenticated, the last one marked final so that a file cut short is told apart from a whole one.
+ */
+export function sealingStream(key: Buffer): Transform {
+  const state = Buffer.alloc(sodium.crypto_secretstream_xchacha20poly1305_STATEBYTES);
+  const header = Buffer.alloc(HEADER);
+  sodium.crypto_secretstream_xchacha20poly1305_init_push(state, header, key);
+  let pending: Buffer = Buffer.alloc(0);
+  let started = false;
+  const push = (stream: Transform, chunk: Buffer, tag: number) => {
+    const out = Buffer.alloc(chunk.length + ABYTES);
+    sodium.crypto_secretstream_xchacha20poly1305_push(state, out, chunk, null, tag);
+    stream.push(out);
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
+      if (!started) {
+        this.push(header);
+        started = true;
+      }
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      // Keep at least one byte back: the last chunk must go out marked final.
+      while (pending.length > CHUNK) {
+        push(this, pending.subarray(0, CHUNK), TAG_MESSAGE);
+        pending = pending.subarray(CHUNK);
+      }
+      done();
+    },
+    flush(done: TransformCallback) {
+      if (!started) this.push(header);
+      push(this, pending, TAG_FINAL);
+      done();
+    },
+  });
+}
+
+/** Decrypts what `sealingStream` wrote; fails with `ERR_IO` on bytes that are damaged, cut short or sealed with another key. */
+export function openingStream(key: Buffer, name: string): Transform {
+  const state = Buffer.alloc(sodium.crypto_secretstream_xchacha20poly1305_STATEBYTES);
+  let pending: Buffer = Buffer.alloc(0);
+  let opened = false;
+  let finished = false;
+  const damaged = () => new CairnError(ErrorCodes.IO, `The bytes of attachment '${name}' are damaged or were sealed with another key.`);
+  const pull = (stream: Transform, chunk: Buffer): boolean => {
+    const out = Buffer.alloc(chunk.length - ABYTES);
+    const tag = Buffer.alloc(1);
+    try {
+      sodium.crypto_secretstream_xchacha20poly1305_pull(state, out, tag, chunk, null);
+    } catch {
+      return false;
+    }
+    if (tag[0] === TAG_FINAL) finished = true;
+    stream.push(out);
+    return true;
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      if (!opened) {
+        if (pending.length < HEADER) return done();
+        sodium.crypto_secretstream_xchacha20poly1305_init_pull(state, pending.subarray(0, HEADER), key);
+        pending = pending.subarray(HEADER);
+        opened = true;
+      }
+      while (pending.length > CHUNK + ABYTES) {
+        if (finished || !pull(this, pending.subarray(0, CHUNK + ABYTES))) return done(damaged());
+        pending = pending.subarray(CHUNK + ABYTES);
+      }
+      done();
+    },
+    flush(done: TransformCallback) {
+      if (!opened || finished || pending.length < ABYTES || !pull(this, pending) || !finished) return done(damaged());
+      done();
+    },
+  });
+}
