@@ -114,6 +114,32 @@ describe('sync with a file', function () {
     expect(bytes.subarray(0, 9).toString()).to.equal('CAIRNSYNC');
   });
 
+  it('keeps a removal through a file: the removed device is refused, and what it wrote later reaches no one', async () => {
+    const a = await start(true);
+    const key = (await cli<{ projectKey: string }>(a, 'project')).projectKey;
+    const b = await start({ join: key, deviceName: 'lost phone' });
+    const c = await start({ join: key, deviceName: 'third' });
+    const file = join(await temp.make('cairn-usb-'), 'team.cairnsync');
+    const idOfB = (await cli<{ deviceId: string }>(b, 'project')).deviceId;
+    await cli(b, 'obs', 'add', '--lat', '1', '--lon', '1', '--notes', 'before the removal');
+    for (const host of [b, a, c]) await host.execute('sync-file.sync', file);
+
+    await cli(a, 'members', 'remove', idOfB);
+    await a.execute('sync-file.sync', file);
+    // B has not heard yet: it writes on, and its next sync both learns of the removal and leaves
+    // its later writes in the file.
+    await cli(b, 'obs', 'add', '--lat', '2', '--lon', '2', '--notes', 'after the removal');
+    await b.execute('sync-file.sync', file);
+    const refused = await b.cli('sync', 'file', file, '--json');
+    expect(refused.exitCode).to.equal(1);
+    expect((JSON.parse(refused.stderr) as { error: { code: string } }).error.code).to.equal('ERR_REMOVED');
+
+    for (const host of [a, c]) {
+      await host.execute('sync-file.sync', file);
+      expect((await list(host)).map((observation) => observation.notes)).to.deep.equal(['before the removal']);
+    }
+  });
+
   it('appends only what changed when one observation is added to a big file', async () => {
     const a = await start(true);
     const usb = await temp.make('cairn-usb-');

@@ -134,6 +134,30 @@ describe('sync over Wi-Fi (loopback)', function () {
     expect((await observations(b)).map((observation) => observation.notes)).to.deep.equal(['members only']);
   });
 
+  it('refuses a removed device, and says so to it, with nothing exchanged', async () => {
+    const [a, b] = [await temp.make(), await temp.make()];
+    const key = await device(a, 'alpha');
+    const idOfB = (await cairnJson<{ deviceId: string }>(b, 'init', '--join', key, '--device-name', 'beta')).deviceId;
+    const port = await freePort();
+    const first = await startCairn(a, ['sync', 'wifi', '--timeout', '30', '--json'], { CAIRN_WIFI_PORT: String(port) });
+    expect((await cairn(b, ['sync', 'wifi', '--connect', `127.0.0.1:${port}`, '--timeout', '30', '--json'])).code).to.equal(0);
+    expect((await first.done).code).to.equal(0);
+
+    await cairnJson(a, 'members', 'remove', idOfB);
+    await cairnJson(a, 'obs', 'add', '--lat', '1', '--lon', '1', '--notes', 'after the removal');
+    const again = await startCairn(a, ['sync', 'wifi', '--timeout', '6', '--json'], { CAIRN_WIFI_PORT: String(port) });
+    const removed = await cairn(b, ['sync', 'wifi', '--connect', `127.0.0.1:${port}`, '--timeout', '6', '--json']);
+    const member = await again.done;
+    expect(removed.code).to.equal(1);
+    // Each side ends with the reason, not with a wait that timed out.
+    expect(JSON.parse(removed.stderr)).to.have.nested.property('error.code', 'ERR_REMOVED');
+    expect(JSON.parse(removed.stderr).error.message).to.match(/this device is no longer a member/);
+    expect(JSON.parse(member.stderr)).to.have.nested.property('error.code', 'ERR_REMOVED');
+    expect((await observations(b)).map((observation) => observation.notes)).to.not.include('after the removal');
+    const listed = await cairnJson<Array<{ deviceId: string; status: string }>>(a, 'members');
+    expect(listed.find((entry) => entry.deviceId === idOfB)).to.deep.include({ status: 'removed' });
+  });
+
   it('a device that vanishes mid-sync ends the session with an error, and a retry completes', async () => {
     const [a, b] = [await temp.make(), await temp.make()];
     const key = await device(a, 'alpha');

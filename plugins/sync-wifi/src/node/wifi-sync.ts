@@ -23,10 +23,13 @@ import { okResult, RECONNECT_LIMIT_MS, WifiPeer } from './wifi-peer.js';
  * Every connection goes to the core's replication service, which lets only members in; a member
  * is listed, and syncs when the user (or the other side) starts it.
  */
+/** Why a device in reach may not sync with this one: it is listed with the reason, not dropped. */
+const refusals = new Set<string>([ErrorCodes.PROTOCOL_VERSION, ErrorCodes.REMOVED, ErrorCodes.NOT_PERMITTED]);
+
 export class WifiSync {
   private running: Discovery | null = null;
   private starting: Promise<Discovery> | null = null;
-  /** Every device this run knows, by device id (or, for an incompatible one, its network key). */
+/** Every device this run knows, by device id (or, for an incompatible one, its network key). */
   private readonly devices = new Map<string, WifiPeer>();
   private readonly onDidChangeEmitter = new Emitter<WifiState>();
   readonly onDidChange = this.onDidChangeEmitter.event;
@@ -165,9 +168,12 @@ export class WifiSync {
         subscription.dispose();
         const failed = [...this.devices.values()].filter((peer) => peer.error !== null && !results.has(peer.id));
         const detail = failed.map((peer) => `${peer.deviceName}: ${peer.error!.message}`).join(' ');
+        // Refused by every device that came (this device was removed, say): that is the error, not the wait.
+        const codes = new Set(failed.map((peer) => peer.error!.code));
+        const [refusal] = codes;
         reject(
           new CairnError(
-            ErrorCodes.TIMEOUT,
+            codes.size === 1 && (refusal === ErrorCodes.REMOVED || refusal === ErrorCodes.NOT_PERMITTED) ? refusal : ErrorCodes.TIMEOUT,
             `${results.size} of ${count} device${count === 1 ? '' : 's'} synced within ${Math.round(timeoutMs / 1000)} s. ` +
               (detail ||
                 'No other device of this project was found: check that it is syncing over Wi-Fi on the same network, or give its address with --connect.'),
@@ -233,7 +239,9 @@ export class WifiSync {
         this.changed();
       },
       (error: CairnError) => {
-        if (error.code === ErrorCodes.PROTOCOL_VERSION && this.running === running) {
+        // A device that cannot sync with this one (another version, removed from the project, not
+        // admitted yet) is listed with the reason, so the user sees why nothing happens.
+        if (refusals.has(error.code) && this.running === running) {
           const reason = { code: error.code, message: error.message };
           const listed = this.devices.get(networkKey);
           if (listed !== undefined) listed.stillIncompatible(address, reason);
