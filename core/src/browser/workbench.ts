@@ -33,6 +33,7 @@ import { renderPluginsView } from './plugins-view.js';
 import { ProgressReporter, type HostProgress } from './progress.js';
 import type { HostClient } from './rpc-client.js';
 import { SessionGuard } from './session-guard.js';
+import { renderMembersView } from './members-view.js';
 import { SyncActivityReporter, SyncSections } from './sync-view.js';
 import { coreKeybindings, paletteCommands, registerWorkbenchCommands } from './workbench-commands.js';
 import { renderHome, renderWelcome, SAMPLE_SIZE } from './welcome.js';
@@ -40,6 +41,7 @@ import { renderHome, renderWelcome, SAMPLE_SIZE } from './welcome.js';
 /** The core's own views, after those of the plugins (as VS Code lists Extensions last). */
 const coreViews: WorkbenchView[] = [
   { id: 'workbench.sync', name: 'Sync', owner: 'core', icon: 'sync' },
+  { id: 'workbench.members', name: 'Members', owner: 'core', icon: 'members' },
   { id: 'workbench.plugins', name: 'Plugins', owner: 'core', icon: 'plugins' },
 ];
 
@@ -273,6 +275,20 @@ export class Workbench {
         this.activateTransports();
         return this.syncSections.render(body, () => this.state.transports.length > 0);
       }),
+    );
+    this.disposables.add(
+      this.sideBar.registerRenderer('core', 'workbench.members', (body) =>
+        renderMembersView(body, {
+          list: () => this.client.request(WorkbenchRpc.members),
+          act: (action) => this.client.request(WorkbenchRpc.memberAction, action),
+          onDidChange: (listener) =>
+            this.onDidChangeDataEmitter.event((changes) => {
+              if (changes.some((change) => change.type === 'member' || change.type === 'deviceInfo')) listener();
+            }),
+          notify: (level, message) => void this.notifications.show(level, message),
+          dialogHost: this.layout.root,
+        }),
+      ),
     );
     this.disposables.add(
       this.sideBar.registerRenderer('core', 'workbench.plugins', (body) =>

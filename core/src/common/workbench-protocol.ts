@@ -37,6 +37,10 @@ export const WorkbenchRpc = {
   logs: 'logs/list',
   /** () → void: activates the plugins that contribute sync transports (the Sync view is open) */
   activateTransports: 'sync/activateTransports',
+  /** () → Member[]: the project's devices with their role and status */
+  members: 'members/list',
+  /** (MemberAction) → Member: what a coordinator (or, to leave, any member) does with one */
+  memberAction: 'members/act',
   /** ({ path? }) → FolderListing: the host's folders, for the file chooser of browser mode */
   listFolder: 'files/list',
   /** (ChooseFileRequest) → string | null: the system's file dialog (desktop app only) */
@@ -56,6 +60,12 @@ export const WorkbenchRpc = {
   /** (ServiceEvent): a plugin's host service told its workbench side something */
   serviceEvent: 'service/event',
 } as const;
+
+/** What the Members view asks the host to do, as `cairn members admit|role|remove|leave` do. */
+export type MemberAction =
+  | { action: 'admit' | 'remove'; deviceId: string }
+  | { action: 'role'; deviceId: string; role: string }
+  | { action: 'leave' };
 
 export interface ProjectSummary {
   info: ProjectInfo;

@@ -73,6 +73,8 @@ export class Project {
     this.settingsAndDevices = new SettingsAndDevices(store);
     this.members = new Members(store, this.settingsAndDevices, dataDir);
     store.onDidChange((change) => this.onDidChangeEmitter.fire(change));
+    // The roster is no document of the index: a change of it is told as one of type `member`.
+    store.onDidChangeRoster(() => this.onDidChangeEmitter.fire({ kind: 'updated', type: 'member', id: 'roster', origin: 'sync' }));
   }
 
   /** Creates the project of a data dir (a new one, or joined by key). */

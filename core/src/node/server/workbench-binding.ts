@@ -22,6 +22,7 @@ import {
   type FolderEntry,
   type FolderListing,
   type LayoutState,
+  type MemberAction,
   type ProjectSummary,
   type WorkbenchState,
 } from '../../common/workbench-protocol.js';
@@ -150,6 +151,22 @@ export class WorkbenchBinding {
         return project.info();
       } finally {
         cancelled.dispose();
+      }
+    });
+    handle(WorkbenchRpc.members, async () => (await projects.open()).members.list());
+    handle(WorkbenchRpc.memberAction, async (request: MemberAction) => {
+      const members = (await projects.open()).members;
+      switch (request?.action) {
+        case 'admit':
+          return members.admit(String(request.deviceId));
+        case 'remove':
+          return members.remove(String(request.deviceId));
+        case 'role':
+          return members.setRole(String(request.deviceId), String(request.role));
+        case 'leave':
+          return members.leave();
+        default:
+          throw new CairnError(ErrorCodes.INVALID_INPUT, 'action: give admit, role, remove or leave.');
       }
     });
     handle(WorkbenchRpc.logs, () => this.logs.list('info'));

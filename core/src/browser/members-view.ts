@@ -1,0 +1,113 @@
+import { errorMessage, toDisposable, type Disposable, type Event, type Member } from '@cairn/sdk/browser';
+import type { MemberAction } from '../common/workbench-protocol.js';
+import { clear, h } from './dom.js';
+import { confirmDialog } from './modal.js';
+
+interface MembersViewServices {
+  list(): Promise<Member[]>;
+  act(action: MemberAction): Promise<unknown>;
+  /** Fires when the project's members or devices may have changed. */
+  onDidChange: Event<void>;
+  notify(level: 'info' | 'success' | 'warn' | 'error', message: string): void;
+  /** Where confirmation dialogs go. */
+  dialogHost: HTMLElement;
+}
+
+/**
+ * The Members view: every device of the project with its role and status, as `cairn members`
+ * lists them; a coordinator admits, promotes, demotes and removes devices from here, and any
+ * member can leave. What the host refuses (the last coordinator leaving, say) is shown as it says.
+ */
+export function renderMembersView(container: HTMLElement, services: MembersViewServices): Disposable {
+  const region = h('div', { class: 'members-view', role: 'region', 'aria-label': 'Members' });
+  const list = h('ul', { class: 'member-list', role: 'list', 'aria-label': 'Members of the project' });
+  region.append(list);
+  container.append(region);
+  let disposed = false;
+
+  const run = async (action: MemberAction, done: string) => {
+    try {
+      await services.act(action);
+      services.notify('success', done);
+    } catch (error) {
+      services.notify('error', errorMessage(error));
+    }
+    await refresh();
+  };
+
+  const button = (label: string, title: string, onClick: () => void, danger = false) => {
+    const element = h('button', { type: 'button', class: danger ? 'secondary danger' : 'secondary', 'aria-label': title }, label);
+    element.addEventListener('click', onClick);
+    return element;
+  };
+
+  const render = (members: Member[]) => {
+    clear(list);
+    const self = members.find((member) => member.self);
+    const coordinating = self?.role === 'coordinator' && self.status === 'active';
+    for (const member of members) {
+      const actions: HTMLElement[] = [];
+      const name = member.deviceName;
+      if (coordinating && !member.self && member.status === 'asking') {
+        actions.push(button('Admit', `Admit ${name}`, () => void run({ action: 'admit', deviceId: member.deviceId }, `${name} is a member now.`)));
+      }
+      if (coordinating && !member.self && member.status === 'active') {
+        const other = member.role === 'coordinator' ? 'participant' : 'coordinator';
+        actions.push(button(`Make ${other}`, `Make ${name} ${other}`, () => void run({ action: 'role', deviceId: member.deviceId, role: other }, `${name} is a ${other} now.`)));
+        actions.push(
+          button('Remove…', `Remove ${name}`, () => {
+            void confirmDialog(services.dialogHost, {
+              title: `Remove ${name}?`,
+              message: `${name} will no longer sync with any member, and what it writes from now on is ignored. New data is sealed with a key it never gets. This cannot be undone.`,
+              confirm: 'Remove',
+              danger: true,
+            }).then((yes) => {
+              if (yes) void run({ action: 'remove', deviceId: member.deviceId }, `${name} was removed from the project.`);
+            });
+          }, true),
+        );
+      }
+      if (member.self && member.status === 'active') {
+        actions.push(
+          button('Leave…', 'Leave the project', () => {
+            void confirmDialog(services.dialogHost, {
+              title: 'Leave the project?',
+              message: 'This device will no longer sync with the project’s members. What it holds stays on this device.',
+              confirm: 'Leave',
+              danger: true,
+            }).then((yes) => {
+              if (yes) void run({ action: 'leave' }, 'This device has left the project.');
+            });
+          }, true),
+        );
+      }
+      list.append(
+        h(
+          'li',
+          { class: `member member-${member.status}`, dataset: { device: member.deviceId } },
+          h('div', { class: 'member-header' }, h('span', { class: 'member-name' }, member.self ? `${name} (this device)` : name), h('span', { class: 'member-role' }, member.role)),
+          h('div', { class: 'member-meta' }, `${member.status} · ${member.deviceType} · ${member.deviceId.slice(0, 8)}`),
+          actions.length > 0 ? h('div', { class: 'member-actions' }, ...actions) : null,
+        ),
+      );
+    }
+  };
+
+  const refresh = async () => {
+    try {
+      const members = await services.list();
+      if (!disposed) render(members);
+    } catch (error) {
+      if (disposed) return;
+      clear(list);
+      list.append(h('li', { class: 'view-message' }, errorMessage(error)));
+    }
+  };
+  void refresh();
+  const subscription = services.onDidChange(() => void refresh());
+  return toDisposable(() => {
+    disposed = true;
+    subscription.dispose();
+    clear(container);
+  });
+}
