@@ -1,5 +1,5 @@
 import type { StoredBlock, StoredVersion } from '../../common/documents.js';
-import { openBlock, sealBlock, type SealedBlock } from './epoch-keys.js';
+import { isSealedBlock, openBlock, sealBlock, sealedBlockKey } from './epoch-keys.js';
 
 // How versions are laid out in the blocks of a document log: batches of versions as JSON, and,
 // once the project has had a removal, each batch sealed with the key epoch's key (epoch-keys.ts).
@@ -19,7 +19,7 @@ export type KeyLookup = (keyId: string) => Buffer | undefined;
 /** The bytes of one block: plain, or sealed with `key` when given. */
 export function encodeBlock(entries: StoredVersion[], key: { id: string; key: Buffer } | null): Buffer {
   const plain = Buffer.from(JSON.stringify({ v: 1, entries } satisfies StoredBlock));
-  return key === null ? plain : Buffer.from(JSON.stringify(sealBlock(key.id, key.key, plain)));
+  return key === null ? plain : sealBlock(key.id, key.key, plain);
 }
 
 /** Splits versions into blocks of at most MAX_ENTRIES_PER_BLOCK entries and about MAX_BLOCK_BYTES. */
@@ -49,15 +49,17 @@ export function packBlocks(versions: StoredVersion[]): StoredVersion[][] {
  */
 export function decodeBlock(buffer: Buffer | null, keyOf: KeyLookup = () => undefined): Array<StoredVersion | null> | typeof LOCKED | null {
   if (buffer === null) return null;
-  let parsed = parseJson(buffer);
-  if ((parsed as Partial<SealedBlock> | null)?.v === 2) {
-    const sealed = parsed as SealedBlock;
-    const key = typeof sealed.key === 'string' ? keyOf(sealed.key) : undefined;
+  let plain = buffer;
+  if (isSealedBlock(buffer)) {
+    const keyId = sealedBlockKey(buffer);
+    if (keyId === null) return null;
+    const key = keyOf(keyId);
     if (key === undefined) return LOCKED;
-    const plain = typeof sealed.box === 'string' && typeof sealed.nonce === 'string' ? openBlock(sealed, key) : null;
-    if (plain === null) return null;
-    parsed = parseJson(plain);
+    const opened = openBlock(buffer, key);
+    if (opened === null) return null;
+    plain = opened;
   }
+  const parsed = parseJson(plain);
   const entries = (parsed as Partial<StoredBlock> | null)?.entries;
   if (!Array.isArray(entries)) return null;
   return entries.map((entry: unknown) => (isStoredVersion(entry) ? entry : null));

@@ -16,13 +16,23 @@ export const KEY_BYTES = 32;
 
 export type { EpochKeyValue } from '../../common/documents.js';
 
-/** A block of a document log encrypted with an epoch's key: `box` is the sealed `{ v: 1, entries }`. */
-export interface SealedBlock {
-  v: 2;
-  /** The `epochKey` document whose key seals it. */
-  key: string;
-  nonce: string;
-  box: string;
+/**
+ * A block of a document log sealed with an epoch's key, in bytes: a marker (a plain block is JSON
+ * and starts with `{`), the 16-byte id of the `epochKey` document whose key seals it, the nonce,
+ * then the sealed `{ v: 1, entries }`. Binary, not JSON: a sync moves it as it is stored.
+ */
+const SEALED_MARKER = 0x02;
+const KEY_ID_BYTES = 16;
+
+export function isSealedBlock(buffer: Buffer): boolean {
+  return buffer.length > 0 && buffer[0] === SEALED_MARKER;
+}
+
+/** The id of the key that sealed a block (hex); null when it is too short to be one. */
+export function sealedBlockKey(buffer: Buffer): string | null {
+  return buffer.length < 1 + KEY_ID_BYTES + sodium.crypto_secretbox_NONCEBYTES + sodium.crypto_secretbox_MACBYTES
+    ? null
+    : buffer.subarray(1, 1 + KEY_ID_BYTES).toString('hex');
 }
 
 export function newEpochKey(): Buffer {
@@ -52,21 +62,24 @@ export function openSealed(signer: { publicKey: Buffer; secretKey: Buffer }, sea
   return sodium.crypto_box_seal_open(key, sealed, publicCurve, secretCurve) ? key : null;
 }
 
-export function sealBlock(keyId: string, key: Buffer, plain: Buffer): SealedBlock {
-  const nonce = Buffer.alloc(sodium.crypto_secretbox_NONCEBYTES);
+export function sealBlock(keyId: string, key: Buffer, plain: Buffer): Buffer {
+  const nonceBytes = sodium.crypto_secretbox_NONCEBYTES;
+  const sealed = Buffer.alloc(1 + KEY_ID_BYTES + nonceBytes + plain.length + sodium.crypto_secretbox_MACBYTES);
+  sealed[0] = SEALED_MARKER;
+  Buffer.from(keyId, 'hex').copy(sealed, 1);
+  const nonce = sealed.subarray(1 + KEY_ID_BYTES, 1 + KEY_ID_BYTES + nonceBytes);
   sodium.randombytes_buf(nonce);
-  const box = Buffer.alloc(plain.length + sodium.crypto_secretbox_MACBYTES);
-  sodium.crypto_secretbox_easy(box, plain, nonce, key);
-  return { v: 2, key: keyId, nonce: nonce.toString('hex'), box: box.toString('base64') };
+  sodium.crypto_secretbox_easy(sealed.subarray(1 + KEY_ID_BYTES + nonceBytes), plain, nonce, key);
+  return sealed;
 }
 
-/** The plain text of a sealed block; null when the key does not open it (damage, or another key). */
-export function openBlock(block: SealedBlock, key: Buffer): Buffer | null {
-  const box = Buffer.from(block.box, 'base64');
-  const nonce = Buffer.from(block.nonce, 'hex');
-  if (box.length < sodium.crypto_secretbox_MACBYTES || nonce.length !== sodium.crypto_secretbox_NONCEBYTES) return null;
-  const plain = Buffer.alloc(box.length - sodium.crypto_secretbox_MACBYTES);
-  return sodium.crypto_secretbox_open_easy(plain, box, nonce, key) ? plain : null;
+/** The plain bytes of a sealed block; null when the key does not open it (damage, or another key). */
+export function openBlock(sealed: Buffer, key: Buffer): Buffer | null {
+  const nonceBytes = sodium.crypto_secretbox_NONCEBYTES;
+  const start = 1 + KEY_ID_BYTES + nonceBytes;
+  if (sealedBlockKey(sealed) === null) return null;
+  const plain = Buffer.alloc(sealed.length - start - sodium.crypto_secretbox_MACBYTES);
+  return sodium.crypto_secretbox_open_easy(plain, sealed.subarray(start), sealed.subarray(1 + KEY_ID_BYTES, start), key) ? plain : null;
 }
 
 const CHUNK = 64 * 1024;

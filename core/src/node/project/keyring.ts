@@ -37,6 +37,8 @@ export class Keyring {
     const ordered = [...documents].sort((a, b) => (a.version.createdAt === b.version.createdAt ? (a.version.docId < b.version.docId ? -1 : 1) : a.version.createdAt < b.version.createdAt ? -1 : 1));
     for (const { version } of ordered) {
       const id = version.docId;
+      // A key's id is written into every block it seals: 16 bytes, as `newId` makes them.
+      if (!/^[0-9a-f]{32}$/.test(id)) continue;
       let key = this.keys.get(id);
       if (key === undefined) {
         const sealed = (version.value as EpochKeyValue | null)?.sealed?.[this.selfId];
