@@ -26,3 +26,27 @@ export interface Member {
 }
 
 export const memberRoles: readonly MemberRole[] = ['participant', 'coordinator'];
+
+/** What a coordinator offers a device waiting to join. */
+export interface InviteOffer {
+  projectName: string | null;
+  role: MemberRole;
+  invitedBy: { deviceId: string; deviceName: string };
+}
+
+/** How an invite ended, on the coordinator's side (`cairn invite`). */
+export interface InviteResult {
+  /** The new member's id; null when it declined. */
+  deviceId: string | null;
+  deviceName: string;
+  role: MemberRole;
+  decision: 'accepted' | 'declined';
+}
+
+/** What a device that joined by invite joined (`cairn join`). */
+export interface JoinResult {
+  projectName: string | null;
+  role: MemberRole;
+  /** The name of the coordinator's device. */
+  invitedBy: string;
+}

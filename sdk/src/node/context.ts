@@ -3,6 +3,7 @@ import type { Event } from '../common/event.js';
 import type { Readable } from 'node:stream';
 import type { Field, FieldInput, Preset, PresetInput } from '../common/categories.js';
 import type { Track, TrackInput, TrackPatch } from '../common/track.js';
+import type { InviteOffer, InviteResult, JoinResult, Member, MemberRole } from '../common/members.js';
 import type {
   AttachmentVariant,
   CreateManyOptions,
@@ -136,6 +137,40 @@ export interface ProjectSettingsApi {
   update(patch: Partial<ProjectSettings>): Promise<ProjectSettings>;
 }
 
+export interface InviteOptions {
+  /** Exactly one side of the stream is the initiator (the one that dialled). */
+  initiator: boolean;
+  /** Default `participant`. */
+  role?: MemberRole;
+  /** The other side silent this long ends the invite with `ERR_TIMEOUT`. Default 120 000. */
+  timeoutMs?: number;
+}
+
+export interface JoinOptions {
+  initiator: boolean;
+  /** This device's name in the project it joins (default: the computer's name). */
+  deviceName?: string;
+  timeoutMs?: number;
+  /** Whether to take the offer; default: take it. A declined offer ends `join` with `ERR_CANCELLED`. */
+  accept?(offer: InviteOffer): boolean | Promise<boolean>;
+}
+
+export interface MembersApi {
+  /** Every device of the project with its role and status (`cairn members`). */
+  list(): Promise<Member[]>;
+  /**
+   * The coordinator's side of an invite: offers the project with a role, and once the other side
+   * accepts, sends it the key over this (encrypted) stream and records it as a member.
+   * `ERR_NOT_PERMITTED` on a participant's device.
+   */
+  invite(stream: DuplexStream, options: InviteOptions): Promise<InviteResult>;
+  /**
+   * In a data dir with no project: takes an invite that comes over the stream and makes the
+   * project from it. `ERR_INVALID_INPUT` when the data dir holds a project already.
+   */
+  join(stream: DuplexStream, options: JoinOptions): Promise<JoinResult>;
+}
+
 export interface ProjectApi {
   /** Rejects with `ERR_NO_PROJECT` when the data dir holds no project. */
   info(): Promise<ProjectInfo>;
@@ -152,6 +187,8 @@ export interface ProjectApi {
   readonly settings: ProjectSettingsApi;
   /** The devices that have written to the project, this one included. */
   devices(): Promise<DeviceInfo[]>;
+  /** The project's members and roles; invites over a stream a transport brings. */
+  readonly members: MembersApi;
   /** Renames this device (1–64 characters, else `ERR_INVALID_INPUT`); others see it after their next sync. */
   renameDevice(name: string): Promise<ProjectInfo>;
   /** Bytes the project's data takes on this device (its store and index); the store is not opened. */

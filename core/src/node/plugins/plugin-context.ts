@@ -151,6 +151,11 @@ function projectApi(projects: ProjectService, tracked: Tracked): ProjectApi {
       update: call('updateSettings'),
     },
     devices: call('devices'),
+    members: {
+      list: async () => (await projects.open()).members.list(),
+      invite: (stream, options) => projects.invite(stream, options),
+      join: (stream, options) => projects.join(stream, options),
+    },
     renameDevice: call('renameDevice'),
     storageSize: () => projects.storageSize(),
     onDidChange: tracked(projects.onDidChange),

@@ -220,7 +220,15 @@ export class Members {
     throw new CairnError(ErrorCodes.NOT_FOUND, `There is no device '${text}' in this project (\`cairn members\` lists them).`);
   }
 
-  private mustCoordinate(what: string): void {
+  /** Records a device that accepted an invite, with its role, and seals the epoch keys to it. */
+  async admitInvited(deviceId: string, signer: Buffer, deviceName: string, role: MemberRole): Promise<void> {
+    this.mustCoordinate('invite devices');
+    const status = this.store.roster.status(deviceId);
+    if (status === 'removed' || status === 'left') throw this.gone(deviceId, status);
+    await this.write([this.version(deviceId, { role, status: 'active', from: 0, deviceName, deviceType: 'desktop' }), ...this.resealFor(deviceId, signer)]);
+  }
+
+  mustCoordinate(what: string): void {
     if (this.store.roster.isCoordinator(this.store.deviceId)) return;
     const status = this.store.roster.status(this.store.deviceId);
     if (status === 'removed' || status === 'left') throw this.gone(this.store.deviceId, status);

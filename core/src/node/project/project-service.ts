@@ -10,6 +10,10 @@ import {
   isCairnError,
   type DocumentChange,
   type DuplexStream,
+  type InviteOptions,
+  type InviteResult,
+  type JoinOptions,
+  type JoinResult,
   type Logger,
   type ReplicateOptions,
   type SyncActivity,
@@ -135,6 +139,57 @@ export class ProjectService {
       onProgress?.(Math.min(total, offset + batch), total);
     }
     return project;
+  }
+
+  /** The coordinator's side of an invite over a stream (invites.ts); the project must be open here. */
+  async invite(stream: DuplexStream, options: InviteOptions): Promise<InviteResult> {
+    const project = await this.open();
+    const { runInvite, inviteRole } = await import('./invites.js');
+    const role = inviteRole(options.role);
+    project.members.mustCoordinate('invite devices');
+    const info = project.info();
+    return runInvite(
+      stream,
+      options.initiator,
+      {
+        offer: { projectName: info.projectName, role, invitedBy: { deviceId: info.deviceId, deviceName: info.deviceName } },
+        projectKey: info.projectKey,
+        deviceName: info.deviceName,
+        deviceType: project.deviceType,
+        signer: project.store.signer,
+        admit: (deviceId, signer, deviceName, given) => project.members.admitInvited(deviceId, signer, deviceName, given),
+      },
+      options.timeoutMs ?? 120_000,
+    );
+  }
+
+  /** The joining side of an invite, in a data dir with no project yet. */
+  async join(stream: DuplexStream, options: JoinOptions): Promise<JoinResult> {
+    if ((await readProjectFile(this.config.dataDir)) !== null) {
+      throw new CairnError(
+        ErrorCodes.INVALID_INPUT,
+        `${this.config.dataDir} already holds a project (\`cairn project\` shows it). A device joins from an empty data dir: use another --data-dir.`,
+      );
+    }
+    const { runJoin } = await import('./invites.js');
+    const { hostname } = await import('node:os');
+    const deviceName = options.deviceName?.trim() || hostname() || 'Cairn device';
+    const result = await runJoin(
+      stream,
+      options.initiator,
+      {
+        deviceName,
+        deviceType: 'desktop',
+        accept: options.accept ?? (() => true),
+        create: async (projectKey) => {
+          const project = await this.create({ join: projectKey, deviceName });
+          return { deviceId: project.store.deviceId, signer: project.store.signer };
+        },
+      },
+      options.timeoutMs ?? 120_000,
+    );
+    if ('declined' in result) throw new CairnError(ErrorCodes.CANCELLED, `The invite to '${result.declined.projectName ?? 'a project'}' was declined.`);
+    return result;
   }
 
   /** Bytes of the project's store and index on disk, counted without opening them. */

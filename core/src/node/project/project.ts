@@ -119,6 +119,10 @@ export class Project {
     return this.file.deviceName;
   }
 
+  get deviceType(): string {
+    return this.file.deviceType;
+  }
+
   /** Renames this device: other devices see the new name in their lists after the next sync. */
   async renameDevice(name: string): Promise<ProjectInfo> {
     const trimmed = typeof name === 'string' ? name.trim() : '';

@@ -8,6 +8,7 @@ import {
 import { STATE_EVENT, SYNC_WIFI_SERVICE, type SyncWifiService, type WifiPeerResult } from '../common/protocol.js';
 import { parseAddress } from './address.js';
 import { listenOverridesFrom, listenSettings } from './settings.js';
+import { lanInvites, type LanInviteInput } from './lan-invites.js';
 import type { WifiSync } from './wifi-sync.js';
 
 interface SyncWifiInput {
@@ -45,6 +46,8 @@ export function activate(ctx: PluginContext): void {
     }
   };
 
+  const invites = lanInvites(ctx, settings);
+
   // `cairn sync wifi [--wait-peers N] [--timeout S] [--connect HOST:PORT]...`
   ctx.subscriptions.push(
     ctx.commands.register('sync-wifi.sync', async (input: SyncWifiInput = {}) => {
@@ -55,6 +58,8 @@ export function activate(ctx: PluginContext): void {
       );
       return { peers: peers.map(printable) };
     }),
+    ctx.commands.register('sync-wifi.join', (input: LanInviteInput = {}) => invites.join(input ?? {})),
+    ctx.commands.register('sync-wifi.invite', (input: LanInviteInput = {}) => invites.invite(input ?? {})),
     ctx.commands.register('sync-wifi.connect', async (address: unknown) => {
       const wifi = await load();
       await wifi.connect(String(typeof address === 'object' && address !== null ? (address as { address?: unknown }).address : address));

@@ -1,0 +1,148 @@
+import net from 'node:net';
+import { CairnError, ErrorCodes, lanHost, type InviteResult, type JoinResult, type MemberRole, type PluginContext } from '@cairn/sdk';
+import { parseAddress, type LanAddress } from './address.js';
+import type { ListenSettings } from './settings.js';
+
+/**
+ * Invites on the local network: the invite itself is the core's (`ctx.project.members`), over a
+ * TCP connection this plugin makes. One side waits for the other to dial it — the device that
+ * joins (`cairn join`) or the coordinator (`cairn invite`) — and the other dials it with
+ * `--connect HOST:PORT`, the address the waiting side prints.
+ */
+
+export interface LanInviteInput {
+  connect?: unknown;
+  timeout?: unknown;
+  role?: unknown;
+  deviceName?: unknown;
+}
+
+/** Port the waiting side listens on: `CAIRN_INVITE_PORT` (for tests and firewalls), else a free one. */
+function invitePort(env: NodeJS.ProcessEnv): number {
+  const given = env.CAIRN_INVITE_PORT;
+  if (given === undefined || given === '') return 0;
+  const port = Number(given);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CairnError(ErrorCodes.INVALID_INPUT, `CAIRN_INVITE_PORT must be a port number; got '${given}'.`);
+  return port;
+}
+
+function checkTimeout(timeout: unknown): number {
+  const seconds = timeout === undefined ? 120 : Number(timeout);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new CairnError(ErrorCodes.INVALID_INPUT, `--timeout must be a number of seconds > 0; got '${String(timeout)}'.`);
+  return seconds * 1000;
+}
+
+function addressesOf(connect: unknown): LanAddress[] {
+  const given = connect === undefined ? [] : Array.isArray(connect) ? connect : [connect];
+  return given.map((text) => parseAddress(String(text)));
+}
+
+/**
+ * The first connection to come: dialled (the first address that answers), or accepted on a
+ * listening socket, whose address `onListening` is told. `ERR_TIMEOUT` when none comes in time.
+ */
+async function firstConnection(addresses: LanAddress[], listen: { host: string; port: number }, timeoutMs: number, onListening: (address: string) => void): Promise<{ socket: net.Socket; initiator: boolean }> {
+  if (addresses.length > 0) {
+    // The other side may not be listening yet: try each address again until the time is up.
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (const address of addresses) {
+        const socket = await dial(address);
+        if (socket !== null) return { socket, initiator: true };
+      }
+      if (Date.now() + 500 > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new CairnError(
+      ErrorCodes.TIMEOUT,
+      `No device answered at ${addresses.map((address) => `${address.host}:${address.port}`).join(', ')} within ${Math.round(timeoutMs / 1000)} s: check that it is waiting, and the address it shows.`,
+    );
+  }
+  const server = net.createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(new CairnError(ErrorCodes.IO, `Could not listen at ${listen.host}:${listen.port}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : error.message}.`)),
+      );
+      server.listen(listen.port, listen.host, () => resolve());
+    });
+    const { port } = server.address() as net.AddressInfo;
+    onListening(`${listen.host}:${port}`);
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new CairnError(ErrorCodes.TIMEOUT, `No device came within ${Math.round(timeoutMs / 1000)} s.`)), timeoutMs);
+      server.once('connection', (socket) => {
+        clearTimeout(timer);
+        resolve({ socket, initiator: false });
+      });
+    });
+  } finally {
+    server.close();
+  }
+}
+
+function dial(address: LanAddress): Promise<net.Socket | null> {
+  return new Promise((resolve) => {
+    const attempt = net.connect(address.port, address.host);
+    attempt.setTimeout(5_000, () => attempt.destroy());
+    attempt.once('connect', () => {
+      attempt.setTimeout(0);
+      resolve(attempt);
+    });
+    attempt.once('error', () => resolve(null));
+    attempt.once('close', () => resolve(null));
+  });
+}
+
+export function lanInvites(ctx: PluginContext, settings: () => ListenSettings) {
+  const listenOn = () => ({ host: lanHost(settings().host), port: invitePort(process.env) });
+  return {
+    /** `cairn join [--connect HOST:PORT]... [--device-name D] [--timeout S]`: waits for an invite and takes it. */
+    join: async (input: LanInviteInput): Promise<JoinResult> => {
+      const timeoutMs = checkTimeout(input.timeout);
+      const addresses = addressesOf(input.connect);
+      // Refused before anything is opened: one data dir holds one project.
+      const existing = await ctx.project.info().catch(() => null);
+      if (existing !== null) {
+        throw new CairnError(ErrorCodes.INVALID_INPUT, 'This data dir holds a project already (`cairn project` shows it): a device joins from an empty data dir, so use another --data-dir.');
+      }
+      return ctx.progress('Waiting for an invite', async (report) => {
+        const { socket, initiator } = await firstConnection(addresses, listenOn(), timeoutMs, (address) => {
+          ctx.log.info(`Waiting for an invite at ${address}: on a coordinator's device, run \`cairn invite --connect ${address}\`.`);
+          report({ message: `at ${address}: on a coordinator's device, run cairn invite --connect ${address}` });
+        });
+        try {
+          return await ctx.project.members.join(socket, {
+            initiator,
+            timeoutMs,
+            ...(input.deviceName !== undefined && { deviceName: String(input.deviceName) }),
+          });
+        } finally {
+          socket.destroy();
+        }
+      });
+    },
+    /** `cairn invite [--connect HOST:PORT]... [--role R] [--timeout S]`: offers the project to a device waiting to join. */
+    invite: async (input: LanInviteInput): Promise<InviteResult> => {
+      const timeoutMs = checkTimeout(input.timeout);
+      const role = (input.role ?? 'participant') as MemberRole;
+      if (role !== 'participant' && role !== 'coordinator') throw new CairnError(ErrorCodes.INVALID_INPUT, `--role must be participant or coordinator; got '${String(input.role)}'.`);
+      const addresses = addressesOf(input.connect);
+      // Refused before anything is opened: a participant cannot invite.
+      const self = (await ctx.project.members.list()).find((member) => member.self);
+      if (self?.role !== 'coordinator' || self.status !== 'active') {
+        throw new CairnError(ErrorCodes.NOT_PERMITTED, 'Only coordinators can invite devices; this device is a participant. Ask a coordinator (`cairn members` lists them).');
+      }
+      return ctx.progress('Inviting a device', async (report) => {
+        const { socket, initiator } = await firstConnection(addresses, listenOn(), timeoutMs, (address) => {
+          ctx.log.info(`Waiting for a device to join at ${address}: on it, run \`cairn join --connect ${address}\`.`);
+          report({ message: `at ${address}: on the device that joins, run cairn join --connect ${address}` });
+        });
+        try {
+          return await ctx.project.members.invite(socket, { initiator, role, timeoutMs });
+        } finally {
+          socket.destroy();
+        }
+      });
+    },
+  };
+}
