@@ -167,6 +167,7 @@ describe('workbench (headless Chromium)', function () {
     expect(await activity.getByRole('tab').evaluateAll((tabs) => tabs.map((tab) => tab.getAttribute('aria-label')))).to.deep.equal([
       'Notes',
       'Sync',
+      'Members',
       'Plugins',
     ]);
     expect(await page.getByRole('status', { name: 'Status Bar' }).textContent()).to.contain('River survey');
@@ -253,6 +254,8 @@ describe('workbench (headless Chromium)', function () {
     expect(await focused()).to.equal('Notes');
     await page.keyboard.press('ArrowUp');
     expect(await focused(), 'wraps around').to.equal('Plugins');
+    await page.keyboard.press('ArrowUp');
+    expect(await focused()).to.equal('Members');
     await page.keyboard.press('ArrowUp');
     expect(await focused()).to.equal('Sync');
     await page.keyboard.press('Enter');

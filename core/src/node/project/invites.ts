@@ -120,7 +120,7 @@ function openChannel(stream: DuplexStream, initiator: boolean, hello: Hello, tim
   };
 }
 
-async function expect<K extends Message['kind']>(channel: Channel, kind: K): Promise<Extract<Message, { kind: K }>> {
+async function awaitMessage<K extends Message['kind']>(channel: Channel, kind: K): Promise<Extract<Message, { kind: K }>> {
   const message = await channel.next();
   if (message?.kind === 'error') throw new CairnError(codeOf(message.code), `The other device ended the invite: ${String(message.message)}`);
   if (message?.kind !== kind) throw new CairnError(ErrorCodes.PROTOCOL_VERSION, `The other device said '${String(message?.kind)}' where '${kind}' was due: it runs an incompatible Cairn.`);
@@ -159,11 +159,11 @@ export async function runInvite(stream: DuplexStream, initiator: boolean, contex
     await channel.noise.opened;
     const proof = context.signer.sign(deviceProofMessage(channel.noise.handshakeHash!, channel.noise.isInitiator)).toString('hex');
     channel.send({ kind: 'offer', offer: context.offer, deviceId: deviceIdOf(context.signer.publicKey), deviceSigner: context.signer.publicKey.toString('hex'), deviceProof: proof });
-    const { accept } = await expect(channel, 'answer');
+    const { accept } = await awaitMessage(channel, 'answer');
     const deviceName = String(hello.deviceName ?? 'Unknown device');
     if (accept !== true) return { deviceId: null, deviceName, role: context.offer.role, decision: 'declined' };
     channel.send({ kind: 'keys', projectKey: context.projectKey });
-    const joined = await expect(channel, 'joined');
+    const joined = await awaitMessage(channel, 'joined');
     const signer = proves(channel.noise, joined.deviceId, joined.deviceSigner, joined.deviceProof);
     if (signer === null) throw new CairnError(ErrorCodes.NOT_PERMITTED, 'The device that accepted could not prove its device key; it was not recorded as a member.');
     await context.admit(joined.deviceId, signer, deviceName, context.offer.role);
@@ -184,7 +184,7 @@ export async function runJoin(stream: DuplexStream, initiator: boolean, context:
   const channel = openChannel(stream, initiator, { protocol: 'cairn-invite', version: INVITE_PROTOCOL_VERSION, side: 'joiner', deviceName: context.deviceName, deviceType: context.deviceType }, timeoutMs);
   try {
     checkHello(await channel.hello, 'coordinator');
-    const { offer, deviceId, deviceSigner, deviceProof } = await expect(channel, 'offer');
+    const { offer, deviceId, deviceSigner, deviceProof } = await awaitMessage(channel, 'offer');
     if (proves(channel.noise, deviceId, deviceSigner, deviceProof) === null) {
       throw new CairnError(ErrorCodes.NOT_PERMITTED, 'The inviting device could not prove its device key; the invite was refused.');
     }
@@ -192,12 +192,12 @@ export async function runJoin(stream: DuplexStream, initiator: boolean, context:
     const accept = await context.accept(offer);
     channel.send({ kind: 'answer', accept });
     if (!accept) return { declined: offer };
-    const { projectKey } = await expect(channel, 'keys');
+    const { projectKey } = await awaitMessage(channel, 'keys');
     if (typeof projectKey !== 'string' || !/^[0-9a-f]{64}$/.test(projectKey)) throw new CairnError(ErrorCodes.PROTOCOL_VERSION, 'The invite carried no valid project key.');
     const created = await context.create(projectKey);
     const proof = created.signer.sign(deviceProofMessage(channel.noise.handshakeHash!, channel.noise.isInitiator)).toString('hex');
     channel.send({ kind: 'joined', deviceId: created.deviceId, deviceSigner: created.signer.publicKey.toString('hex'), deviceProof: proof });
-    await expect(channel, 'welcome');
+    await awaitMessage(channel, 'welcome');
     return { projectName: offer.projectName, role: offer.role, invitedBy: offer.invitedBy.deviceName };
   } finally {
     channel.close();

@@ -10,6 +10,7 @@ import {
   type StoredVersion,
 } from '../../common/documents.js';
 import type { MemberRecord, MemberValue } from '../../common/roster.js';
+import { observationQuery, sortColumns } from './observation-query.js';
 
 /** Bumped when the tables change; an index of another version is rebuilt from the cores. */
 const INDEX_VERSION = '6';
@@ -191,20 +192,20 @@ export class ProjectIndex {
    */
   rebuild(logs: ReadonlyArray<{ coreKey: string; blocks: ReadonlyArray<ReadonlyArray<StoredVersion | null>>; admits: Admission }>): IndexChange[] {
     const run = this.db.transaction((): IndexChange[] => {
-      const before = new Map((this.db.prepare("SELECT type, doc_id, deleted FROM docs").all() as Array<{ type: DocumentType; doc_id: string; deleted: number }>).map((row) => [`${row.type}\u0000${row.doc_id}`, row]));
+      const rows = () => this.db.prepare('SELECT type, doc_id, deleted, version_id FROM docs').all() as Array<{ type: DocumentType; doc_id: string; deleted: number; version_id: string }>;
+      const before = new Map(rows().map((row) => [`${row.type}\u0000${row.doc_id}`, row]));
       this.db.exec('DELETE FROM cores; DELETE FROM linked; DELETE FROM heads; DELETE FROM docs; DELETE FROM obs_rtree; DELETE FROM obs_fts; DELETE FROM observation_blocks;');
       for (const log of logs) this.applyBlocks(log.coreKey, 0, log.blocks, log.admits);
       // What changed, from what was there before to what is there now.
       const changes: IndexChange[] = [];
-      const after = this.db.prepare('SELECT type, doc_id, deleted FROM docs').all() as Array<{ type: DocumentType; doc_id: string; deleted: number }>;
-      for (const row of after) {
+      for (const row of rows()) {
         const key = `${row.type}\u0000${row.doc_id}`;
         const was = before.get(key);
         before.delete(key);
         if (was === undefined || was.deleted === 1) {
           if (row.deleted === 0) changes.push({ kind: 'created', type: row.type, id: row.doc_id });
         } else if (row.deleted === 1) changes.push({ kind: 'deleted', type: row.type, id: row.doc_id });
-        else changes.push({ kind: 'updated', type: row.type, id: row.doc_id });
+        else if (row.version_id !== was.version_id) changes.push({ kind: 'updated', type: row.type, id: row.doc_id });
       }
       for (const was of before.values()) if (was.deleted === 0) changes.push({ kind: 'deleted', type: was.type, id: was.doc_id });
       return changes;
@@ -523,57 +524,3 @@ export class ProjectIndex {
   }
 }
 
-/** The FROM/WHERE of an observation query and its parameters. */
-/** What each sort key orders by; the dates and the category have indexes, the rest sort the matches. */
-const sortColumns: Record<string, string> = {
-  createdAt: 'd.created_at',
-  updatedAt: 'd.updated_at',
-  category: 'd.category',
-  notes: "json_extract(h.json, '$.value.notes') COLLATE NOCASE",
-  lat: 'd.lat',
-  lon: 'd.lon',
-  createdBy: "json_extract(h.json, '$.createdBy')",
-  attachments: "json_array_length(h.json, '$.value.attachments')",
-};
-
-function observationQuery(filter: ObservationFilter, select: string, join = '', hint: '' | 'NOT INDEXED' = ''): { sql: string; params: unknown[] } {
-  const where = ["d.type = 'observation'", 'd.deleted = 0'];
-  const params: unknown[] = [];
-  if (filter.bbox !== undefined) {
-    const [west, south, east, north] = filter.bbox;
-    // A box across the antimeridian (west > east) is two boxes.
-    const spans = west <= east ? [[west, east]] : [[west, 180], [-180, east]];
-    const conditions = spans.map(() => '(r.min_lon <= ? AND r.max_lon >= ?)').join(' OR ');
-    where.push(`d.rowid IN (SELECT r.id FROM obs_rtree r WHERE (${conditions}) AND r.min_lat <= ? AND r.max_lat >= ?)`);
-    for (const [from, to] of spans) params.push(to, from);
-    params.push(north, south);
-  }
-  if (filter.category !== undefined) {
-    where.push('d.category = ?');
-    params.push(filter.category);
-  }
-  if (filter.from !== undefined) {
-    where.push('d.created_at >= ?');
-    params.push(filter.from);
-  }
-  if (filter.to !== undefined) {
-    where.push('d.created_at <= ?');
-    params.push(filter.to);
-  }
-  const text = filter.text === undefined ? '' : ftsQuery(filter.text);
-  if (text !== '') {
-    where.push('d.rowid IN (SELECT rowid FROM obs_fts WHERE obs_fts MATCH ?)');
-    params.push(text);
-  }
-  return { sql: `${select} FROM docs d ${hint} ${join} WHERE ${where.join(' AND ')}`, params };
-}
-
-/** Words of a search box as an FTS5 query: every word must appear, as a word or a word's start. */
-function ftsQuery(text: string): string {
-  return text
-    .split(/\s+/)
-    .map((word) => word.replace(/"/g, ''))
-    .filter((word) => word.length > 0)
-    .map((word) => `"${word}"*`)
-    .join(' ');
-}
