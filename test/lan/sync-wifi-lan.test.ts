@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { runCairnJson } from '@cairn/core/testing';
+import { runCairn, runCairnJson } from '@cairn/core/testing';
 import { folderBytes } from '@cairn/sdk/testing';
 import { TempDirs } from '../helpers.js';
 import { Lan } from './netns.js';
@@ -61,6 +61,23 @@ describe('sync over Wi-Fi on a LAN of three hosts (network namespaces, no route 
     expect((JSON.parse(fromOutsider!.stderr) as { error: { code: string } }).error.code).to.equal('ERR_TIMEOUT');
     expect((await contents(outsider)).map((observation) => observation.notes)).to.deep.equal(['not for them']);
     expect((await contents(alpha)).some((observation) => observation.notes === 'not for them')).to.equal(false);
+  });
+
+  it('a coordinator finds a device waiting to join by its name (mDNS, no address given) and invites it; another waiting device is left alone', async () => {
+    const [alpha, tablet, other] = [await temp.make(), await temp.make(), await temp.make()];
+    await cairnJson(alpha, 'init', '--name', 'Invited survey', '--device-name', 'alpha');
+    const waiting = lan.cairn(1, tablet, ['join', '--device-name', 'tablet', '--timeout', '30', '--json']);
+    const bystander = lan.cairn(2, other, ['join', '--device-name', 'bystander', '--timeout', '10', '--json']);
+    const invited = await lan.cairn(0, alpha, ['invite', '--device', 'tablet', '--role', 'coordinator', '--timeout', '30', '--json']);
+    const [joined, left] = await Promise.all([waiting, bystander]);
+    expect(invited.code, invited.stderr).to.equal(0);
+    expect(JSON.parse(invited.stdout)).to.deep.include({ deviceName: 'tablet', role: 'coordinator', decision: 'accepted' });
+    expect(joined.code, joined.stderr).to.equal(0);
+    expect(JSON.parse(joined.stdout)).to.deep.equal({ projectName: 'Invited survey', role: 'coordinator', invitedBy: 'alpha' });
+    expect(left.code).to.equal(1);
+    expect((JSON.parse(left.stderr) as { error: { code: string } }).error.code).to.equal('ERR_TIMEOUT');
+    // The bystander holds no project: nothing was offered to it.
+    expect((await runCairn(['--data-dir', other, 'project', '--json'])).code).to.equal(1);
   });
 
   it('loses nothing when the link goes down mid-sync: back up, a retry completes', async () => {

@@ -1,6 +1,9 @@
 import net from 'node:net';
-import { CairnError, ErrorCodes, lanHost, type InviteResult, type JoinResult, type MemberRole, type PluginContext } from '@cairn/sdk';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { CairnError, ErrorCodes, lanHost, type Disposable, type InviteResult, type JoinResult, type MemberRole, type PluginContext } from '@cairn/sdk';
 import { parseAddress, type LanAddress } from './address.js';
+import { JOIN_SERVICE, startAnnouncer, type AnnouncerOptions } from './mdns.js';
 import type { ListenSettings } from './settings.js';
 
 /**
@@ -12,6 +15,7 @@ import type { ListenSettings } from './settings.js';
 
 export interface LanInviteInput {
   connect?: unknown;
+  device?: unknown;
   timeout?: unknown;
   role?: unknown;
   deviceName?: unknown;
@@ -37,11 +41,23 @@ function addressesOf(connect: unknown): LanAddress[] {
   return given.map((text) => parseAddress(String(text)));
 }
 
+/** Where the waiting side listens, and how the dialling side finds it when no address is given. */
+interface Rendezvous {
+  addresses: LanAddress[];
+  listen: { host: string; port: number };
+  timeoutMs: number;
+  onListening(address: string): void;
+  /** Announces the waiting side, or looks for one to dial, on the local network (mDNS). */
+  discover?(listening: LanAddress, dial: (address: LanAddress) => void): Disposable;
+}
+
 /**
- * The first connection to come: dialled (the first address that answers), or accepted on a
- * listening socket, whose address `onListening` is told. `ERR_TIMEOUT` when none comes in time.
+ * The first connection to come: dialled (each `--connect` address is tried again until one
+ * answers), or accepted on a listening socket (whose address `onListening` is told), or dialled
+ * to a device found on the local network meanwhile. `ERR_TIMEOUT` when none comes in time.
  */
-async function firstConnection(addresses: LanAddress[], listen: { host: string; port: number }, timeoutMs: number, onListening: (address: string) => void): Promise<{ socket: net.Socket; initiator: boolean }> {
+async function firstConnection(rendezvous: Rendezvous): Promise<{ socket: net.Socket; initiator: boolean }> {
+  const { addresses, listen, timeoutMs } = rendezvous;
   if (addresses.length > 0) {
     // The other side may not be listening yet: try each address again until the time is up.
     const deadline = Date.now() + timeoutMs;
@@ -59,6 +75,7 @@ async function firstConnection(addresses: LanAddress[], listen: { host: string; 
     );
   }
   const server = net.createServer();
+  let discovery: Disposable | null = null;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) =>
@@ -67,17 +84,38 @@ async function firstConnection(addresses: LanAddress[], listen: { host: string; 
       server.listen(listen.port, listen.host, () => resolve());
     });
     const { port } = server.address() as net.AddressInfo;
-    onListening(`${listen.host}:${port}`);
+    rendezvous.onListening(`${listen.host}:${port}`);
     return await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new CairnError(ErrorCodes.TIMEOUT, `No device came within ${Math.round(timeoutMs / 1000)} s.`)), timeoutMs);
-      server.once('connection', (socket) => {
+      let settled = false;
+      const settle = (outcome: { socket: net.Socket; initiator: boolean }) => {
+        if (settled) return void outcome.socket.destroy();
+        settled = true;
         clearTimeout(timer);
-        resolve({ socket, initiator: false });
-      });
+        resolve(outcome);
+      };
+      const timer = setTimeout(() => {
+        settled = true;
+        reject(new CairnError(ErrorCodes.TIMEOUT, `No device came within ${Math.round(timeoutMs / 1000)} s.`));
+      }, timeoutMs);
+      server.once('connection', (socket) => settle({ socket, initiator: false }));
+      const tried = new Set<string>();
+      discovery = rendezvous.discover?.({ host: listen.host, port }, (address) => {
+        const key = `${address.host}:${address.port}`;
+        if (settled || tried.has(key)) return;
+        tried.add(key);
+        void dial(address).then((socket) => socket !== null && settle({ socket, initiator: true }));
+      }) ?? null;
     });
   } finally {
     server.close();
+    await (discovery as Disposable | null)?.dispose();
   }
+}
+
+/** mDNS for invites; on loopback there is no network to announce on, and nothing is sent. */
+function announce(options: Omit<AnnouncerOptions, 'instance' | 'onFound'> & { onFound?: AnnouncerOptions['onFound'] }): Disposable {
+  if (options.address.host.startsWith('127.')) return { dispose: () => undefined };
+  return startAnnouncer({ onFound: () => undefined, ...options, instance: randomBytes(8).toString('hex') });
 }
 
 function dial(address: LanAddress): Promise<net.Socket | null> {
@@ -102,20 +140,24 @@ export function lanInvites(ctx: PluginContext, settings: () => ListenSettings) {
       const addresses = addressesOf(input.connect);
       // Refused before anything is opened: one data dir holds one project.
       const existing = await ctx.project.info().catch(() => null);
+      const deviceName = input.deviceName === undefined ? hostname() || 'Cairn device' : String(input.deviceName).trim();
       if (existing !== null) {
         throw new CairnError(ErrorCodes.INVALID_INPUT, 'This data dir holds a project already (`cairn project` shows it): a device joins from an empty data dir, so use another --data-dir.');
       }
       return ctx.progress('Waiting for an invite', async (report) => {
-        const { socket, initiator } = await firstConnection(addresses, listenOn(), timeoutMs, (address) => {
-          ctx.log.info(`Waiting for an invite at ${address}: on a coordinator's device, run \`cairn invite --connect ${address}\`.`);
-          report({ message: `at ${address}: on a coordinator's device, run cairn invite --connect ${address}` });
+        const { socket, initiator } = await firstConnection({
+          addresses,
+          listen: listenOn(),
+          timeoutMs,
+          onListening: (address) => {
+            ctx.log.info(`Waiting for an invite at ${address}: on a coordinator's device, run \`cairn invite\` (or \`cairn invite --connect ${address}\`).`);
+            report({ message: `at ${address}: on a coordinator's device, run cairn invite` });
+          },
+          // Announced by name only: nothing of a project is in it, and this device has none yet.
+          discover: (listening) => announce({ address: listening, service: JOIN_SERVICE, texts: [`n=${deviceName}`], log: ctx.log }),
         });
         try {
-          return await ctx.project.members.join(socket, {
-            initiator,
-            timeoutMs,
-            ...(input.deviceName !== undefined && { deviceName: String(input.deviceName) }),
-          });
+          return await ctx.project.members.join(socket, { initiator, timeoutMs, deviceName });
         } finally {
           socket.destroy();
         }
@@ -133,9 +175,26 @@ export function lanInvites(ctx: PluginContext, settings: () => ListenSettings) {
         throw new CairnError(ErrorCodes.NOT_PERMITTED, 'Only coordinators can invite devices; this device is a participant. Ask a coordinator (`cairn members` lists them).');
       }
       return ctx.progress('Inviting a device', async (report) => {
-        const { socket, initiator } = await firstConnection(addresses, listenOn(), timeoutMs, (address) => {
-          ctx.log.info(`Waiting for a device to join at ${address}: on it, run \`cairn join --connect ${address}\`.`);
-          report({ message: `at ${address}: on the device that joins, run cairn join --connect ${address}` });
+        const device = input.device === undefined ? null : String(input.device);
+        const { socket, initiator } = await firstConnection({
+          addresses,
+          listen: listenOn(),
+          timeoutMs,
+          onListening: (address) => {
+            ctx.log.info(`Looking for a device waiting to join${device === null ? '' : ` named '${device}'`}; or, on it, run \`cairn join --connect ${address}\`.`);
+            report({ message: `looking for a device waiting to join${device === null ? '' : ` (${device})`}` });
+          },
+          // Only asks: the devices that wait answer with where they wait, and their name.
+          discover: (listening, dial) =>
+            announce({
+              address: listening,
+              service: JOIN_SERVICE,
+              quiet: true,
+              log: ctx.log,
+              onFound: (found, texts) => {
+                if (device === null || texts.includes(`n=${device}`)) dial(found);
+              },
+            }),
         });
         try {
           return await ctx.project.members.invite(socket, { initiator, role, timeoutMs });
