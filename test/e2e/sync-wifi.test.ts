@@ -173,4 +173,40 @@ describe('sync over Wi-Fi, from the workbench (headless Chromium, loopback)', fu
     await sync.getByRole('region', { name: 'Sync over Wi-Fi' }).waitFor();
     expect(laptop.syncTransports.list().map((transport) => transport.id)).to.include('wifi');
   });
+
+  it('invites a device waiting to join from the section, with a role, and it becomes a member', async () => {
+    const laptop = await device('laptop');
+    await (await laptop.projects.open()).createObservations([{ lat: 1, lon: 2, notes: 'for members' }]);
+    // A device with no project yet, waiting for an invite (as `cairn join` does) at a known port.
+    const { CairnHost: Host } = await import('@cairn/core');
+    const { join } = await import('node:path');
+    const { fileURLToPath } = await import('node:url');
+    const tablet = new Host({ dataDir: await workbenches.temp.make(), builtinPluginsDir: join(fileURLToPath(new URL('../../..', import.meta.url)), 'plugins') });
+    const previousPort = process.env.CAIRN_INVITE_PORT;
+    const { createServer } = await import('node:net');
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
+    process.env.CAIRN_INVITE_PORT = String(port);
+    try {
+      await tablet.start();
+      const joined = tablet.commands.execute<{ projectName: string; role: string; invitedBy: string }>('sync-wifi.join', [{ deviceName: 'tablet', timeout: 60 }]);
+      const page = await workbench(laptop);
+      const section = page.getByRole('region', { name: 'Sync' }).getByRole('region', { name: 'Sync over Wi-Fi' });
+      await section.getByRole('button', { name: 'Invite a device…' }).click();
+      const form = section.getByRole('form', { name: 'Invite a device' });
+      await form.getByRole('textbox', { name: 'Its address, where multicast is blocked' }).fill(`127.0.0.1:${port}`);
+      await form.getByRole('combobox', { name: 'Role' }).selectOption('coordinator');
+      await form.getByRole('button', { name: 'Invite' }).click();
+      await section.getByRole('status').getByText('tablet joined the project as coordinator.').waitFor();
+      expect(await joined).to.deep.equal({ projectName: 'Wi-Fi survey', role: 'coordinator', invitedBy: 'laptop' });
+      const members = await (await laptop.projects.open()).members.list();
+      expect(members.find((member) => member.deviceName === 'tablet')).to.deep.include({ role: 'coordinator', status: 'active' });
+    } finally {
+      if (previousPort === undefined) delete process.env.CAIRN_INVITE_PORT;
+      else process.env.CAIRN_INVITE_PORT = previousPort;
+      await tablet.dispose();
+    }
+  });
 });

@@ -99,6 +99,32 @@ export function activate(ctx: BrowserPluginContext): void {
         const connectOpen = h('button', { type: 'button', class: 'secondary' }, 'Connect to address…');
         const connectField = h('input', { type: 'text', 'aria-label': 'Address of the other device', placeholder: '192.168.1.20:49737', spellcheck: 'false' });
         const connectForm = h('form', { class: 'sync-row', hidden: '' }, connectField, h('button', { type: 'submit', class: 'secondary' }, 'Connect'));
+        // Inviting a device that waits to join (`cairn join` on it): coordinators only, the host says so otherwise.
+        const inviteOpen = h('button', { type: 'button', class: 'secondary' }, 'Invite a device…');
+        const inviteName = h('input', { type: 'text', 'aria-label': 'Name of the device waiting to join', placeholder: 'any device waiting', spellcheck: 'false' });
+        const inviteAddress = h('input', { type: 'text', 'aria-label': 'Its address, where multicast is blocked', placeholder: '192.168.1.31:45113', spellcheck: 'false' });
+        const inviteRole = h('select', { 'aria-label': 'Role' }, h('option', { value: 'participant' }, 'Participant'), h('option', { value: 'coordinator' }, 'Coordinator'));
+        const inviteSubmit = h('button', { type: 'submit', class: 'primary' }, 'Invite');
+        const inviteForm = h('form', { class: 'sync-row', hidden: '', 'aria-label': 'Invite a device' }, inviteName, inviteAddress, inviteRole, inviteSubmit);
+        inviteOpen.addEventListener('click', () => {
+          inviteForm.hidden = !inviteForm.hidden;
+          if (!inviteForm.hidden) inviteName.focus();
+        });
+        inviteForm.addEventListener('submit', (event) => {
+          event.preventDefault();
+          inviteSubmit.disabled = true;
+          report?.('Looking for the device waiting to join…', false);
+          void service
+            .invite({ device: inviteName.value, connect: inviteAddress.value, role: inviteRole.value })
+            .then(
+              (result) => {
+                inviteForm.hidden = true;
+                report?.(result.decision === 'accepted' ? `${result.deviceName} joined the project as ${result.role}.` : `${result.deviceName} declined the invite.`, false);
+              },
+              (error: unknown) => report?.(errorMessage(error), true),
+            )
+            .finally(() => (inviteSubmit.disabled = false));
+        });
         const list = h('ul', { role: 'list', 'aria-label': 'Devices', class: 'sync-list' });
         const status = h('p', { role: 'status', class: 'sync-wifi-result' });
 
@@ -161,8 +187,9 @@ export function activate(ctx: BrowserPluginContext): void {
           about,
           h('label', { class: 'field' }, 'This device', name),
           address,
-          h('div', { class: 'sync-row' }, discover, syncAll, connectOpen),
+          h('div', { class: 'sync-row' }, discover, syncAll, connectOpen, inviteOpen),
           connectForm,
+          inviteForm,
           list,
           status,
         );

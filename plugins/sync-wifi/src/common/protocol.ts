@@ -1,4 +1,4 @@
-import type { InvocationContext, ProjectInfo, SyncCounts, SyncProgress } from '@cairn/sdk/common';
+import type { InviteResult, InvocationContext, ProjectInfo, SyncCounts, SyncProgress } from '@cairn/sdk/common';
 
 /** A device of the project seen on the local network. */
 export interface WifiDevice {
@@ -47,6 +47,17 @@ export interface SyncWifiService {
   /** Syncs with one device (by id), or with every connected one; resolves when they are done. */
   sync(deviceId: string | null, invocation: InvocationContext): Promise<WifiPeerResult[]>;
   renameDevice(name: string): Promise<ProjectInfo>;
+  /**
+   * Invites a device waiting to join (`cairn invite`): the one of that name found on the network,
+   * or the one at `connect`, or the first found.
+   */
+  invite(request: InviteRequest): Promise<InviteResult>;
+}
+
+export interface InviteRequest {
+  device?: string;
+  connect?: string;
+  role: string;
 }
 
 export const SYNC_WIFI_SERVICE = 'sync-wifi';

@@ -120,6 +120,12 @@ export function activate(ctx: PluginContext): void {
         return wifi.state();
       },
       sync: async (deviceId: string | null) => (await load()).sync(typeof deviceId === 'string' ? deviceId : null),
+      invite: (request: { device?: unknown; connect?: unknown; role?: unknown }) =>
+        invites.invite({
+          role: request?.role,
+          ...(typeof request?.device === 'string' && request.device.trim() !== '' && { device: request.device.trim() }),
+          ...(typeof request?.connect === 'string' && request.connect.trim() !== '' && { connect: [request.connect.trim()] }),
+        }),
       renameDevice: async (name: string) => {
         const info = await ctx.project.renameDevice(name);
         (await load()).notifyChanged();
