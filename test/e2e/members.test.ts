@@ -26,6 +26,10 @@ describe('members, from the workbench (headless Chromium)', function () {
     await self.getByText('coordinator').waitFor();
     await other.getByText('participant', { exact: true }).waitFor();
 
+    // Invites are the transports': the button leads to the Sync view, where they are.
+    await page.getByRole('region', { name: 'Members' }).getByRole('button', { name: 'Invite a device…' }).click();
+    await page.getByRole('region', { name: 'Sync' }).getByRole('button', { name: 'Invite a device…' }).waitFor();
+    await showView(page, 'Members');
     await other.getByRole('button', { name: 'Make tablet coordinator' }).click();
     await other.getByText('coordinator', { exact: true }).waitFor();
     expect((await (await laptop.projects.open()).members.list()).find((member) => member.deviceName === 'tablet')).to.deep.include({ role: 'coordinator' });

@@ -9,6 +9,8 @@ interface MembersViewServices {
   /** Fires when the project's members or devices may have changed. */
   onDidChange: Event<void>;
   notify(level: 'info' | 'success' | 'warn' | 'error', message: string): void;
+  /** Shows the Sync view, where each way of reaching devices offers its own invite. */
+  showSync(): void;
   /** Where confirmation dialogs go. */
   dialogHost: HTMLElement;
 }
@@ -21,7 +23,10 @@ interface MembersViewServices {
 export function renderMembersView(container: HTMLElement, services: MembersViewServices): Disposable {
   const region = h('div', { class: 'members-view', role: 'region', 'aria-label': 'Members' });
   const list = h('ul', { class: 'member-list', role: 'list', 'aria-label': 'Members of the project' });
-  region.append(list);
+  // Invites travel by a transport (the local network, …): each offers its own in the Sync view.
+  const invite = h('button', { type: 'button', class: 'secondary', hidden: '' }, 'Invite a device…');
+  invite.addEventListener('click', () => services.showSync());
+  region.append(h('div', { class: 'member-actions' }, invite), list);
   container.append(region);
   let disposed = false;
 
@@ -45,6 +50,7 @@ export function renderMembersView(container: HTMLElement, services: MembersViewS
     clear(list);
     const self = members.find((member) => member.self);
     const coordinating = self?.role === 'coordinator' && self.status === 'active';
+    invite.hidden = !coordinating;
     for (const member of members) {
       const actions: HTMLElement[] = [];
       const name = member.deviceName;

@@ -286,6 +286,7 @@ export class Workbench {
               if (changes.some((change) => change.type === 'member' || change.type === 'deviceInfo')) listener();
             }),
           notify: (level, message) => void this.notifications.show(level, message),
+          showSync: () => this.layout.update({ activeView: 'workbench.sync', sidebarVisible: true }),
           dialogHost: this.layout.root,
         }),
       ),
