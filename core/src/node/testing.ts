@@ -49,6 +49,18 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
     throw error;
   }
   let disposed = false;
+  const cli = async (...args: string[]): Promise<CliResult> => {
+    let stdout = '';
+    let stderr = '';
+    const exitCode = await runCli(args, {
+      host,
+      streams: {
+        stdout: { write: (text: string) => (stdout += text) },
+        stderr: { write: (text: string) => (stderr += text) },
+      },
+    });
+    return { exitCode, stdout, stderr };
+  };
   return {
     dataDir,
     execute: <T>(commandId: string, ...args: unknown[]) => host.commands.execute<T>(commandId, args),
@@ -57,17 +69,11 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
     plugin: (id) => host.plugins.info(id),
     enable: (id) => host.plugins.enable(id),
     disable: (id) => host.plugins.disable(id),
-    cli: async (...args: string[]): Promise<CliResult> => {
-      let stdout = '';
-      let stderr = '';
-      const exitCode = await runCli(args, {
-        host,
-        streams: {
-          stdout: { write: (text: string) => (stdout += text) },
-          stderr: { write: (text: string) => (stderr += text) },
-        },
-      });
-      return { exitCode, stdout, stderr };
+    cli,
+    cliJson: async <T>(...args: string[]): Promise<T> => {
+      const { exitCode, stdout, stderr } = await cli(...args, '--json');
+      if (exitCode !== 0) throw new Error(`cairn ${args.join(' ')} exited ${exitCode}: ${stderr.trim()}`);
+      return JSON.parse(stdout) as T;
     },
     logs: () => host.logs.list(),
     dispose: async () => {

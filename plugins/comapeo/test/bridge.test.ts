@@ -37,12 +37,7 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
   let connect: string;
   let dir: string;
 
-  const json = async <T>(on: TestHost, ...args: string[]): Promise<T> => {
-    const result = await on.cli(...args, '--json');
-    expect(result.exitCode, result.stderr).to.equal(0);
-    return JSON.parse(result.stdout) as T;
-  };
-  const sync = () => json<ComapeoSyncResult>(cairn, 'comapeo', 'sync', '--connect', connect, '--timeout', '60');
+  const sync = () => cairn.cliJson<ComapeoSyncResult>('comapeo', 'sync', '--connect', connect, '--timeout', '60');
   const onPhone = async (kind = 'observation') => phone.call<Doc[]>('list', { projectId, kind });
   const phoneDoc = async (predicate: (doc: Doc) => boolean): Promise<Doc> => {
     for (let tries = 0; tries < 50; tries += 1) {
@@ -52,7 +47,7 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
     }
     throw new Error('the phone never had the document');
   };
-  const cairnObs = (id: string) => json<Observation>(cairn, 'obs', 'get', id);
+  const cairnObs = (id: string) => cairn.cliJson<Observation>('obs', 'get', id);
   const files = async (name: string, bytes: Buffer) => {
     const path = join(dir, name);
     await writeFile(path, bytes);
@@ -67,7 +62,7 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
     projectId = await phone.call<string>('createProject', { projectName: 'Forest patrol' });
     cairn = await startTestHost({ plugins: [pluginDir, join(pluginsDir, 'observations'), join(pluginsDir, 'sync-file'), probe] });
     const invited = phone.call('inviteFirstPeer', { projectId, role: 'participant' });
-    await json<JoinResult>(cairn, 'comapeo', 'join', '--connect', connect, '--timeout', '60');
+    await cairn.cliJson<JoinResult>('comapeo', 'join', '--connect', connect, '--timeout', '60');
     await invited;
     await phone.call('startSync', { projectId });
   });
@@ -136,11 +131,11 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
     expect(audioAttachment!.name).to.match(/\.m4a$/);
     for (const [variant, bytes] of [['original', photo.original], ['preview', photo.preview], ['thumbnail', photo.thumbnail]] as const) {
       const out = join(dir, `out-${variant}`);
-      await json(cairn, 'obs', 'attachment', fromPhone.docId, photoAttachment!.name, '--variant', variant, '--out', out);
+      await cairn.cliJson('obs', 'attachment', fromPhone.docId, photoAttachment!.name, '--variant', variant, '--out', out);
       expect(sha256(await readFile(out)), variant).to.equal(sha256(bytes));
     }
 
-    const presets = await json<Array<{ id: string; name: string; color: string; fields: string[]; hasIconSvg: boolean }>>(cairn, 'presets', 'list');
+    const presets = await cairn.cliJson<Array<{ id: string; name: string; color: string; fields: string[]; hasIconSvg: boolean }>>('presets', 'list');
     expect(presets).to.deep.include({ ...presets.find((listed) => listed.id === preset.docId), name: 'Animal sighting', color: '#aa3300', fields: [field.docId], hasIconSvg: true });
     expect((await cairn.execute<{ iconSvg: string }>('probe.preset', preset.docId)).iconSvg, "the phone's icon, as it drew it").to.equal(PAW_SVG);
   });
@@ -149,10 +144,10 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
   let sentVersion: string;
 
   it('sends a Cairn observation to the phone, its photo byte for byte and its category as a CoMapeo one', async () => {
-    const [sighting] = (await json<Array<{ id: string; name: string }>>(cairn, 'presets', 'list')).filter((listed) => listed.name === 'Animal sighting');
+    const [sighting] = (await cairn.cliJson<Array<{ id: string; name: string }>>('presets', 'list')).filter((listed) => listed.name === 'Animal sighting');
     const photoPath = await files('desk.jpg', bytesOf(19, 120_000));
     const audioPath = await files('otters.m4a', bytesOf(23, 30_000));
-    fromCairn = await json<Observation>(cairn, 'obs', 'add', '--lat', '-3.2', '--lon', '-60.1', '--notes', 'Seen from the boat', '--category', sighting!.id, '--tag', 'species=otter', '--photo', photoPath, '--photo', audioPath);
+    fromCairn = await cairn.cliJson<Observation>('obs', 'add', '--lat', '-3.2', '--lon', '-60.1', '--notes', 'Seen from the boat', '--category', sighting!.id, '--tag', 'species=otter', '--photo', photoPath, '--photo', audioPath);
 
     const result = await sync();
     expect(result.sent).to.deep.equal({ observations: 1, attachments: 2, categories: 0, tracks: 0 });
@@ -167,16 +162,16 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
   });
 
   it('finds nothing new on a second sync and writes nothing on either side', async () => {
-    const before = { cairn: await json<Observation[]>(cairn, 'obs', 'list'), phone: await onPhone() };
+    const before = { cairn: await cairn.cliJson<Observation[]>('obs', 'list'), phone: await onPhone() };
     const result = await sync();
     expect(result.received).to.deep.equal({ observations: 0, attachments: 0, categories: 0, tracks: 0 });
     expect(result.sent).to.deep.equal({ observations: 0, attachments: 0, categories: 0, tracks: 0 });
-    expect(await json<Observation[]>(cairn, 'obs', 'list')).to.deep.equal(before.cairn);
+    expect(await cairn.cliJson<Observation[]>('obs', 'list')).to.deep.equal(before.cairn);
     expect((await onPhone()).map((doc) => doc.versionId)).to.deep.equal(before.phone.map((doc) => doc.versionId));
   });
 
   it("takes a category edited in Cairn to the phone, its new icon as a CoMapeo icon", async () => {
-    const [sighting] = (await json<Array<{ id: string; name: string }>>(cairn, 'presets', 'list')).filter((listed) => listed.name === 'Animal sighting');
+    const [sighting] = (await cairn.cliJson<Array<{ id: string; name: string }>>('presets', 'list')).filter((listed) => listed.name === 'Animal sighting');
     await cairn.execute('probe.updatePreset', sighting!.id, { iconSvg: LEAF_SVG, color: '#228833' });
     const result = await sync();
     expect(result.sent.categories).to.equal(1);
@@ -188,7 +183,7 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
 
   it('carries an edit each way as a new version that links what it replaces', async () => {
     const edited = await phone.call<Doc>('update', { projectId, kind: 'observation', docId: fromPhone.docId, patch: { tags: { ...fromPhone.tags, notes: 'Two jaguars, not one', count: 3 } } });
-    await json(cairn, 'obs', 'edit', fromCairn.id, '--notes', 'Seen from the boat, at dawn');
+    await cairn.cliJson('obs', 'edit', fromCairn.id, '--notes', 'Seen from the boat, at dawn');
     const result = await sync();
     expect(result.received.observations).to.equal(1);
     expect(result.sent.observations).to.equal(1);
@@ -205,7 +200,7 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
   it('makes concurrent edits on the phone and in Cairn one result on both, the later edit winning', async () => {
     await phone.call('update', { projectId, kind: 'observation', docId: fromPhone.docId, patch: { tags: { ...fromPhone.tags, notes: 'phone says' } } });
     await sleep(20);
-    await json(cairn, 'obs', 'edit', fromPhone.docId, '--notes', 'desk says, later');
+    await cairn.cliJson('obs', 'edit', fromPhone.docId, '--notes', 'desk says, later');
     await sync();
     expect((await cairnObs(fromPhone.docId)).notes).to.equal('desk says, later');
     expect((await phoneDoc((doc) => doc.docId === fromPhone.docId && doc.tags.notes === 'desk says, later')).forks).to.deep.equal([]);
@@ -214,7 +209,7 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
   });
 
   it('carries tracks both ways: GPS fixes, the observations along them, category and tags, an edit and a deletion', async () => {
-    const [sighting] = (await json<Array<{ id: string; name: string }>>(cairn, 'presets', 'list')).filter((listed) => listed.name === 'Animal sighting');
+    const [sighting] = (await cairn.cliJson<Array<{ id: string; name: string }>>('presets', 'list')).filter((listed) => listed.name === 'Animal sighting');
     const preset = (await onPhone('preset')).find((doc) => doc.docId === sighting!.id)!;
     const walked = await phone.call<Doc>('create', {
       projectId,
@@ -243,7 +238,7 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
     expect(listed.stdout).to.contain(walked.docId).and.contain('2026-11-30T09:10:00.000Z');
     // Exported as a LineString beside the observations' points.
     const exported = join(dir, 'with-tracks.geojson');
-    await json(cairn, 'export', '--format', 'geojson', '--out', exported);
+    await cairn.cliJson('export', '--format', 'geojson', '--out', exported);
     const features = (JSON.parse(await readFile(exported, 'utf8')) as { features: Array<{ id: string; geometry: { type: string; coordinates: number[][] }; properties: Record<string, unknown> }> }).features;
     const line = features.find((feature) => feature.id === walked.docId)!;
     expect(line.geometry).to.deep.equal({ type: 'LineString', coordinates: [[-60.02, -3.1], [-60.021, -3.101], [-60.023, -3.102]] });
@@ -278,7 +273,7 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
 
   it('carries a deletion each way', async () => {
     await phone.call('delete', { projectId, kind: 'observation', docId: fromPhone.docId });
-    await json(cairn, 'obs', 'delete', fromCairn.id);
+    await cairn.cliJson('obs', 'delete', fromCairn.id);
     const result = await sync();
     expect(result.received.observations).to.equal(1);
     expect(result.sent.observations).to.equal(1);
@@ -292,18 +287,18 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
   it("brings a Cairn device that only ever synced by file the phone's data, and takes its edit to the phone", async () => {
     const carried = await phone.call<Doc>('create', { projectId, kind: 'observation', value: { lat: 1.5, lon: 2.5, tags: { notes: 'From the phone, for the office' }, attachments: [] } });
     await sync();
-    const { projectKey } = await json<{ projectKey: string }>(cairn, 'project');
+    const { projectKey } = await cairn.cliJson<{ projectKey: string }>('project');
     const office = await startTestHost({ plugins: [join(pluginsDir, 'sync-file')], project: { join: projectKey, deviceName: 'Office' } });
     try {
       const file = join(dir, 'usb.cairnsync');
-      await json(cairn, 'sync', 'file', file);
-      await json(office, 'sync', 'file', file);
-      expect((await json<Observation>(office, 'obs', 'get', carried.docId)).notes).to.equal('From the phone, for the office');
+      await cairn.cliJson('sync', 'file', file);
+      await office.cliJson('sync', 'file', file);
+      expect((await office.cliJson<Observation>('obs', 'get', carried.docId)).notes).to.equal('From the phone, for the office');
 
-      await json(office, 'obs', 'edit', carried.docId, '--notes', 'Checked at the office');
-      const added = await json<Observation>(office, 'obs', 'add', '--lat', '4', '--lon', '5', '--notes', 'Written at the office');
-      await json(office, 'sync', 'file', file);
-      await json(cairn, 'sync', 'file', file);
+      await office.cliJson('obs', 'edit', carried.docId, '--notes', 'Checked at the office');
+      const added = await office.cliJson<Observation>('obs', 'add', '--lat', '4', '--lon', '5', '--notes', 'Written at the office');
+      await office.cliJson('sync', 'file', file);
+      await cairn.cliJson('sync', 'file', file);
       const result = await sync();
       expect(result.sent.observations).to.equal(2);
       await phoneDoc((doc) => doc.docId === carried.docId && doc.tags.notes === 'Checked at the office');
@@ -319,7 +314,7 @@ describe('comapeo: the bridge, both ways, with a phone', function () {
       const theirs = await stranger.call<string>('createProject', { projectName: 'Another project' });
       await stranger.call('startSync', { projectId: theirs });
       const { port } = await stranger.info();
-      const result = await json<ComapeoSyncResult>(cairn, 'comapeo', 'sync', '--connect', connect, '--connect', `127.0.0.1:${port}`, '--timeout', '60');
+      const result = await cairn.cliJson<ComapeoSyncResult>('comapeo', 'sync', '--connect', connect, '--connect', `127.0.0.1:${port}`, '--timeout', '60');
       expect(result.peers.map((peer) => peer.deviceName)).to.deep.equal(['Ana’s phone']);
       expect(await stranger.call<Doc[]>('list', { projectId: theirs, kind: 'observation' })).to.deep.equal([]);
       const joinable = await stranger.call<unknown[]>('list', { projectId: theirs, kind: 'preset' });
@@ -340,11 +335,6 @@ describe('comapeo: the bridge when its CoMapeo process dies mid-sync', function 
     await dirs.cleanup();
   });
 
-  const json = async <T>(on: TestHost, ...args: string[]): Promise<T> => {
-    const result = await on.cli(...args, '--json');
-    expect(result.exitCode, result.stderr).to.equal(0);
-    return JSON.parse(result.stdout) as T;
-  };
   const comapeoProcesses = (): number[] => {
     try {
       return execFileSync('pgrep', ['-P', String(process.pid), '-f', 'manager-process.js'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
@@ -361,7 +351,7 @@ describe('comapeo: the bridge when its CoMapeo process dies mid-sync', function 
     const projectId = await phone.call<string>('createProject', { projectName: 'Crash test' });
     cairn = await startTestHost({ plugins: [pluginDir] });
     const invited = phone.call('inviteFirstPeer', { projectId, role: 'participant' });
-    await json(cairn, 'comapeo', 'join', '--connect', connect, '--timeout', '60');
+    await cairn.cliJson('comapeo', 'join', '--connect', connect, '--timeout', '60');
     await invited;
     await phone.call('startSync', { projectId });
 
@@ -370,7 +360,7 @@ describe('comapeo: the bridge when its CoMapeo process dies mid-sync', function 
       await phone.call('create', { projectId, kind: 'observation', value: { lat: index / 10, lon: 1, tags: { notes: `phone ${index}` }, attachments: [] } });
       const photo = join(dir, `photo-${index}.jpg`);
       await writeFile(photo, bytesOf(index + 3, 30_000));
-      await json(cairn, 'obs', 'add', '--lat', String(index / 10), '--lon', '2', '--notes', `cairn ${index}`, '--photo', photo);
+      await cairn.cliJson('obs', 'add', '--lat', String(index / 10), '--lon', '2', '--notes', `cairn ${index}`, '--photo', photo);
     }
 
     const interrupted = cairn.cli('comapeo', 'sync', '--connect', connect, '--timeout', '60', '--json');
@@ -388,9 +378,9 @@ describe('comapeo: the bridge when its CoMapeo process dies mid-sync', function 
     expect(failed.stderr).to.contain('ERR_PLUGIN_FAILED').and.contain('run the command again');
     expect(failed.stderr).to.not.contain('    at ');
 
-    const retried = await json<ComapeoSyncResult>(cairn, 'comapeo', 'sync', '--connect', connect, '--timeout', '60');
+    const retried = await cairn.cliJson<ComapeoSyncResult>('comapeo', 'sync', '--connect', connect, '--timeout', '60');
     expect(retried.peers).to.have.length(1);
-    const inCairn = await json<Observation[]>(cairn, 'obs', 'list');
+    const inCairn = await cairn.cliJson<Observation[]>('obs', 'list');
     expect(inCairn).to.have.length(120);
     expect(new Set(inCairn.map((observation) => observation.notes)).size, 'nothing doubled in Cairn').to.equal(120);
     let onPhone: Doc[] = [];
@@ -404,7 +394,7 @@ describe('comapeo: the bridge when its CoMapeo process dies mid-sync', function 
       expect(doc.attachments, String(doc.tags.notes)).to.have.length(1);
       expect(await phone.call('blobHash', { projectId, ref: doc.attachments[0], variant: 'original' })).to.equal(sha256(bytesOf(Number(String(doc.tags.notes).slice(6)) + 3, 30_000)));
     }
-    const quiet = await json<ComapeoSyncResult>(cairn, 'comapeo', 'sync', '--connect', connect, '--timeout', '60');
+    const quiet = await cairn.cliJson<ComapeoSyncResult>('comapeo', 'sync', '--connect', connect, '--timeout', '60');
     expect({ ...quiet.received, ...quiet.sent }, 'and then nothing is left to carry').to.deep.equal({ observations: 0, attachments: 0, categories: 0, tracks: 0 });
   });
 });

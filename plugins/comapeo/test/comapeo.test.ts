@@ -21,19 +21,14 @@ describe('comapeo: identity and a project of its own', function () {
     await dirs.cleanup();
   });
 
-  const json = async <T>(...args: string[]): Promise<T> => {
-    const result = await host!.cli(...args, '--json');
-    expect(result.exitCode, result.stderr).to.equal(0);
-    return JSON.parse(result.stdout) as T;
-  };
 
   it('keeps one CoMapeo identity per data dir, never printed, with the device name and type desktop', async () => {
     const dataDir = await dirs.make('cairn-comapeo-');
     host = await startTestHost({ plugins: [pluginDir], dataDir, project: 'River watch' });
-    const first = await json<ComapeoStatus>('comapeo', 'status');
+    const first = await host!.cliJson<ComapeoStatus>('comapeo', 'status');
     expect(first.deviceId).to.match(/^[0-9a-f]{64}$/);
     expect(first.project).to.equal(null);
-    const project = await json<{ deviceName: string }>('project');
+    const project = await host!.cliJson<{ deviceName: string }>('project');
     expect(first.deviceName, 'the Cairn device\'s name').to.equal(project.deviceName);
 
     const identity = join(dataDir, 'plugin-data', 'comapeo', 'identity.json');
@@ -44,18 +39,18 @@ describe('comapeo: identity and a project of its own', function () {
 
     await host.dispose();
     host = await startTestHost({ plugins: [pluginDir], dataDir });
-    const again = await json<ComapeoStatus>('comapeo', 'status');
+    const again = await host!.cliJson<ComapeoStatus>('comapeo', 'status');
     expect(again.deviceId, 'the same identity after a restart').to.equal(first.deviceId);
   });
 
   it('creates a CoMapeo project for the Cairn project, this device its coordinator', async () => {
     host = await startTestHost({ plugins: [pluginDir], project: 'River watch' });
-    const created = await json<ComapeoProjectStatus>('comapeo', 'create');
+    const created = await host!.cliJson<ComapeoProjectStatus>('comapeo', 'create');
     expect(created.projectName).to.equal('River watch');
     expect(created.projectId).to.be.a('string').and.have.length.greaterThan(20);
     expect(created.role).to.equal('coordinator');
 
-    const status = await json<ComapeoStatus>('comapeo', 'status');
+    const status = await host!.cliJson<ComapeoStatus>('comapeo', 'status');
     expect(status.project).to.deep.equal(created);
     expect(status.project!.members).to.deep.equal([{ deviceId: status.deviceId, name: status.deviceName, role: 'coordinator', deviceType: 'desktop' }]);
 
@@ -78,7 +73,7 @@ describe('comapeo: identity and a project of its own', function () {
     const others = new Set(await comapeoProcesses());
     const ours = async () => (await comapeoProcesses()).filter((pid) => !others.has(pid));
     host = await startTestHost({ plugins: [pluginDir], project: 'River watch' });
-    const before = await json<ComapeoStatus>('comapeo', 'status');
+    const before = await host!.cliJson<ComapeoStatus>('comapeo', 'status');
     const waiting = host.cli('comapeo', 'join', '--timeout', '60');
     // Killed while the join waits for an invite (it is waiting within milliseconds; a second is ample).
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -90,7 +85,7 @@ describe('comapeo: identity and a project of its own', function () {
     expect(failed.stderr).to.contain('The CoMapeo process stopped (SIGKILL)').and.contain('run the command again');
     expect(failed.stderr).to.not.contain('    at ');
 
-    const after = await json<ComapeoStatus>('comapeo', 'status');
+    const after = await host!.cliJson<ComapeoStatus>('comapeo', 'status');
     expect(after.deviceId, 'the same identity in the new process').to.equal(before.deviceId);
     expect(await ours()).to.have.length(1).and.not.include(pid);
   });

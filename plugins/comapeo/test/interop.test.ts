@@ -26,11 +26,6 @@ describe('comapeo: a phone on @comapeo/core 2.0.0', function () {
     await Promise.all([cairn?.dispose(), phone?.close()]);
     await dirs.cleanup();
   });
-  const json = async <T>(...args: string[]): Promise<T> => {
-    const result = await cairn!.cli(...args, '--json');
-    expect(result.exitCode, result.stderr).to.equal(0);
-    return JSON.parse(result.stdout) as T;
-  };
 
   it('invites Cairn, and they sync both ways: observations and photo bytes', async () => {
     const dir = await dirs.make('cairn-interop-');
@@ -40,7 +35,7 @@ describe('comapeo: a phone on @comapeo/core 2.0.0', function () {
     const projectId = await phone.call<string>('createProject', { projectName: 'Since 2024' });
     cairn = await startTestHost({ plugins: [pluginDir] });
     const invited = phone.call<{ decision: string }>('inviteFirstPeer', { projectId, role: 'participant' });
-    expect(await json<JoinResult>('comapeo', 'join', '--connect', connect, '--timeout', '60')).to.deep.include({ projectName: 'Since 2024', projectId, role: 'participant' });
+    expect(await cairn!.cliJson<JoinResult>('comapeo', 'join', '--connect', connect, '--timeout', '60')).to.deep.include({ projectName: 'Since 2024', projectId, role: 'participant' });
     expect((await invited).decision).to.equal('ACCEPT');
     await phone.call('startSync', { projectId });
 
@@ -48,15 +43,15 @@ describe('comapeo: a phone on @comapeo/core 2.0.0', function () {
     await writeFile(join(dir, 'p.jpg'), photo);
     const ref = await phone.call('createBlob', { projectId, files: { original: join(dir, 'p.jpg'), preview: join(dir, 'p.jpg'), thumbnail: join(dir, 'p.jpg') }, mimeType: 'image/jpeg' });
     const fromPhone = await phone.call<Doc>('create', { projectId, kind: 'observation', value: { lat: 5, lon: 6, tags: { notes: 'written on 2.0.0' }, attachments: [ref] } });
-    const received = await json<ComapeoSyncResult>('comapeo', 'sync', '--connect', connect, '--timeout', '60');
+    const received = await cairn!.cliJson<ComapeoSyncResult>('comapeo', 'sync', '--connect', connect, '--timeout', '60');
     expect(received.received).to.deep.include({ observations: 1, attachments: 1 });
-    const inCairn = await json<Observation>('obs', 'get', fromPhone.docId);
+    const inCairn = await cairn!.cliJson<Observation>('obs', 'get', fromPhone.docId);
     expect(inCairn.notes).to.equal('written on 2.0.0');
-    await json('obs', 'attachment', fromPhone.docId, inCairn.attachments[0]!.name, '--out', join(dir, 'back.jpg'));
+    await cairn!.cliJson('obs', 'attachment', fromPhone.docId, inCairn.attachments[0]!.name, '--out', join(dir, 'back.jpg'));
     expect(sha256(await readFile(join(dir, 'back.jpg')))).to.equal(sha256(photo));
 
-    const fromCairn = await json<{ id: string }>('obs', 'add', '--lat', '7', '--lon', '8', '--notes', 'written in Cairn', '--photo', join(dir, 'p.jpg'));
-    expect((await json<ComapeoSyncResult>('comapeo', 'sync', '--connect', connect, '--timeout', '60')).sent.observations).to.equal(1);
+    const fromCairn = await cairn!.cliJson<{ id: string }>('obs', 'add', '--lat', '7', '--lon', '8', '--notes', 'written in Cairn', '--photo', join(dir, 'p.jpg'));
+    expect((await cairn!.cliJson<ComapeoSyncResult>('comapeo', 'sync', '--connect', connect, '--timeout', '60')).sent.observations).to.equal(1);
     let arrived: Doc | undefined;
     for (let tries = 0; tries < 50 && arrived === undefined; tries += 1) {
       arrived = (await phone.call<Doc[]>('list', { projectId, kind: 'observation' })).find((doc) => doc.tags['cairn:id'] === fromCairn.id);

@@ -30,11 +30,6 @@ describe('comapeo: joining by invite and inviting a phone', function () {
     phones.push(started);
     return started;
   };
-  const json = async <T>(on: TestHost, ...args: string[]): Promise<T> => {
-    const result = await on.cli(...args, '--json');
-    expect(result.exitCode, result.stderr).to.equal(0);
-    return JSON.parse(result.stdout) as T;
-  };
 
   it("joins a phone's project by its invite, and makes a Cairn project of its name when there is none", async () => {
     const coordinator = await phone('Ana’s phone');
@@ -43,11 +38,11 @@ describe('comapeo: joining by invite and inviting a phone', function () {
     const cairn = await host();
 
     const invited = coordinator.call<{ deviceId: string; decision: string }>('inviteFirstPeer', { projectId, role: 'participant' });
-    const joined = await json<JoinResult>(cairn, 'comapeo', 'join', '--connect', `127.0.0.1:${port}`, '--timeout', '60');
+    const joined = await cairn.cliJson<JoinResult>('comapeo', 'join', '--connect', `127.0.0.1:${port}`, '--timeout', '60');
     expect(joined).to.deep.equal({ projectName: 'Forest patrol', projectId, role: 'participant', invitedBy: 'Ana’s phone' });
     expect((await invited).decision).to.equal('ACCEPT');
 
-    const status = await json<ComapeoStatus>(cairn, 'comapeo', 'status');
+    const status = await cairn.cliJson<ComapeoStatus>('comapeo', 'status');
     expect((await invited).deviceId).to.equal(status.deviceId);
     expect(status.project).to.deep.include({ projectName: 'Forest patrol', projectId, role: 'participant' });
     expect(status.project!.members.map(({ deviceId, role }) => ({ deviceId, role })).sort((a, b) => a.deviceId.localeCompare(b.deviceId))).to.deep.equal(
@@ -56,7 +51,7 @@ describe('comapeo: joining by invite and inviting a phone', function () {
         { deviceId: status.deviceId, role: 'participant' },
       ].sort((a, b) => a.deviceId.localeCompare(b.deviceId)),
     );
-    expect((await json<{ projectName: string }>(cairn, 'project')).projectName, 'the Cairn project is named after it').to.equal('Forest patrol');
+    expect((await cairn.cliJson<{ projectName: string }>('project')).projectName, 'the Cairn project is named after it').to.equal('Forest patrol');
 
     // A participant cannot invite.
     const refused = await cairn.cli('comapeo', 'invite', '--timeout', '5');
@@ -66,23 +61,23 @@ describe('comapeo: joining by invite and inviting a phone', function () {
 
   it('invites a phone in reach, by its name, as a coordinator of its own CoMapeo project', async () => {
     const cairn = await host('River watch');
-    const created = await json<{ projectId: string }>(cairn, 'comapeo', 'create');
+    const created = await cairn.cliJson<{ projectId: string }>('comapeo', 'create');
     const field = await phone('Field phone');
     const { deviceId: phoneId, port } = await field.info();
 
     const accepted = field.call<{ projectId: string; invitedBy: string }>('acceptNextInvite');
-    const invite = await json<InviteResult>(cairn, 'comapeo', 'invite', '--connect', `127.0.0.1:${port}`, '--device', 'Field phone', '--timeout', '60');
+    const invite = await cairn.cliJson<InviteResult>('comapeo', 'invite', '--connect', `127.0.0.1:${port}`, '--device', 'Field phone', '--timeout', '60');
     expect(invite).to.deep.equal({ deviceId: phoneId, deviceName: 'Field phone', role: 'participant', decision: 'accept' });
     const joined = await accepted;
     expect(joined.projectId).to.equal(created.projectId);
 
-    const status = await json<ComapeoStatus>(cairn, 'comapeo', 'status');
+    const status = await cairn.cliJson<ComapeoStatus>('comapeo', 'status');
     expect(joined.invitedBy).to.equal(status.deviceName);
     const onThePhone = await field.call<Array<{ deviceId: string; roleName: string }>>('members', { projectId: created.projectId });
     expect(onThePhone.map((member) => member.deviceId).sort()).to.deep.equal([phoneId, status.deviceId].sort());
 
     // Invited again: nothing is sent, and it says so.
-    const again = await json<InviteResult>(cairn, 'comapeo', 'invite', '--connect', `127.0.0.1:${port}`, '--device', 'Field phone', '--timeout', '60');
+    const again = await cairn.cliJson<InviteResult>('comapeo', 'invite', '--connect', `127.0.0.1:${port}`, '--device', 'Field phone', '--timeout', '60');
     expect(again.decision).to.equal('already');
   });
 

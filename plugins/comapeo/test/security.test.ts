@@ -21,11 +21,6 @@ describe('comapeo: a device CoMapeo has removed is refused', function () {
     await Promise.all([cairn?.dispose(), ...phones.map((phone) => phone.close())]);
     await dirs.cleanup();
   });
-  const json = async <T>(...args: string[]): Promise<T> => {
-    const result = await cairn!.cli(...args, '--json');
-    expect(result.exitCode, result.stderr).to.equal(0);
-    return JSON.parse(result.stdout) as T;
-  };
   const phone = async (name: string) => {
     const started = await Phone.start(await dirs.make('cairn-phone-'), name);
     phones.push(started);
@@ -41,7 +36,7 @@ describe('comapeo: a device CoMapeo has removed is refused', function () {
 
     cairn = await startTestHost({ plugins: [pluginDir] });
     const cairnInvited = coordinator.call('inviteFirstPeer', { projectId, role: 'participant' });
-    await json('comapeo', 'join', '--connect', `127.0.0.1:${coordinatorPort}`, '--timeout', '60');
+    await cairn!.cliJson('comapeo', 'join', '--connect', `127.0.0.1:${coordinatorPort}`, '--timeout', '60');
     await cairnInvited;
     const lostJoined = lost.call('acceptNextInvite');
     await lost.call('connect', { port: coordinatorPort });
@@ -51,8 +46,8 @@ describe('comapeo: a device CoMapeo has removed is refused', function () {
 
     // The removal reaches Cairn from the coordinator.
     await coordinator.call('remove', { projectId, deviceId: lostId });
-    await json<ComapeoSyncResult>('comapeo', 'sync', '--connect', `127.0.0.1:${coordinatorPort}`, '--timeout', '60');
-    const status = await json<ComapeoStatus>('comapeo', 'status');
+    await cairn!.cliJson<ComapeoSyncResult>('comapeo', 'sync', '--connect', `127.0.0.1:${coordinatorPort}`, '--timeout', '60');
+    const status = await cairn!.cliJson<ComapeoStatus>('comapeo', 'status');
     expect(status.project!.members.map((member) => member.name)).to.not.include('Lost phone');
 
     // The lost phone goes out of reach, and comes back later: its connections are new ones.
@@ -62,11 +57,11 @@ describe('comapeo: a device CoMapeo has removed is refused', function () {
     const { port: lostPort } = await back.info();
     await back.call('startSync', { projectId });
     await back.call('create', { projectId, kind: 'observation', value: { lat: 1, lon: 1, tags: { notes: 'written after the removal' }, attachments: [] } });
-    await json('obs', 'add', '--lat', '2', '--lon', '2', '--notes', 'for members only');
+    await cairn!.cliJson('obs', 'add', '--lat', '2', '--lon', '2', '--notes', 'for members only');
     const refused = await cairn.cli('comapeo', 'sync', '--connect', `127.0.0.1:${lostPort}`, '--wait-peers', '2', '--timeout', '10', '--json');
     expect(refused.exitCode).to.equal(1);
     expect(refused.stderr).to.contain('ERR_TIMEOUT');
-    const notes = (await json<Array<{ notes: string }>>('obs', 'list')).map((observation) => observation.notes);
+    const notes = (await cairn!.cliJson<Array<{ notes: string }>>('obs', 'list')).map((observation) => observation.notes);
     expect(notes).to.not.include('written after the removal');
     const onLost = await back.call<Doc[]>('list', { projectId, kind: 'observation' });
     expect(onLost.map((doc) => doc.tags.notes)).to.not.include('for members only');

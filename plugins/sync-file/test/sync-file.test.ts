@@ -31,27 +31,21 @@ describe('sync with a file', function () {
     return host;
   }
 
-  async function cli<T = unknown>(host: TestHost, ...args: string[]): Promise<T> {
-    const { exitCode, stdout, stderr } = await host.cli(...args, '--json');
-    if (exitCode !== 0) throw new Error(`cairn ${args.join(' ')}: ${stderr}`);
-    return JSON.parse(stdout) as T;
-  }
-
   const list = async (host: TestHost) =>
-    (await cli<Listed[]>(host, 'obs', 'list')).map(({ id, version, notes, forks, tags, attachments }) => ({ id, version, notes, forks, tags, attachments }))
+    (await host.cliJson<Listed[]>('obs', 'list')).map(({ id, version, notes, forks, tags, attachments }) => ({ id, version, notes, forks, tags, attachments }))
       .sort((a, b) => a.id.localeCompare(b.id));
 
   it('carries everything both ways: edits, deletions, forks and photos, byte for byte', async () => {
     const a = await start(true);
-    const key = (await cli<{ projectKey: string }>(a, 'project')).projectKey;
+    const key = (await a.cliJson<{ projectKey: string }>('project')).projectKey;
     const b = await start({ join: key, deviceName: 'tablet' });
     const usb = await temp.make('cairn-usb-');
     const file = join(usb, 'survey.cairnsync');
     const photo = join(usb, 'jaguar.jpg');
     await writeFile(photo, randomBytes(600_000));
 
-    const shared = await cli<{ id: string }>(a, 'obs', 'add', '--lat', '1', '--lon', '2', '--notes', 'shared', '--photo', photo);
-    const doomed = await cli<{ id: string }>(a, 'obs', 'add', '--lat', '3', '--lon', '4', '--notes', 'to delete');
+    const shared = await a.cliJson<{ id: string }>('obs', 'add', '--lat', '1', '--lon', '2', '--notes', 'shared', '--photo', photo);
+    const doomed = await a.cliJson<{ id: string }>('obs', 'add', '--lat', '3', '--lon', '4', '--notes', 'to delete');
     const first = await a.execute<{ created: boolean; sent: { observations: number; attachments: number } }>('sync-file.sync', file);
     expect(first).to.deep.include({ created: true });
     expect(first.sent).to.deep.include({ observations: 2, attachments: 1 });
@@ -61,10 +55,10 @@ describe('sync with a file', function () {
     expect(second.received).to.deep.include({ observations: 2, attachments: 1 });
 
     // Concurrent edits of one observation, a deletion, a new one.
-    await cli(a, 'obs', 'edit', shared.id, '--notes', 'edited on A');
-    await cli(b, 'obs', 'edit', shared.id, '--notes', 'edited on B', '--tag', 'checked=yes');
-    await cli(b, 'obs', 'delete', doomed.id);
-    await cli(b, 'obs', 'add', '--lat', '5', '--lon', '6', '--notes', 'new on B');
+    await a.cliJson('obs', 'edit', shared.id, '--notes', 'edited on A');
+    await b.cliJson('obs', 'edit', shared.id, '--notes', 'edited on B', '--tag', 'checked=yes');
+    await b.cliJson('obs', 'delete', doomed.id);
+    await b.cliJson('obs', 'add', '--lat', '5', '--lon', '6', '--notes', 'new on B');
     await b.execute('sync-file.sync', file);
     await a.execute('sync-file.sync', file);
     await b.execute('sync-file.sync', file);
@@ -77,20 +71,20 @@ describe('sync with a file', function () {
 
     const outA = join(usb, 'a.jpg');
     const outB = join(usb, 'b.jpg');
-    await cli(a, 'obs', 'attachment', shared.id, 'jaguar.jpg', '--out', outA);
-    await cli(b, 'obs', 'attachment', shared.id, 'jaguar.jpg', '--out', outB);
+    await a.cliJson('obs', 'attachment', shared.id, 'jaguar.jpg', '--out', outA);
+    await b.cliJson('obs', 'attachment', shared.id, 'jaguar.jpg', '--out', outB);
     expect(await hashFile(outB)).to.equal(await hashFile(photo));
     expect(await hashFile(outA)).to.equal(await hashFile(photo));
   });
 
   it('lets three devices that never meet converge through one file', async () => {
     const a = await start(true);
-    const key = (await cli<{ projectKey: string }>(a, 'project')).projectKey;
+    const key = (await a.cliJson<{ projectKey: string }>('project')).projectKey;
     const b = await start({ join: key, deviceName: 'b' });
     const c = await start({ join: key, deviceName: 'c' });
     const file = join(await temp.make('cairn-usb-'), 'shared.cairnsync');
     for (const [host, name] of [[a, 'a'], [b, 'b'], [c, 'c']] as const) {
-      await cli(host, 'obs', 'add', '--lat', '0', '--lon', '0', '--notes', `from ${name}`);
+      await host.cliJson('obs', 'add', '--lat', '0', '--lon', '0', '--notes', `from ${name}`);
       await host.execute('sync-file.sync', file);
     }
     await a.execute('sync-file.sync', file);
@@ -106,7 +100,7 @@ describe('sync with a file', function () {
     const usb = await temp.make('cairn-usb-');
     const marker = `PLAINTEXT${randomBytes(6).toString('hex')}`;
     await writeFile(join(usb, 'photo.jpg'), Buffer.from(`${marker}-photo-bytes-`.repeat(5000)));
-    await cli(a, 'obs', 'add', '--lat', '0', '--lon', '0', '--notes', `${marker} note`, '--tag', `secret=${marker}`, '--photo', join(usb, 'photo.jpg'));
+    await a.cliJson('obs', 'add', '--lat', '0', '--lon', '0', '--notes', `${marker} note`, '--tag', `secret=${marker}`, '--photo', join(usb, 'photo.jpg'));
     const file = join(usb, 'private.cairnsync');
     await a.execute('sync-file.sync', file);
     const bytes = await readFile(file);
@@ -116,19 +110,19 @@ describe('sync with a file', function () {
 
   it('keeps a removal through a file: the removed device is refused, and what it wrote later reaches no one', async () => {
     const a = await start(true);
-    const key = (await cli<{ projectKey: string }>(a, 'project')).projectKey;
+    const key = (await a.cliJson<{ projectKey: string }>('project')).projectKey;
     const b = await start({ join: key, deviceName: 'lost phone' });
     const c = await start({ join: key, deviceName: 'third' });
     const file = join(await temp.make('cairn-usb-'), 'team.cairnsync');
-    const idOfB = (await cli<{ deviceId: string }>(b, 'project')).deviceId;
-    await cli(b, 'obs', 'add', '--lat', '1', '--lon', '1', '--notes', 'before the removal');
+    const idOfB = (await b.cliJson<{ deviceId: string }>('project')).deviceId;
+    await b.cliJson('obs', 'add', '--lat', '1', '--lon', '1', '--notes', 'before the removal');
     for (const host of [b, a, c]) await host.execute('sync-file.sync', file);
 
-    await cli(a, 'members', 'remove', idOfB);
+    await a.cliJson('members', 'remove', idOfB);
     await a.execute('sync-file.sync', file);
     // B has not heard yet: it writes on, and its next sync both learns of the removal and leaves
     // its later writes in the file.
-    await cli(b, 'obs', 'add', '--lat', '2', '--lon', '2', '--notes', 'after the removal');
+    await b.cliJson('obs', 'add', '--lat', '2', '--lon', '2', '--notes', 'after the removal');
     await b.execute('sync-file.sync', file);
     const refused = await b.cli('sync', 'file', file, '--json');
     expect(refused.exitCode).to.equal(1);
@@ -149,7 +143,7 @@ describe('sync with a file', function () {
     await a.execute('cairn.project.loadSampleData', 40);
     await a.execute('sync-file.sync', file);
     const before = (await stat(file)).size;
-    await cli(a, 'obs', 'add', '--lat', '1', '--lon', '1', '--notes', 'one more');
+    await a.cliJson('obs', 'add', '--lat', '1', '--lon', '1', '--notes', 'one more');
     const logsBefore = a.logs().length;
     await a.execute('sync-file.sync', file);
     const line = a.logs().slice(logsBefore).map((record) => record.message).find((message) => message.includes('big.cairnsync:'));
@@ -162,7 +156,7 @@ describe('sync with a file', function () {
   it('leaves the file alone when there is nothing new for it', async () => {
     const a = await start(true);
     const file = join(await temp.make('cairn-usb-'), 'same.cairnsync');
-    await cli(a, 'obs', 'add', '--lat', '0', '--lon', '0');
+    await a.cliJson('obs', 'add', '--lat', '0', '--lon', '0');
     await a.execute('sync-file.sync', file);
     const hash = await hashFile(file);
     await a.execute('sync-file.sync', file);
@@ -177,7 +171,7 @@ describe('sync with a file', function () {
     await writeFile(join(usb, '.kept.cairnsync.0123456789abcdef.tmp'), 'half-written');
     await writeFile(join(usb, 'kept.cairnsync.part2-0123456789abcdef'), 'orphaned part');
     await writeFile(join(usb, 'unrelated.txt'), 'not ours');
-    await cli(a, 'obs', 'add', '--lat', '0', '--lon', '0');
+    await a.cliJson('obs', 'add', '--lat', '0', '--lon', '0');
     await a.execute('sync-file.sync', file);
     expect((await readdir(usb)).sort()).to.deep.equal(['kept.cairnsync', 'unrelated.txt']);
   });

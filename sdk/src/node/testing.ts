@@ -61,6 +61,8 @@ export interface TestHost {
   disable(id: string): Promise<PluginInfo>;
   /** Runs the `cairn` CLI in this host, e.g. `cli('run', 'hello.greet', '"Ada"')`. */
   cli(...args: string[]): Promise<CliResult>;
+  /** Runs `cairn … --json`, which must succeed (else it throws with the exit code and stderr), and parses what it printed. */
+  cliJson<T = unknown>(...args: string[]): Promise<T>;
   /** Everything logged so far by the host and the plugins. */
   logs(): LogRecord[];
   /** Deactivates every plugin and removes the temporary data dir. */
