@@ -1,10 +1,8 @@
 import NoiseSecretStream from '@hyperswarm/secret-stream';
 import c from 'compact-encoding';
 import Protomux from 'protomux';
-import crypto from 'hypercore-crypto';
 import { CairnError, ErrorCodes, memberRoles, type DuplexStream, type InviteOffer, type InviteResult, type JoinResult, type MemberRole } from '@cairn/sdk';
-import { deviceProofMessage } from './keys.js';
-import { deviceIdOf } from './sync-protocol.js';
+import { deviceIdOf, proveDevice, verifyDevice, type DeviceSigner, type NoiseBinding } from './device-proof.js';
 
 /**
  * An invite, over any duplex stream a transport brings (a TCP connection on the LAN, say): a
@@ -39,7 +37,7 @@ export interface InviterContext {
   projectKey: string;
   deviceName: string;
   deviceType: string;
-  signer: { publicKey: Buffer; sign(message: Buffer): Buffer };
+  signer: DeviceSigner;
   /** Records the new member with its role (and seals the epoch keys to it). */
   admit(deviceId: string, signer: Buffer, deviceName: string, role: MemberRole): Promise<void>;
 }
@@ -50,7 +48,7 @@ export interface JoinerContext {
   deviceType: string;
   accept(offer: InviteOffer): boolean | Promise<boolean>;
   /** Creates the data dir's project with the key; returns the new device's id and signer. */
-  create(projectKey: string): Promise<{ deviceId: string; signer: { publicKey: Buffer; sign(message: Buffer): Buffer } }>;
+  create(projectKey: string): Promise<{ deviceId: string; signer: DeviceSigner }>;
 }
 
 interface Channel {
@@ -131,11 +129,9 @@ function codeOf(code: string): (typeof ErrorCodes)[keyof typeof ErrorCodes] {
   return (Object.values(ErrorCodes) as string[]).includes(code) ? (code as (typeof ErrorCodes)[keyof typeof ErrorCodes]) : ErrorCodes.INTERNAL;
 }
 
-function proves(noise: NoiseSecretStream, deviceId: string, signerHex: string, proofHex: string): Buffer | null {
-  if (typeof signerHex !== 'string' || typeof proofHex !== 'string' || !/^[0-9a-f]{64}$/.test(signerHex) || !/^[0-9a-f]{128}$/.test(proofHex)) return null;
-  const signer = Buffer.from(signerHex, 'hex');
-  if (deviceIdOf(signer) !== deviceId) return null;
-  return crypto.verify(deviceProofMessage(noise.handshakeHash!, !noise.isInitiator), Buffer.from(proofHex, 'hex'), signer) ? signer : null;
+/** The connection's handshake, once open (proofs are made and checked after it). */
+function binding(noise: NoiseSecretStream): NoiseBinding {
+  return { handshakeHash: noise.handshakeHash!, isInitiator: noise.isInitiator };
 }
 
 function checkHello(hello: Hello, side: Hello['side']): void {
@@ -157,14 +153,13 @@ export async function runInvite(stream: DuplexStream, initiator: boolean, contex
     const hello = await channel.hello;
     checkHello(hello, 'joiner');
     await channel.noise.opened;
-    const proof = context.signer.sign(deviceProofMessage(channel.noise.handshakeHash!, channel.noise.isInitiator)).toString('hex');
-    channel.send({ kind: 'offer', offer: context.offer, deviceId: deviceIdOf(context.signer.publicKey), deviceSigner: context.signer.publicKey.toString('hex'), deviceProof: proof });
+    channel.send({ kind: 'offer', offer: context.offer, deviceId: deviceIdOf(context.signer.publicKey), ...proveDevice(context.signer, binding(channel.noise)) });
     const { accept } = await awaitMessage(channel, 'answer');
     const deviceName = String(hello.deviceName ?? 'Unknown device');
     if (accept !== true) return { deviceId: null, deviceName, role: context.offer.role, decision: 'declined' };
     channel.send({ kind: 'keys', projectKey: context.projectKey });
     const joined = await awaitMessage(channel, 'joined');
-    const signer = proves(channel.noise, joined.deviceId, joined.deviceSigner, joined.deviceProof);
+    const signer = verifyDevice(binding(channel.noise), joined.deviceId, joined.deviceSigner, joined.deviceProof);
     if (signer === null) throw new CairnError(ErrorCodes.NOT_PERMITTED, 'The device that accepted could not prove its device key; it was not recorded as a member.');
     await context.admit(joined.deviceId, signer, deviceName, context.offer.role);
     channel.send({ kind: 'welcome' });
@@ -185,7 +180,7 @@ export async function runJoin(stream: DuplexStream, initiator: boolean, context:
   try {
     checkHello(await channel.hello, 'coordinator');
     const { offer, deviceId, deviceSigner, deviceProof } = await awaitMessage(channel, 'offer');
-    if (proves(channel.noise, deviceId, deviceSigner, deviceProof) === null) {
+    if (verifyDevice(binding(channel.noise), deviceId, deviceSigner, deviceProof) === null) {
       throw new CairnError(ErrorCodes.NOT_PERMITTED, 'The inviting device could not prove its device key; the invite was refused.');
     }
     if (!isOffer(offer)) throw new CairnError(ErrorCodes.PROTOCOL_VERSION, 'The invite is not one this Cairn understands.');
@@ -195,8 +190,7 @@ export async function runJoin(stream: DuplexStream, initiator: boolean, context:
     const { projectKey } = await awaitMessage(channel, 'keys');
     if (typeof projectKey !== 'string' || !/^[0-9a-f]{64}$/.test(projectKey)) throw new CairnError(ErrorCodes.PROTOCOL_VERSION, 'The invite carried no valid project key.');
     const created = await context.create(projectKey);
-    const proof = created.signer.sign(deviceProofMessage(channel.noise.handshakeHash!, channel.noise.isInitiator)).toString('hex');
-    channel.send({ kind: 'joined', deviceId: created.deviceId, deviceSigner: created.signer.publicKey.toString('hex'), deviceProof: proof });
+    channel.send({ kind: 'joined', deviceId: created.deviceId, ...proveDevice(created.signer, binding(channel.noise)) });
     await awaitMessage(channel, 'welcome');
     return { projectName: offer.projectName, role: offer.role, invitedBy: offer.invitedBy.deviceName };
   } finally {

@@ -46,11 +46,6 @@ export function membershipProof(projectKey: Buffer, handshakeHash: Buffer, initi
   return keyedHash(projectKey, Buffer.concat([Buffer.from('cairn/proof/v1'), handshakeHash, Buffer.from([initiator ? 1 : 2])]));
 }
 
-/** What a device signs to prove, on one connection and in one role, that it holds its device key. */
-export function deviceProofMessage(handshakeHash: Buffer, initiator: boolean): Buffer {
-  return Buffer.concat([Buffer.from('cairn/device/v1'), handshakeHash, Buffer.from([initiator ? 1 : 2])]);
-}
-
 function keyedHash(key: Buffer, message: Buffer): Buffer {
   const output = Buffer.alloc(32);
   sodium.crypto_generichash(output, message, key);

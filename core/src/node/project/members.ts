@@ -5,7 +5,7 @@ import type { MemberValue } from '../../common/roster.js';
 import { readJsonFile, writeFileAtomic } from '../fs-util.js';
 import { newId } from './document-writer.js';
 import { newEpochKey, sealTo } from './epoch-keys.js';
-import { deviceIdOf } from './sync-protocol.js';
+import { deviceIdOf } from './device-proof.js';
 import type { ProjectStore } from './project-store.js';
 import type { SettingsAndDevices } from './settings-and-devices.js';
 

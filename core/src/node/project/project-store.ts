@@ -13,7 +13,7 @@ import { Keyring } from './keyring.js';
 import { readDevicesFile, writeDevicesFile, type DeviceRecord } from './project-files.js';
 import { ProjectIndex, type Admission, type CurrentDocument, type IndexedCore, type LogStretch } from './project-index.js';
 import type { DeviceCores, ReplicaStore } from './replica-store.js';
-import type { DeviceSigner } from './sync-protocol.js';
+import type { DeviceSigner } from './device-proof.js';
 
 /** Blocks indexed per SQLite transaction. */
 const INDEX_BATCH = 64;

@@ -10,7 +10,8 @@ import type { IndexedCore, LogStretch } from './project-index.js';
 import { decodeBlock, LOCKED } from './document-blocks.js';
 import { addOnce, downloadDevice, openDeviceCores } from './project-store.js';
 import type { DeviceCores, ReplicaStore } from './replica-store.js';
-import { deviceIdOf, type CoreAdvert, type DeviceSigner } from './sync-protocol.js';
+import { deviceIdOf, type DeviceSigner } from './device-proof.js';
+import type { CoreAdvert } from './sync-protocol.js';
 
 interface LedgerEntry extends DeviceRecord, IndexedCore {}
 

@@ -4,7 +4,8 @@ import type Hyperdrive from 'hyperdrive';
 import type { ProjectKeys } from './keys.js';
 import type { DeviceRecord } from './project-files.js';
 import type { IndexedCore, LogStretch } from './project-index.js';
-import type { CoreAdvert, DeviceSigner } from './sync-protocol.js';
+import type { DeviceSigner } from './device-proof.js';
+import type { CoreAdvert } from './sync-protocol.js';
 
 // What a sync session and the stores it runs for (a device's project store, a relay) share: the
 // session reads a store through `ReplicaStore`, and the stores implement it.

@@ -1,7 +1,8 @@
-import Hypercore from 'hypercore';
-import crypto from 'hypercore-crypto';
 import { CairnError, ErrorCodes, type ErrorCode, type SyncCounts } from '@cairn/sdk';
-import { deviceProofMessage, membershipProof, type ProjectKeys } from './keys.js';
+import { proveDevice, verifyDevice, type DeviceSigner, type NoiseBinding } from './device-proof.js';
+import { membershipProof, type ProjectKeys } from './keys.js';
+
+export type { DeviceSigner, NoiseBinding };
 
 // What the two sides of a sync say to each other on Cairn's Protomux channel, and how a side
 // reads what the other said. The session (replication.ts) decides when each is said.
@@ -82,21 +83,6 @@ export interface SyncIdentity {
   signer: DeviceSigner;
 }
 
-export interface DeviceSigner {
-  publicKey: Buffer;
-  sign(message: Buffer): Buffer;
-}
-
-/** The id of the device whose document log is signed by `publicKey` (a core's key derives from its signer). */
-export function deviceIdOf(publicKey: Buffer): string {
-  return Hypercore.key(publicKey).toString('hex');
-}
-
-/** What the Noise handshake of this connection settled: the proof of membership is bound to it. */
-export interface NoiseBinding {
-  handshakeHash: Buffer;
-  isInitiator: boolean;
-}
 
 /** A handshake the peer cannot be let in with: the error for this side, and what the peer is told. */
 export interface HandshakeProblem {
@@ -114,8 +100,7 @@ export function handshakeOf(identity: SyncIdentity, noise: NoiseBinding): SyncHa
     discoveryKey: keys.discoveryKey.toString('hex'),
     proof: membershipProof(keys.projectKey, noise.handshakeHash, noise.isInitiator).toString('hex'),
     device: { deviceId, name: deviceName, deviceType },
-    deviceProof: identity.signer.sign(deviceProofMessage(noise.handshakeHash, noise.isInitiator)).toString('hex'),
-    deviceSigner: identity.signer.publicKey.toString('hex'),
+    ...proveDevice(identity.signer, noise),
   };
 }
 
@@ -159,23 +144,11 @@ export function checkHandshake(remote: SyncHandshake, keys: ProjectKeys, noise: 
   if (typeof remote.proof !== 'string' || remote.proof !== expected.toString('hex')) {
     return mismatch(`${peer} could not prove it knows the project key; nothing was exchanged.`);
   }
-  if (!provesDevice(remote, noise)) {
+  if (verifyDevice(noise, remote.device?.deviceId, remote.deviceSigner, remote.deviceProof) === null) {
     const message = `${peer} could not prove it is the device it says it is; nothing was exchanged.`;
     return { here: new CairnError(ErrorCodes.NOT_PERMITTED, message), toPeer: { code: ErrorCodes.NOT_PERMITTED, message: 'device not proven' } };
   }
   return null;
-}
-
-function provesDevice(remote: SyncHandshake, noise: NoiseBinding): boolean {
-  const id = remote.device?.deviceId;
-  const hex = (text: unknown, length: number) => typeof text === 'string' && text.length === length && /^[0-9a-f]+$/.test(text);
-  if (!hex(id, 64) || !hex(remote.deviceProof, 128) || !hex(remote.deviceSigner, 64)) return false;
-  try {
-    const signer = Buffer.from(remote.deviceSigner, 'hex');
-    return deviceIdOf(signer) === id && crypto.verify(deviceProofMessage(noise.handshakeHash, !noise.isInitiator), Buffer.from(remote.deviceProof, 'hex'), signer);
-  } catch {
-    return false;
-  }
 }
 
 /** The error the peer ended the sync with, as this side reports it (`peer` names the peer). */
