@@ -1,5 +1,5 @@
 import { isIPv4 } from 'node:net';
-import { networkInterfaces } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import { CairnError, ErrorCodes } from '../common/errors.js';
 
 /**
@@ -18,4 +18,9 @@ export function lanHost(wanted?: string | null): string {
     .map((entry) => entry!.address);
   const isPrivate = (address: string) => /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.)/.test(address);
   return candidates.find(isPrivate) ?? candidates[0] ?? '127.0.0.1';
+}
+
+/** The name a device goes by when none is given: the computer's name, else "Cairn device". */
+export function deviceNameOr(given?: string | null): string {
+  return given?.trim() || hostname() || 'Cairn device';
 }

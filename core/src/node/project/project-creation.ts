@@ -1,7 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { CairnError, ErrorCodes, type DeviceType } from '@cairn/sdk';
+import { CairnError, deviceNameOr, ErrorCodes, type DeviceType } from '@cairn/sdk';
 import { newProjectKey, parseProjectKey } from './keys.js';
 import { readProjectFile, type ProjectFile } from './project-files.js';
 
@@ -34,7 +33,7 @@ export async function newProjectFile(dataDir: string, options: CreateProjectOpti
     throw new CairnError(ErrorCodes.INVALID_INPUT, 'The project name must not be empty.');
   }
   const projectKey = options.join !== undefined ? parseProjectKey(options.join) : newProjectKey();
-  const deviceName = options.deviceName?.trim() || hostname() || 'Cairn device';
+  const deviceName = deviceNameOr(options.deviceName);
   const file: ProjectFile = {
     version: 1,
     projectKey: projectKey.toString('hex'),

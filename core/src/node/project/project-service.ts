@@ -5,6 +5,7 @@ import {
   CairnError,
   DisposableStore,
   Emitter,
+  deviceNameOr,
   ErrorCodes,
   errorReport,
   isCairnError,
@@ -172,8 +173,7 @@ export class ProjectService {
       );
     }
     const { runJoin } = await import('./invites.js');
-    const { hostname } = await import('node:os');
-    const deviceName = options.deviceName?.trim() || hostname() || 'Cairn device';
+    const deviceName = deviceNameOr(options.deviceName);
     const result = await runJoin(
       stream,
       options.initiator,

@@ -8,7 +8,7 @@ import {
 import { STATE_EVENT, SYNC_WIFI_SERVICE, type SyncWifiService, type WifiPeerResult } from '../common/protocol.js';
 import { parseAddress } from './address.js';
 import { listenOverridesFrom, listenSettings } from './settings.js';
-import { lanInvites, type LanInviteInput } from './lan-invites.js';
+import type { LanInviteInput } from './lan-invites.js';
 import type { WifiSync } from './wifi-sync.js';
 
 interface SyncWifiInput {
@@ -46,7 +46,9 @@ export function activate(ctx: PluginContext): void {
     }
   };
 
-  const invites = lanInvites(ctx, settings);
+  // Invites load mDNS: on first use too, not at activation.
+  let invitesLoading: Promise<ReturnType<typeof import('./lan-invites.js').lanInvites>> | null = null;
+  const invites = () => (invitesLoading ??= import('./lan-invites.js').then(({ lanInvites }) => lanInvites(ctx, settings)));
 
   // `cairn sync wifi [--wait-peers N] [--timeout S] [--connect HOST:PORT]...`
   ctx.subscriptions.push(
@@ -58,8 +60,8 @@ export function activate(ctx: PluginContext): void {
       );
       return { peers: peers.map(printable) };
     }),
-    ctx.commands.register('sync-wifi.join', (input: LanInviteInput = {}) => invites.join(input ?? {})),
-    ctx.commands.register('sync-wifi.invite', (input: LanInviteInput = {}) => invites.invite(input ?? {})),
+    ctx.commands.register('sync-wifi.join', async (input: LanInviteInput = {}) => (await invites()).join(input ?? {})),
+    ctx.commands.register('sync-wifi.invite', async (input: LanInviteInput = {}) => (await invites()).invite(input ?? {})),
     ctx.commands.register('sync-wifi.connect', async (address: unknown) => {
       const wifi = await load();
       await wifi.connect(String(typeof address === 'object' && address !== null ? (address as { address?: unknown }).address : address));
@@ -120,8 +122,8 @@ export function activate(ctx: PluginContext): void {
         return wifi.state();
       },
       sync: async (deviceId: string | null) => (await load()).sync(typeof deviceId === 'string' ? deviceId : null),
-      invite: (request: { device?: unknown; connect?: unknown; role?: unknown }) =>
-        invites.invite({
+      invite: async (request: { device?: unknown; connect?: unknown; role?: unknown }) =>
+        (await invites()).invite({
           role: request?.role,
           ...(typeof request?.device === 'string' && request.device.trim() !== '' && { device: request.device.trim() }),
           ...(typeof request?.connect === 'string' && request.connect.trim() !== '' && { connect: [request.connect.trim()] }),

@@ -1,7 +1,6 @@
 import net from 'node:net';
-import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { CairnError, ErrorCodes, lanHost, type Disposable, type InviteResult, type JoinResult, type MemberRole, type PluginContext } from '@cairn/sdk';
+import { CairnError, deviceNameOr, ErrorCodes, lanHost, memberRoles, type Disposable, type InviteResult, type JoinResult, type MemberRole, type PluginContext } from '@cairn/sdk';
 import { parseAddress, type LanAddress } from './address.js';
 import { JOIN_SERVICE, startAnnouncer, type AnnouncerOptions } from './mdns.js';
 import type { ListenSettings } from './settings.js';
@@ -140,7 +139,7 @@ export function lanInvites(ctx: PluginContext, settings: () => ListenSettings) {
       const addresses = addressesOf(input.connect);
       // Refused before anything is opened: one data dir holds one project.
       const existing = await ctx.project.info().catch(() => null);
-      const deviceName = input.deviceName === undefined ? hostname() || 'Cairn device' : String(input.deviceName).trim();
+      const deviceName = deviceNameOr(input.deviceName === undefined ? null : String(input.deviceName));
       if (existing !== null) {
         throw new CairnError(ErrorCodes.INVALID_INPUT, 'This data dir holds a project already (`cairn project` shows it): a device joins from an empty data dir, so use another --data-dir.');
       }
@@ -167,7 +166,7 @@ export function lanInvites(ctx: PluginContext, settings: () => ListenSettings) {
     invite: async (input: LanInviteInput): Promise<InviteResult> => {
       const timeoutMs = checkTimeout(input.timeout);
       const role = (input.role ?? 'participant') as MemberRole;
-      if (role !== 'participant' && role !== 'coordinator') throw new CairnError(ErrorCodes.INVALID_INPUT, `--role must be participant or coordinator; got '${String(input.role)}'.`);
+      if (!memberRoles.includes(role)) throw new CairnError(ErrorCodes.INVALID_INPUT, `--role must be participant or coordinator; got '${String(input.role)}'.`);
       const addresses = addressesOf(input.connect);
       // Refused before anything is opened: a participant cannot invite.
       const self = (await ctx.project.members.list()).find((member) => member.self);
