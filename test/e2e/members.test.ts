@@ -12,11 +12,16 @@ async function syncHosts(a: CairnHost, b: CairnHost): Promise<void> {
 describe('members, from the workbench (headless Chromium)', function () {
   this.timeout(120_000);
   const workbenches = useWorkbenches();
-
-  it('lists the devices with their roles, and lets a coordinator promote and remove one', async () => {
+  /** A coordinator's laptop and a participant's tablet that have synced once. */
+  const twoMembers = async (): Promise<[CairnHost, CairnHost]> => {
     const laptop = await workbenches.device('laptop');
     const tablet = await workbenches.device('tablet', (await laptop.projects.open()).info().projectKey);
     await syncHosts(laptop, tablet);
+    return [laptop, tablet];
+  };
+
+  it('lists the devices with their roles, and lets a coordinator promote and remove one', async () => {
+    const [laptop] = await twoMembers();
     const page = await workbenches.open(laptop);
     await showView(page, 'Members');
 
@@ -44,9 +49,7 @@ describe('members, from the workbench (headless Chromium)', function () {
   });
 
   it('shows a participant the list without the coordinators’ actions, and says why it cannot leave as the last coordinator', async () => {
-    const laptop = await workbenches.device('laptop');
-    const tablet = await workbenches.device('tablet', (await laptop.projects.open()).info().projectKey);
-    await syncHosts(laptop, tablet);
+    const [laptop, tablet] = await twoMembers();
     const onTablet = await workbenches.open(tablet);
     await showView(onTablet, 'Members');
     const tabletList = onTablet.getByRole('list', { name: 'Members of the project' });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CairnError, ErrorCodes, memberRoles, type Member, type MemberRole } from '@cairn/sdk';
+import { CairnError, ErrorCodes, memberRoles, type DeviceInfo, type Member, type MemberRole } from '@cairn/sdk';
 import type { StoredVersion } from '../../common/documents.js';
 import type { MemberValue } from '../../common/roster.js';
 import { readJsonFile, writeFileAtomic } from '../fs-util.js';
@@ -33,6 +33,8 @@ interface AskingFile {
  */
 export class Members {
   private asking: AskingDevice[] | null = null;
+  private infos: { generation: number; byId: Map<string, DeviceInfo> } | null = null;
+  private records: { generation: number; bySubject: Map<string, string[]> } | null = null;
 
   constructor(
     private readonly store: ProjectStore,
@@ -44,7 +46,7 @@ export class Members {
   async list(): Promise<Member[]> {
     const roster = this.store.roster;
     const self = this.store.deviceId;
-    const infos = new Map(this.devices.devices().map((device) => [device.deviceId, device]));
+    const infos = this.deviceInfos();
     const asking = new Map((await this.askingDevices()).map((device) => [device.deviceId, device]));
     const ids = new Set<string>([self, ...infos.keys(), ...roster.entries().map((entry) => entry.deviceId)]);
     for (const deviceId of asking.keys()) if (roster.status(deviceId) === 'asking') ids.add(deviceId);
@@ -260,15 +262,36 @@ export class Members {
   }
 
   private nameOf(deviceId: string): Pick<MemberValue, 'deviceName' | 'deviceType'> {
-    const info = this.devices.devices().find((device) => device.deviceId === deviceId && device.name !== 'Unknown device');
-    return info === undefined ? {} : { deviceName: info.name, deviceType: info.deviceType };
+    const info = this.deviceInfos().get(deviceId);
+    return info === undefined || info.name === 'Unknown device' ? {} : { deviceName: info.name, deviceType: info.deviceType };
   }
 
   private version(subject: string, value: MemberValue): StoredVersion<'member'> {
     const now = new Date().toISOString();
     // The records of the subject read so far: this one replaces them.
-    const links = this.store.index.memberRecords().filter((record) => record.subject === subject).map((record) => record.versionId);
+    const links = this.recordsOf(subject);
     return { type: 'member', docId: subject, links, createdAt: now, createdBy: this.store.deviceId, updatedAt: now, deleted: false, value };
+  }
+
+  /**
+   * The devices' names and types, read once for as long as the index has not changed: an action
+   * on the members names every device it writes a record for.
+   */
+  private deviceInfos(): Map<string, DeviceInfo> {
+    const generation = this.store.index.generation;
+    if (this.infos?.generation !== generation) this.infos = { generation, byId: new Map(this.devices.devices().map((device) => [device.deviceId, device])) };
+    return this.infos.byId;
+  }
+
+  /** The versions of the records of a subject read so far (those a new one replaces), read once per roster change. */
+  private recordsOf(subject: string): string[] {
+    const generation = this.store.index.rosterGeneration;
+    if (this.records?.generation !== generation) {
+      const bySubject = new Map<string, string[]>();
+      for (const record of this.store.index.memberRecords()) bySubject.set(record.subject, [...(bySubject.get(record.subject) ?? []), record.versionId]);
+      this.records = { generation, bySubject };
+    }
+    return this.records.bySubject.get(subject) ?? [];
   }
 
   private async write(versions: StoredVersion[]): Promise<void> {
