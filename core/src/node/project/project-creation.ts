@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CairnError, deviceNameOr, ErrorCodes, type DeviceType } from '@cairn/sdk';
 import { newProjectKey, parseProjectKey } from './keys.js';
-import { readProjectFile, type ProjectFile } from './project-files.js';
+import { alreadyHoldsProject, readProjectFile, type ProjectFile } from './project-files.js';
 
 /**
  * What a data dir's project starts from: a new project's key or the key of the one joined, and
@@ -21,10 +21,7 @@ export interface CreateProjectOptions {
 /** The project.json of a new project (or of one joined), once the options and the data dir allow it. */
 export async function newProjectFile(dataDir: string, options: CreateProjectOptions): Promise<{ file: ProjectFile; projectKey: Buffer }> {
   if ((await readProjectFile(dataDir)) !== null) {
-    throw new CairnError(
-      ErrorCodes.INVALID_INPUT,
-      `${dataDir} already holds a project (\`cairn project\` shows it). One data dir holds one project: use another --data-dir.`,
-    );
+    throw alreadyHoldsProject(dataDir);
   }
   if ((options.name === undefined) === (options.join === undefined)) {
     throw new CairnError(ErrorCodes.INVALID_INPUT, 'Give either a name for a new project (--name) or the key of one to join (--join).');

@@ -71,6 +71,14 @@ export async function writeDevicesFile(dataDir: string, devices: DeviceRecord[])
   await writeFileAtomic(devicesFilePath(dataDir), `${JSON.stringify(file, null, 2)}\n`);
 }
 
+/** A data dir holds one project: what `init`, and joining by invite, say when it holds one already. */
+export function alreadyHoldsProject(dataDir: string): CairnError {
+  return new CairnError(
+    ErrorCodes.INVALID_INPUT,
+    `${dataDir} already holds a project (\`cairn project\` shows it). One data dir holds one project: use another --data-dir.`,
+  );
+}
+
 function damaged(path: string, reason: string): CairnError {
   return new CairnError(
     ErrorCodes.IO,

@@ -25,7 +25,7 @@ import { HostConfig } from '../host-config.js';
 import { LogService } from '../log-service.js';
 import type { CreateProjectOptions, Project } from './project.js';
 import type { ProjectKeys } from './keys.js';
-import { readProjectFile } from './project-files.js';
+import { alreadyHoldsProject, readProjectFile } from './project-files.js';
 
 /** Seed of the sample data, so every newcomer sees the same living workbench. */
 const SAMPLE_SEED = 20_260_101;
@@ -84,10 +84,7 @@ export class ProjectService {
       throw error;
     });
     if (existing !== null) {
-      throw new CairnError(
-        ErrorCodes.INVALID_INPUT,
-        `${this.config.dataDir} already holds a project (\`cairn project\` shows it). One data dir holds one project: use another --data-dir.`,
-      );
+      throw alreadyHoldsProject(this.config.dataDir);
     }
     const project = await (await loadProject()).create(this.config.dataDir, options, this.log);
     this.opening = Promise.resolve(this.adopt(project));
@@ -167,10 +164,7 @@ export class ProjectService {
   /** The joining side of an invite, in a data dir with no project yet. */
   async join(stream: DuplexStream, options: JoinOptions): Promise<JoinResult> {
     if ((await readProjectFile(this.config.dataDir)) !== null) {
-      throw new CairnError(
-        ErrorCodes.INVALID_INPUT,
-        `${this.config.dataDir} already holds a project (\`cairn project\` shows it). A device joins from an empty data dir: use another --data-dir.`,
-      );
+      throw alreadyHoldsProject(this.config.dataDir);
     }
     const { runJoin } = await import('./invites.js');
     const deviceName = deviceNameOr(options.deviceName);
