@@ -118,7 +118,7 @@ describe('convergence of membership (property)', function () {
           await devices.cleanup();
         }
       }),
-      { numRuns: 25 },
+      { numRuns: Number(process.env.MEMBER_RUNS ?? 25) },
     );
   });
 });

@@ -219,6 +219,25 @@ describe('key rotation on removal', function () {
     expect(own.text).to.not.contain('PHOTO-AFTER-REMOVAL');
   });
 
+  it('opens what a coordinator sealed even when a concurrent demotion of it arrived first (found by the property test)', async () => {
+    const [a, b, c] = await devices.project(3);
+    await sync(a!, b!);
+    await sync(b!, c!);
+    await a!.members.setRole(b!.store.deviceId, 'coordinator');
+    await sync(a!, b!);
+    // Concurrently: B removes A (a new key, sealed to B and C) and writes under it; A, not knowing, demotes B.
+    await b!.members.remove(a!.store.deviceId);
+    const [sealed] = await b!.createObservations([{ lat: 1, lon: 1, notes: 'under the new key' }]);
+    await a!.members.setRole(b!.store.deviceId, 'participant');
+    // C hears of the demotion first (from A), then of the removal and the sealed data (from B).
+    await sync(c!, a!);
+    await sync(b!, c!);
+    // The removal came first: A's later demotion counts for nothing, and C reads what B sealed.
+    expect(c!.store.roster.status(a!.store.deviceId)).to.equal('removed');
+    expect(c!.getObservation(sealed!.id).notes).to.equal('under the new key');
+    expect(state(c!)).to.deep.equal(state(b!));
+  });
+
   it('gives a device admitted after a removal the keys of the epochs before it', async () => {
     const [a, b] = await devices.project(2);
     await sync(a!, b!);

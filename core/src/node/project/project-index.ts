@@ -13,7 +13,7 @@ import type { MemberRecord, MemberValue } from '../../common/roster.js';
 import { observationQuery, sortColumns } from './observation-query.js';
 
 /** Bumped when the tables change; an index of another version is rebuilt from the cores. */
-const INDEX_VERSION = '6';
+const INDEX_VERSION = '7';
 
 export interface IndexedCore {
   blocks: number;
@@ -161,6 +161,16 @@ export class ProjectIndex {
     return apply();
   }
 
+  /** Notes a block passed over because it is sealed with a key this device does not hold. */
+  noteSealed(coreKey: string, block: number, keyId: string): void {
+    this.statements.noteSealed.run(coreKey, block, keyId);
+  }
+
+  /** The keys of the blocks passed over: once one of them is held, the index is built again. */
+  sealedKeys(): string[] {
+    return (this.statements.sealedKeys.all() as Array<{ key_id: string }>).map((row) => row.key_id);
+  }
+
   /** Grows whenever a membership record or a candidate for the project's creator is read. */
   get rosterGeneration(): number {
     return this.rosterRead;
@@ -190,12 +200,13 @@ export class ProjectIndex {
    * Indexes every log again from its first block, in one transaction (readers never see a half
    * index): after the roster changed what counts in blocks that were indexed already.
    */
-  rebuild(logs: ReadonlyArray<{ coreKey: string; blocks: ReadonlyArray<ReadonlyArray<StoredVersion | null>>; admits: Admission }>): IndexChange[] {
+  rebuild(logs: ReadonlyArray<{ coreKey: string; blocks: () => ReadonlyArray<ReadonlyArray<StoredVersion | null>>; admits: Admission }>): IndexChange[] {
     const run = this.db.transaction((): IndexChange[] => {
       const rows = () => this.db.prepare('SELECT type, doc_id, deleted, version_id FROM docs').all() as Array<{ type: DocumentType; doc_id: string; deleted: number; version_id: string }>;
       const before = new Map(rows().map((row) => [`${row.type}\u0000${row.doc_id}`, row]));
-      this.db.exec('DELETE FROM cores; DELETE FROM linked; DELETE FROM heads; DELETE FROM docs; DELETE FROM obs_rtree; DELETE FROM obs_fts; DELETE FROM observation_blocks;');
-      for (const log of logs) this.applyBlocks(log.coreKey, 0, log.blocks, log.admits);
+      this.db.exec('DELETE FROM cores; DELETE FROM linked; DELETE FROM heads; DELETE FROM docs; DELETE FROM obs_rtree; DELETE FROM obs_fts; DELETE FROM observation_blocks; DELETE FROM sealed_blocks;');
+      // Read here, inside the transaction: the blocks still sealed are noted again.
+      for (const log of logs) this.applyBlocks(log.coreKey, 0, log.blocks(), log.admits);
       // What changed, from what was there before to what is there now.
       const changes: IndexChange[] = [];
       for (const row of rows()) {
@@ -434,7 +445,7 @@ export class ProjectIndex {
       DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS cores; DROP TABLE IF EXISTS linked;
       DROP TABLE IF EXISTS heads; DROP TABLE IF EXISTS docs; DROP TABLE IF EXISTS obs_rtree;
       DROP TABLE IF EXISTS obs_fts; DROP TABLE IF EXISTS observation_blocks;
-      DROP TABLE IF EXISTS member_records; DROP TABLE IF EXISTS creator_candidates;
+      DROP TABLE IF EXISTS member_records; DROP TABLE IF EXISTS creator_candidates; DROP TABLE IF EXISTS sealed_blocks;
     `);
   }
 
@@ -471,6 +482,8 @@ export class ProjectIndex {
         version_id TEXT PRIMARY KEY, writer TEXT NOT NULL, block INTEGER NOT NULL, subject TEXT NOT NULL,
         updated_at TEXT NOT NULL, json TEXT NOT NULL
       ) WITHOUT ROWID;
+      -- Blocks passed over, sealed with a key this device did not hold then.
+      CREATE TABLE IF NOT EXISTS sealed_blocks (core_key TEXT NOT NULL, block INTEGER NOT NULL, key_id TEXT NOT NULL, PRIMARY KEY (core_key, block)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS creator_candidates (version_id TEXT PRIMARY KEY, writer TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
       CREATE VIRTUAL TABLE IF NOT EXISTS obs_rtree USING rtree (id, min_lon, max_lon, min_lat, max_lat);
       CREATE VIRTUAL TABLE IF NOT EXISTS obs_fts USING fts5 (notes, content = '', contentless_delete = 1);
@@ -480,6 +493,8 @@ export class ProjectIndex {
   private prepare() {
     const db = this.db;
     return {
+      noteSealed: db.prepare('INSERT OR REPLACE INTO sealed_blocks (core_key, block, key_id) VALUES (?, ?, ?)'),
+      sealedKeys: db.prepare('SELECT DISTINCT key_id FROM sealed_blocks'),
       memberRecords: db.prepare('SELECT version_id, writer, block, subject, updated_at, json FROM member_records ORDER BY version_id'),
       putMemberRecord: db.prepare('INSERT OR IGNORE INTO member_records (version_id, writer, block, subject, updated_at, json) VALUES (?, ?, ?, ?, ?, ?)'),
       putCreatorCandidate: db.prepare('INSERT OR IGNORE INTO creator_candidates (version_id, writer, updated_at) VALUES (?, ?, ?)'),

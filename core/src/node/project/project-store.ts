@@ -8,10 +8,11 @@ import type { LocatedVersion, StoredVersion } from '../../common/documents.js';
 import { parseVersionId, versionIdOf } from '../../common/documents.js';
 import { mayWrite, Roster } from '../../common/roster.js';
 import { decodeBlock, encodeBlock, LOCKED, packBlocks } from './document-blocks.js';
+import { sealedBlockKey } from './epoch-keys.js';
 import { projectKeys, type ProjectKeys } from './keys.js';
 import { Keyring } from './keyring.js';
 import { readDevicesFile, writeDevicesFile, type DeviceRecord } from './project-files.js';
-import { ProjectIndex, type Admission, type CurrentDocument, type IndexedCore, type LogStretch } from './project-index.js';
+import { ProjectIndex, type Admission, type IndexedCore, type LogStretch } from './project-index.js';
 import type { DeviceCores, ReplicaStore } from './replica-store.js';
 import type { DeviceSigner } from './device-proof.js';
 
@@ -47,6 +48,8 @@ export class ProjectStore implements ReplicaStore {
   private rosterRefresh: Promise<void> = Promise.resolve();
   /** Records were read that the roster does not reflect yet, or the index is being rebuilt for them. */
   private rosterRefreshing = false;
+  /** Rebuilds queued because a key arrived for blocks passed over. */
+  private keysOpening = 0;
   /** The epoch keys this device holds: created with the own cores. */
   private keys_: Keyring | null = null;
   private closed = false;
@@ -78,7 +81,7 @@ export class ProjectStore implements ReplicaStore {
         if (record.deviceId !== store.deviceId) await store.openDevice(record, false);
       }
       await store.refreshRoster();
-      store.refreshKeys();
+      await store.refreshKeys();
       // Blocks written or received before a crash may not be indexed yet.
       await Promise.all([...store.devices.keys()].map((deviceId) => store!.catchUp(deviceId)));
       return store;
@@ -319,67 +322,51 @@ export class ProjectStore implements ReplicaStore {
       const to = Math.min(device.docs.contiguousLength, from + INDEX_BATCH);
       if (from >= to) return;
       const blocks: Array<Array<StoredVersion | null>> = [];
-      let retry = false;
       for (let block = from; block < to; block += 1) {
         const buffer = await device.docs.get(block, { wait: false });
         // Counted as held but not readable yet: stop here, and come back on the next event.
         if (buffer === null) break;
-        const decoded = decodeBlock(buffer, this.keyOf);
-        // Sealed with an epoch key this device does not hold yet: the log waits here until it does
-        // (the key may come later in this very log: a device admitted after the data was written).
-        if (decoded === LOCKED) {
-          if (blocks.length === 0 && (await this.lookAhead(device, block))) retry = true;
-          break;
-        }
-        if (decoded === null) this.log.warn(`Block ${block} of device ${deviceId.slice(0, 8)} is not a document block; skipped.`);
-        blocks.push(decoded ?? []);
+        blocks.push(this.readBlock(deviceId, block, buffer));
       }
-      if (retry) continue;
       if (this.closed || blocks.length === 0) return;
       const changes = this.index.applyBlocks(deviceId, from, blocks, this.admission(deviceId));
       for (const change of changes) this.onDidChangeEmitter.fire({ ...change, origin });
       if (this.index.rosterGeneration !== this.rosterSeen) await this.refreshRoster();
-      if (changes.some((change) => change.type === 'epochKey')) this.refreshKeys();
+      if (changes.some((change) => change.type === 'epochKey')) await this.refreshKeys();
     }
   }
 
   private readonly keyOf = (keyId: string): Buffer | undefined => this.keys_?.key(keyId);
-  /** How far past a sealed block each log was read for membership records and keys. */
-  private readonly lookedAhead = new Map<string, number>();
 
+  /** A sealed block this device will not read: nothing in it counts, or this device is no longer a member. */
+  private neverOpens(deviceId: string, block: number): boolean {
+    const self = this.currentRoster.status(this.deviceId);
+    return self === 'removed' || self === 'left' || this.currentRoster.roleAt(deviceId, block) === null;
+  }
   /**
-   * Reads a log past a block sealed with a key this device does not hold, for the membership
-   * records and keys further on (which are never sealed): they may admit this device and give it
-   * the key. True when it gained a key, and the sealed block may open now.
+   * The versions of a block, as far as this device can read them. A block sealed with a key it
+   * does not hold is passed over, not waited for (the key may be further on in this very log, for
+   * a device admitted after the data was written, or never come): it is noted, and the index is
+   * built again once the key arrives. Nothing is noted when nothing in it could count.
    */
-  private async lookAhead(device: DeviceCores, locked: number): Promise<boolean> {
-    const deviceId = device.record.deviceId;
-    const keys: CurrentDocument<'epochKey'>[] = [];
-    const start = Math.max(locked + 1, this.lookedAhead.get(deviceId) ?? 0);
-    const end = device.docs.contiguousLength;
-    for (let block = start; block < end; block += 1) {
-      const decoded = decodeBlock(await device.docs.get(block, { wait: false }), this.keyOf);
-      if (decoded === null || decoded === LOCKED) continue;
-      decoded.forEach((version, entry) => {
-        if (version === null) return;
-        const versionId = versionIdOf(deviceId, block, entry);
-        if (version.type === 'member') this.index.keepRosterRecord(deviceId, block, versionId, version);
-        if (version.type === 'epochKey') keys.push({ version: { ...(version as StoredVersion<'epochKey'>), versionId }, forks: [] });
-      });
+  private readBlock(deviceId: string, block: number, buffer: Buffer): Array<StoredVersion | null> {
+    const decoded = decodeBlock(buffer, this.keyOf);
+    if (decoded === LOCKED) {
+      if (!this.neverOpens(deviceId, block)) this.index.noteSealed(deviceId, block, sealedBlockKey(buffer)!);
+      return [];
     }
-    this.lookedAhead.set(deviceId, end);
-    if (this.index.rosterGeneration !== this.rosterSeen) await this.refreshRoster();
-    // Keys count only from a coordinator, as in the index.
-    const trusted = keys.filter((document) => mayWrite(this.currentRoster.roleAt(deviceId, parseVersionId(document.version.versionId)!.block), 'epochKey', deviceId, document.version.docId));
-    const gained = this.keyring.update([...this.index.list('epochKey'), ...trusted]);
-    if (gained) for (const other of this.devices.keys()) if (other !== deviceId) void this.catchUpLogged(other);
-    return gained;
+    if (decoded === null) this.log.warn(`Block ${block} of device ${deviceId.slice(0, 8)} is not a document block; skipped.`);
+    return decoded ?? [];
   }
 
-  /** Opens the epoch keys sealed to this device; logs that waited for one are indexed on. */
-  refreshKeys(): void {
-    if (!this.keyring.update(this.index.list('epochKey'))) return;
-    for (const deviceId of this.devices.keys()) void this.catchUpLogged(deviceId);
+  /** Opens the epoch keys sealed to this device; blocks passed over for want of one are read again. */
+  refreshKeys(): Promise<void> {
+    this.keyring.update(this.index.list('epochKey'));
+    const opened = this.index.sealedKeys().some((keyId) => this.keyring.key(keyId) !== undefined);
+    if (!opened) return Promise.resolve();
+    // Said at once, before the rebuild is queued: a sync must not count what it brought as held meanwhile.
+    this.keysOpening += 1;
+    return this.serially(() => this.reindex()).finally(() => (this.keysOpening -= 1));
   }
 
   /** What of a device's log the index takes, by the roster as it stands. */
@@ -388,7 +375,7 @@ export class ProjectStore implements ReplicaStore {
   }
 
   private get rosterChanging(): boolean {
-    return this.rosterRefreshing || this.rosterSeen !== this.index.rosterGeneration;
+    return this.rosterRefreshing || this.keysOpening > 0 || this.rosterSeen !== this.index.rosterGeneration;
   }
 
   /**
@@ -397,10 +384,15 @@ export class ProjectStore implements ReplicaStore {
    * wrote later; a role change after the writes it governs), the index is rebuilt from the cores.
    */
   refreshRoster(): Promise<void> {
+    return this.serially(() => this.applyRosterChanges());
+  }
+
+  /** Roster changes and the index rebuilds they bring run one at a time; a sync waits meanwhile (`holds`). */
+  private serially(work: () => Promise<void>): Promise<void> {
     const run = this.rosterRefresh.then(async () => {
       this.rosterRefreshing = true;
       try {
-        await this.applyRosterChanges();
+        await work();
       } finally {
         this.rosterRefreshing = false;
       }
@@ -416,7 +408,11 @@ export class ProjectStore implements ReplicaStore {
       const next = Roster.build(this.index.memberRecords(), this.index.creator());
       this.currentRoster = next;
       if (!next.sameAs(previous)) this.onDidChangeRosterEmitter.fire(next);
-      const stale = [...this.devices.keys()].some((deviceId) => next.firstDifference(previous, deviceId, this.index.indexed(deviceId).blocks) !== null);
+      // A device that counted itself out passed sealed blocks over (neverOpens): if that changed, they are read again.
+      const gone = (roster: Roster) => ['removed', 'left'].includes(roster.status(this.deviceId));
+      const stale =
+        gone(previous) !== gone(next) ||
+        [...this.devices.keys()].some((deviceId) => next.firstDifference(previous, deviceId, this.index.indexed(deviceId).blocks) !== null);
       if (stale) await this.reindex();
     }
   }
@@ -426,19 +422,23 @@ export class ProjectStore implements ReplicaStore {
     const logs = [];
     for (const device of this.devices.values()) {
       const deviceId = device.record.deviceId;
-      const blocks: Array<Array<StoredVersion | null>> = [];
+      const blocks: Buffer[] = [];
       for (let block = 0; block < device.docs.contiguousLength; block += 1) {
         const buffer = await device.docs.get(block, { wait: false });
-        const decoded = buffer === null ? LOCKED : decodeBlock(buffer, this.keyOf);
-        // Not readable here yet (not arrived, or sealed with a key not held): indexed on later.
-        if (decoded === LOCKED) break;
-        blocks.push(decoded ?? []);
+        if (buffer === null) break;
+        blocks.push(buffer);
       }
-      logs.push({ coreKey: deviceId, blocks, admits: this.admission(deviceId) });
+      logs.push({ coreKey: deviceId, blocks: () => blocks.map((buffer, block) => this.readBlock(deviceId, block, buffer)), admits: this.admission(deviceId) });
     }
     if (this.closed) return;
-    this.log.info('The project\'s members changed what counts of data indexed already: the index was rebuilt.');
-    for (const change of this.index.rebuild(logs)) this.onDidChangeEmitter.fire({ ...change, origin: 'sync' });
+    this.log.info('The project\'s members or keys changed what counts of data indexed already: the index was rebuilt.');
+    // A rebuild may admit a key's document (its writer counted as coordinator only now), which
+    // opens blocks passed over in the same rebuild: then once more, until no key is gained.
+    for (;;) {
+      for (const change of this.index.rebuild(logs)) this.onDidChangeEmitter.fire({ ...change, origin: 'sync' });
+      this.keyring.update(this.index.list('epochKey'));
+      if (!this.index.sealedKeys().some((keyId) => this.keyring.key(keyId) !== undefined)) break;
+    }
     for (const deviceId of this.devices.keys()) void this.catchUpLogged(deviceId);
   }
 }
