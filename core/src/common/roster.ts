@@ -86,17 +86,24 @@ export class Roster {
     if (genesis !== null) standings.set(genesis, { periods: [{ from: 0, role: 'coordinator' }], status: 'active', pin: null, addedBy: genesis, addedAt: null });
     const pending = [...records].sort((a, b) => (a.updatedAt === b.updatedAt ? (a.versionId < b.versionId ? -1 : 1) : a.updatedAt < b.updatedAt ? -1 : 1));
     const roster = () => new Roster(standings, genesis, false, false);
+    // The last block of each writer's log holding a record that counted: a later-applied change
+    // to that writer never reaches back over it (see `apply`).
+    const counted = new Map<string, number>();
     let progress = true;
     while (progress && pending.length > 0) {
       progress = false;
       for (let at = 0; at < pending.length; ) {
-        const outcome = apply(standings, pending[at]!, roster());
+        const record = pending[at]!;
+        const outcome = apply(standings, record, roster(), counted.get(record.subject) ?? -1);
         if (outcome === 'wait') {
           at += 1;
           continue;
         }
         pending.splice(at, 1);
-        if (outcome === 'applied') progress = true;
+        if (outcome === 'applied') {
+          progress = true;
+          counted.set(record.writer, Math.max(counted.get(record.writer) ?? -1, record.block));
+        }
       }
     }
     const hasRemovals = [...standings.values()].some((standing) => standing.status === 'removed');
@@ -193,8 +200,14 @@ export class Roster {
  * Applies one record to the standings if its writer may write it now: `applied`, `ignored` (it
  * never will: its subject was removed or left, or its writer's log is pinned before it), or
  * `wait` (its writer is not a coordinator at that point, or it would leave no coordinator).
+ *
+ * `subjectCounted` is the last block of the subject's own log holding a record that already
+ * counted. A change to the subject starts after it at the earliest: when a coordinator is demoted
+ * or removed while, unseen, it removed someone itself, the earlier change (by the clock) stands
+ * with the key it sealed — were the demotion to reach back over it, the removal would count while
+ * its block no longer did, and data sealed with the new key would open on one device only.
  */
-function apply(standings: Map<string, Standing>, record: MemberRecord, roster: Roster): 'applied' | 'ignored' | 'wait' {
+function apply(standings: Map<string, Standing>, record: MemberRecord, roster: Roster, subjectCounted: number): 'applied' | 'ignored' | 'wait' {
   const { writer, block, subject, value } = record;
   const current = standings.get(subject);
   if (current !== undefined && current.status !== 'active') return 'ignored';
@@ -222,7 +235,7 @@ function apply(standings: Map<string, Standing>, record: MemberRecord, roster: R
   };
   if (value.deviceName !== undefined) standing.deviceName = value.deviceName;
   if (value.deviceType !== undefined) standing.deviceType = value.deviceType;
-  const from = Math.max(0, Math.floor(value.from));
+  const from = Math.max(0, Math.floor(value.from), subjectCounted + 1);
   if (value.status === 'active') {
     const last = standing.periods.at(-1);
     const start = Math.max(from, value.legacyUntil ?? 0, last?.from ?? 0);

@@ -238,6 +238,25 @@ describe('key rotation on removal', function () {
     expect(state(c!)).to.deep.equal(state(b!));
   });
 
+  it('keeps a removal a coordinator made before, unseen, it was demoted, and the key it sealed with (found by the property test)', async () => {
+    const [a, b, c] = await devices.project(3);
+    await sync(a!, b!);
+    await sync(b!, c!);
+    await a!.members.setRole(b!.store.deviceId, 'coordinator');
+    await sync(a!, b!);
+    // Concurrently: A removes C (a new key, sealed to A and B); B, not knowing, demotes A; A then writes under the new key.
+    await a!.members.remove(c!.store.deviceId);
+    await b!.members.setRole(a!.store.deviceId, 'participant');
+    const [sealed] = await a!.createObservations([{ lat: 2, lon: 2, notes: 'written after the removal' }]);
+    await sync(a!, b!);
+    // The removal came first and stands; the demotion applies after it, and B opens what A sealed.
+    expect(b!.store.roster.status(c!.store.deviceId)).to.equal('removed');
+    expect(b!.store.roster.role(a!.store.deviceId)).to.equal('participant');
+    expect(b!.getObservation(sealed!.id).notes).to.equal('written after the removal');
+    expect(b!.store.roster.entries()).to.deep.equal(a!.store.roster.entries());
+    expect(state(b!)).to.deep.equal(state(a!));
+  });
+
   it('gives a device admitted after a removal the keys of the epochs before it', async () => {
     const [a, b] = await devices.project(2);
     await sync(a!, b!);
