@@ -14,6 +14,7 @@ import {
   type SyncHandshake,
 } from '@cairn/core/node/project/sync-protocol.js';
 import { membershipProof } from '@cairn/core/node/project/keys.js';
+import { readDevicesFile } from '@cairn/core/node/project/project-files.js';
 import { connect, Devices, sha256Of, state, sync, type Transport, rejection } from './helpers.js';
 
 describe('replication', function () {
@@ -74,6 +75,16 @@ describe('replication', function () {
     const [first, second] = await Promise.all([a!.store.addDevice(record), a!.store.addDevice(record)]);
     expect(first).to.equal(second);
     expect(a!.store.allDevices().filter((device) => device.record.deviceId === record.deviceId)).to.have.length(1);
+  });
+
+  it('remembers every device learnt of at once, each session bringing its own (devices.json is not overwritten by an older list)', async () => {
+    const others = await devices.project(5);
+    const dataDir = await devices.dir();
+    const learner = await devices.join(others[0]!.info().projectKey, 'learner', dataDir);
+    const records = others.map((other) => other.store.allDevices()[0]!.record);
+    await Promise.all(records.map((record) => learner.store.addDevice(record)));
+    const remembered = (await readDevicesFile(dataDir)).map((record) => record.deviceId).sort();
+    expect(remembered).to.deep.equal(records.map((record) => record.deviceId).sort());
   });
 
   it('completes on both sides when each side drops the connection the moment it is done', async () => {

@@ -31,6 +31,8 @@ export class ProjectStore implements ReplicaStore {
   private readonly devices = new Map<string, DeviceCores>();
   /** Devices being added: each is opened once, whoever asks meanwhile. */
   private readonly adding = new Map<string, Promise<DeviceCores>>();
+  /** Writes of devices.json, one after another: each writes every device known when it runs. */
+  private devicesFileWrite: Promise<void> = Promise.resolve();
   private ownDevice: DeviceCores | null = null;
   private writing: Promise<unknown> = Promise.resolve();
   private readonly catchUps = new Map<string, { running: Promise<void>; again: boolean }>();
@@ -222,10 +224,13 @@ export class ProjectStore implements ReplicaStore {
     if (existing !== undefined) return Promise.resolve(existing);
     return addOnce(this.adding, record.deviceId, async () => {
       const device = await this.openDevice(record, true);
-      await writeDevicesFile(
-        this.dataDir,
-        this.allDevices().filter((candidate) => !candidate.own).map((candidate) => candidate.record),
+      // Devices learned at once (two sessions, each bringing one) must not overwrite each other:
+      // a list taken before another device opened, renamed into place after, would lose it.
+      const written = this.devicesFileWrite.then(() =>
+        writeDevicesFile(this.dataDir, this.allDevices().filter((candidate) => !candidate.own).map((candidate) => candidate.record)),
       );
+      this.devicesFileWrite = written.catch(() => undefined);
+      await written;
       this.onDidAddDeviceEmitter.fire(device);
       return device;
     });
