@@ -145,8 +145,9 @@ describe('sync over Wi-Fi (loopback)', function () {
 
     await cairnJson(a, 'members', 'remove', idOfB);
     await cairnJson(a, 'obs', 'add', '--lat', '1', '--lon', '1', '--notes', 'after the removal');
-    const again = await startCairn(a, ['sync', 'wifi', '--timeout', '6', '--json'], { CAIRN_WIFI_PORT: String(port) });
-    const removed = await cairn(b, ['sync', 'wifi', '--connect', `127.0.0.1:${port}`, '--timeout', '6', '--json']);
+    // Time enough for both processes to start on a busy machine: each waits it out, then says why.
+    const again = await startCairn(a, ['sync', 'wifi', '--timeout', '10', '--json'], { CAIRN_WIFI_PORT: String(port) });
+    const removed = await cairn(b, ['sync', 'wifi', '--connect', `127.0.0.1:${port}`, '--timeout', '10', '--json']);
     const member = await again.done;
     expect(removed.code).to.equal(1);
     // Each side ends with the reason, not with a wait that timed out.

@@ -168,12 +168,13 @@ export class WifiSync {
         subscription.dispose();
         const failed = [...this.devices.values()].filter((peer) => peer.error !== null && !results.has(peer.id));
         const detail = failed.map((peer) => `${peer.deviceName}: ${peer.error!.message}`).join(' ');
-        // Refused by every device that came (this device was removed, say): that is the error, not the wait.
+        // Refused and synced with none (this device was removed, say): that is the error, not the
+        // wait — even when a connection that closed before it was refused failed otherwise too.
         const codes = new Set(failed.map((peer) => peer.error!.code));
-        const [refusal] = codes;
+        const refusal = results.size > 0 ? undefined : [ErrorCodes.REMOVED, ErrorCodes.NOT_PERMITTED].find((code) => codes.has(code));
         reject(
           new CairnError(
-            codes.size === 1 && (refusal === ErrorCodes.REMOVED || refusal === ErrorCodes.NOT_PERMITTED) ? refusal : ErrorCodes.TIMEOUT,
+            refusal ?? ErrorCodes.TIMEOUT,
             `${results.size} of ${count} device${count === 1 ? '' : 's'} synced within ${Math.round(timeoutMs / 1000)} s. ` +
               (detail ||
                 'No other device of this project was found: check that it is syncing over Wi-Fi on the same network, or give its address with --connect.'),
