@@ -259,8 +259,11 @@ export function mayWrite(role: MemberRole | 'legacy' | null, type: string, write
     case 'field':
     case 'projectSettings':
     case 'member':
-    case 'epochKey':
       return role === 'coordinator';
+    // Any member may seal a key it holds to another member (members.ts, sealKeysToMembers): a key
+    // lets members read what members wrote, nothing more.
+    case 'epochKey':
+      return true;
     case 'deviceInfo':
       return docId === writer;
     default:

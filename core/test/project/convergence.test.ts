@@ -8,6 +8,12 @@ type Operation =
   | { kind: 'delete'; device: number; pick: number }
   | { kind: 'sync'; device: number; other: number };
 
+/**
+ * A failure is shrunk for a while, then reported with the smallest case found so far: shrinking
+ * left to run past the test's timeout goes on in the background and can starve the whole run.
+ */
+const bounded = { interruptAfterTimeLimit: 200_000, markInterruptAsFailure: true };
+
 const device = fc.integer({ min: 0, max: 2 });
 const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({ kind: fc.constant('create' as const), device, notes: fc.string({ maxLength: 8 }) }),
@@ -51,7 +57,7 @@ describe('convergence (property)', function () {
           await devices.cleanup();
         }
       }),
-      { numRuns: 40 },
+      { numRuns: 40, ...bounded },
     );
   });
 });
@@ -118,7 +124,7 @@ describe('convergence of membership (property)', function () {
           await devices.cleanup();
         }
       }),
-      { numRuns: Number(process.env.MEMBER_RUNS ?? 25) },
+      { numRuns: Number(process.env.MEMBER_RUNS ?? 25), ...bounded },
     );
   });
 });

@@ -257,6 +257,28 @@ describe('key rotation on removal', function () {
     expect(state(b!)).to.deep.equal(state(a!));
   });
 
+  it('seals the key of a removal that did not stand to the device it meant to leave out: what was written under it reads everywhere (found by the property test)', async () => {
+    const [a, b, c] = await devices.project(3);
+    await sync(a!, b!);
+    await sync(b!, c!);
+    await a!.members.setRole(b!.store.deviceId, 'coordinator');
+    await sync(a!, b!);
+    // B demotes A first; A, not knowing, removes B (a new key, sealed to A and C) and writes under it.
+    await b!.members.setRole(a!.store.deviceId, 'participant');
+    await a!.members.remove(b!.store.deviceId);
+    const [sealed] = await a!.createObservations([{ lat: 4, lon: 4, notes: 'under a key B was left out of' }]);
+    const written = a!.store.own.docs.length;
+    // A, counting B out, would not sync with it: C brings A the demotion.
+    await sync(b!, c!);
+    await sync(a!, c!);
+    // The demotion came first: the removal does not stand, and A seals its key to B, a member still.
+    expect(a!.store.roster.status(b!.store.deviceId)).to.equal('active');
+    await until(() => a!.store.own.docs.length > written);
+    await sync(a!, b!);
+    expect(b!.getObservation(sealed!.id).notes).to.equal('under a key B was left out of');
+    expect(state(b!)).to.deep.equal(state(a!));
+  });
+
   it('gives a device admitted after a removal the keys of the epochs before it', async () => {
     const [a, b] = await devices.project(2);
     await sync(a!, b!);
@@ -322,4 +344,13 @@ function presetValue(preset: ReturnType<Project['getPreset']>): Record<string, u
 /** A time after everything written so far, so a forged edit would win if it counted. */
 function later(): string {
   return new Date(Date.now() + 60_000).toISOString();
+}
+
+/** Resolves once `condition` holds (what a device does on its own, after an event, is awaited so). */
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not so within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

@@ -170,13 +170,46 @@ export class Members {
 
   /** Every epoch key this device holds, sealed to a newly admitted member too: a new version of each key's document. */
   private resealFor(subject: string, signer: Buffer): StoredVersion<'epochKey'>[] {
-    const now = new Date().toISOString();
-    return this.store.keyring.all().flatMap(({ id, key }) => {
-      const current = this.store.index.current('epochKey', id);
-      if (current === null || current.deleted) return [];
-      const value = { sealed: { ...current.version.value!.sealed, [subject]: sealTo(signer, key) } };
-      return [{ type: 'epochKey' as const, docId: id, links: this.store.index.heads('epochKey', id), createdAt: current.version.createdAt, createdBy: current.version.createdBy, updatedAt: now, deleted: false, value }];
-    });
+    return this.store.keyring.all().flatMap(({ id, key }) => this.resealed(id, key, new Map([[subject, signer]])) ?? []);
+  }
+
+  /** A new version of an epoch key's document that seals the key to these devices too (null when it has no document). */
+  private resealed(id: string, key: Buffer, to: ReadonlyMap<string, Buffer>): StoredVersion<'epochKey'> | null {
+    const current = this.store.index.current('epochKey', id);
+    if (current === null || current.deleted) return null;
+    const sealed = { ...current.version.value!.sealed };
+    for (const [deviceId, signer] of to) sealed[deviceId] = sealTo(signer, key);
+    const { createdAt, createdBy } = current.version;
+    return { type: 'epochKey', docId: id, links: this.store.index.heads('epochKey', id), createdAt, createdBy, updatedAt: new Date().toISOString(), deleted: false, value: { sealed } };
+  }
+
+  /**
+   * Seals every epoch key this device holds to each active member that lacks it and whose device
+   * key is known here — one admitted before its key was known, or one a removal meant to leave
+   * out that did not stand (its writer had been demoted meanwhile): what members wrote under a key
+   * stays readable by every member. Any member may do it (a key only lets members read what
+   * members wrote); true when something was written.
+   */
+  async sealKeysToMembers(): Promise<boolean> {
+    const self = this.store.deviceId;
+    if (this.store.roster.roleAt(self, this.store.own.docs.length) === null || this.store.keyring.all().length === 0) return false;
+    const members = (await this.list()).filter((member) => member.status === 'active' && !member.self);
+    const signers = new Map<string, Buffer | null>();
+    const versions: StoredVersion[] = [];
+    for (const { id, key } of this.store.keyring.all()) {
+      const sealed = this.store.index.current('epochKey', id)?.version.value?.sealed ?? {};
+      const lacking = new Map<string, Buffer>();
+      for (const { deviceId } of members) {
+        if (sealed[deviceId] !== undefined) continue;
+        if (!signers.has(deviceId)) signers.set(deviceId, await this.signerOf(deviceId));
+        const signer = signers.get(deviceId);
+        if (signer) lacking.set(deviceId, signer);
+      }
+      const version = lacking.size === 0 ? null : this.resealed(id, key, lacking);
+      if (version !== null) versions.push(version);
+    }
+    await this.write(versions);
+    return versions.length > 0;
   }
 
   /** The public key a device's id derives from: its log's signer, once known here, or what it proved when it asked to join. */

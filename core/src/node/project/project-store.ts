@@ -60,7 +60,7 @@ export class ProjectStore implements ReplicaStore {
     private readonly dataDir: string,
     private readonly corestore: Corestore,
     projectKey: Buffer,
-    private readonly log: Logger,
+    readonly log: Logger,
   ) {
     this.keys = projectKeys(projectKey);
     this.index = new ProjectIndex(join(dataDir, 'index.db'));
@@ -256,6 +256,10 @@ export class ProjectStore implements ReplicaStore {
     })();
     this.catchUps.set(deviceId, state);
     return state.running;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,8 @@ import {
   CairnError,
   Emitter,
   ErrorCodes,
+  errorMessage,
+  isCairnError,
   type AttachmentVariant,
   type CreateManyOptions,
   type DeviceInfo,
@@ -75,6 +77,33 @@ export class Project {
     store.onDidChange((change) => this.onDidChangeEmitter.fire(change));
     // The roster is no document of the index: a change of it is told as one of type `member`.
     store.onDidChangeRoster(() => this.onDidChangeEmitter.fire({ kind: 'updated', type: 'member', id: 'roster', origin: 'sync' }));
+    // Keys follow the members: whenever who is a member, which keys are held or whose device keys
+    // are known changes, what a member lacks is sealed to it.
+    store.onDidChangeRoster(() => this.sealKeysToMembers());
+    store.onDidAddDevice(() => this.sealKeysToMembers());
+    store.onDidChange((change) => change.type === 'epochKey' && this.sealKeysToMembers());
+  }
+
+  private sealing: Promise<void> | null = null;
+  private sealAgain = false;
+
+  /** One run at a time, and one more after it when asked meanwhile; a closed or removed store writes nothing. */
+  private sealKeysToMembers(): void {
+    if (this.sealing !== null) {
+      this.sealAgain = true;
+      return;
+    }
+    this.sealing = (async () => {
+      do {
+        this.sealAgain = false;
+        await this.members.sealKeysToMembers().catch((error: unknown) => {
+          if (!this.store.isClosed && !isCairnError(error, ErrorCodes.REMOVED) && !isCairnError(error, ErrorCodes.NOT_PERMITTED)) {
+            this.store.log.warn(`Sealing the project's keys to its members failed: ${errorMessage(error)}`);
+          }
+        });
+      } while (this.sealAgain && !this.store.isClosed);
+      this.sealing = null;
+    })();
   }
 
   /** Creates the project of a data dir (a new one, or joined by key). */
@@ -286,6 +315,7 @@ export class Project {
   }
 
   async close(): Promise<void> {
+    await this.sealing;
     await this.store.close();
     this.onDidChangeEmitter.dispose();
   }
