@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { startTestHost, type TestHost } from '@cairn/core/testing';
 import { TempDirs } from '@cairn/sdk/testing';
 import type { ComapeoProjectStatus, ComapeoStatus } from '@cairn/plugin-comapeo/common/protocol.js';
+import { ComapeoProcess } from '@cairn/plugin-comapeo/node/comapeo-process.js';
 
 const pluginDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -88,6 +89,19 @@ describe('comapeo: identity and a project of its own', function () {
     const after = await host!.cliJson<ComapeoStatus>('comapeo', 'status');
     expect(after.deviceId, 'the same identity in the new process').to.equal(before.deviceId);
     expect(await ours()).to.have.length(1).and.not.include(pid);
+  });
+
+  it('starts no CoMapeo process for a call that comes after its process was closed (it would outlive the host)', async () => {
+    const others = new Set(await comapeoProcesses());
+    const storagePath = await dirs.make('cairn-comapeo-closed-');
+    const comapeo = new ComapeoProcess({ rootKey: '00'.repeat(16), storageDir: join(storagePath, 'comapeo'), deviceName: 'closed', log: { debug() {}, info() {}, warn() {}, error() {} } });
+    await comapeo.close();
+    const late = await comapeo.call('reach', {}).then(
+      () => null,
+      (error: { code?: string }) => error.code,
+    );
+    expect(late).to.equal('ERR_CANCELLED');
+    expect((await comapeoProcesses()).filter((pid) => !others.has(pid))).to.deep.equal([]);
   });
 
   it('says what to do when there is no Cairn project to link', async () => {

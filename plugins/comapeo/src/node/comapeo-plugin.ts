@@ -23,9 +23,16 @@ export class ComapeoPlugin {
   /** Something the workbench shows changed: devices in reach, invites, the link, a sync. */
   readonly onDidChange = this.onDidChangeEmitter.event;
 
+  /** The plugin stopped: nothing may start a CoMapeo process any more (it would outlive the host). */
+  private disposed = false;
+
   constructor(private readonly ctx: PluginContext) {
     this.lastSyncs = new LastSyncs(ctx.storagePath);
-    ctx.subscriptions.push({ dispose: () => this.stop() }, this.onDidChangeEmitter);
+    const dispose = () => {
+      this.disposed = true;
+      return this.stop();
+    };
+    ctx.subscriptions.push({ dispose }, this.onDidChangeEmitter);
   }
 
   /** Where CoMapeo devices reach this one (`HOST:PORT`), once it is visible to them; else null. */
@@ -34,6 +41,7 @@ export class ComapeoPlugin {
   }
 
   process(): Promise<ComapeoProcess> {
+    if (this.disposed) return Promise.reject(new CairnError(ErrorCodes.CANCELLED, 'The CoMapeo plugin has stopped.'));
     return (this.comapeo ??= (async () => {
       const { ComapeoProcess } = await import('./comapeo-process.js');
       const comapeo = new ComapeoProcess({

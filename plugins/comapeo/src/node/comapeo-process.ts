@@ -27,6 +27,8 @@ export class ComapeoProcess {
   private child: ChildProcess | null = null;
   private starting: Promise<string> | null = null;
   private nextId = 1;
+  /** Closed for good: a call that got hold of this process before it closed must not start a new one. */
+  private closed = false;
   private readonly pending = new Map<number, { resolve(result: unknown): void; reject(error: CairnError): void }>();
   private readonly onDidChangeReachEmitter = new Emitter<void>();
   /** The devices in reach or the invites changed (ask `reach` for them). */
@@ -48,6 +50,10 @@ export class ComapeoProcess {
   }
 
   private start(): Promise<string> {
+    if (this.closed) {
+      // It would outlive its plugin (and the data dir it works in): the caller's work ends here.
+      return Promise.reject(new CairnError(ErrorCodes.CANCELLED, 'The CoMapeo process was closed (the plugin stopped, or its device was hidden): run the command again.'));
+    }
     this.starting ??= new Promise<string>((resolve, reject) => {
       const child = fork(entry, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
       this.child = child;
@@ -112,6 +118,7 @@ export class ComapeoProcess {
 
   /** Closes CoMapeo's stores and ends the process (killed if it does not end in time). */
   async close(): Promise<void> {
+    this.closed = true;
     const child = this.child;
     if (child === null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
