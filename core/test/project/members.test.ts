@@ -220,11 +220,7 @@ describe('key rotation on removal', function () {
   });
 
   it('opens what a coordinator sealed even when a concurrent demotion of it arrived first (found by the property test)', async () => {
-    const [a, b, c] = await devices.project(3);
-    await sync(a!, b!);
-    await sync(b!, c!);
-    await a!.members.setRole(b!.store.deviceId, 'coordinator');
-    await sync(a!, b!);
+    const [a, b, c] = await twoCoordinators(devices);
     // Concurrently: B removes A (a new key, sealed to B and C) and writes under it; A, not knowing, demotes B.
     await b!.members.remove(a!.store.deviceId);
     const [sealed] = await b!.createObservations([{ lat: 1, lon: 1, notes: 'under the new key' }]);
@@ -239,11 +235,7 @@ describe('key rotation on removal', function () {
   });
 
   it('keeps a removal a coordinator made before, unseen, it was demoted, and the key it sealed with (found by the property test)', async () => {
-    const [a, b, c] = await devices.project(3);
-    await sync(a!, b!);
-    await sync(b!, c!);
-    await a!.members.setRole(b!.store.deviceId, 'coordinator');
-    await sync(a!, b!);
+    const [a, b, c] = await twoCoordinators(devices);
     // Concurrently: A removes C (a new key, sealed to A and B); B, not knowing, demotes A; A then writes under the new key.
     await a!.members.remove(c!.store.deviceId);
     await b!.members.setRole(a!.store.deviceId, 'participant');
@@ -258,11 +250,7 @@ describe('key rotation on removal', function () {
   });
 
   it('seals the key of a removal that did not stand to the device it meant to leave out: what was written under it reads everywhere (found by the property test)', async () => {
-    const [a, b, c] = await devices.project(3);
-    await sync(a!, b!);
-    await sync(b!, c!);
-    await a!.members.setRole(b!.store.deviceId, 'coordinator');
-    await sync(a!, b!);
+    const [a, b, c] = await twoCoordinators(devices);
     // B demotes A first; A, not knowing, removes B (a new key, sealed to A and C) and writes under it.
     await b!.members.setRole(a!.store.deviceId, 'participant');
     await a!.members.remove(b!.store.deviceId);
@@ -353,4 +341,14 @@ async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void
     if (Date.now() > deadline) throw new Error(`not so within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Three devices that know each other, A and B coordinators (both may act at once), C a participant. */
+async function twoCoordinators(devices: Devices): Promise<Project[]> {
+  const [a, b, c] = await devices.project(3);
+  await sync(a!, b!);
+  await sync(b!, c!);
+  await a!.members.setRole(b!.store.deviceId, 'coordinator');
+  await sync(a!, b!);
+  return [a!, b!, c!];
 }
