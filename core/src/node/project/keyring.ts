@@ -4,9 +4,8 @@ import { openSealed, type EpochKeyValue } from './epoch-keys.js';
 /**
  * The epoch keys this device can open: read from the project's `epochKey` documents (a
  * coordinator makes one at each removal; any member may seal it to another), each opened with
- * this device's own key. The latest one is the key
- * new data is sealed with; without any, new data is sealed with the project key alone, as
- * before the first removal.
+ * this device's own key. The latest one is the key new data is sealed with; without any, new
+ * data is sealed with the project key alone, as before the first removal.
  */
 export class Keyring {
   private readonly keys = new Map<string, Buffer>();
