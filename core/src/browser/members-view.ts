@@ -1,11 +1,13 @@
 import { errorMessage, toDisposable, type Disposable, type Event, type Member } from '@cairn/sdk/browser';
-import type { MemberAction } from '../common/workbench-protocol.js';
+import type { InviteCodeView, MemberAction } from '../common/workbench-protocol.js';
 import { clear, h } from './dom.js';
 import { confirmDialog } from './modal.js';
 
 interface MembersViewServices {
   list(): Promise<Member[]>;
   act(action: MemberAction): Promise<unknown>;
+  /** A one-time invite code (coordinators), with its QR code. */
+  makeCode(role: string, expiresHours: number): Promise<InviteCodeView>;
   /** Fires when the project's members or devices may have changed. */
   onDidChange: Event<void>;
   notify(level: 'info' | 'success' | 'warn' | 'error', message: string): void;
@@ -26,7 +28,13 @@ export function renderMembersView(container: HTMLElement, services: MembersViewS
   // Invites travel by a transport (the local network, …): each offers its own in the Sync view.
   const invite = h('button', { type: 'button', class: 'secondary', hidden: '' }, 'Invite a device…');
   invite.addEventListener('click', () => services.showSync());
-  region.append(h('div', { class: 'member-actions' }, invite), list);
+  // A device elsewhere joins with a code: made here, sent by any means, answered while this device syncs.
+  const byCode = h('button', { type: 'button', class: 'secondary', hidden: '' }, 'Invite by code…');
+  const codePanel = renderCodePanel(services);
+  byCode.addEventListener('click', () => {
+    codePanel.hidden = !codePanel.hidden;
+  });
+  region.append(h('div', { class: 'member-actions' }, invite, byCode), codePanel, list);
   container.append(region);
   let disposed = false;
 
@@ -51,6 +59,8 @@ export function renderMembersView(container: HTMLElement, services: MembersViewS
     const self = members.find((member) => member.self);
     const coordinating = self?.role === 'coordinator' && self.status === 'active';
     invite.hidden = !coordinating;
+    byCode.hidden = !coordinating;
+    if (!coordinating) codePanel.hidden = true;
     for (const member of members) {
       const actions: HTMLElement[] = [];
       const name = member.deviceName;
@@ -116,4 +126,43 @@ export function renderMembersView(container: HTMLElement, services: MembersViewS
     subscription.dispose();
     clear(container);
   });
+}
+
+/** Makes an invite code with a role and a lifetime, and shows it as text and as a QR code. */
+function renderCodePanel(services: MembersViewServices): HTMLElement {
+  const role = h('select', { 'aria-label': 'Role of the device that joins' }, h('option', { value: 'participant' }, 'Participant'), h('option', { value: 'coordinator' }, 'Coordinator'));
+  const hours = h('input', { type: 'number', min: '1', max: '8784', step: '1', value: '24', 'aria-label': 'Hours the code stays valid' });
+  const make = h('button', { type: 'submit', class: 'primary' }, 'Make code');
+  const result = h('div', { class: 'invite-code', role: 'status', 'aria-live': 'polite' });
+  const form = h(
+    'form',
+    { class: 'invite-code-form', 'aria-label': 'Invite by code' },
+    h('label', {}, 'Joins as ', role),
+    h('label', {}, 'Valid for ', hours, ' hours'),
+    make,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    make.disabled = true;
+    services
+      .makeCode(role.value, Number(hours.value))
+      .then((made) => {
+        clear(result);
+        const copy = h('button', { type: 'button', class: 'secondary', 'aria-label': 'Copy the invite code' }, 'Copy');
+        copy.addEventListener('click', () => void navigator.clipboard?.writeText(made.code).then(() => (copy.textContent = 'Copied')));
+        result.append(
+          h('code', { class: 'invite-code-text', 'aria-label': 'Invite code' }, made.code),
+          copy,
+          h('img', { class: 'invite-code-qr', alt: `QR code of the invite code ${made.code}`, src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(made.qr)}` }),
+          h(
+            'p',
+            { class: 'view-message' },
+            `For one device, as ${made.role}, until ${new Date(made.expiresAt).toLocaleString()}. On it, choose "Join by invite" (or run cairn init --join-code ${made.code}) while this device syncs over Wi-Fi (“Find devices” in the Sync view).`,
+          ),
+        );
+      })
+      .catch((error: unknown) => services.notify('error', errorMessage(error)))
+      .finally(() => (make.disabled = false));
+  });
+  return h('div', { class: 'invite-code-panel', hidden: '' }, form, result);
 }

@@ -13,7 +13,7 @@ interface WelcomeServices {
 /** Observations in the sample project. */
 export const SAMPLE_SIZE = 2000;
 
-/** First run: create a project, join one with its key, or load sample data to look around. */
+/** First run: create a project, join one by invite code or with its key, or load sample data to look around. */
 export function renderWelcome(container: HTMLElement, services: WelcomeServices): void {
   const { client } = services;
   const field = (label: string, input: HTMLInputElement) => {
@@ -48,6 +48,8 @@ export function renderWelcome(container: HTMLElement, services: WelcomeServices)
   const deviceName = h('input', { type: 'text', placeholder: "This computer's name", autocomplete: 'off' });
   const key = h('input', { type: 'text', required: true, placeholder: '64 hexadecimal characters', autocomplete: 'off', spellcheck: 'false' });
   const joinDeviceName = h('input', { type: 'text', placeholder: "This computer's name", autocomplete: 'off' });
+  const code = h('input', { type: 'text', required: true, placeholder: 'e.g. 7K3Q-9XWD-M2RA-E5TB', autocomplete: 'off', spellcheck: 'false' });
+  const codeDeviceName = h('input', { type: 'text', placeholder: "This computer's name", autocomplete: 'off' });
   const device = (input: HTMLInputElement) => (input.value.trim() ? { deviceName: input.value.trim() } : {});
 
   container.append(
@@ -61,6 +63,13 @@ export function renderWelcome(container: HTMLElement, services: WelcomeServices)
         { class: 'welcome-cards' },
         form('Create a project', 'Start a new project on this device. Share its key with the people you collect with.', [field('Project name', name), field('Device name', deviceName)], 'Create project', () =>
           client.request(WorkbenchRpc.createProject, { name: name.value, ...device(deviceName) }),
+        ),
+        form(
+          'Join by invite',
+          "Type the invite code a coordinator sent you. Their device must be syncing over Wi-Fi on this network (“Find devices” on in its Sync view); joining waits up to two minutes for it.",
+          [field('Invite code', code), field('Device name', codeDeviceName)],
+          'Join',
+          () => client.request(WorkbenchRpc.joinByCode, { code: code.value, ...device(codeDeviceName) }),
         ),
         form('Join a project', 'Paste the project key a member gave you, then sync to receive its data.', [field('Project key', key), field('Device name', joinDeviceName)], 'Join project', () =>
           client.request(WorkbenchRpc.joinProject, { projectKey: key.value, ...device(joinDeviceName) }),

@@ -281,6 +281,7 @@ export class Workbench {
         renderMembersView(body, {
           list: () => this.client.request(WorkbenchRpc.members),
           act: (action) => this.client.request(WorkbenchRpc.memberAction, action),
+          makeCode: (role, expiresHours) => this.client.request(WorkbenchRpc.inviteCode, { role, expiresHours }),
           onDidChange: (listener) =>
             this.onDidChangeDataEmitter.event((changes) => {
               if (changes.some((change) => change.type === 'member' || change.type === 'deviceInfo')) listener();

@@ -1,5 +1,6 @@
 import type {
   DocumentChange,
+  InviteCode,
   KeybindingDeclaration,
   LogRecord,
   MenuItemDeclaration,
@@ -31,6 +32,10 @@ export const WorkbenchRpc = {
   createProject: 'project/create',
   /** ({ projectKey, deviceName? }) → ProjectInfo */
   joinProject: 'project/join',
+  /** ({ code, deviceName? }) → JoinResult: joins by an invite code, through a coordinator in reach (cancellable) */
+  joinByCode: 'project/joinByCode',
+  /** ({ role, expiresHours }) → InviteCodeView: a one-time invite code, with its QR code (coordinators) */
+  inviteCode: 'members/inviteCode',
   /** ({ count, progressToken? }) → ProjectInfo: a project with seeded sample observations */
   loadSampleData: 'project/sample',
   /** () → LogRecord[] */
@@ -66,6 +71,12 @@ export type MemberAction =
   | { action: 'admit' | 'remove'; deviceId: string }
   | { action: 'role'; deviceId: string; role: string }
   | { action: 'leave' };
+
+/** A new invite code as the Members view shows it. */
+export interface InviteCodeView extends InviteCode {
+  /** The code as a QR code, an SVG document. */
+  qr: string;
+}
 
 export interface ProjectSummary {
   info: ProjectInfo;

@@ -50,3 +50,12 @@ export interface JoinResult {
   /** The name of the coordinator's device. */
   invitedBy: string;
 }
+
+/** A one-time invite code (`cairn invite --code`): one device joins with it, before `expiresAt`. */
+export interface InviteCode {
+  /** 16 letters and digits in groups of four, e.g. `7K3Q-9XWD-M2RA-E5TB`. */
+  code: string;
+  /** ISO time. */
+  expiresAt: string;
+  role: MemberRole;
+}

@@ -3,7 +3,7 @@ import type { Event } from '../common/event.js';
 import type { Readable } from 'node:stream';
 import type { Field, FieldInput, Preset, PresetInput } from '../common/categories.js';
 import type { Track, TrackInput, TrackPatch } from '../common/track.js';
-import type { InviteOffer, InviteResult, JoinResult, Member, MemberRole } from '../common/members.js';
+import type { InviteCode, InviteOffer, InviteResult, JoinResult, Member, MemberRole } from '../common/members.js';
 import type {
   AttachmentVariant,
   CreateManyOptions,
@@ -169,6 +169,23 @@ export interface MembersApi {
    * project from it. `ERR_INVALID_INPUT` when the data dir holds a project already.
    */
   join(stream: DuplexStream, options: JoinOptions): Promise<JoinResult>;
+  /**
+   * Makes a one-time invite code (coordinators): the device that gives it joins with `role`
+   * (default participant) until `expiresHours` (default 24) have passed.
+   */
+  createCode(options?: { role?: MemberRole; expiresHours?: number }): Promise<InviteCode>;
+  /** Ids of this device's codes that can still be used: what a transport announces so that their devices find it. */
+  openCodeIds(): Promise<string[]>;
+  /** The id a code is known by on the network; `ERR_INVALID_INPUT` for text that is no code. */
+  codeId(code: string): Promise<string>;
+  /**
+   * The coordinator's side of an invite by code, over a stream from a device that gives one of
+   * this device's codes: it is let in with the code's role and the code is spent. The other side
+   * gets `ERR_INVITE_USED`, `ERR_INVITE_EXPIRED` or `ERR_NOT_FOUND` (no such code here).
+   */
+  answerCode(stream: DuplexStream, options: { initiator: boolean; timeoutMs?: number }): Promise<InviteResult>;
+  /** In a data dir with no project: joins with a code, over a stream to a coordinator's device that holds it. */
+  joinByCode(stream: DuplexStream, options: JoinOptions & { code: string }): Promise<JoinResult>;
 }
 
 export interface ProjectApi {
@@ -264,6 +281,24 @@ export interface SyncTransport {
   readonly id: string;
   readonly title: string;
   sync(request: SyncRequest): Promise<SyncPeerResult[]>;
+  /**
+   * Finds a coordinator's device that holds an invite code and joins through it, with
+   * `ctx.project.members.joinByCode` (`cairn init --join-code`). Optional: a transport that can
+   * reach coordinators offers it; every transport that does is tried at once, the first to join wins.
+   */
+  joinByCode?(request: CodeJoinRequest): Promise<JoinResult>;
+}
+
+/** A device joining with an invite code through a transport. */
+export interface CodeJoinRequest {
+  code: string;
+  /** This device's name in the project (default: the computer's name). */
+  deviceName?: string;
+  timeoutMs: number;
+  /** Where to reach the coordinator, as the user gave it (`--connect HOST:PORT`); else the transport looks. */
+  connect: string[];
+  /** Another transport joined first, or the user gave up. */
+  signal: AbortSignal;
 }
 
 /**

@@ -3,6 +3,7 @@ import c from 'compact-encoding';
 import Protomux from 'protomux';
 import { CairnError, ErrorCodes, memberRoles, type DuplexStream, type InviteOffer, type InviteResult, type JoinResult, type MemberRole } from '@cairn/sdk';
 import { deviceIdOf, proveDevice, verifyDevice, type DeviceSigner, type NoiseBinding } from './device-proof.js';
+import { codeProof, proofHolds, type ClaimedCode } from './invite-codes.js';
 
 /**
  * An invite, over any duplex stream a transport brings (a TCP connection on the LAN, say): a
@@ -10,6 +11,10 @@ import { deviceIdOf, proveDevice, verifyDevice, type DeviceSigner, type NoiseBin
  * the device waiting to join accepts or declines, and only then is the project key sent, over the
  * encrypted connection. The new member proves its device key on that connection, and the
  * coordinator records it with the role before saying welcome.
+ *
+ * With an invite code (invite-codes.ts), the device that joins first proves it holds a code, the
+ * coordinator answers with the code's role and proves it holds the code too, and the device takes
+ * the offer it asked for without being asked.
  */
 
 const INVITE_CHANNEL = 'cairn/invite';
@@ -21,10 +26,13 @@ interface Hello {
   side: 'coordinator' | 'joiner';
   deviceName: string;
   deviceType: string;
+  /** The invite is by code: the coordinator answers codes, the device gives one. */
+  code?: boolean;
 }
 
 type Message =
-  | { kind: 'offer'; offer: InviteOffer; deviceId: string; deviceSigner: string; deviceProof: string }
+  | { kind: 'code'; codeId: string; proof: string }
+  | { kind: 'offer'; offer: InviteOffer; deviceId: string; deviceSigner: string; deviceProof: string; codeProof?: string }
   | { kind: 'answer'; accept: boolean }
   | { kind: 'keys'; projectKey: string }
   | { kind: 'joined'; deviceId: string; deviceSigner: string; deviceProof: string }
@@ -40,6 +48,8 @@ export interface InviterContext {
   signer: DeviceSigner;
   /** Records the new member with its role (and seals the epoch keys to it). */
   admit(deviceId: string, signer: Buffer, deviceName: string, role: MemberRole): Promise<void>;
+  /** Answering invite codes: the role is the code's, once the other device proves it holds it. */
+  codes?: { claim(id: unknown): Promise<ClaimedCode> };
 }
 
 /** What the joining side needs: to make the project once it has the key, and say who it now is. */
@@ -49,6 +59,8 @@ export interface JoinerContext {
   accept(offer: InviteOffer): boolean | Promise<boolean>;
   /** Creates the data dir's project with the key; returns the new device's id and signer. */
   create(projectKey: string): Promise<{ deviceId: string; signer: DeviceSigner }>;
+  /** Joining with an invite code: its key and id (invite-codes.ts `codeSecret`). */
+  code?: { key: Buffer; id: string };
 }
 
 interface Channel {
@@ -134,7 +146,7 @@ function binding(noise: NoiseSecretStream): NoiseBinding {
   return { handshakeHash: noise.handshakeHash!, isInitiator: noise.isInitiator };
 }
 
-function checkHello(hello: Hello, side: Hello['side']): void {
+function checkHello(hello: Hello, side: Hello['side'], code: boolean): void {
   if (hello?.protocol !== 'cairn-invite' || typeof hello.version !== 'number') {
     throw new CairnError(ErrorCodes.PROTOCOL_VERSION, 'The other device does not speak Cairn\'s invite protocol.');
   }
@@ -144,44 +156,79 @@ function checkHello(hello: Hello, side: Hello['side']): void {
   if (hello.side !== side) {
     throw new CairnError(ErrorCodes.INVALID_INPUT, hello.side === 'coordinator' ? 'The other device is inviting too: run `cairn join` on the device that joins.' : 'The other device is waiting to join too: run `cairn invite` on a coordinator\'s device.');
   }
+  if ((hello.code === true) !== code) {
+    throw new CairnError(
+      ErrorCodes.INVALID_INPUT,
+      code ? 'The other device invites without a code: join it with `cairn join`, not with a code.' : 'The other device joins with an invite code: a coordinator answers codes while it syncs over Wi-Fi, not with `cairn invite`.',
+    );
+  }
 }
 
 /** The coordinator's side: offers, and on acceptance sends the key and records the new member. */
 export async function runInvite(stream: DuplexStream, initiator: boolean, context: InviterContext, timeoutMs: number): Promise<InviteResult> {
-  const channel = openChannel(stream, initiator, { protocol: 'cairn-invite', version: INVITE_PROTOCOL_VERSION, side: 'coordinator', deviceName: context.deviceName, deviceType: context.deviceType }, timeoutMs);
+  const byCode = context.codes !== undefined;
+  const channel = openChannel(stream, initiator, { protocol: 'cairn-invite', version: INVITE_PROTOCOL_VERSION, side: 'coordinator', deviceName: context.deviceName, deviceType: context.deviceType, code: byCode }, timeoutMs);
+  let claimed: ClaimedCode | null = null;
   try {
     const hello = await channel.hello;
-    checkHello(hello, 'joiner');
+    checkHello(hello, 'joiner', byCode);
     await channel.noise.opened;
-    channel.send({ kind: 'offer', offer: context.offer, deviceId: deviceIdOf(context.signer.publicKey), ...proveDevice(context.signer, binding(channel.noise)) });
+    const { handshakeHash } = binding(channel.noise);
+    let offer = context.offer;
+    if (context.codes !== undefined) {
+      // Nothing of the project is said before the other device proves it holds a code of this one's.
+      const { codeId, proof } = await awaitMessage(channel, 'code');
+      claimed = await context.codes.claim(codeId);
+      if (!proofHolds(claimed.key, 'joiner', handshakeHash, proof)) {
+        throw new CairnError(ErrorCodes.NOT_PERMITTED, 'The device named an invite code without proving it holds it; nothing was sent to it.');
+      }
+      offer = { ...offer, role: claimed.role };
+    }
+    channel.send({
+      kind: 'offer',
+      offer,
+      deviceId: deviceIdOf(context.signer.publicKey),
+      ...proveDevice(context.signer, binding(channel.noise)),
+      ...(claimed !== null && { codeProof: codeProof(claimed.key, 'coordinator', handshakeHash) }),
+    });
     const { accept } = await awaitMessage(channel, 'answer');
     const deviceName = String(hello.deviceName ?? 'Unknown device');
-    if (accept !== true) return { deviceId: null, deviceName, role: context.offer.role, decision: 'declined' };
+    if (accept !== true) return { deviceId: null, deviceName, role: offer.role, decision: 'declined' };
+    // Spent before the key leaves: however the rest goes, the code lets no second device in.
+    await claimed?.spend();
     channel.send({ kind: 'keys', projectKey: context.projectKey });
     const joined = await awaitMessage(channel, 'joined');
     const signer = verifyDevice(binding(channel.noise), joined.deviceId, joined.deviceSigner, joined.deviceProof);
     if (signer === null) throw new CairnError(ErrorCodes.NOT_PERMITTED, 'The device that accepted could not prove its device key; it was not recorded as a member.');
-    await context.admit(joined.deviceId, signer, deviceName, context.offer.role);
+    await context.admit(joined.deviceId, signer, deviceName, offer.role);
+    await claimed?.usedBy(joined.deviceId);
     channel.send({ kind: 'welcome' });
-    return { deviceId: joined.deviceId, deviceName, role: context.offer.role, decision: 'accepted' };
+    return { deviceId: joined.deviceId, deviceName, role: offer.role, decision: 'accepted' };
   } catch (error) {
     if (error instanceof CairnError && error.code !== ErrorCodes.DISCONNECTED && error.code !== ErrorCodes.TIMEOUT) {
       channel.send({ kind: 'error', code: error.code, message: error.message });
     }
     throw error;
   } finally {
+    claimed?.release();
     channel.close();
   }
 }
 
 /** The joining side: hears the offer, answers, and on acceptance makes the project from the key it gets. */
 export async function runJoin(stream: DuplexStream, initiator: boolean, context: JoinerContext, timeoutMs: number): Promise<JoinResult | { declined: InviteOffer }> {
-  const channel = openChannel(stream, initiator, { protocol: 'cairn-invite', version: INVITE_PROTOCOL_VERSION, side: 'joiner', deviceName: context.deviceName, deviceType: context.deviceType }, timeoutMs);
+  const { code } = context;
+  const channel = openChannel(stream, initiator, { protocol: 'cairn-invite', version: INVITE_PROTOCOL_VERSION, side: 'joiner', deviceName: context.deviceName, deviceType: context.deviceType, code: code !== undefined }, timeoutMs);
   try {
-    checkHello(await channel.hello, 'coordinator');
-    const { offer, deviceId, deviceSigner, deviceProof } = await awaitMessage(channel, 'offer');
+    checkHello(await channel.hello, 'coordinator', code !== undefined);
+    await channel.noise.opened;
+    if (code !== undefined) channel.send({ kind: 'code', codeId: code.id, proof: codeProof(code.key, 'joiner', binding(channel.noise).handshakeHash) });
+    const { offer, deviceId, deviceSigner, deviceProof, codeProof: theirs } = await awaitMessage(channel, 'offer');
     if (verifyDevice(binding(channel.noise), deviceId, deviceSigner, deviceProof) === null) {
       throw new CairnError(ErrorCodes.NOT_PERMITTED, 'The inviting device could not prove its device key; the invite was refused.');
+    }
+    if (code !== undefined && !proofHolds(code.key, 'coordinator', binding(channel.noise).handshakeHash, theirs)) {
+      throw new CairnError(ErrorCodes.NOT_PERMITTED, 'The device that answered does not hold this invite code; nothing was taken from it.');
     }
     if (!isOffer(offer)) throw new CairnError(ErrorCodes.PROTOCOL_VERSION, 'The invite is not one this Cairn understands.');
     const accept = await context.accept(offer);

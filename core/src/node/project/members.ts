@@ -263,8 +263,13 @@ export class Members {
     await this.write([this.version(deviceId, { role, status: 'active', from: 0, deviceName, deviceType: 'desktop' }), ...this.resealFor(deviceId, signer)]);
   }
 
+  /** This device is an active coordinator now. */
+  coordinates(): boolean {
+    return this.store.roster.isCoordinator(this.store.deviceId);
+  }
+
   mustCoordinate(what: string): void {
-    if (this.store.roster.isCoordinator(this.store.deviceId)) return;
+    if (this.coordinates()) return;
     const status = this.store.roster.status(this.store.deviceId);
     if (status === 'removed' || status === 'left') throw this.gone(this.store.deviceId, status);
     const coordinators = this.store.roster.activeCoordinators().map(short).join(', ') || 'none known yet';

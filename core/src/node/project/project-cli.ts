@@ -1,8 +1,9 @@
 import { inject, injectable } from '@cairn/sdk/inversify';
-import { CairnError, ErrorCodes, type AttachmentVariant, type CommandContribution, type CommandsApi, type Observation, type ObservationFilter, type TagValue, type Track } from '@cairn/sdk';
+import { CairnError, ErrorCodes, type AttachmentVariant, type CommandContribution, type CommandsApi, type JoinResult, type Observation, type ObservationFilter, type TagValue, type Track } from '@cairn/sdk';
 import type { CliCommand, CliContribution } from '../cli/cli-command.js';
 import { table } from '../cli/format.js';
 import { writeFileAtomic } from '../fs-util.js';
+import { SyncTransportRegistry } from '../sync/sync-transport-registry.js';
 import { ProjectService } from './project-service.js';
 
 /** The project's commands for the palette and `cairn run`. */
@@ -24,7 +25,29 @@ export class ProjectCommands implements CommandContribution {
 /** `cairn init`, `cairn project` and `cairn obs …` (DESIGN §7). */
 @injectable()
 export class ProjectCliContribution implements CliContribution {
-  constructor(@inject(ProjectService) private readonly projects: ProjectService) {}
+  constructor(
+    @inject(ProjectService) private readonly projects: ProjectService,
+    @inject(SyncTransportRegistry) private readonly transports: SyncTransportRegistry,
+  ) {}
+
+  /** `cairn init --join-code CODE`: checked before any transport starts looking. */
+  private async joinByCode(input: Record<string, unknown>): Promise<JoinResult> {
+    if (input.name !== undefined || input.key !== undefined) throw new CairnError(ErrorCodes.INVALID_INPUT, '--join-code goes alone: not with --name or --join.');
+    const code = String(input.joinCode);
+    await this.projects.inviteCodeId(code);
+    await this.projects.mustHoldNoProject();
+    const seconds = input.timeout === undefined ? 120 : Number(input.timeout);
+    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
+      throw new CairnError(ErrorCodes.INVALID_INPUT, `--timeout: give a number of seconds above 0 (got '${String(input.timeout)}').`);
+    }
+    const { joinByCode } = await import('../sync/code-join.js');
+    return joinByCode(this.transports, {
+      code,
+      timeoutMs: seconds * 1000,
+      connect: ((input.connect as string[] | undefined) ?? []).map(String),
+      ...(input.deviceName !== undefined && { deviceName: String(input.deviceName) }),
+    });
+  }
 
   commands(): CliCommand[] {
     const projects = this.projects;
@@ -40,14 +63,19 @@ export class ProjectCliContribution implements CliContribution {
     return [
       {
         path: ['init'],
-        description: 'Create a project in the data dir (--name), or join one by its key (--join)',
+        description: 'Create a project in the data dir (--name), or join one by an invite code (--join-code) or its key (--join)',
         options: [
           { name: 'name', valueName: 'name', description: 'name of a new project' },
+          { name: 'join-code', valueName: 'code', description: 'join with the invite code a coordinator sent (`cairn invite --code`), through their device when it is in reach' },
           { name: 'join', valueName: 'project-key', description: 'key of the project to join (64 hex characters)' },
           { name: 'device-name', valueName: 'name', description: "this device's name (default: the computer's name)" },
+          { name: 'connect', repeatable: true, valueName: 'host:port', description: "with --join-code: reach the coordinator's device at this address (its Sync view shows it) instead of looking for it" },
+          { name: 'timeout', type: 'number', valueName: 'seconds', description: 'with --join-code: give up with ERR_TIMEOUT after this long (default 120)' },
         ],
         host: 'bare',
-        run: async ({ name, join: key, deviceName }) => {
+        run: async ({ name, join: key, joinCode, deviceName, connect, timeout }) => {
+          if (joinCode !== undefined) return this.joinByCode({ name, key, joinCode, deviceName, connect, timeout });
+          if (connect !== undefined || timeout !== undefined) throw new CairnError(ErrorCodes.INVALID_INPUT, '--connect and --timeout go with --join-code.');
           const project = await projects.create({
             ...(name !== undefined && { name: String(name) }),
             ...(key !== undefined && { join: String(key) }),

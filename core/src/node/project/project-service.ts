@@ -11,11 +11,13 @@ import {
   isCairnError,
   type DocumentChange,
   type DuplexStream,
+  type InviteCode,
   type InviteOptions,
   type InviteResult,
   type JoinOptions,
   type JoinResult,
   type Logger,
+  type MemberRole,
   type ReplicateOptions,
   type SyncActivity,
   type SyncRelay,
@@ -25,6 +27,8 @@ import { HostConfig } from '../host-config.js';
 import { LogService } from '../log-service.js';
 import type { CreateProjectOptions, Project } from './project.js';
 import type { ProjectKeys } from './keys.js';
+import type { InviteCodes } from './invite-codes.js';
+import type { InviterContext } from './invites.js';
 import { alreadyHoldsProject, readProjectFile } from './project-files.js';
 
 /** Seed of the sample data, so every newcomer sees the same living workbench. */
@@ -141,31 +145,62 @@ export class ProjectService {
 
   /** The coordinator's side of an invite over a stream (invites.ts); the project must be open here. */
   async invite(stream: DuplexStream, options: InviteOptions): Promise<InviteResult> {
-    const project = await this.open();
     const { runInvite, inviteRole } = await import('./invites.js');
     const role = inviteRole(options.role);
-    project.members.mustCoordinate('invite devices');
-    const info = project.info();
-    return runInvite(
-      stream,
-      options.initiator,
-      {
-        offer: { projectName: info.projectName, role, invitedBy: { deviceId: info.deviceId, deviceName: info.deviceName } },
-        projectKey: info.projectKey,
-        deviceName: info.deviceName,
-        deviceType: project.deviceType,
-        signer: project.store.signer,
-        admit: (deviceId, signer, deviceName, given) => project.members.admitInvited(deviceId, signer, deviceName, given),
-      },
-      options.timeoutMs ?? 120_000,
-    );
+    return runInvite(stream, options.initiator, await this.inviter(role), options.timeoutMs ?? 120_000);
   }
 
-  /** The joining side of an invite, in a data dir with no project yet. */
-  async join(stream: DuplexStream, options: JoinOptions): Promise<JoinResult> {
-    if ((await readProjectFile(this.config.dataDir)) !== null) {
-      throw alreadyHoldsProject(this.config.dataDir);
-    }
+  /** The coordinator's side of an invite by code: the role is the code's (invite-codes.ts). */
+  async answerCode(stream: DuplexStream, options: { initiator: boolean; timeoutMs?: number }): Promise<InviteResult> {
+    const { runInvite } = await import('./invites.js');
+    const codes = await this.inviteCodes();
+    return runInvite(stream, options.initiator, { ...(await this.inviter('participant')), codes }, options.timeoutMs ?? 120_000);
+  }
+
+  /** `cairn invite --code`: a one-time code for one device to join with (coordinators). */
+  async createInviteCode(options: { role?: unknown; expiresHours?: unknown } = {}): Promise<InviteCode> {
+    const [{ inviteRole }, { expiryHours }] = await Promise.all([import('./invites.js'), import('./invite-codes.js')]);
+    const role = inviteRole(options.role);
+    const hours = expiryHours(options.expiresHours);
+    (await this.open()).members.mustCoordinate('make invite codes');
+    return (await this.inviteCodes()).create(role, hours);
+  }
+
+  /** Ids of the codes this device can still answer; none on a device that no longer coordinates. */
+  async openInviteCodeIds(): Promise<string[]> {
+    const project = await this.open();
+    if (!project.members.coordinates()) return [];
+    return (await this.inviteCodes()).openIds();
+  }
+
+  async inviteCodeId(code: string): Promise<string> {
+    return (await import('./invite-codes.js')).codeSecret(code).id;
+  }
+
+  private codes: Promise<InviteCodes> | null = null;
+  private inviteCodes(): Promise<InviteCodes> {
+    return (this.codes ??= import('./invite-codes.js').then(({ InviteCodes }) => new InviteCodes(this.config.dataDir)));
+  }
+
+  /** What the coordinator's side of an invite needs of the open project. */
+  private async inviter(role: MemberRole): Promise<InviterContext> {
+    const project = await this.open();
+    project.members.mustCoordinate('invite devices');
+    const info = project.info();
+    return {
+      offer: { projectName: info.projectName, role, invitedBy: { deviceId: info.deviceId, deviceName: info.deviceName } },
+      projectKey: info.projectKey,
+      deviceName: info.deviceName,
+      deviceType: project.deviceType,
+      signer: project.store.signer,
+      admit: (deviceId, signer, deviceName, given) => project.members.admitInvited(deviceId, signer, deviceName, given),
+    };
+  }
+
+  /** The joining side of an invite, in a data dir with no project yet; with a code, an invite by code. */
+  async join(stream: DuplexStream, options: JoinOptions & { code?: string }): Promise<JoinResult> {
+    const code = options.code === undefined ? undefined : (await import('./invite-codes.js')).codeSecret(options.code);
+    await this.mustHoldNoProject();
     const { runJoin } = await import('./invites.js');
     const deviceName = deviceNameOr(options.deviceName);
     const result = await runJoin(
@@ -179,11 +214,17 @@ export class ProjectService {
           const project = await this.create({ join: projectKey, deviceName });
           return { deviceId: project.store.deviceId, signer: project.store.signer };
         },
+        ...(code !== undefined && { code }),
       },
       options.timeoutMs ?? 120_000,
     );
     if ('declined' in result) throw new CairnError(ErrorCodes.CANCELLED, `The invite to '${result.declined.projectName ?? 'a project'}' was declined.`);
     return result;
+  }
+
+  /** `ERR_INVALID_INPUT` when the data dir holds a project: one data dir holds one. */
+  async mustHoldNoProject(): Promise<void> {
+    if ((await readProjectFile(this.config.dataDir)) !== null) throw alreadyHoldsProject(this.config.dataDir);
   }
 
   /** Bytes of the project's store and index on disk, counted without opening them. */

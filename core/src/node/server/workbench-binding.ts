@@ -21,6 +21,7 @@ import {
   type ChooseFileRequest,
   type FolderEntry,
   type FolderListing,
+  type InviteCodeView,
   type LayoutState,
   type MemberAction,
   type ProjectSummary,
@@ -135,6 +136,24 @@ export class WorkbenchBinding {
     handle(WorkbenchRpc.joinProject, async ({ projectKey, deviceName }: { projectKey: string; deviceName?: string }) => {
       const project = await projects.create({ join: String(projectKey), ...(deviceName ? { deviceName: String(deviceName) } : {}) });
       return project.info();
+    });
+    handle(WorkbenchRpc.joinByCode, async ({ code, deviceName }: { code: string; deviceName?: string }, token) => {
+      const controller = new AbortController();
+      const cancelled = token.onCancellationRequested(() => controller.abort());
+      try {
+        await projects.inviteCodeId(String(code));
+        await projects.mustHoldNoProject();
+        const { joinByCode } = await import('../sync/code-join.js');
+        return await joinByCode(transports, { code: String(code), timeoutMs: 120_000, connect: [], signal: controller.signal, ...(deviceName ? { deviceName: String(deviceName) } : {}) });
+      } finally {
+        cancelled.dispose();
+      }
+    });
+    handle(WorkbenchRpc.inviteCode, async ({ role, expiresHours }: { role?: string; expiresHours?: number }): Promise<InviteCodeView> => {
+      const invite = await projects.createInviteCode({ role, expiresHours });
+      // The QR code library loads only when a code is made.
+      const { toString } = await import('qrcode');
+      return { ...invite, qr: await toString(invite.code, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }) };
     });
     handle(WorkbenchRpc.loadSampleData, async ({ count, progressToken }: { count?: number; progressToken?: string }, token) => {
       const controller = new AbortController();

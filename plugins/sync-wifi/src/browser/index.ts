@@ -173,7 +173,7 @@ export function activate(ctx: BrowserPluginContext): void {
           discover.setAttribute('aria-checked', String(current.discovering));
           discover.textContent = current.discovering ? 'Stop finding devices' : 'Find devices';
           address.textContent = current.discovering
-            ? `This device is reachable at ${current.address}. Looking for devices…`
+            ? `This device is reachable at ${current.address}. Looking for devices…${current.codeDesk === null ? '' : ` Invite codes are answered at ${current.codeDesk}.`}`
             : 'Not looking for devices. Turn on “Find devices” while you sync.';
           const inReach = current.devices.filter((device) => device.status === 'connected');
           syncAll.disabled = inReach.length === 0;

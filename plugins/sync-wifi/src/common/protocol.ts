@@ -24,6 +24,8 @@ export interface WifiState {
   deviceName: string | null;
   /** Where this device can be reached (`HOST:PORT`), while discovering. */
   address: string | null;
+  /** Where this device answers invite codes (`HOST:PORT`): a coordinator's, while discovering. */
+  codeDesk: string | null;
   devices: WifiDevice[];
 }
 

@@ -103,6 +103,7 @@ export function activate(ctx: PluginContext): void {
           request.signal?.removeEventListener('abort', aborted);
         }
       },
+      joinByCode: async (request) => (await invites()).joinByCode(request),
     }),
   );
 

@@ -1,8 +1,7 @@
 import net from 'node:net';
-import { randomBytes } from 'node:crypto';
-import { CairnError, deviceNameOr, ErrorCodes, lanHost, memberRoles, type Disposable, type InviteResult, type JoinResult, type MemberRole, type PluginContext } from '@cairn/sdk';
+import { CairnError, deviceNameOr, ErrorCodes, lanHost, memberRoles, type CodeJoinRequest, type Disposable, type Logger, type InviteResult, type JoinResult, type MemberRole, type PluginContext } from '@cairn/sdk';
 import { parseAddress, type LanAddress } from './address.js';
-import { JOIN_SERVICE, startAnnouncer, type AnnouncerOptions } from './mdns.js';
+import { announceOnLan, CODE_SERVICE, JOIN_SERVICE } from './mdns.js';
 import type { ListenSettings } from './settings.js';
 
 /**
@@ -18,6 +17,9 @@ export interface LanInviteInput {
   timeout?: unknown;
   role?: unknown;
   deviceName?: unknown;
+  /** `cairn invite --code`: make a one-time code instead of inviting a device in reach. */
+  code?: unknown;
+  expires?: unknown;
 }
 
 /** Port the waiting side listens on: `CAIRN_INVITE_PORT` (for tests and firewalls), else a free one. */
@@ -111,10 +113,65 @@ async function firstConnection(rendezvous: Rendezvous): Promise<{ socket: net.So
   }
 }
 
-/** mDNS for invites; on loopback there is no network to announce on, and nothing is sent. */
-function announce(options: Omit<AnnouncerOptions, 'instance' | 'onFound'> & { onFound?: AnnouncerOptions['onFound'] }): Disposable {
-  if (options.address.host.startsWith('127.')) return { dispose: () => undefined };
-  return startAnnouncer({ onFound: () => undefined, ...options, instance: randomBytes(8).toString('hex') });
+/**
+ * The connection to the coordinator's desk for a code: dialled at the addresses given (again and
+ * again until one answers), or found on the local network by the code's id.
+ */
+async function reachDesk(host: string, addresses: LanAddress[], codeId: string, timeoutMs: number, signal: AbortSignal, log: Logger): Promise<net.Socket> {
+  const deadline = Date.now() + timeoutMs;
+  const cancelled = () => new CairnError(ErrorCodes.CANCELLED, 'Joining with the code was stopped.');
+  if (addresses.length > 0) {
+    while (!signal.aborted) {
+      for (const address of addresses) {
+        const socket = await dial(address);
+        if (socket !== null) return socket;
+      }
+      if (Date.now() + 500 > deadline) {
+        throw new CairnError(ErrorCodes.TIMEOUT, `No coordinator's device answered at ${addresses.map((address) => `${address.host}:${address.port}`).join(', ')} within ${Math.round(timeoutMs / 1000)} s: check that it syncs over Wi-Fi (its Sync view open, or \`cairn sync wifi\`), and the address it shows.`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw cancelled();
+  }
+  let found: Disposable | null = null;
+  try {
+    return await new Promise<net.Socket>((resolve, reject) => {
+      let settled = false;
+      const settle = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', abort);
+        outcome();
+      };
+      const abort = () => settle(() => reject(cancelled()));
+      const timer = setTimeout(
+        () => settle(() => reject(new CairnError(ErrorCodes.TIMEOUT, `No coordinator's device holding this code was found on the local network within ${Math.round(timeoutMs / 1000)} s: ask a coordinator to open the Sync view (or run \`cairn sync wifi\`), or give its address with --connect.`))),
+        Math.max(0, deadline - Date.now()),
+      );
+      signal.addEventListener('abort', abort);
+      const tried = new Set<string>();
+      // Only asks: the desks that answer say where they are and which codes they hold.
+      found = announceOnLan({
+        address: { host, port: 0 },
+        service: CODE_SERVICE,
+        quiet: true,
+        log,
+        onFound: (address, texts) => {
+          const key = `${address.host}:${address.port}`;
+          if (settled || tried.has(key) || !texts.includes(`c=${codeId}`)) return;
+          tried.add(key);
+          void dial(address).then((socket) => {
+            if (socket === null) return;
+            if (settled) return void socket.destroy();
+            settle(() => resolve(socket));
+          });
+        },
+      });
+    });
+  } finally {
+    await (found as Disposable | null)?.dispose();
+  }
 }
 
 function dial(address: LanAddress): Promise<net.Socket | null> {
@@ -153,7 +210,7 @@ export function lanInvites(ctx: PluginContext, settings: () => ListenSettings) {
             report({ message: `at ${address}: on a coordinator's device, run cairn invite` });
           },
           // Announced by name only: nothing of a project is in it, and this device has none yet.
-          discover: (listening) => announce({ address: listening, service: JOIN_SERVICE, texts: [`n=${deviceName}`], log: ctx.log }),
+          discover: (listening) => announceOnLan({ address: listening, service: JOIN_SERVICE, texts: [`n=${deviceName}`], log: ctx.log }),
         });
         try {
           return await ctx.project.members.join(socket, { initiator, timeoutMs, deviceName });
@@ -162,8 +219,37 @@ export function lanInvites(ctx: PluginContext, settings: () => ListenSettings) {
         }
       });
     },
-    /** `cairn invite [--connect HOST:PORT]... [--role R] [--timeout S]`: offers the project to a device waiting to join. */
-    invite: async (input: LanInviteInput): Promise<InviteResult> => {
+    /**
+     * `cairn init --join-code CODE`: dials the coordinator's device at `--connect`, or the one on
+     * the local network that announces the code's id, and joins with the code.
+     */
+    joinByCode: async (request: CodeJoinRequest): Promise<JoinResult> => {
+      const codeId = await ctx.project.members.codeId(request.code);
+      const deviceName = deviceNameOr(request.deviceName ?? null);
+      const addresses = addressesOf(request.connect);
+      return ctx.progress('Looking for the coordinator of the invite code', async (report) => {
+        report({ message: addresses.length > 0 ? `at ${addresses.map(({ host, port }) => `${host}:${port}`).join(', ')}` : 'on the local network' });
+        const socket = await reachDesk(listenOn().host, addresses, codeId, request.timeoutMs, request.signal, ctx.log);
+        try {
+          report({ message: 'joining' });
+          return await ctx.project.members.joinByCode(socket, { initiator: true, code: request.code, timeoutMs: request.timeoutMs, deviceName });
+        } finally {
+          socket.destroy();
+        }
+      });
+    },
+    /** `cairn invite [--connect HOST:PORT]... [--role R] [--timeout S]`: offers the project to a device waiting to join; with `--code`, makes a code. */
+    invite: async (input: LanInviteInput): Promise<InviteResult | { code: string; expiresAt: string }> => {
+      if (input.code === true) {
+        if (input.connect !== undefined || input.device !== undefined) throw new CairnError(ErrorCodes.INVALID_INPUT, '--code makes a code to send; it goes without --connect and --device.');
+        const { code, expiresAt } = await ctx.project.members.createCode({
+          ...(input.role !== undefined && { role: input.role as MemberRole }),
+          ...(input.expires !== undefined && { expiresHours: input.expires as number }),
+        });
+        ctx.log.info(`Send the code to the device that is to join; it joins with \`cairn init --join-code ${code}\` while this device syncs over Wi-Fi.`);
+        return { code, expiresAt };
+      }
+      if (input.expires !== undefined) throw new CairnError(ErrorCodes.INVALID_INPUT, '--expires goes with --code.');
       const timeoutMs = checkTimeout(input.timeout);
       const role = (input.role ?? 'participant') as MemberRole;
       if (!memberRoles.includes(role)) throw new CairnError(ErrorCodes.INVALID_INPUT, `--role must be participant or coordinator; got '${String(input.role)}'.`);
@@ -185,7 +271,7 @@ export function lanInvites(ctx: PluginContext, settings: () => ListenSettings) {
           },
           // Only asks: the devices that wait answer with where they wait, and their name.
           discover: (listening, dial) =>
-            announce({
+            announceOnLan({
               address: listening,
               service: JOIN_SERVICE,
               quiet: true,

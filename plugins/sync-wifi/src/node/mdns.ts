@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import makeMdns from 'multicast-dns';
 import type { Disposable, Logger } from '@cairn/sdk';
@@ -7,6 +8,8 @@ import type { LanAddress } from './address.js';
 const SYNC_SERVICE = '_cairn-sync._udp.local';
 /** … and under which a device waiting to join says where it waits (no project key in it, only a name). */
 export const JOIN_SERVICE = '_cairn-join._tcp.local';
+/** … and under which a coordinator says where it answers invite codes (TXT: the ids of its open codes, never a code). */
+export const CODE_SERVICE = '_cairn-code._tcp.local';
 
 export interface AnnouncerOptions {
   /** What this device announces: its DHT node, or where it waits for an invite. */
@@ -15,8 +18,8 @@ export interface AnnouncerOptions {
   service?: string;
   /** The project's tag (sync), passed in TXT as `p=`; only announcements with the same tag are found. */
   tag?: string;
-  /** More TXT entries (`n=NAME`). */
-  texts?: string[];
+  /** More TXT entries (`n=NAME`), or what gives them as each answer is made. */
+  texts?: string[] | (() => string[]);
   /** Unique per run, so a device tells its own announcements apart. */
   instance: string;
   onFound(address: LanAddress, texts: string[]): void;
@@ -42,7 +45,7 @@ export function startAnnouncer(options: AnnouncerOptions): Disposable {
   const records = () => [
     { name: SERVICE_TYPE, type: 'PTR' as const, ttl: 120, data: name },
     { name, type: 'SRV' as const, ttl: 120, data: { port: address.port, target, priority: 0, weight: 0 } },
-    { name, type: 'TXT' as const, ttl: 120, data: ['v=1', ...(wanted === null ? [] : [wanted]), ...(options.texts ?? [])] },
+    { name, type: 'TXT' as const, ttl: 120, data: ['v=1', ...(wanted === null ? [] : [wanted]), ...(typeof options.texts === 'function' ? options.texts() : (options.texts ?? []))] },
     { name: target, type: 'A' as const, ttl: 120, data: address.host },
   ];
   const announce = () => {
@@ -93,4 +96,10 @@ export function startAnnouncer(options: AnnouncerOptions): Disposable {
         mdns.destroy(() => resolve());
       }),
   };
+}
+
+/** mDNS where there is a network; on loopback there is none to announce on, and nothing is sent. */
+export function announceOnLan(options: Omit<AnnouncerOptions, 'instance' | 'onFound'> & { onFound?: AnnouncerOptions['onFound'] }): Disposable {
+  if (options.address.host.startsWith('127.')) return { dispose: () => undefined };
+  return startAnnouncer({ onFound: () => undefined, ...options, instance: randomBytes(8).toString('hex') });
 }

@@ -11,6 +11,7 @@ import {
 } from '@cairn/sdk';
 import type { WifiPeerResult, WifiState } from '../common/protocol.js';
 import { parseAddress } from './address.js';
+import type { CodeDesk } from './code-desk.js';
 import { Discovery } from './discovery.js';
 import { NodeExchange } from './node-exchange.js';
 import { listenAddress, type ListenSettings } from './settings.js';
@@ -28,6 +29,8 @@ const refusals = new Set<string>([ErrorCodes.PROTOCOL_VERSION, ErrorCodes.REMOVE
 
 export class WifiSync {
   private running: Discovery | null = null;
+  /** Where invite codes are answered, on a coordinator's device while discovery runs. */
+  private desk: CodeDesk | null = null;
   private starting: Promise<Discovery> | null = null;
 /** Every device this run knows, by device id (or, for an incompatible one, its network key). */
   private readonly devices = new Map<string, WifiPeer>();
@@ -67,6 +70,7 @@ export class WifiSync {
       discovering: running !== null,
       deviceName,
       address: running ? running.addressText : null,
+      codeDesk: this.desk?.address ?? null,
       devices: [...this.devices.values()]
         .map((peer) => peer.view())
         .sort((a, b) => a.deviceName.localeCompare(b.deviceName)),
@@ -84,6 +88,8 @@ export class WifiSync {
     const running = this.running ?? (await this.starting?.catch(() => null)) ?? null;
     if (running === null) return;
     this.running = null;
+    await this.desk?.close();
+    this.desk = null;
     await running.stopLooking();
     for (const peer of this.devices.values()) {
       peer.stopping();
@@ -199,6 +205,11 @@ export class WifiSync {
 
   // ---------------------------------------------------------------------------------------------
 
+  private async coordinates(): Promise<boolean> {
+    const self = (await this.ctx.project.members.list()).find((member) => member.self);
+    return self?.role === 'coordinator' && self.status === 'active';
+  }
+
   private async open(): Promise<Discovery> {
     const discoveryKey = await this.ctx.sync.discoveryKey();
     await this.remember();
@@ -211,6 +222,13 @@ export class WifiSync {
     });
     this.running = running;
     this.ctx.log.info(`Syncing over Wi-Fi: this device listens at ${running.addressText}.`);
+    // A coordinator answers invite codes while it syncs; the desk loads only then.
+    if (await this.coordinates()) {
+      const { CodeDesk } = await import('./code-desk.js');
+      const desk = await CodeDesk.open(this.ctx, address.host, () => this.changed());
+      if (this.running === running) this.desk = desk;
+      else await desk?.close();
+    }
     this.changed();
     return running;
   }
