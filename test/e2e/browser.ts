@@ -129,6 +129,15 @@ export class Workbenches {
     return host;
   }
 
+  /** A device with no project yet, as a newcomer's is. */
+  async empty(): Promise<CairnHost> {
+    const host = new CairnHost({ dataDir: await this.temp.make(), builtinPluginsDir: join(repoRoot, 'plugins') });
+    this.hosts.push(host);
+    await host.start();
+    await host.plugins.activateStartup();
+    return host;
+  }
+
   /**
    * The workbench of `host` in a new page, once it is ready: in a browser context of its own, or
    * in `context` (pages of one context share cookies, as the tabs of one browser do).

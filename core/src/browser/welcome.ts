@@ -1,4 +1,4 @@
-import { errorMessage } from '@cairn/sdk/browser';
+import { errorMessage, type JoinResult } from '@cairn/sdk/browser';
 import { WorkbenchRpc, type ProjectSummary } from '../common/workbench-protocol.js';
 import { h, uid } from './dom.js';
 import type { HostClient } from './rpc-client.js';
@@ -50,6 +50,7 @@ export function renderWelcome(container: HTMLElement, services: WelcomeServices)
   const joinDeviceName = h('input', { type: 'text', placeholder: "This computer's name", autocomplete: 'off' });
   const code = h('input', { type: 'text', required: true, placeholder: 'e.g. 7K3Q-9XWD-M2RA-E5TB', autocomplete: 'off', spellcheck: 'false' });
   const codeDeviceName = h('input', { type: 'text', placeholder: "This computer's name", autocomplete: 'off' });
+  const codeAddress = h('input', { type: 'text', placeholder: 'e.g. 192.168.1.31:45113', autocomplete: 'off', spellcheck: 'false' });
   const device = (input: HTMLInputElement) => (input.value.trim() ? { deviceName: input.value.trim() } : {});
 
   container.append(
@@ -67,9 +68,13 @@ export function renderWelcome(container: HTMLElement, services: WelcomeServices)
         form(
           'Join by invite',
           "Type the invite code a coordinator sent you. Their device must be syncing over Wi-Fi on this network (“Find devices” on in its Sync view); joining waits up to two minutes for it.",
-          [field('Invite code', code), field('Device name', codeDeviceName)],
+          [field('Invite code', code), field('Device name', codeDeviceName), field("Coordinator's address (only where the network blocks discovery)", codeAddress)],
           'Join',
-          () => client.request(WorkbenchRpc.joinByCode, { code: code.value, ...device(codeDeviceName) }),
+          async () => {
+            const joined = await client.request<JoinResult>(WorkbenchRpc.joinByCode, { code: code.value, ...device(codeDeviceName), ...(codeAddress.value.trim() && { connect: codeAddress.value.trim() }) });
+            // Its name and data come with the first sync: say what was joined until then.
+            services.notify('info', `You joined ${joined.projectName ?? 'the project'} as ${joined.role}, invited by ${joined.invitedBy}. Sync with a member (the Sync view) to receive its data.`);
+          },
         ),
         form('Join a project', 'Paste the project key a member gave you, then sync to receive its data.', [field('Project key', key), field('Device name', joinDeviceName)], 'Join project', () =>
           client.request(WorkbenchRpc.joinProject, { projectKey: key.value, ...device(joinDeviceName) }),

@@ -32,7 +32,7 @@ export const WorkbenchRpc = {
   createProject: 'project/create',
   /** ({ projectKey, deviceName? }) → ProjectInfo */
   joinProject: 'project/join',
-  /** ({ code, deviceName? }) → JoinResult: joins by an invite code, through a coordinator in reach (cancellable) */
+  /** ({ code, deviceName?, connect? }) → JoinResult: joins by an invite code, through a coordinator in reach (cancellable) */
   joinByCode: 'project/joinByCode',
   /** ({ role, expiresHours }) → InviteCodeView: a one-time invite code, with its QR code (coordinators) */
   inviteCode: 'members/inviteCode',

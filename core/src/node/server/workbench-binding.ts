@@ -137,14 +137,14 @@ export class WorkbenchBinding {
       const project = await projects.create({ join: String(projectKey), ...(deviceName ? { deviceName: String(deviceName) } : {}) });
       return project.info();
     });
-    handle(WorkbenchRpc.joinByCode, async ({ code, deviceName }: { code: string; deviceName?: string }, token) => {
+    handle(WorkbenchRpc.joinByCode, async ({ code, deviceName, connect }: { code: string; deviceName?: string; connect?: string }, token) => {
       const controller = new AbortController();
       const cancelled = token.onCancellationRequested(() => controller.abort());
       try {
         await projects.inviteCodeId(String(code));
         await projects.mustHoldNoProject();
         const { joinByCode } = await import('../sync/code-join.js');
-        return await joinByCode(transports, { code: String(code), timeoutMs: 120_000, connect: [], signal: controller.signal, ...(deviceName ? { deviceName: String(deviceName) } : {}) });
+        return await joinByCode(transports, { code: String(code), timeoutMs: 120_000, connect: connect ? [String(connect)] : [], signal: controller.signal, ...(deviceName ? { deviceName: String(deviceName) } : {}) });
       } finally {
         cancelled.dispose();
       }
