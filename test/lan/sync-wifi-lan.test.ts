@@ -80,6 +80,21 @@ describe('sync over Wi-Fi on a LAN of three hosts (network namespaces, no route 
     expect((await runCairn(['--data-dir', other, 'project', '--json'])).code).to.equal(1);
   });
 
+  it('a device joins with an invite code, finding the coordinator that holds it on the network (mDNS, no address given)', async () => {
+    const [alpha, tablet] = [await temp.make(), await temp.make()];
+    await cairnJson(alpha, 'init', '--name', 'Coded survey', '--device-name', 'alpha');
+    await cairnJson(alpha, 'obs', 'add', '--lat', '5', '--lon', '6', '--notes', 'by code');
+    const { code } = await cairnJson<{ code: string }>(alpha, 'invite', '--code');
+    const coordinator = lan.cairn(0, alpha, ['sync', 'wifi', '--timeout', '60', '--json']);
+    const joined = await lan.cairn(1, tablet, ['init', '--join-code', code, '--device-name', 'tablet', '--timeout', '30', '--json']);
+    expect(joined.code, joined.stderr).to.equal(0);
+    expect(JSON.parse(joined.stdout)).to.deep.equal({ projectName: 'Coded survey', role: 'participant', invitedBy: 'alpha' });
+    const synced = await lan.cairn(1, tablet, ['sync', 'wifi', '--timeout', '30', '--json']);
+    expect(synced.code, synced.stderr).to.equal(0);
+    expect((await coordinator).code).to.equal(0);
+    expect((await contents(tablet)).map((observation) => observation.notes)).to.deep.equal(['by code']);
+  });
+
   it('loses nothing when the link goes down mid-sync: back up, a retry completes', async () => {
     const [alpha, beta] = [await temp.make(), await temp.make()];
     const { projectKey } = await cairnJson<{ projectKey: string }>(alpha, 'init', '--name', 'Cable pulled', '--device-name', 'alpha');
