@@ -192,11 +192,12 @@ export class Members {
    */
   async sealKeysToMembers(): Promise<boolean> {
     const self = this.store.deviceId;
-    if (this.store.roster.roleAt(self, this.store.own.docs.length) === null || this.store.keyring.all().length === 0) return false;
+    const keys = this.store.keyring.all();
+    if (this.store.roster.roleAt(self, this.store.own.docs.length) === null || keys.length === 0) return false;
     const members = (await this.list()).filter((member) => member.status === 'active' && !member.self);
     const signers = new Map<string, Buffer | null>();
     const versions: StoredVersion[] = [];
-    for (const { id, key } of this.store.keyring.all()) {
+    for (const { id, key } of keys) {
       const sealed = this.store.index.current('epochKey', id)?.version.value?.sealed ?? {};
       const lacking = new Map<string, Buffer>();
       for (const { deviceId } of members) {

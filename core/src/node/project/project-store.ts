@@ -6,6 +6,7 @@ import crypto from 'hypercore-crypto';
 import { CairnError, Emitter, ErrorCodes, errorMessage, type DocumentChange, type Logger } from '@cairn/sdk';
 import type { LocatedVersion, StoredVersion } from '../../common/documents.js';
 import { parseVersionId, versionIdOf } from '../../common/documents.js';
+import { coalesced, type Coalesced } from '../../common/coalesced.js';
 import { mayWrite, Roster } from '../../common/roster.js';
 import { decodeBlock, encodeBlock, LOCKED, packBlocks } from './document-blocks.js';
 import { sealedBlockKey } from './epoch-keys.js';
@@ -35,7 +36,7 @@ export class ProjectStore implements ReplicaStore {
   private devicesFileWrite: Promise<void> = Promise.resolve();
   private ownDevice: DeviceCores | null = null;
   private writing: Promise<unknown> = Promise.resolve();
-  private readonly catchUps = new Map<string, { running: Promise<void>; again: boolean }>();
+  private readonly catchUps = new Map<string, Coalesced>();
   private readonly onDidChangeEmitter = new Emitter<DocumentChange>();
   /** Fires for every document that changed, after it is indexed. */
   readonly onDidChange = this.onDidChangeEmitter.event;
@@ -60,7 +61,7 @@ export class ProjectStore implements ReplicaStore {
     private readonly dataDir: string,
     private readonly corestore: Corestore,
     projectKey: Buffer,
-    readonly log: Logger,
+    private readonly log: Logger,
   ) {
     this.keys = projectKeys(projectKey);
     this.index = new ProjectIndex(join(dataDir, 'index.db'));
@@ -238,24 +239,12 @@ export class ProjectStore implements ReplicaStore {
 
   /** Indexes the blocks of a device's log that are not indexed yet. Runs once at a time per log. */
   catchUp(deviceId: string): Promise<void> {
-    const current = this.catchUps.get(deviceId);
-    if (current !== undefined) {
-      current.again = true;
-      return current.running;
+    let catchingUp = this.catchUps.get(deviceId);
+    if (catchingUp === undefined) {
+      catchingUp = coalesced(() => this.indexNewBlocks(deviceId), () => this.closed);
+      this.catchUps.set(deviceId, catchingUp);
     }
-    const state = { running: Promise.resolve(), again: false };
-    state.running = (async () => {
-      try {
-        do {
-          state.again = false;
-          await this.indexNewBlocks(deviceId);
-        } while (state.again && !this.closed);
-      } finally {
-        this.catchUps.delete(deviceId);
-      }
-    })();
-    this.catchUps.set(deviceId, state);
-    return state.running;
+    return catchingUp.run();
   }
 
   get isClosed(): boolean {
@@ -266,7 +255,7 @@ export class ProjectStore implements ReplicaStore {
     if (this.closed) return;
     this.closed = true;
     await this.writing;
-    await Promise.all([...this.catchUps.values()].map((state) => state.running.catch(() => undefined)));
+    await Promise.all([...this.catchUps.values()].map((catchingUp) => catchingUp.settled()));
     await this.rosterRefresh;
     for (const device of this.devices.values()) await device.drive.close().catch(() => undefined);
     await this.corestore.close();

@@ -29,6 +29,7 @@ import {
   type TrackPatch,
   type UpdateOptions,
 } from '@cairn/sdk';
+import { coalesced } from '../../common/coalesced.js';
 import { Attachments } from './attachments.js';
 import { CategoryDocuments } from './category-documents.js';
 import { DocumentWriter } from './document-writer.js';
@@ -66,6 +67,7 @@ export class Project {
     readonly store: ProjectStore,
     private file: ProjectFile,
     private readonly dataDir: string,
+    private readonly log: Logger,
   ) {
     this.attachments = new Attachments(store);
     this.writer = new DocumentWriter(store);
@@ -84,26 +86,17 @@ export class Project {
     store.onDidChange((change) => change.type === 'epochKey' && this.sealKeysToMembers());
   }
 
-  private sealing: Promise<void> | null = null;
-  private sealAgain = false;
-
   /** One run at a time, and one more after it when asked meanwhile; a closed or removed store writes nothing. */
+  private readonly sealing = coalesced(async () => {
+    await this.members.sealKeysToMembers().catch((error: unknown) => {
+      if (!this.store.isClosed && !isCairnError(error, ErrorCodes.REMOVED) && !isCairnError(error, ErrorCodes.NOT_PERMITTED)) {
+        this.log.warn(`Sealing the project's keys to its members failed: ${errorMessage(error)}`);
+      }
+    });
+  }, () => this.store.isClosed);
+
   private sealKeysToMembers(): void {
-    if (this.sealing !== null) {
-      this.sealAgain = true;
-      return;
-    }
-    this.sealing = (async () => {
-      do {
-        this.sealAgain = false;
-        await this.members.sealKeysToMembers().catch((error: unknown) => {
-          if (!this.store.isClosed && !isCairnError(error, ErrorCodes.REMOVED) && !isCairnError(error, ErrorCodes.NOT_PERMITTED)) {
-            this.store.log.warn(`Sealing the project's keys to its members failed: ${errorMessage(error)}`);
-          }
-        });
-      } while (this.sealAgain && !this.store.isClosed);
-      this.sealing = null;
-    })();
+    void this.sealing.run();
   }
 
   /** Creates the project of a data dir (a new one, or joined by key). */
@@ -113,7 +106,7 @@ export class Project {
     // and what such an interrupted init left behind held nothing anyone was told exists.
     await removeUnclaimedStore(dataDir);
     const store = await ProjectStore.open(dataDir, projectKey, log);
-    const project = new Project(store, file, dataDir);
+    const project = new Project(store, file, dataDir, log);
     try {
       await project.writeDeviceInfo();
       if (options.name !== undefined) {
@@ -133,7 +126,7 @@ export class Project {
     const file = await readProjectFile(dataDir);
     if (file === null) return null;
     const store = await ProjectStore.open(dataDir, Buffer.from(file.projectKey, 'hex'), log);
-    const project = new Project(store, file, dataDir);
+    const project = new Project(store, file, dataDir, log);
     try {
       await project.writeDeviceInfo();
       await project.members.upgradeIfLegacy();
@@ -315,7 +308,7 @@ export class Project {
   }
 
   async close(): Promise<void> {
-    await this.sealing;
+    await this.sealing.settled();
     await this.store.close();
     this.onDidChangeEmitter.dispose();
   }
