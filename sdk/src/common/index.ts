@@ -14,4 +14,5 @@ export * from './resources.js';
 export * from './map-layers.js';
 export * from './random.js';
 export * from './display.js';
+export * from './input.js';
 export { SDK_VERSION } from './version.js';

@@ -1,5 +1,5 @@
 import { inject, injectable } from '@cairn/sdk/inversify';
-import { CairnError, ErrorCodes, type AttachmentVariant, type CommandContribution, type CommandsApi, type JoinResult, type Observation, type ObservationFilter, type TagValue, type Track } from '@cairn/sdk';
+import { CairnError, ErrorCodes, timeoutMsFrom, type AttachmentVariant, type CommandContribution, type CommandsApi, type JoinResult, type Observation, type ObservationFilter, type TagValue, type Track } from '@cairn/sdk';
 import type { CliCommand, CliContribution } from '../cli/cli-command.js';
 import { table } from '../cli/format.js';
 import { writeFileAtomic } from '../fs-util.js';
@@ -36,14 +36,11 @@ export class ProjectCliContribution implements CliContribution {
     const code = String(input.joinCode);
     await this.projects.inviteCodeId(code);
     await this.projects.mustHoldNoProject();
-    const seconds = input.timeout === undefined ? 120 : Number(input.timeout);
-    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
-      throw new CairnError(ErrorCodes.INVALID_INPUT, `--timeout: give a number of seconds above 0 (got '${String(input.timeout)}').`);
-    }
+    const timeoutMs = timeoutMsFrom(input.timeout, 120, '--timeout');
     const { joinByCode } = await import('../sync/code-join.js');
     return joinByCode(this.transports, {
       code,
-      timeoutMs: seconds * 1000,
+      timeoutMs,
       connect: ((input.connect as string[] | undefined) ?? []).map(String),
       ...(input.deviceName !== undefined && { deviceName: String(input.deviceName) }),
     });

@@ -1,6 +1,6 @@
 import {
-  CairnError,
-  ErrorCodes,
+  peerCountFrom,
+  timeoutMsFrom,
   type PluginContext,
   type SyncPeerResult,
   type SyncRequest,
@@ -148,16 +148,10 @@ function printable(peer: WifiPeerResult): Record<string, unknown> {
 }
 
 function checkInput(input: SyncWifiInput): { waitPeers: number; timeoutMs: number; connect: string[] } {
-  const waitPeers = input.waitPeers === undefined ? 1 : Number(input.waitPeers);
-  if (!Number.isInteger(waitPeers) || waitPeers < 1 || waitPeers > 1000) {
-    throw new CairnError(ErrorCodes.INVALID_INPUT, `wait-peers: give a whole number of devices from 1 to 1000 (got ${String(input.waitPeers)}).`);
-  }
-  const timeout = input.timeout === undefined ? 60 : Number(input.timeout);
-  if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 86_400) {
-    throw new CairnError(ErrorCodes.INVALID_INPUT, `timeout: give a number of seconds above 0 (got ${String(input.timeout)}).`);
-  }
+  const waitPeers = peerCountFrom(input.waitPeers);
+  const timeoutMs = timeoutMsFrom(input.timeout, 60);
   const given = input.connect === undefined ? [] : Array.isArray(input.connect) ? input.connect : [input.connect];
   const connect = given.map((address) => String(address));
   for (const address of connect) parseAddress(address); // every address is checked before anything starts
-  return { waitPeers, timeoutMs: timeout * 1000, connect };
+  return { waitPeers, timeoutMs, connect };
 }

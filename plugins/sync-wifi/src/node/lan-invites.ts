@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { CairnError, deviceNameOr, ErrorCodes, lanHost, memberRoles, type CodeJoinRequest, type Disposable, type Logger, type InviteResult, type JoinResult, type MemberRole, type PluginContext } from '@cairn/sdk';
+import { CairnError, deviceNameOr, timeoutMsFrom, ErrorCodes, lanHost, memberRoles, type CodeJoinRequest, type Disposable, type Logger, type InviteResult, type JoinResult, type MemberRole, type PluginContext } from '@cairn/sdk';
 import { parseAddress, type LanAddress } from './address.js';
 import { announceOnLan, CODE_SERVICE, JOIN_SERVICE } from './mdns.js';
 import type { ListenSettings } from './settings.js';
@@ -32,9 +32,7 @@ function invitePort(env: NodeJS.ProcessEnv): number {
 }
 
 function checkTimeout(timeout: unknown): number {
-  const seconds = timeout === undefined ? 120 : Number(timeout);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new CairnError(ErrorCodes.INVALID_INPUT, `--timeout must be a number of seconds > 0; got '${String(timeout)}'.`);
-  return seconds * 1000;
+  return timeoutMsFrom(timeout, 120, '--timeout');
 }
 
 function addressesOf(connect: unknown): LanAddress[] {
