@@ -87,4 +87,51 @@ describe('sync over the internet (loopback DHT)', function () {
     const noProject = await cli(await temp.make(), ['sync', 'internet', ...bootstrap, '--json']);
     expect(errorOf(noProject.stderr).code).to.equal('ERR_NO_PROJECT');
   });
+
+  it('an archive keeps what one member brought for another that comes later, reachable by address where the DHT is blocked, and stops cleanly', async () => {
+    const [archiveDir, a, b, c] = [await temp.make(), await temp.make(), await temp.make(), await temp.make()];
+    const { projectKey } = await json<{ projectKey: string }>(a, 'init', '--name', 'Spread survey', '--device-name', 'alpha');
+    for (const [dir, name] of [[archiveDir, 'archive'], [b, 'beta'], [c, 'gamma']] as const) await json(dir, 'init', '--join', projectKey, '--device-name', name);
+    await json(a, 'obs', 'add', '--lat', '1', '--lon', '2', '--notes', 'from alpha');
+
+    const archive = await startCairn(['--data-dir', archiveDir, 'archive', ...bootstrap, '--host', '127.0.0.1', '--json'], { env: loopback });
+    const lines: Array<Record<string, unknown>> = [];
+    let buffered = '';
+    const started = new Promise<Record<string, unknown>>((resolve) =>
+      archive.child.stdout!.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        for (let end = buffered.indexOf('\n'); end !== -1; end = buffered.indexOf('\n')) {
+          const line = JSON.parse(buffered.slice(0, end)) as Record<string, unknown>;
+          buffered = buffered.slice(end + 1);
+          lines.push(line);
+          if (line.event === 'start') resolve(line);
+        }
+      }),
+    );
+    const { address } = (await started) as { address: string };
+    expect(address).to.match(/^127\.0\.0\.1:\d+$/);
+
+    // A syncs with the archive and leaves; B, never online with A, gets A's data from it.
+    expect((await cli(a, ['sync', 'internet', ...bootstrap, '--timeout', '60', '--json'])).code).to.equal(0);
+    const later = await cli(b, ['sync', 'internet', ...bootstrap, '--timeout', '60', '--json']);
+    expect(later.code, later.stderr).to.equal(0);
+    expect((JSON.parse(later.stdout) as Printed).peers.map((peer) => peer.deviceName)).to.deep.equal(['archive']);
+    expect(await notes(b)).to.deep.equal(['from alpha']);
+
+    // C's DHT is out of reach (a bootstrap node where nothing answers): it reaches the archive by address.
+    const byAddress = await cli(c, ['sync', 'internet', '--bootstrap', '127.0.0.1:9', '--connect', address, '--timeout', '60', '--json']);
+    expect(byAddress.code, byAddress.stderr).to.equal(0);
+    expect(await notes(c)).to.deep.equal(['from alpha']);
+
+    archive.child.kill('SIGTERM');
+    const stopped = await archive.done;
+    expect(stopped.code, stopped.stderr).to.equal(0);
+    const sessions = lines.filter((line) => line.event === 'session');
+    expect(sessions.map((line) => line.deviceName).sort()).to.deep.equal(['alpha', 'beta', 'gamma']);
+    expect(sessions.find((line) => line.deviceName === 'alpha')).to.deep.include({ received: { observations: 1, attachments: 0, bytes: (sessions.find((line) => line.deviceName === 'alpha')!.received as { bytes: number }).bytes } });
+    for (const line of sessions) expect(line).to.have.keys(['event', 'deviceId', 'deviceName', 'sent', 'received', 'ms']);
+    expect(lines.at(-1)).to.deep.equal({ event: 'stop', reason: 'SIGTERM', sessions: 3 });
+    // It keeps all the data, and wrote none of its own.
+    expect(await notes(archiveDir)).to.deep.equal(['from alpha']);
+  });
 });

@@ -88,6 +88,17 @@ export interface CliDeclaration {
   description: string;
   arguments?: CliArgumentDeclaration[];
   options?: CliOptionDeclaration[];
+  /**
+   * `result` (default): what the command returns is printed when it ends. `events`: for a command
+   * that runs long (a server, say): it gets a {@link CliEvents} as its second argument and prints
+   * one JSON line per event as they happen; what it returns is not printed.
+   */
+  output?: 'result' | 'events';
+}
+
+/** What a command declared with `output: "events"` prints through: one JSON object per line, on stdout. */
+export interface CliEvents {
+  emit(event: Record<string, unknown>): void;
 }
 
 export interface ConfigurationPropertyDeclaration {

@@ -1,5 +1,5 @@
 import { inject, injectable, type Container } from '@cairn/sdk/inversify';
-import { errorMessage, type Logger } from '@cairn/sdk';
+import { errorMessage, type CliEvents, type Logger } from '@cairn/sdk';
 import { CommandService } from '../commands/command-service.js';
 import { resolveContributors, RootContainer } from '../di/contributions.js';
 import { LogService } from '../log-service.js';
@@ -62,10 +62,13 @@ export class CliRegistry {
             host: 'started',
             plugin: plugin.id,
             hidden: !plugin.usable,
-            run: async (input) => {
+            ...(declared.output === 'events' && { output: 'none' as const }),
+            run: async (input, io) => {
               const unavailable = this.plugins.unavailableError(plugin.id, `\`cairn ${declared.command}\``);
               if (unavailable !== null) throw unavailable;
-              return this.commandService.execute(commandId, [input]);
+              if (declared.output !== 'events') return this.commandService.execute(commandId, [input]);
+              const events: CliEvents = { emit: (event) => io.out(`${JSON.stringify(event)}\n`) };
+              return this.commandService.execute(commandId, [input, events]);
             },
           },
           `plugin '${plugin.id}'`,

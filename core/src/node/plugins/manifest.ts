@@ -118,6 +118,7 @@ const pluginPackageSchema = {
                     ['name'],
                   ),
                 },
+                output: { enum: ['result', 'events'] },
               },
               ['command', 'run', 'description'],
             ),

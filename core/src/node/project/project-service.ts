@@ -103,15 +103,21 @@ export class ProjectService {
     const session = this.open().then((project) => project.replicate(stream, options, this.localRelays));
     session.catch(() => (stream as { destroy?: () => void }).destroy?.());
     this.follow(session, options);
+    // A transport may await only some of these: one it leaves alone must not end the process
+    // as an unhandled rejection when the session fails (those who await it still see the error).
+    const done = session.then((started) => started.done);
+    const peer = session.then((started) => started.peer);
+    const started = session.then((running) => running.started);
+    for (const promise of [done, peer, started]) promise.catch(() => undefined);
     return {
       on: (event, listener) => {
         const subscription = new DisposableStore();
-        void session.then((started) => subscription.add(started.on(event, listener))).catch(() => undefined);
+        void session.then((running) => subscription.add(running.on(event, listener))).catch(() => undefined);
         return subscription;
       },
-      done: session.then((started) => started.done),
-      peer: session.then((started) => started.peer),
-      started: session.then((started) => started.started),
+      done,
+      peer,
+      started,
       start: () => void session.then((started) => started.start()).catch(() => undefined),
       cancel: () => void session.then((started) => started.cancel()).catch(() => undefined),
     };

@@ -1,9 +1,11 @@
-import { peerCountFrom, timeoutMsFrom, type PluginContext, type SyncPeerResult, type SyncRequest } from '@cairn/sdk';
-import { bootstrapNodes } from './bootstrap.js';
+import { isIPv4 } from 'node:net';
+import { CairnError, ErrorCodes, peerCountFrom, timeoutMsFrom, type CliEvents, type PluginContext, type SyncPeerResult, type SyncRequest } from '@cairn/sdk';
+import { bootstrapNodes, parseNode } from './bootstrap.js';
 import type { InternetPeerResult } from './internet-sync.js';
 
 interface SyncInternetInput {
   bootstrap?: unknown;
+  connect?: unknown;
   waitPeers?: unknown;
   timeout?: unknown;
 }
@@ -19,10 +21,12 @@ export function activate(ctx: PluginContext): void {
   const syncPeers = async (input: SyncInternetInput, onSynced?: (synced: number, wanted: number) => void, signal?: AbortSignal): Promise<InternetPeerResult[]> => {
     const { waitPeers, timeoutMs } = checkInput(input);
     const bootstrap = bootstrapNodes(input.bootstrap, env, ctx.configuration.get('sync-internet.bootstrap'));
+    const connect = (input.connect === undefined ? [] : Array.isArray(input.connect) ? input.connect : [input.connect]).map((text) => parseNode(String(text), '--connect'));
     ctx.log.warn(EXPOSURE);
     const { syncOverInternet } = await import('./internet-sync.js');
     return syncOverInternet(ctx, {
       bootstrap,
+      connect,
       waitPeers,
       timeoutMs,
       ...(env.CAIRN_INTERNET_HOST ? { host: env.CAIRN_INTERNET_HOST } : {}),
@@ -38,6 +42,18 @@ export function activate(ctx: PluginContext): void {
         syncPeers(input ?? {}, (synced, wanted) => report({ message: `${synced} of ${wanted} device${wanted === 1 ? '' : 's'} synced`, percent: (100 * synced) / wanted })),
       );
       return { peers: peers.map(printable) };
+    }),
+    // `cairn archive [--bootstrap HOST:PORT]... [--host H] [--port P]`: runs until SIGTERM or SIGINT.
+    ctx.commands.register('sync-internet.archive', async (input: { bootstrap?: unknown; host?: unknown; port?: unknown } = {}, events?: CliEvents) => {
+      if (events === undefined) throw new CairnError(ErrorCodes.INVALID_INPUT, 'An archive runs from the command line: `cairn archive`.');
+      const bootstrap = bootstrapNodes(input?.bootstrap, env, ctx.configuration.get('sync-internet.bootstrap'));
+      const host = input?.host === undefined ? '0.0.0.0' : String(input.host);
+      if (!isIPv4(host)) throw new CairnError(ErrorCodes.INVALID_INPUT, `--host: give an IPv4 address to listen on (got '${host}').`);
+      const port = input?.port === undefined ? 0 : Number(input.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CairnError(ErrorCodes.INVALID_INPUT, `--port: give a port number, or 0 for any free one (got '${String(input?.port)}').`);
+      ctx.log.warn(EXPOSURE);
+      const { runArchive } = await import('./archive.js');
+      return runArchive(ctx, { bootstrap, host, port, events, stopped: untilStopped(ctx) });
     }),
     ctx.sync.registerTransport({
       id: 'internet',
@@ -58,6 +74,22 @@ export function activate(ctx: PluginContext): void {
       },
     }),
   );
+}
+
+/** Resolves with why, on the first SIGTERM or SIGINT, or when the plugin stops. */
+function untilStopped(ctx: PluginContext): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (reason: string) => {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      resolve(reason);
+    };
+    const onTerm = () => stop('SIGTERM');
+    const onInt = () => stop('SIGINT');
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onInt);
+    ctx.subscriptions.push({ dispose: () => stop('stopped') });
+  });
 }
 
 /** What `cairn sync internet` prints of each device. */

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import net from 'node:net';
 import HyperDHT, { type DhtNodeAddress } from 'hyperdht';
 import Hyperswarm, { type SwarmConnection } from 'hyperswarm';
-import { CairnError, ErrorCodes, isCairnError, type PluginContext, type SyncCounts } from '@cairn/sdk';
+import { CairnError, ErrorCodes, isCairnError, type DuplexStream, type PluginContext, type SyncCounts } from '@cairn/sdk';
 
 /**
  * One run of sync over the internet: this device's HyperDHT node (bootstrapped from the given
@@ -26,6 +27,8 @@ export interface InternetSyncOptions {
   bootstrap: DhtNodeAddress[] | null;
   /** The address the DHT node binds to (default: every interface). */
   host?: string;
+  /** Devices (an archive) to reach at their address too, for networks where the DHT is blocked. */
+  connect?: DhtNodeAddress[];
   waitPeers: number;
   timeoutMs: number;
   signal?: AbortSignal;
@@ -89,10 +92,9 @@ export async function syncOverInternet(ctx: PluginContext, options: InternetSync
         );
       }, options.timeoutMs);
 
-      swarm.on('connection', (connection: SwarmConnection) => {
+      const onConnection = (connection: DuplexStream & { on(event: 'close', listener: () => void): unknown }, initiator: boolean, address: string, networkKey: string, swarmKey?: Buffer) => {
         connection.on('error', () => undefined); // the session reports what matters
-        const address = `${connection.rawStream.remoteHost}:${connection.rawStream.remotePort}`;
-        const session = ctx.sync.replicate(connection, { initiator: connection.isInitiator, peer: { address } });
+        const session = ctx.sync.replicate(connection, { initiator, peer: { address } });
         let identity: { deviceId: string; deviceName: string } | null = null;
         void session.peer.then((peer) => (identity = peer), () => undefined);
         session.done.then(
@@ -100,6 +102,7 @@ export async function syncOverInternet(ctx: PluginContext, options: InternetSync
             const { deviceId, deviceName } = identity!;
             synced.set(deviceId, { deviceId, deviceName, result: 'ok', sent: summary.sent, received: summary.received });
             failed.delete(deviceId);
+            if (swarmKey !== undefined) swarm.leavePeer(swarmKey);
             options.onSynced?.(synced.size);
             // Ended, not destroyed: the peer reads the last status on it before it closes.
             closing.add(new Promise<void>((resolve) => connection.on('close', () => resolve())));
@@ -108,14 +111,26 @@ export async function syncOverInternet(ctx: PluginContext, options: InternetSync
           },
           (error: unknown) => {
             if (isCairnError(error, ErrorCodes.PROJECT_MISMATCH)) return; // not of this project: nothing was exchanged
-            const peer = identity ?? { deviceId: connection.remotePublicKey.toString('hex'), deviceName: address };
+            const peer = identity ?? { deviceId: networkKey, deviceName: address };
             if (synced.has(peer.deviceId)) return;
             const reason = isCairnError(error) ? { code: error.code, message: error.message } : { code: ErrorCodes.INTERNAL, message: String(error) };
             failed.set(peer.deviceId, { ...peer, result: 'error', sent: null, received: null, error: reason });
             ctx.log.info(`Sync with ${peer.deviceName} over the internet failed: ${reason.message}`);
+            // A cut connection is dialled again (and the sync resumes where it stopped); a refusal is final.
+            if (swarmKey !== undefined && !refusals.has(reason.code) && !settled) swarm.joinPeer(swarmKey);
           },
         );
-      });
+      };
+      swarm.on('connection', (connection: SwarmConnection) =>
+        onConnection(connection, connection.isInitiator, `${connection.rawStream.remoteHost}:${connection.rawStream.remotePort}`, connection.remotePublicKey.toString('hex'), connection.remotePublicKey),
+      );
+      for (const address of options.connect ?? []) {
+        const text = `${address.host}:${address.port}`;
+        void dialUntil(address, () => settled).then((socket) => {
+          if (socket !== null && settled) socket.destroy();
+          else if (socket !== null) onConnection(socket, true, text, text);
+        });
+      }
       const topic = swarm.join(internetTopic(discoveryKey), { server: true, client: true });
       lookups = setInterval(() => void topic.refresh().catch(() => undefined), LOOKUP_INTERVAL_MS);
     });
@@ -131,4 +146,23 @@ export async function syncOverInternet(ctx: PluginContext, options: InternetSync
     await swarm.destroy().catch(() => undefined);
     await dht.destroy().catch(() => undefined);
   }
+}
+
+/** A TCP connection to `address`, tried again every 2 s until it answers or `stop()` says so. */
+async function dialUntil(address: DhtNodeAddress, stop: () => boolean): Promise<net.Socket | null> {
+  while (!stop()) {
+    const socket = await new Promise<net.Socket | null>((resolve) => {
+      const attempt = net.connect(address.port, address.host);
+      attempt.setTimeout(5_000, () => attempt.destroy());
+      attempt.once('connect', () => {
+        attempt.setTimeout(0);
+        resolve(attempt);
+      });
+      attempt.once('error', () => resolve(null));
+      attempt.once('close', () => resolve(null));
+    });
+    if (socket !== null) return socket;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+  return null;
 }

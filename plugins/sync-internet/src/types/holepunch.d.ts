@@ -36,6 +36,9 @@ declare module 'hyperswarm' {
   export default class Hyperswarm {
     constructor(options?: { dht?: HyperDHT });
     join(topic: Buffer, options?: { server?: boolean; client?: boolean }): PeerDiscovery;
+    /** Dials the peer of this key, and again whenever the connection drops, until `leavePeer`. */
+    joinPeer(publicKey: Buffer): void;
+    leavePeer(publicKey: Buffer): void;
     destroy(): Promise<void>;
     on(event: 'connection', listener: (connection: SwarmConnection) => void): this;
   }
