@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net';
-import { CairnError, ErrorCodes, peerCountFrom, timeoutMsFrom, type CliEvents, type PluginContext, type SyncPeerResult, type SyncRequest } from '@cairn/sdk';
+import { CairnError, ErrorCodes, peerCountFrom, timeoutMsFrom, type CliEvents, type InvocationContext, type PluginContext, type SyncPeerResult, type SyncRequest } from '@cairn/sdk';
 import { bootstrapNodes, parseNode } from './bootstrap.js';
-import type { InternetPeerResult } from './internet-sync.js';
+import { SYNC_INTERNET_SERVICE, type InternetPeerResult, type SyncInternetService } from '../common/protocol.js';
 
 interface SyncInternetInput {
   bootstrap?: unknown;
@@ -55,6 +55,15 @@ export function activate(ctx: PluginContext): void {
       const { runArchive } = await import('./archive.js');
       return runArchive(ctx, { bootstrap, host, port, events, stopped: untilStopped(ctx) });
     }),
+    // The Sync view's section: one run per click, with progress, cancellable.
+    ctx.services.register(SYNC_INTERNET_SERVICE, {
+      sync: (request: { connect?: unknown }, invocation: InvocationContext) =>
+        syncPeers(
+          { ...(typeof request?.connect === 'string' && request.connect.trim() !== '' && { connect: [request.connect.trim()] }) },
+          (synced, wanted) => invocation.progress({ message: `${synced} of ${wanted} device${wanted === 1 ? '' : 's'} synced`, percent: (100 * synced) / wanted }),
+          invocation.signal,
+        ),
+    } satisfies { [K in keyof SyncInternetService]: unknown }),
     ctx.sync.registerTransport({
       id: 'internet',
       title: 'Sync over the internet',

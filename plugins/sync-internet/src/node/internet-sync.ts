@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import net from 'node:net';
 import HyperDHT, { type DhtNodeAddress } from 'hyperdht';
 import Hyperswarm, { type SwarmConnection } from 'hyperswarm';
-import { CairnError, ErrorCodes, isCairnError, type DuplexStream, type PluginContext, type SyncCounts } from '@cairn/sdk';
+import { CairnError, ErrorCodes, isCairnError, type DuplexStream, type PluginContext } from '@cairn/sdk';
+import type { InternetPeerResult } from '../common/protocol.js';
+
+export type { InternetPeerResult };
 
 /**
  * One run of sync over the internet: this device's HyperDHT node (bootstrapped from the given
@@ -12,15 +15,6 @@ import { CairnError, ErrorCodes, isCairnError, type DuplexStream, type PluginCon
  * devices are synced, or with `ERR_TIMEOUT`.
  */
 
-/** A sync with one device, as `cairn sync internet` prints it. */
-export interface InternetPeerResult {
-  deviceId: string;
-  deviceName: string;
-  result: 'ok' | 'error';
-  sent: SyncCounts | null;
-  received: SyncCounts | null;
-  error?: { code: string; message: string };
-}
 
 export interface InternetSyncOptions {
   /** Null: HyperDHT's public bootstrap nodes. */
