@@ -32,12 +32,13 @@ function fail(message) {
 
 /**
  * Debian packages the suites run for real: Chromium for the workbench's end-to-end tests, iproute2
- * for the LAN made of network namespaces that Wi-Fi sync is tested on, GDAL to read the exports
- * back as a GIS would.
+ * for the LAN made of network namespaces that Wi-Fi sync is tested on, iptables for the NAT
+ * routers of the stand-in internet, GDAL to read the exports back as a GIS would.
  */
 const systemPackages = [
   { name: 'chromium', file: '/usr/bin/chromium' },
   { name: 'iproute2', file: '/usr/sbin/ip' },
+  { name: 'iptables', file: '/usr/sbin/iptables' },
   { name: 'gdal-bin', file: '/usr/bin/ogrinfo' },
 ];
 const missing = systemPackages.filter((pkg) => !existsSync(pkg.file));
