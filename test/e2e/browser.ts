@@ -177,3 +177,25 @@ export function useWorkbenches(): Workbenches {
   after(() => workbenches.close());
   return workbenches;
 }
+
+/**
+ * Sets environment variables for a suite — the plugins of the hosts it makes read them as they
+ * start (`CAIRN_WIFI_HOST=127.0.0.1` keeps Wi-Fi on loopback) — and puts them back after it.
+ * `vars` is read when the suite starts, after the hooks registered before this one.
+ */
+export function useEnv(vars: () => Record<string, string>): void {
+  const previous = new Map<string, string | undefined>();
+  before(() => {
+    for (const [name, value] of Object.entries(vars())) {
+      previous.set(name, process.env[name]);
+      process.env[name] = value;
+    }
+  });
+  after(() => {
+    for (const [name, value] of previous) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    previous.clear();
+  });
+}

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { duplexPair } from '@cairn/sdk';
 import type { CairnHost } from '@cairn/core';
 import jsQRModule from 'jsqr';
-import { pngPixels, showView, useWorkbenches } from './browser.js';
+import { pngPixels, showView, useEnv, useWorkbenches } from './browser.js';
 
 // jsqr is CommonJS: its default export is the module itself.
 const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
@@ -69,15 +69,8 @@ describe('members, from the workbench (headless Chromium)', function () {
   });
 
   describe('invite codes', () => {
-    const previousHost = process.env.CAIRN_WIFI_HOST;
-    before(() => {
-      // Loopback only: the devices of this test never send a packet to a real network.
-      process.env.CAIRN_WIFI_HOST = '127.0.0.1';
-    });
-    after(() => {
-      if (previousHost === undefined) delete process.env.CAIRN_WIFI_HOST;
-      else process.env.CAIRN_WIFI_HOST = previousHost;
-    });
+    // Loopback only: the devices of this test never send a packet to a real network.
+    useEnv(() => ({ CAIRN_WIFI_HOST: '127.0.0.1' }));
 
     it('a coordinator makes a code, shown as text and as a QR code that reads as it; a newcomer joins with it from the welcome page, once', async () => {
       const laptop = await workbenches.device('laptop', undefined, 'Code survey');

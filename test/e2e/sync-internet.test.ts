@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
-import { showView, useWorkbenches } from './browser.js';
+import { showView, useEnv, useWorkbenches } from './browser.js';
 
 type Testnet = { bootstrap: Array<{ host: string; port: number }>; destroy(): Promise<void> };
 const createTestnet = createRequire(import.meta.url)('hyperdht/testnet') as (size: number, options: { host: string }) => Promise<Testnet>;
@@ -9,21 +9,11 @@ describe('sync over the internet, from the workbench (headless Chromium, loopbac
   this.timeout(120_000);
   const workbenches = useWorkbenches();
   let testnet: Testnet;
-  const previous = { bootstrap: process.env.CAIRN_INTERNET_BOOTSTRAP, host: process.env.CAIRN_INTERNET_HOST };
-  before(async () => {
-    // A DHT of three nodes on 127.0.0.1 stands in for the public one: the devices of this test are
-    // told only its nodes and bind to loopback, so no packet leaves this computer.
-    testnet = await createTestnet(3, { host: '127.0.0.1' });
-    process.env.CAIRN_INTERNET_BOOTSTRAP = testnet.bootstrap.map(({ host, port }) => `${host}:${port}`).join(',');
-    process.env.CAIRN_INTERNET_HOST = '127.0.0.1';
-  });
-  after(async () => {
-    for (const [name, value] of [['CAIRN_INTERNET_BOOTSTRAP', previous.bootstrap], ['CAIRN_INTERNET_HOST', previous.host]] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-    await testnet?.destroy();
-  });
+  // A DHT of three nodes on 127.0.0.1 stands in for the public one: the devices of this test are
+  // told only its nodes and bind to loopback, so no packet leaves this computer.
+  before(async () => (testnet = await createTestnet(3, { host: '127.0.0.1' })));
+  useEnv(() => ({ CAIRN_INTERNET_BOOTSTRAP: testnet.bootstrap.map(({ host, port }) => `${host}:${port}`).join(','), CAIRN_INTERNET_HOST: '127.0.0.1' }));
+  after(() => testnet?.destroy());
 
   it('says what it shows before anything runs, then meets a device on the DHT and shows what moved', async () => {
     const laptop = await workbenches.device('laptop', undefined, 'Spread survey');

@@ -5,20 +5,13 @@ import HyperDHT from 'hyperdht';
 import Hyperswarm from 'hyperswarm';
 import type Protomux from 'protomux';
 import type { CairnHost } from '@cairn/core';
-import { showView, useWorkbenches } from './browser.js';
+import { showView, useEnv, useWorkbenches } from './browser.js';
 
 describe('sync over Wi-Fi, from the workbench (headless Chromium, loopback)', function () {
   this.timeout(120_000);
   const workbenches = useWorkbenches();
-  const previousHost = process.env.CAIRN_WIFI_HOST;
-  before(() => {
-    // Loopback only: the devices of this test never send a packet to a real network.
-    process.env.CAIRN_WIFI_HOST = '127.0.0.1';
-  });
-  after(() => {
-    if (previousHost === undefined) delete process.env.CAIRN_WIFI_HOST;
-    else process.env.CAIRN_WIFI_HOST = previousHost;
-  });
+  // Loopback only: the devices of this test never send a packet to a real network.
+  useEnv(() => ({ CAIRN_WIFI_HOST: '127.0.0.1' }));
   const device = (name: string, projectKey?: string) => workbenches.device(name, projectKey, 'Wi-Fi survey');
   const workbench = async (host: CairnHost) => {
     const page = await workbenches.open(host);

@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { runCairnJson } from '@cairn/core/testing';
+import { folderBytes } from '@cairn/sdk/testing';
 import { TempDirs } from '../helpers.js';
 import { Internet } from './netns.js';
 
@@ -61,5 +63,31 @@ describe('sync over the internet through two NAT routers (network namespaces, no
     const lines = stopped.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.filter((line) => line.event === 'session').map((line) => line.deviceName)).to.deep.equal(['alpha', 'beta']);
     expect(lines.at(-1)).to.include({ event: 'stop', reason: 'SIGTERM', sessions: 2 });
+  });
+
+  it("loses nothing when a home's line goes down mid-sync: back up, a retry moves the rest", async () => {
+    const [a, b] = [await temp.make(), await temp.make()];
+    const { projectKey } = await cairnJson<{ projectKey: string }>(a, 'init', '--name', 'Line cut', '--device-name', 'alpha');
+    await cairnJson(b, 'init', '--join', projectKey, '--device-name', 'beta');
+    await cairnJson(a, 'run', 'cairn.project.loadSampleData', '40000');
+    await cairnJson(b, 'obs', 'add', '--lat', '1', '--lon', '1', '--notes', 'kept by beta');
+    const total = (await cairnJson<{ observations: number }>(a, 'project')).observations;
+    const sync = (seconds: number) => ['sync', 'internet', ...internet.bootstrap, '--timeout', String(seconds), '--json'];
+
+    const first = [internet.cairn(1, a, sync(20)), internet.cairn(2, b, sync(20))];
+    // Home 2's line is cut once data has begun to arrive.
+    const before = await folderBytes(join(b, 'corestore'));
+    const deadline = Date.now() + 60_000;
+    while ((await folderBytes(join(b, 'corestore'))) < before + 1_000_000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    await internet.homeLink(2, false);
+    const interrupted = await Promise.all(first);
+    expect(interrupted.map((result) => result.code), 'neither side completed with the line down').to.deep.equal([1, 1]);
+    expect((await cairnJson<{ observations: number }>(b, 'project')).observations, 'the line went down mid-sync').to.be.lessThan(total + 1);
+
+    await internet.homeLink(2, true);
+    const retry = await Promise.all([internet.cairn(1, a, sync(90)), internet.cairn(2, b, sync(90))]);
+    expect(retry.map((result) => result.code), retry.map((result) => result.stderr).join('\n')).to.deep.equal([0, 0]);
+    expect((await cairnJson<{ observations: number }>(b, 'project')).observations).to.equal(total + 1);
+    expect((await cairnJson<{ observations: number }>(a, 'project')).observations).to.equal(total + 1);
   });
 });

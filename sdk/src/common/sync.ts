@@ -55,3 +55,13 @@ export interface SyncActivity {
   summary: SyncSummary | null;
   error: { code: string; message: string } | null;
 }
+
+/** How a sync with one device went, as `cairn sync wifi` and `cairn sync internet` print it (DESIGN §7). */
+export interface PeerSyncLine {
+  deviceId: string;
+  deviceName: string;
+  result: 'ok' | 'error';
+  sent: SyncCounts | null;
+  received: SyncCounts | null;
+  error?: { code: string; message: string };
+}

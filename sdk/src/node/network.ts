@@ -1,4 +1,4 @@
-import { isIPv4 } from 'node:net';
+import { connect, isIPv4, type Socket } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import { CairnError, ErrorCodes } from '../common/errors.js';
 
@@ -23,4 +23,21 @@ export function lanHost(wanted?: string | null): string {
 /** The name a device goes by when none is given: the computer's name, else "Cairn device". */
 export function deviceNameOr(given?: string | null): string {
   return given?.trim() || hostname() || 'Cairn device';
+}
+
+/**
+ * A TCP connection to `host:port`, or null when nothing answers (refused, unreachable, or silent
+ * for 5 s): for transports that dial a device at an address the user gave, and try again.
+ */
+export function dialTcp(address: { host: string; port: number }): Promise<Socket | null> {
+  return new Promise((resolve) => {
+    const attempt = connect(address.port, address.host);
+    attempt.setTimeout(5_000, () => attempt.destroy());
+    attempt.once('connect', () => {
+      attempt.setTimeout(0);
+      resolve(attempt);
+    });
+    attempt.once('error', () => resolve(null));
+    attempt.once('close', () => resolve(null));
+  });
 }

@@ -1,14 +1,7 @@
-import type { InvocationContext, SyncCounts } from '@cairn/sdk/common';
+import type { InvocationContext, PeerSyncLine } from '@cairn/sdk/common';
 
 /** A sync with one device, as `cairn sync internet` prints it. */
-export interface InternetPeerResult {
-  deviceId: string;
-  deviceName: string;
-  result: 'ok' | 'error';
-  sent: SyncCounts | null;
-  received: SyncCounts | null;
-  error?: { code: string; message: string };
-}
+export type InternetPeerResult = PeerSyncLine;
 
 /** The plugin's host service, as its workbench side calls it. */
 export interface SyncInternetService {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import net from 'node:net';
+import type net from 'node:net';
 import HyperDHT, { type DhtNodeAddress } from 'hyperdht';
 import Hyperswarm, { type SwarmConnection } from 'hyperswarm';
-import { CairnError, ErrorCodes, isCairnError, type DuplexStream, type PluginContext } from '@cairn/sdk';
+import { CairnError, dialTcp, ErrorCodes, isCairnError, type DuplexStream, type PluginContext } from '@cairn/sdk';
 import type { InternetPeerResult } from '../common/protocol.js';
 
 export type { InternetPeerResult };
@@ -145,16 +145,7 @@ export async function syncOverInternet(ctx: PluginContext, options: InternetSync
 /** A TCP connection to `address`, tried again every 2 s until it answers or `stop()` says so. */
 async function dialUntil(address: DhtNodeAddress, stop: () => boolean): Promise<net.Socket | null> {
   while (!stop()) {
-    const socket = await new Promise<net.Socket | null>((resolve) => {
-      const attempt = net.connect(address.port, address.host);
-      attempt.setTimeout(5_000, () => attempt.destroy());
-      attempt.once('connect', () => {
-        attempt.setTimeout(0);
-        resolve(attempt);
-      });
-      attempt.once('error', () => resolve(null));
-      attempt.once('close', () => resolve(null));
-    });
+    const socket = await dialTcp(address);
     if (socket !== null) return socket;
     await new Promise((resolve) => setTimeout(resolve, 2_000));
   }

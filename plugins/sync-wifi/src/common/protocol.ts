@@ -1,4 +1,4 @@
-import type { InviteResult, InvocationContext, ProjectInfo, SyncCounts, SyncProgress } from '@cairn/sdk/common';
+import type { InviteResult, InvocationContext, PeerSyncLine, ProjectInfo, SyncCounts, SyncProgress } from '@cairn/sdk/common';
 
 /** A device of the project seen on the local network. */
 export interface WifiDevice {
@@ -30,14 +30,7 @@ export interface WifiState {
 }
 
 /** A completed (or failed) sync with one device, as `cairn sync wifi` prints it. */
-export interface WifiPeerResult {
-  deviceId: string;
-  deviceName: string;
-  result: 'ok' | 'error';
-  sent: SyncCounts | null;
-  received: SyncCounts | null;
-  error?: { code: string; message: string };
-}
+export type WifiPeerResult = PeerSyncLine;
 
 /** The plugin's host service, as its workbench side calls it. */
 export interface SyncWifiService {

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { CairnError, deviceNameOr, timeoutMsFrom, ErrorCodes, lanHost, memberRoles, type CodeJoinRequest, type Disposable, type Logger, type InviteResult, type JoinResult, type MemberRole, type PluginContext } from '@cairn/sdk';
+import { CairnError, deviceNameOr, dialTcp, timeoutMsFrom, ErrorCodes, lanHost, memberRoles, type CodeJoinRequest, type Disposable, type Logger, type InviteResult, type JoinResult, type MemberRole, type PluginContext } from '@cairn/sdk';
 import { parseAddress, type LanAddress } from './address.js';
 import { announceOnLan, CODE_SERVICE, JOIN_SERVICE } from './mdns.js';
 import type { ListenSettings } from './settings.js';
@@ -172,18 +172,7 @@ async function reachDesk(host: string, addresses: LanAddress[], codeId: string, 
   }
 }
 
-function dial(address: LanAddress): Promise<net.Socket | null> {
-  return new Promise((resolve) => {
-    const attempt = net.connect(address.port, address.host);
-    attempt.setTimeout(5_000, () => attempt.destroy());
-    attempt.once('connect', () => {
-      attempt.setTimeout(0);
-      resolve(attempt);
-    });
-    attempt.once('error', () => resolve(null));
-    attempt.once('close', () => resolve(null));
-  });
-}
+const dial = (address: LanAddress) => dialTcp(address);
 
 export function lanInvites(ctx: PluginContext, settings: () => ListenSettings) {
   const listenOn = () => ({ host: lanHost(settings().host), port: invitePort(process.env) });
