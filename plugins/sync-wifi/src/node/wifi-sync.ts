@@ -5,6 +5,7 @@ import {
   CairnError,
   Emitter,
   ErrorCodes,
+  errorMessage,
   isCairnError,
   type PluginContext,
   writeFileAtomic,
@@ -205,6 +206,20 @@ export class WifiSync {
 
   // ---------------------------------------------------------------------------------------------
 
+  private async openDesk(running: Discovery, host: string): Promise<void> {
+    try {
+      if (!(await this.coordinates()) || this.running !== running) return;
+      const { CodeDesk } = await import('./code-desk.js');
+      const desk = await CodeDesk.open(this.ctx, host, () => this.changed());
+      if (this.running === running && !this.disposed) {
+        this.desk = desk;
+        this.changed();
+      } else await desk?.close();
+    } catch (error) {
+      this.ctx.log.warn(`Invite codes cannot be answered here: ${errorMessage(error)}`);
+    }
+  }
+
   private async coordinates(): Promise<boolean> {
     const self = (await this.ctx.project.members.list()).find((member) => member.self);
     return self?.role === 'coordinator' && self.status === 'active';
@@ -222,13 +237,9 @@ export class WifiSync {
     });
     this.running = running;
     this.ctx.log.info(`Syncing over Wi-Fi: this device listens at ${running.addressText}.`);
-    // A coordinator answers invite codes while it syncs; the desk loads only then.
-    if (await this.coordinates()) {
-      const { CodeDesk } = await import('./code-desk.js');
-      const desk = await CodeDesk.open(this.ctx, address.host, () => this.changed());
-      if (this.running === running) this.desk = desk;
-      else await desk?.close();
-    }
+    // A coordinator answers invite codes while it syncs. Opened beside discovery, not before it
+    // is ready: finding out the role opens the project, which may take a while.
+    void this.openDesk(running, address.host);
     this.changed();
     return running;
   }
