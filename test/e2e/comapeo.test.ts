@@ -37,7 +37,8 @@ describe('CoMapeo phones, from the workbench (headless Chromium, loopback)', fun
     // The coordinator invites the laptop by its address; the laptop's user accepts on screen.
     const invited = coordinator.commands.execute<{ decision: string }>('comapeo.invite', [{ connect: [address], device: 'laptop', timeout: 60 }]);
     const invite = section.getByRole('list', { name: 'Invites' }).getByRole('listitem', { name: 'Invite to River watch' });
-    await invite.getByText('from coordinator').waitFor();
+    // As long as the invite itself may take: the coordinator's CoMapeo process starts first.
+    await invite.getByText('from coordinator').waitFor({ timeout: 60_000 });
     await invite.getByRole('button', { name: 'Accept the invite to River watch' }).click();
     await section.getByRole('status').getByText('Joined River watch.').waitFor();
     expect((await invited).decision).to.equal('accept');
