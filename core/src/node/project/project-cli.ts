@@ -30,16 +30,13 @@ export class ProjectCliContribution implements CliContribution {
     @inject(SyncTransportRegistry) private readonly transports: SyncTransportRegistry,
   ) {}
 
-  /** `cairn init --join-code CODE`: checked before any transport starts looking. */
+  /** `cairn init --join-code CODE`. */
   private async joinByCode(input: Record<string, unknown>): Promise<JoinResult> {
     if (input.name !== undefined || input.key !== undefined) throw new CairnError(ErrorCodes.INVALID_INPUT, '--join-code goes alone: not with --name or --join.');
-    const code = String(input.joinCode);
-    await this.projects.inviteCodeId(code);
-    await this.projects.mustHoldNoProject();
     const timeoutMs = timeoutMsFrom(input.timeout, 120, '--timeout');
     const { joinByCode } = await import('../sync/code-join.js');
-    return joinByCode(this.transports, {
-      code,
+    return joinByCode(this.transports, this.projects, {
+      code: String(input.joinCode),
       timeoutMs,
       connect: ((input.connect as string[] | undefined) ?? []).map(String),
       ...(input.deviceName !== undefined && { deviceName: String(input.deviceName) }),

@@ -141,10 +141,8 @@ export class WorkbenchBinding {
       const controller = new AbortController();
       const cancelled = token.onCancellationRequested(() => controller.abort());
       try {
-        await projects.inviteCodeId(String(code));
-        await projects.mustHoldNoProject();
         const { joinByCode } = await import('../sync/code-join.js');
-        return await joinByCode(transports, { code: String(code), timeoutMs: 120_000, connect: connect ? [String(connect)] : [], signal: controller.signal, ...(deviceName ? { deviceName: String(deviceName) } : {}) });
+        return await joinByCode(transports, projects, { code: String(code), timeoutMs: 120_000, connect: connect ? [String(connect)] : [], signal: controller.signal, ...(deviceName ? { deviceName: String(deviceName) } : {}) });
       } finally {
         cancelled.dispose();
       }

@@ -1,4 +1,5 @@
 import { CairnError, ErrorCodes, isCairnError, type JoinResult, type SyncTransport } from '@cairn/sdk';
+import type { ProjectService } from '../project/project-service.js';
 import type { SyncTransportRegistry } from './sync-transport-registry.js';
 
 export interface CodeJoinInput {
@@ -18,7 +19,10 @@ const telling = new Set<string>([ErrorCodes.INVITE_USED, ErrorCodes.INVITE_EXPIR
  * network, the internet…) looks for one holding the code at once; the first to join wins and the
  * others are stopped.
  */
-export async function joinByCode(registry: SyncTransportRegistry, input: CodeJoinInput): Promise<JoinResult> {
+export async function joinByCode(registry: SyncTransportRegistry, projects: ProjectService, input: CodeJoinInput): Promise<JoinResult> {
+  // Checked before any transport starts looking: a code that is no code, a data dir that is taken.
+  await projects.inviteCodeId(input.code);
+  await projects.mustHoldNoProject();
   const able: Array<SyncTransport & Required<Pick<SyncTransport, 'joinByCode'>>> = [];
   for (const { id } of registry.list()) {
     const transport = await registry.get(id).catch(() => null);
